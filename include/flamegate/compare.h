@@ -1,0 +1,182 @@
+/*
+ * compare.h - baseline vs candidate: normalization, per-function tests,
+ * multiple-testing correction, effect gates and the verdict.
+ *
+ * Input: the runs of each side (one struct fg_profile per run, borrowed).
+ * Output: a struct fg_result that owns copies of everything it reports, so
+ * reports can be written after the profiles are freed.  The method is
+ * described in README "Statistics" and ../shared/docs/STATISTICS.md.
+ */
+#ifndef FLAMEGATE_COMPARE_H
+#define FLAMEGATE_COMPARE_H
+
+#include "flamegate/profile.h"
+
+enum fg_verdict {
+    FG_VERDICT_PASS = 0,
+    FG_VERDICT_MARGINAL = 1,
+    FG_VERDICT_FAIL = 2,
+    FG_VERDICT_INCONCLUSIVE = 3
+};
+
+enum fg_metric { FG_METRIC_FLAT = 0, FG_METRIC_CUM = 1, FG_METRIC_BOTH = 2 };
+
+enum fg_normalize {
+    FG_NORM_ROBUST = 0, /* median-of-ratios (DESeq2), falls back to total */
+    FG_NORM_TOTAL = 1,  /* by total samples */
+    FG_NORM_NONE = 2    /* raw counts, r = 1 */
+};
+
+/* Test actually used for a comparison. */
+enum fg_test {
+    FG_TEST_AUTO = 0,      /* choose from the number of runs */
+    FG_TEST_BINOMIAL = 1,  /* exact conditional binomial (+ overdispersion z) */
+    FG_TEST_MODERATED = 2  /* moderated Welch t on per-run log shares */
+};
+
+/* A function-name pattern rule (from --ignore/--focus or the config). */
+enum fg_rule_kind {
+    FG_RULE_IGNORE = 0,
+    FG_RULE_FOCUS = 1,
+    FG_RULE_THRESHOLD = 2 /* per-pattern min_change/min_delta/max_share */
+};
+
+struct fg_rule {
+    enum fg_rule_kind kind;
+    const char *pattern;   /* borrowed; POSIX extended regex, or a glob
+                            * when is_glob */
+    bool is_glob;
+    double min_change;     /* < 0: inherit the global */
+    double min_delta;      /* < 0: inherit */
+    double max_share;      /* < 0: no budget; else fail above it (0..1) */
+    const char *origin;    /* where the rule came from, for reports */
+};
+
+struct fg_compare_opts {
+    const char *sample_type;   /* NULL: each profile's default */
+    enum fg_metric metric;     /* what gates (FG_METRIC_FLAT default) */
+    enum fg_normalize normalize;
+    enum fg_test test;
+    double alpha;              /* 0.05: Holm for FAIL, BH for MARGINAL */
+    double min_change;         /* 0.10: relative increase for FAIL */
+    double min_delta;          /* 0.005: share increase (fraction) */
+    double min_share;          /* 0.001: max(share) to be tested */
+    int64_t min_count;         /* 20: a+b to be tested */
+    int64_t min_samples;       /* 500: per side, else INCONCLUSIVE */
+    const struct fg_rule *rules; /* evaluated in order (borrowed) */
+    size_t n_rules;
+};
+
+/* Fill o with the documented defaults. */
+void fg_compare_opts_default(struct fg_compare_opts *o);
+
+/* Per-function flags. */
+enum {
+    FG_F_TESTED = 1u << 0,       /* in the test family */
+    FG_F_SIGNIFICANT = 1u << 1,  /* Holm-adjusted p < alpha */
+    FG_F_BH = 1u << 2,           /* BH-adjusted p < alpha */
+    FG_F_MATERIAL = 1u << 3,     /* passes min_change and min_delta */
+    FG_F_REGRESSION = 1u << 4,   /* counts toward FAIL */
+    FG_F_MARGINAL = 1u << 5,     /* counts toward MARGINAL */
+    FG_F_IMPROVEMENT = 1u << 6,  /* significant decrease */
+    FG_F_NEW = 1u << 7,          /* absent in every base run */
+    FG_F_VANISHED = 1u << 8,     /* absent in every candidate run */
+    FG_F_BUDGET = 1u << 9,       /* candidate share above a max_share */
+    FG_F_IGNORED = 1u << 10,     /* excluded by an ignore/focus rule */
+    FG_F_INCREASE = 1u << 11     /* direction of the point estimate */
+};
+
+struct fg_func_result {
+    char *name;             /* owned */
+    enum fg_metric metric;  /* FLAT or CUM: which value this row tests */
+    int64_t *base_runs;     /* owned: count per base run (k entries) */
+    int64_t *cand_runs;     /* owned: count per candidate run (m) */
+    int64_t base_count;     /* sums over runs */
+    int64_t cand_count;
+    double base_value;      /* sums of the analysed sample type (e.g. ns) */
+    double cand_value;
+    double base_share;      /* count / total count, pooled over runs */
+    double cand_share;
+    double delta;           /* cand_share - base_share (fraction) */
+    double ratio;           /* normalized ratio R (cand / base) */
+    double ratio_lo;        /* 95% (1 - alpha) interval for R */
+    double ratio_hi;
+    double stat;            /* z or t statistic */
+    double df;              /* degrees of freedom (t), 0 for z/binomial */
+    double p;               /* raw two-sided p */
+    double p_holm;          /* adjusted; 1 when untested */
+    double p_bh;
+    unsigned flags;         /* FG_F_* */
+    const struct fg_rule *rule; /* threshold/budget rule that applied */
+    double min_change;      /* effective gates for this function */
+    double min_delta;
+};
+
+struct fg_side {
+    size_t runs;
+    char **sources;          /* owned, runs entries */
+    int64_t *run_totals;     /* owned: total count per run */
+    int64_t total;           /* sum of counts over runs */
+    double value_total;      /* sum of the analysed type over runs */
+    double mde;              /* minimum detectable relative increase of a
+                              * function at 5% share, 80% power, at this
+                              * side's sample size (NaN-free: 0 if none) */
+    double size_factor;      /* normalization factor s (1 for total) */
+};
+
+struct fg_result {
+    enum fg_verdict verdict;
+    int exit_code;            /* 0 or 1 (INCONCLUSIVE policy applied by the
+                               * CLI) */
+    char reason[512];         /* one line: why this verdict */
+    struct fg_compare_opts opts; /* copy; rules borrowed */
+
+    char *sample_type;        /* owned: analysed type, e.g. "cpu" */
+    char *unit;               /* owned: its unit */
+    char *count_type;         /* owned: what the tests count, e.g.
+                               * "samples/count" or "recovered heap counts" */
+    enum fg_test test;        /* test actually used */
+    enum fg_normalize normalize; /* normalization actually used */
+    double r;                 /* size-factor ratio L_c / L_b */
+    double overdispersion;    /* alpha of the z-test (binomial case) */
+    double prior_var;         /* moderated t prior s0^2 (0 if unused) */
+    double prior_df;          /* moderated t prior d0 */
+    struct fg_side base;
+    struct fg_side cand;
+
+    size_t n_funcs;           /* rows, sorted: regressions, marginal,
+                               * improvements, budget, new, vanished, then
+                               * the rest by adjusted p */
+    struct fg_func_result *funcs;
+    size_t n_tested;          /* M, size of the test family */
+    size_t n_regressions;
+    size_t n_marginal;
+    size_t n_improvements;
+    size_t n_new;
+    size_t n_vanished;
+    size_t n_budget;
+
+    size_t n_warnings;
+    char **warnings;          /* owned one-line warnings */
+};
+
+/*
+ * Compare base[0..k) against cand[0..m) (borrowed profiles) with opts.
+ * *out is owned by the caller (fg_result_free).  Errors: FG_EUSAGE when the
+ * sides have different sample types or units (both are named), when a
+ * pattern is not a valid regex, or when a side is empty; FG_ESTATS when a
+ * computation fails.
+ */
+int fg_compare(struct fg_profile *const *base, size_t k,
+               struct fg_profile *const *cand, size_t m,
+               const struct fg_compare_opts *opts, struct fg_result **out,
+               struct fg_error *err) FG_MUST_CHECK;
+
+void fg_result_free(struct fg_result *r);
+
+const char *fg_verdict_name(enum fg_verdict v);   /* "PASS", ... */
+const char *fg_metric_name(enum fg_metric m);     /* "flat", ... */
+const char *fg_normalize_name(enum fg_normalize n); /* "robust", ... */
+const char *fg_test_name(enum fg_test t);         /* "binomial", ... */
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * folded.h - collapsed ("folded") stack text: "root;...;leaf COUNT" lines,
+ * as written by Brendan Gregg's stackcollapse scripts.
+ *
+ * The count is the last whitespace-separated token and may be a decimal;
+ * decimal counts are rounded to the nearest integer (half away from zero),
+ * since the model holds integers.  Frames are split on ';', root first.
+ * Blank lines and lines starting with '#' are skipped; any other line
+ * without a count is an error naming the line number (unlike flamegraph.pl,
+ * which drops such lines silently: a gate must not lose data quietly).
+ * The profile has one sample type, "samples/count".
+ */
+#ifndef FLAMEGATE_FOLDED_H
+#define FLAMEGATE_FOLDED_H
+
+#include "flamegate/profile.h"
+
+int fg_folded_parse(const char *text, size_t len, const char *source,
+                    const struct fg_limits *lim, struct fg_profile **out,
+                    struct fg_error *err) FG_MUST_CHECK;
+
+/* True when text looks like folded stacks (printable text whose first
+ * non-comment line ends in a number). */
+bool fg_folded_sniff(const unsigned char *data, size_t len);
+
+#endif

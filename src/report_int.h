@@ -1,0 +1,92 @@
+/*
+ * report_int.h - internals shared by src/report*.c: a writer with a sticky
+ * status, escaping, number and unit formatting, and the row sections every
+ * format shows.  Not part of the library's interface.
+ */
+#ifndef FLAMEGATE_REPORT_INT_H
+#define FLAMEGATE_REPORT_INT_H
+
+#include "flamegate/report.h"
+
+/* Appends to buf; after the first failure (FG_ELIMIT) every call is a
+ * no-op and rc keeps the status, so writers check once at the end. */
+struct fg_rw {
+    struct fg_buf *buf; /* borrowed */
+    int rc;
+};
+
+void fg_rw_init(struct fg_rw *w, struct fg_buf *buf);
+void fg_rw_add(struct fg_rw *w, const char *s, size_t n);
+void fg_rw_adds(struct fg_rw *w, const char *s);
+void fg_rw_addc(struct fg_rw *w, char c);
+void fg_rw_addf(struct fg_rw *w, const char *fmt, ...) FG_PRINTF(2, 3);
+void fg_rw_repeat(struct fg_rw *w, char c, size_t n);
+/* Turn w->rc into an error message for err; returns w->rc. */
+int fg_rw_finish(struct fg_rw *w, const char *what, struct fg_error *err);
+
+/*
+ * Length of the valid UTF-8 sequence at s[0..n) (1 to 4; *cp gets the code
+ * point), or 0 when s[0] does not start one (overlong forms, surrogates
+ * and values above U+10FFFF are invalid).  n must be > 0.
+ */
+size_t fg_utf8_next(const unsigned char *s, size_t n, uint32_t *cp);
+
+/* The display escaping of report.h.  semicolon_colon: also turn ';' into
+ * ':' (folded).  Returns the number of bytes written. */
+size_t fg_rep_escape(struct fg_rw *w, const char *s, size_t len,
+                     bool semicolon_colon);
+
+/* HTML text/attribute escaping of s (& < > " ') after display escaping. */
+void fg_rep_html_escape(struct fg_rw *w, const char *s, size_t len);
+
+/* Number formatting into a caller buffer of at least FG_REP_NUM bytes;
+ * each returns buf.  Non-finite values print "n/a" (or a sign and
+ * "inf" where a value can legitimately be infinite). */
+#define FG_REP_NUM 64
+const char *fg_rep_pct(char *buf, double share);     /* "12.34%" */
+const char *fg_rep_pp(char *buf, double delta);      /* "+1.23 pp" */
+const char *fg_rep_rel(char *buf, double ratio);     /* "+51.2%" */
+const char *fg_rep_p(char *buf, double p);           /* "0.012" "3.1e-06" */
+const char *fg_rep_count(char *buf, int64_t v);      /* "12,345" */
+const char *fg_rep_value(char *buf, double v, const char *unit); /* "1.2 s" */
+const char *fg_rep_num(char *buf, double v);         /* "%.4g" */
+/* "+51.2% [+30.1%, +75.0%]" (without the interval when not finite). */
+const char *fg_rep_rel_ci(char *buf, size_t n,
+                          const struct fg_func_result *f);
+
+const char *fg_rep_verdict_name(enum fg_verdict v);
+const char *fg_rep_metric_name(enum fg_metric m);
+const char *fg_rep_normalize_name(enum fg_normalize n);
+const char *fg_rep_test_name(enum fg_test t);
+const char *fg_rep_test_desc(enum fg_test t);
+
+/* Row sections, in report order. */
+enum fg_rep_section {
+    FG_SEC_REGRESSION = 0,
+    FG_SEC_MARGINAL,
+    FG_SEC_IMPROVEMENT,
+    FG_SEC_BUDGET,
+    FG_SEC_NEW,
+    FG_SEC_VANISHED,
+    FG_SEC_COUNT
+};
+
+bool fg_rep_in_section(const struct fg_func_result *f, enum fg_rep_section s);
+size_t fg_rep_section_size(const struct fg_result *r, enum fg_rep_section s);
+const char *fg_rep_section_title(enum fg_rep_section s);
+
+/* The adjusted p shown for a row: BH for marginal rows, Holm otherwise. */
+double fg_rep_adj_p(const struct fg_func_result *f);
+
+/* Short verdict phrase, e.g. "2 functions regressed" (plain text). */
+void fg_rep_verdict_phrase(struct fg_rw *w, const struct fg_result *r);
+
+/* Names of the flags set in f (e.g. "tested", "regression"), in bit
+ * order; returns the count written to names (at most 16). */
+size_t fg_rep_flag_names(unsigned flags, const char **names);
+
+const char *fg_rep_version(const struct fg_report_ctx *ctx);
+const char *fg_rep_settings(const struct fg_report_ctx *ctx);
+size_t fg_rep_top(const struct fg_report_ctx *ctx, size_t dflt);
+
+#endif
