@@ -32,7 +32,6 @@ static const char usage_text[] =
 
 /* Commands whose modules are still landing are weak so the binary links
  * while they are being written; NEEDSWORK: drop once all are in. */
-#pragma weak fg_cmd_compare
 #pragma weak fg_cmd_fetch
 #pragma weak fg_cmd_comment
 #pragma weak fg_cmd_config

@@ -36,6 +36,10 @@ size_t fg_utf8_next(const unsigned char *s, size_t n, uint32_t *cp);
 size_t fg_rep_escape(struct fg_rw *w, const char *s, size_t len,
                      bool semicolon_colon);
 
+/* s as valid UTF-8 (malloc'd): each byte that does not start a valid
+ * sequence becomes U+FFFD; *changed (may be NULL) tells whether any did. */
+char *fg_rep_utf8_fix(const char *s, bool *changed);
+
 /* HTML text/attribute escaping of s (& < > " ') after display escaping. */
 void fg_rep_html_escape(struct fg_rw *w, const char *s, size_t len);
 
@@ -72,7 +76,13 @@ enum fg_rep_section {
 };
 
 bool fg_rep_in_section(const struct fg_func_result *f, enum fg_rep_section s);
-size_t fg_rep_section_size(const struct fg_result *r, enum fg_rep_section s);
+/* Row indices of section s in result order (malloc'd, *n entries; never
+ * NULL).  New and vanished list each name once even when --metric both
+ * gives it a flat and a cum row. */
+size_t *fg_rep_section_rows(const struct fg_result *r, enum fg_rep_section s,
+                            size_t *n);
+/* True when rows carry a metric (flat/cum) that should be shown. */
+bool fg_rep_show_metric(const struct fg_result *r);
 const char *fg_rep_section_title(enum fg_rep_section s);
 
 /* The adjusted p shown for a row: BH for marginal rows, Holm otherwise. */

@@ -116,7 +116,8 @@ void fg_stats_bh(const double *p, size_t m, double *adj)
     double *out = fg_xmalloc(m * sizeof *out);
     double run = 1.0;
     for (size_t j = m; j-- > 0;) {
-        double v = fmin(1.0, (double)m * c[ix[j]] / (double)(j + 1));
+        /* m/j first, as R does: the largest p keeps its exact value */
+        double v = fmin(1.0, (double)m / (double)(j + 1) * c[ix[j]]);
         run = fmin(run, v);
         out[ix[j]] = run;
     }

@@ -89,16 +89,24 @@ enum {
 struct fg_func_result {
     char *name;             /* owned */
     enum fg_metric metric;  /* FLAT or CUM: which value this row tests */
-    int64_t *base_runs;     /* owned: count per base run (k entries) */
-    int64_t *cand_runs;     /* owned: count per candidate run (m) */
+    int64_t *base_runs;     /* owned: count per base run (k entries); NULL
+                             * for rows that are neither tested, new,
+                             * vanished nor over budget (saves memory on
+                             * profiles with 10^5+ functions) */
+    int64_t *cand_runs;     /* owned: count per candidate run (m); ditto */
     int64_t base_count;     /* sums over runs */
     int64_t cand_count;
     double base_value;      /* sums of the analysed sample type (e.g. ns) */
     double cand_value;
     double base_share;      /* count / total count, pooled over runs */
     double cand_share;
-    double delta;           /* cand_share - base_share (fraction) */
-    double ratio;           /* normalized ratio R (cand / base) */
+    double delta;           /* change in share after normalization:
+                             * b/L_c - a/L_b (fraction; equals
+                             * cand_share - base_share under --normalize
+                             * total); this is what min_delta gates */
+    double ratio;           /* normalized ratio R (cand / base); with the
+                             * +0.5 pseudocounts, so finite for new and
+                             * vanished functions */
     double ratio_lo;        /* 95% (1 - alpha) interval for R */
     double ratio_hi;
     double stat;            /* z or t statistic */

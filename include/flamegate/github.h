@@ -88,7 +88,7 @@ void fg_github_event_release(struct fg_github_event *ev);
 int fg_github_check_repo(const char *repo, struct fg_error *err)
     FG_MUST_CHECK;
 
-/* Check a comment id: 1-64 characters of [A-Za-z0-9._-].  FG_EUSAGE. */
+/* Check a comment id: 1-100 characters of [A-Za-z0-9._-].  FG_EUSAGE. */
 int fg_github_check_id(const char *id, struct fg_error *err) FG_MUST_CHECK;
 
 /* "<!-- flamegate:ID -->" (owned by the caller).  id must be valid. */
@@ -137,6 +137,9 @@ struct fg_github_result {
     char *url;            /* owned: the comment's html_url, or NULL */
     long status;          /* FORBIDDEN: the HTTP status (403) */
     char *reason;         /* owned: FORBIDDEN: the server's message */
+    char *accepted;       /* owned: FORBIDDEN: the permissions GitHub says
+                             the endpoint needs (header
+                             x-accepted-github-permissions), or NULL */
     int pages;            /* comment pages read */
 };
 

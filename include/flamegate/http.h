@@ -132,4 +132,14 @@ char *fg_http_escape(const char *s);
  * with '/', path may start with one). */
 char *fg_http_url_join(const char *base, const char *path);
 
+/*
+ * Describe a response the caller cannot use (FG_EHTTP into err, returned):
+ * a non-2xx status gives the same message as fg_http_do; a 2xx status
+ * "unexpected Content-Type 'X' from 'URL' (expected E): <body start>".
+ * For callers that pass accept_status and then decide.
+ */
+int fg_http_response_error(const struct fg_http_opts *o, const char *url,
+                           const struct fg_http_response *r,
+                           const char *expected, struct fg_error *err);
+
 #endif

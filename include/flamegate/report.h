@@ -46,6 +46,8 @@ enum fg_report_format {
 /* Default ctx->md_max_bytes: the limit less a margin for what a caller may
  * wrap around the report.  Bytes are an upper bound for characters. */
 #define FG_REPORT_MD_MAX_DEFAULT (FG_REPORT_MD_LIMIT - 1024)
+/* Smallest cap honoured (the verdict, summary and footer always fit). */
+#define FG_REPORT_MD_MIN 8192
 /* Default rows per table (ctx->top == 0). */
 #define FG_REPORT_TOP_TEXT 20
 #define FG_REPORT_TOP_MD 10
@@ -80,7 +82,8 @@ struct fg_report_ctx {
     const char *marker_id;          /* sticky comment id; NULL: "default" */
     size_t top;                     /* max rows per table; 0: default */
     bool color;                     /* ANSI colours in text */
-    size_t md_max_bytes;            /* markdown cap; 0: the default */
+    size_t md_max_bytes;            /* markdown cap in bytes; 0: the
+                                     * default; at least FG_REPORT_MD_MIN */
 };
 
 /* Zero ctx and set result and flame (both borrowed). */

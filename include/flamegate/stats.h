@@ -71,8 +71,9 @@ double fg_stats_median(const double *x, size_t n);
  * DESeq2 median-of-ratios size factors (estimateSizeFactorsForMatrix,
  * type = "ratio").  counts is row-major n_rows x n_cols (counts[f*n_cols+j]).
  * A row is used when every entry is finite and > 0 and the row sum is
- * >= min_total.  sf[j] = exp(median_f(log x_fj - mean_j' log x_fj')); with
- * two columns sf[1]/sf[0] = exp(median_f log(x_f1/x_f0)).  Returns the
+ * finite and >= min_total.
+ * sf[j] = exp(median_f(log x_fj - mean_j' log x_fj')); with two columns
+ * sf[1]/sf[0] = exp(median_f log(x_f1/x_f0)).  Returns the
  * number of rows used; when that is below min_rows (or 0) every sf[j] = 1.
  * sf has n_cols entries (caller-owned output).
  */

@@ -1,0 +1,477 @@
+#!/usr/bin/env bash
+# run.sh - the logic of the flamegate GitHub Action (action/action.yml).
+#
+# Kept out of action.yml so it can run and be tested outside GitHub: every
+# input arrives as an INPUT_<NAME> environment variable (set in the step's
+# env: block, never spliced into shell text), the results go to the files
+# named by GITHUB_OUTPUT and GITHUB_STEP_SUMMARY, annotations to stdout.
+#
+#   run.sh prepare   choose the binary, the build directory and cache key
+#   run.sh build     install the build dependencies (apt-get) and build
+#                    flamegate with make, unless a cached binary works
+#   run.sh gate      run 'flamegate compare', write the summary, outputs
+#                    and annotations, create or update the PR comment, and
+#                    exit according to fail-on
+#
+# Exit status of 'gate': 0 pass; 1 the gate failed (FAIL, or MARGINAL with
+# fail-on: marginal); 2 bad input or a flamegate error; 3 a backend fetch
+# failed (2 and 3 become 0 with on-error: pass, as in flamegate itself).
+set -u
+
+ACTION_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$ACTION_DIR/.." && pwd)
+MAX_ANNOTATIONS=10       # GitHub shows 10 errors per step, drops the rest
+SUMMARY_MAX=1000000      # GitHub refuses step summaries over 1 MiB
+
+# ---------------------------------------------------------------- helpers
+
+note() { printf 'flamegate-action: %s\n' "$*" >&2; }
+
+# Random token for output delimiters and ::stop-commands::.
+token() { od -An -N12 -tx1 /dev/urandom | tr -d ' \n'; }
+
+# Workflow command escaping (actions/toolkit command.ts).
+esc_data() {
+    local s=$1
+    s=${s//'%'/'%25'}
+    s=${s//$'\r'/'%0D'}
+    s=${s//$'\n'/'%0A'}
+    printf '%s' "$s"
+}
+esc_prop() {
+    local s
+    s=$(esc_data "$1")
+    s=${s//':'/'%3A'}
+    s=${s//','/'%2C'}
+    printf '%s' "$s"
+}
+
+# annotate LEVEL TITLE MESSAGE
+annotate() {
+    printf '::%s title=%s::%s\n' "$1" "$(esc_prop "$2")" "$(esc_data "$3")"
+}
+
+# set_output NAME VALUE: one line, or a heredoc with a random delimiter.
+set_output() {
+    [ -n "${GITHUB_OUTPUT:-}" ] || return 0
+    if [[ $2 == *$'\n'* || $2 == *$'\r'* ]]; then
+        local d
+        d="ghadelim_$(token)"
+        printf '%s<<%s\n%s\n%s\n' "$1" "$d" "$2" "$d" >>"$GITHUB_OUTPUT"
+    else
+        printf '%s=%s\n' "$1" "$2" >>"$GITHUB_OUTPUT"
+    fi
+}
+
+summary() {
+    [ -n "${GITHUB_STEP_SUMMARY:-}" ] || return 0
+    printf '%s\n' "$@" >>"$GITHUB_STEP_SUMMARY"
+}
+
+# Print untrusted text (symbol names, server messages) without letting it
+# issue workflow commands.
+print_untrusted() {
+    local t
+    t=$(token)
+    printf '::stop-commands::%s\n' "$t"
+    cat -- "$@"
+    printf '::%s::\n' "$t"
+}
+
+trim() {
+    local s=$1
+    s=${s#"${s%%[![:space:]]*}"}
+    s=${s%"${s##*[![:space:]]}"}
+    printf '%s' "$s"
+}
+
+# Flatten a JSON document into "PATH<TAB>VALUE" lines (.key, [i]); string
+# values keep their JSON escapes except \" \\ \/, so every value is one
+# line.  Linear time: records are split at quotes, escaped quotes rejoined.
+json_flat() {
+    awk '
+    function path(   p) {
+        if (d == 0) return ""
+        if (typ[d] == "o") return pre[d] "." key[d]
+        return pre[d] "[" idx[d] "]"
+    }
+    function emit(v) { print path() "\t" v }
+    function unescape(s,   out, i, c) {
+        out = ""
+        while ((i = index(s, "\\")) > 0) {
+            c = substr(s, i + 1, 1)
+            if (c == "\"" || c == "\\" || c == "/")
+                out = out substr(s, 1, i - 1) c
+            else
+                out = out substr(s, 1, i + 1)
+            s = substr(s, i + 2)
+        }
+        return out s
+    }
+    function flush() { if (scalar != "") { emit(scalar); scalar = "" } }
+    function outside(t,   i, c, n, p) {
+        n = length(t)
+        for (i = 1; i <= n; i++) {
+            c = substr(t, i, 1)
+            if (c == "{" || c == "[") {
+                p = path(); d++; pre[d] = p; idx[d] = 0
+                typ[d] = (c == "{") ? "o" : "a"; want[d] = (c == "{")
+            } else if (c == "}" || c == "]") {
+                flush(); d--
+            } else if (c == ",") {
+                flush()
+                if (typ[d] == "o") want[d] = 1; else idx[d]++
+            } else if (c == ":" || c == " " || c == "\t" || c == "\n" ||
+                       c == "\r") {
+                flush()
+            } else {
+                scalar = scalar c
+            }
+        }
+    }
+    function string_done(s) {
+        if (d > 0 && typ[d] == "o" && want[d]) { key[d] = s; want[d] = 0 }
+        else emit(unescape(s))
+    }
+    BEGIN { RS = "\""; d = 0; instr = 0 }
+    {
+        if (instr) {
+            str = str $0
+            match($0, /\\+$/)
+            if (RSTART > 0 && RLENGTH % 2 == 1) { str = str "\""; next }
+            string_done(str); instr = 0
+        } else {
+            outside($0); instr = 1; str = ""
+        }
+    }
+    END { flush() }' "$1"
+}
+
+# ---------------------------------------------------------------- prepare
+
+cmd_prepare() {
+    if [ -n "${INPUT_FLAMEGATE:-}" ]; then
+        set_output bin "$INPUT_FLAMEGATE"
+        set_output build false
+        set_output use-cache false
+        return 0
+    fi
+    if [ "${RUNNER_OS:-Linux}" != Linux ]; then
+        annotate error flamegate "the flamegate action builds on Linux runners (apt-get); set the 'flamegate' input to a prebuilt binary elsewhere"
+        return 2
+    fi
+    local dir="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/flamegate-action"
+    local hash os=unknown
+    hash=$(cd "$ROOT" && find Makefile src include -type f -print0 |
+        LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-20)
+    if [ -r /etc/os-release ]; then
+        os=$(. /etc/os-release && printf '%s%s' "${ID:-linux}" "${VERSION_ID:-}")
+    fi
+    set_output bin "$dir/bin/flamegate"
+    set_output build-dir "$dir/build"
+    set_output cache-path "$dir/bin"
+    # The binary links shared libraries: the key names the OS image too.
+    set_output cache-key "flamegate-${RUNNER_OS:-Linux}-${RUNNER_ARCH:-X64}-${os}-${hash}"
+    set_output build true
+    case "${INPUT_CACHE:-true}" in
+        false) set_output use-cache false ;;
+        *) set_output use-cache true ;;
+    esac
+}
+
+# ------------------------------------------------------------------ build
+
+runs_ok() { [ -x "$1" ] && "$1" --version >/dev/null 2>&1; }
+
+cmd_build() {
+    local bin=${FLAMEGATE_BIN:?FLAMEGATE_BIN not set}
+    local bdir=${FLAMEGATE_BUILD_DIR:-$(dirname "$(dirname "$bin")")/build}
+    if runs_ok "$bin"; then
+        note "using cached $("$bin" --version)"
+        return 0
+    fi
+    printf '::group::%s\n' "install build dependencies"
+    # make deps: apt-get through sudo when not root; one package list.
+    make -C "$ROOT" deps || { printf '::endgroup::\n'; return 2; }
+    printf '::endgroup::\n'
+    if runs_ok "$bin"; then
+        note "using cached $("$bin" --version) (runtime libraries installed)"
+        return 0
+    fi
+    printf '::group::%s\n' "build flamegate"
+    if ! make -C "$ROOT" -j"$(nproc 2>/dev/null || echo 2)" B="$bdir" \
+        "$bdir/flamegate"; then
+        printf '::endgroup::\n'
+        annotate error flamegate "building flamegate failed (see the log)"
+        return 2
+    fi
+    printf '::endgroup::\n'
+    mkdir -p "$(dirname "$bin")" && cp "$bdir/flamegate" "$bin" || return 2
+    note "built $("$bin" --version)"
+}
+
+# ------------------------------------------------------------------- gate
+
+# Build the 'flamegate compare' argument list in the array ARGS.
+compare_args() {
+    local line n=0 f
+    ARGS=(compare)
+    while IFS= read -r line; do
+        line=$(trim "$line")
+        [ -n "$line" ] && ARGS+=(--base "$line") && n=$((n + 1))
+    done <<<"${INPUT_BASE:-}"
+    while IFS= read -r line; do
+        line=$(trim "$line")
+        [ -n "$line" ] && ARGS+=(--candidate "$line") && n=$((n + 1))
+    done <<<"${INPUT_CANDIDATE:-}"
+    local -a pairs=(
+        backend "${INPUT_BACKEND:-}" url "${INPUT_URL:-}"
+        profile-type "${INPUT_PROFILE_TYPE:-}" selector "${INPUT_SELECTOR:-}"
+        version-label "${INPUT_VERSION_LABEL:-}"
+        base-version "${INPUT_BASE_VERSION:-}"
+        candidate-version "${INPUT_CANDIDATE_VERSION:-}"
+        from "${INPUT_FROM:-}" until "${INPUT_UNTIL:-}" runs "${INPUT_RUNS:-}"
+        tenant "${INPUT_TENANT:-}" config "${INPUT_CONFIG:-}"
+        min-change "${INPUT_MIN_CHANGE:-}" min-delta "${INPUT_MIN_DELTA:-}"
+        alpha "${INPUT_ALPHA:-}" inconclusive "${INPUT_INCONCLUSIVE:-}"
+        on-error "${INPUT_ON_ERROR:-}")
+    for ((f = 0; f < ${#pairs[@]}; f += 2)); do
+        line=$(trim "${pairs[f + 1]}")
+        [ -n "$line" ] && ARGS+=("--${pairs[f]}" "$line")
+    done
+    if [ -n "${INPUT_BACKEND_TOKEN:-}" ]; then
+        # The secret stays in the environment; only its name is an argument.
+        export FLAMEGATE_BACKEND_TOKEN=$INPUT_BACKEND_TOKEN
+        ARGS+=(--token-env FLAMEGATE_BACKEND_TOKEN)
+    fi
+    if [ $n -eq 0 ] && [ -z "$(trim "${INPUT_BACKEND:-}")" ]; then
+        annotate error flamegate "nothing to compare: set 'base' and 'candidate' (files, directories or globs) or the backend inputs"
+        return 2
+    fi
+    ARGS+=(--marker-id "$COMMENT_ID" --format text
+        -o "markdown=$REPORT_DIR/report.md" -o "json=$REPORT_DIR/report.json")
+    local -a fmts=()
+    IFS=$', \t\n' read -r -a fmts <<<"${INPUT_FORMATS:-}"
+    for f in "${fmts[@]}"; do
+        case "$f" in
+            markdown | json) ;;
+            html | folded) ARGS+=(-o "$f=$REPORT_DIR/report.$f") ;;
+            text) ARGS+=(-o "text=$REPORT_DIR/report.txt") ;;
+            *) annotate error flamegate "unknown report format '$f' (markdown, json, html, folded, text)"
+               return 2 ;;
+        esac
+    done
+    while IFS= read -r line; do
+        line=$(trim "$line")
+        [ -n "$line" ] && ARGS+=("$line")
+    done <<<"${INPUT_ARGS:-}"
+    return 0
+}
+
+check_choices() {
+    case "$FAIL_ON" in fail | marginal | never) ;; *)
+        annotate error flamegate "bad fail-on '$FAIL_ON' (fail, marginal or never)"
+        return 2 ;;
+    esac
+    case "$COMMENT" in true | false | on-change) ;; *)
+        annotate error flamegate "bad comment '$COMMENT' (true, false or on-change)"
+        return 2 ;;
+    esac
+    case "$MAX_ANN" in '' | *[!0-9]*)
+        annotate error flamegate "bad annotations '$MAX_ANN' (0 to $MAX_ANNOTATIONS)"
+        return 2 ;;
+    esac
+    [ "$MAX_ANN" -le "$MAX_ANNOTATIONS" ] || MAX_ANN=$MAX_ANNOTATIONS
+    if [[ ! $COMMENT_ID =~ ^[A-Za-z0-9._-]{1,100}$ ]]; then
+        annotate error flamegate "bad comment-id '$COMMENT_ID' (letters, digits, '.', '_', '-')"
+        return 2
+    fi
+}
+
+# Regressions as "DELTA<TAB>NAME<TAB>BASE<TAB>CAND<TAB>RATIO<TAB>P", largest
+# growth in share first, from the flattened JSON report.
+regressions() {
+    awk -F'\t' '
+    match($1, /^\.functions\[[0-9]+\]/) {
+        i = substr($1, 12, RLENGTH - 12); f = substr($1, RLENGTH + 1)
+        if (f == ".name") name[i] = $2
+        else if (f ~ /^\.flags\[/ && $2 == "regression") reg[i] = 1
+        else if (f == ".base_share") bs[i] = $2
+        else if (f == ".cand_share") cs[i] = $2
+        else if (f == ".ratio") ra[i] = $2
+        else if (f == ".p_holm") ph[i] = $2
+    }
+    END {
+        for (i in reg)
+            printf "%.12f\t%s\t%s\t%s\t%s\t%s\n", cs[i] - bs[i], name[i],
+                   bs[i], cs[i], ra[i], ph[i]
+    }' "$1" | LC_ALL=C sort -t "$(printf '\t')" -k1,1nr -k2,2
+}
+
+json_field() { awk -F'\t' -v k="$2" '$1 == k { print $2; exit }' "$1"; }
+
+pct() { awk -v v="$1" 'BEGIN { if (v == "") print "?"; else printf "%.2f%%", v * 100 }'; }
+
+emit_annotations() {
+    local flat=$1 level=$2 delta name bs cs ratio p n=0 msg
+    [ "$MAX_ANN" -gt 0 ] || return 0
+    while IFS=$'\t' read -r delta name bs cs ratio p; do
+        [ $n -lt "$MAX_ANN" ] || break
+        msg="$name: $(pct "$bs") -> $(pct "$cs") of samples"
+        [ -n "$ratio" ] && msg="$msg (x$(awk -v r="$ratio" 'BEGIN { printf "%.2f", r }')"
+        [ -n "$ratio" ] && [ -n "$p" ] && msg="$msg, p=$p"
+        [ -n "$ratio" ] && msg="$msg)"
+        annotate "$level" "flamegate regression" "$msg"
+        n=$((n + 1))
+    done < <(regressions "$flat")
+    : "$delta"
+}
+
+write_summary() {
+    local md=$REPORT_DIR/report.md
+    [ -n "${GITHUB_STEP_SUMMARY:-}" ] || return 0
+    if [ -s "$md" ]; then
+        if [ "$(wc -c <"$md")" -le $SUMMARY_MAX ]; then
+            cat -- "$md" >>"$GITHUB_STEP_SUMMARY"
+            summary ""
+        else
+            summary "### flamegate: report too large for the job summary" "" \
+                "The markdown report is over 1 MiB; it is in the report artifacts ($md)."
+        fi
+    else
+        summary "### flamegate: error (exit $RC)" "" '````text'
+        tail -n 20 -- "$REPORT_DIR/stderr.txt" | sed 's/````/```/g' >>"$GITHUB_STEP_SUMMARY"
+        summary '````'
+    fi
+}
+
+# The PR number when this run is about a pull request, else empty.
+pr_number() {
+    if [ -n "${INPUT_PR_NUMBER:-}" ]; then
+        printf '%s' "$(trim "$INPUT_PR_NUMBER")"
+        return
+    fi
+    case "${GITHUB_EVENT_NAME:-}" in
+        pull_request | pull_request_target | pull_request_review | \
+            pull_request_review_comment) printf 'event' ;;
+    esac
+}
+
+post_comment() {
+    local md=$REPORT_DIR/report.md pr status=skipped url="" why
+    local -a cargs=(comment --id "$COMMENT_ID" --tolerate-forbidden)
+    pr=$(pr_number)
+    if [ "$COMMENT" = false ]; then
+        status=disabled
+    elif [ ! -s "$md" ]; then
+        note "no markdown report, so no PR comment"
+    elif [ -z "$pr" ]; then
+        note "not a pull request event (${GITHUB_EVENT_NAME:-none}): no PR comment"
+    elif [ -z "${INPUT_GITHUB_TOKEN:-}" ]; then
+        annotate warning flamegate "no github-token: no PR comment posted"
+    else
+        [ "$pr" != event ] && cargs+=(--pr "$pr")
+        [ "$COMMENT" = on-change ] && cargs+=(--if-changed)
+        GITHUB_TOKEN=$INPUT_GITHUB_TOKEN "$FLAMEGATE" "${cargs[@]}" "$md" \
+            >"$REPORT_DIR/comment.out" 2>"$REPORT_DIR/comment.err"
+        local crc=$?
+        print_untrusted "$REPORT_DIR/comment.err" >&2
+        url=$(head -n 1 "$REPORT_DIR/comment.out")
+        if [ $crc -ne 0 ]; then
+            status=failed
+            why=$(grep -m1 'error:' "$REPORT_DIR/comment.err" | sed 's/^flamegate: error: //')
+            annotate warning "flamegate PR comment" "the PR comment could not be posted: ${why:-exit $crc}"
+        elif grep -q 'no comment posted' "$REPORT_DIR/comment.err"; then
+            status=forbidden
+            why=$(grep -m1 'no comment posted' "$REPORT_DIR/comment.err" | sed 's/^flamegate: warning: //')
+            annotate warning "flamegate PR comment" "$why"
+            summary "> [!NOTE]" "> No PR comment was posted: the token of this run cannot write to the pull request (pull requests from forks get a read-only token). The report above is the result; see examples/github-fork-safe.yml to comment from a workflow_run." ""
+        elif grep -q 'left unchanged comment' "$REPORT_DIR/comment.err"; then
+            status=unchanged
+        elif grep -q 'updated comment' "$REPORT_DIR/comment.err"; then
+            status=updated
+        else
+            status=created
+        fi
+    fi
+    set_output comment-status "$status"
+    set_output comment-url "$url"
+}
+
+cmd_gate() {
+    FLAMEGATE=${FLAMEGATE:-$ROOT/flamegate}
+    FAIL_ON=$(trim "${INPUT_FAIL_ON:-fail}")
+    COMMENT=$(trim "${INPUT_COMMENT:-true}")
+    COMMENT_ID=$(trim "${INPUT_COMMENT_ID:-default}")
+    MAX_ANN=$(trim "${INPUT_ANNOTATIONS:-$MAX_ANNOTATIONS}")
+    REPORT_DIR=$(trim "${INPUT_REPORT_DIR:-}")
+    REPORT_DIR=${REPORT_DIR:-${RUNNER_TEMP:-${TMPDIR:-/tmp}}/flamegate-report}
+    check_choices || return 2
+    if ! mkdir -p "$REPORT_DIR"; then
+        annotate error flamegate "cannot create the report directory '$REPORT_DIR'"
+        return 2
+    fi
+    rm -f "$REPORT_DIR"/report.* "$REPORT_DIR"/comment.*
+    compare_args || return 2
+
+    "$FLAMEGATE" "${ARGS[@]}" >"$REPORT_DIR/stdout.txt" 2>"$REPORT_DIR/stderr.txt"
+    RC=$?
+    print_untrusted "$REPORT_DIR/stdout.txt" "$REPORT_DIR/stderr.txt"
+
+    local flat=$REPORT_DIR/flat.tsv verdict=ERROR
+    : >"$flat"
+    [ -s "$REPORT_DIR/report.json" ] && json_flat "$REPORT_DIR/report.json" >"$flat"
+    [ -s "$flat" ] && verdict=$(json_field "$flat" .verdict)
+    verdict=${verdict:-ERROR}
+
+    local fail=0
+    if [ $RC -ge 2 ]; then
+        fail=$RC
+    elif [ "$FAIL_ON" = fail ] && [ $RC -eq 1 ]; then
+        fail=1
+    elif [ "$FAIL_ON" = marginal ] && { [ $RC -eq 1 ] || [ "$verdict" = MARGINAL ]; }; then
+        fail=1
+    fi
+
+    set_output verdict "$verdict"
+    set_output exit-code "$RC"
+    local k
+    for k in regressions improvements marginal new vanished; do
+        set_output "$k" "$(json_field "$flat" ".counts.$k")"
+    done
+    set_output report-dir "$REPORT_DIR"
+    for k in md:markdown json:json html:html folded:folded txt:text; do
+        if [ -s "$REPORT_DIR/report.${k%%:*}" ]; then
+            set_output "report-${k#*:}" "$REPORT_DIR/report.${k%%:*}"
+        else
+            set_output "report-${k#*:}" ""
+        fi
+    done
+    set_output failed "$([ $fail -ne 0 ] && echo true || echo false)"
+
+    write_summary
+    if [ $RC -ge 2 ]; then
+        annotate error flamegate "flamegate compare failed (exit $RC): $(grep -m1 'error:' "$REPORT_DIR/stderr.txt" | sed 's/^flamegate: error: //')"
+    else
+        # Annotations are errors when this verdict fails the step.
+        local level=error
+        [ "$FAIL_ON" = never ] && level=warning
+        emit_annotations "$flat" "$level"
+    fi
+    post_comment
+
+    case $fail in
+        0) note "verdict $verdict (exit $RC, fail-on: $FAIL_ON): passing" ;;
+        1) note "verdict $verdict (exit $RC, fail-on: $FAIL_ON): failing the step" ;;
+        *) note "flamegate failed (exit $RC): failing the step" ;;
+    esac
+    return $fail
+}
+
+case "${1:-gate}" in
+    prepare) cmd_prepare ;;
+    build) cmd_build ;;
+    gate) cmd_gate ;;
+    json-flat) json_flat "${2:?usage: run.sh json-flat FILE}" ;;
+    *) echo "usage: run.sh prepare|build|gate" >&2; exit 2 ;;
+esac

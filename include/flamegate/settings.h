@@ -1,0 +1,95 @@
+/*
+ * settings.h - every setting of "flamegate compare", addressable by key.
+ *
+ * Keys are the long option names ("min-change", "base", "ignore", ...).
+ * The command line, FLAMEGATE_* environment variables and the config file
+ * all go through fg_settings_set, applied in the order defaults, config
+ * file, environment, flags, so later sources override earlier ones; the
+ * origin of each key's current value is recorded for "config --show".
+ * Repeatable keys (base, candidate, ignore, focus, output, header) append;
+ * a later source replaces the list of an earlier one.
+ */
+#ifndef FLAMEGATE_SETTINGS_H
+#define FLAMEGATE_SETTINGS_H
+
+#include "flamegate/compare.h"
+#include "flamegate/report.h"
+
+enum fg_color { FG_COLOR_AUTO = 0, FG_COLOR_ALWAYS, FG_COLOR_NEVER };
+
+struct fg_output {
+    enum fg_report_format format;
+    char *path; /* owned */
+};
+
+struct fg_strlist {
+    char **v;
+    size_t n, cap;
+};
+
+struct fg_backend_opts;
+
+struct fg_settings {
+    struct fg_compare_opts cmp;  /* cmp.rules points into rules below */
+    struct fg_rule *rules;       /* owned; patterns owned via rule_strs */
+    size_t n_rules, cap_rules;
+    struct fg_strlist rule_strs; /* owned pattern/origin strings */
+    char *sample_type;           /* owned */
+    struct fg_limits lim;
+    struct fg_strlist base, candidate;
+    enum fg_report_format format;   /* standard output format */
+    struct fg_output *outputs;      /* -o FORMAT=PATH */
+    size_t n_outputs, cap_outputs;
+    enum fg_color color;
+    long top;                       /* 0: report default */
+    char *marker_id;                /* owned; NULL: "default" */
+    bool on_error_pass;             /* --on-error pass */
+    bool inconclusive_fail;         /* --inconclusive fail */
+    long runs;                      /* --runs for URL sources */
+    int verbose;                    /* -v count; -1 quiet */
+    char *config_path;              /* owned, the file used, or NULL */
+    struct fg_backend_opts *backend; /* owned, or NULL when not built */
+
+    /* origin of each key's value: parallel arrays (owned strings) */
+    struct fg_strlist origin_keys, origin_vals;
+    const char *replacing_origin;   /* list keys: who filled them last */
+};
+
+/* Defaults (documented in README and --help). */
+void fg_settings_init(struct fg_settings *s);
+void fg_settings_release(struct fg_settings *s);
+
+/*
+ * Set key to value (a string as typed on the command line; flags without
+ * an argument take "true"/"false").  origin describes the source, e.g.
+ * "command line", "environment FLAMEGATE_ALPHA", "config .flamegate.json".
+ * Errors: FG_EUSAGE naming the key, the bad value and the origin.
+ */
+int fg_settings_set(struct fg_settings *s, const char *key, const char *value,
+                    const char *origin, struct fg_error *err) FG_MUST_CHECK;
+
+/* True when key is a known setting (for config validation). */
+bool fg_settings_known(const char *key);
+
+/* NULL-terminated list of every key, in help order. */
+extern const char *const fg_settings_keys[];
+
+/* The origin recorded for key ("default" when never set). */
+const char *fg_settings_origin(const struct fg_settings *s, const char *key);
+
+/*
+ * Apply FLAMEGATE_<KEY> environment variables (key upper-cased, '-' -> '_')
+ * for every known key; getenv is passed in so the library reads no
+ * environment itself.  Repeatable keys split on newlines.
+ */
+int fg_settings_apply_env(struct fg_settings *s,
+                          const char *(*get)(const char *name),
+                          struct fg_error *err) FG_MUST_CHECK;
+
+/* The current value of key as text (malloc'd), for "config --show". */
+char *fg_settings_value(const struct fg_settings *s, const char *key);
+
+void fg_strlist_add(struct fg_strlist *l, const char *s);
+void fg_strlist_clear(struct fg_strlist *l);
+
+#endif

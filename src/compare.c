@@ -1,0 +1,909 @@
+/*
+ * compare.c - baseline vs candidate (see compare.h and README
+ * "Statistics").
+ *
+ * Steps: choose the analysed sample type and the count used by the tests
+ * (sample counts, never nanoseconds or bytes); aggregate every run into a
+ * per-function matrix over the union of function names; normalize (median
+ * of ratios, falling back to totals); build the test family (a+b >= 20 and
+ * max share >= min_share, minus ignored functions); test each function
+ * (exact binomial / overdispersed z with one run per side, limma-style
+ * moderated t with replicates); correct (Holm for FAIL, BH for the report);
+ * apply the effect gates and budgets; decide the verdict.
+ */
+#include "flamegate/compare.h"
+#include "flamegate/aggregate.h"
+#include "flamegate/stats.h"
+#include "flamegate/strtab.h"
+#include "flamegate/util.h"
+
+#include <fnmatch.h>
+#include <math.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MIN_SF_ROWS 5    /* fewer eligible functions: normalize by total */
+#define MDE_SHARE 0.05   /* MDE is reported for a function at 5% share */
+#define MDE_POWER 0.80
+#define CRIT_RATIO 1.5   /* critical tier (STATISTICS 5, Kayenta-style) */
+#define CRIT_DELTA 0.02
+#define REPLICATE_MIN 3  /* runs per side for the moderated t */
+
+void fg_compare_opts_default(struct fg_compare_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->metric = FG_METRIC_FLAT;
+    o->normalize = FG_NORM_ROBUST;
+    o->test = FG_TEST_AUTO;
+    o->alpha = 0.05;
+    o->min_change = 0.10;
+    o->min_delta = 0.005;
+    o->min_share = 0.001;
+    o->min_count = 20;
+    o->min_samples = 500;
+}
+
+const char *fg_verdict_name(enum fg_verdict v)
+{
+    switch (v) {
+    case FG_VERDICT_PASS: return "PASS";
+    case FG_VERDICT_MARGINAL: return "MARGINAL";
+    case FG_VERDICT_FAIL: return "FAIL";
+    case FG_VERDICT_INCONCLUSIVE: return "INCONCLUSIVE";
+    }
+    return "?";
+}
+
+const char *fg_metric_name(enum fg_metric m)
+{
+    switch (m) {
+    case FG_METRIC_FLAT: return "flat";
+    case FG_METRIC_CUM: return "cum";
+    case FG_METRIC_BOTH: return "both";
+    }
+    return "?";
+}
+
+const char *fg_normalize_name(enum fg_normalize n)
+{
+    switch (n) {
+    case FG_NORM_ROBUST: return "robust";
+    case FG_NORM_TOTAL: return "total";
+    case FG_NORM_NONE: return "none";
+    }
+    return "?";
+}
+
+const char *fg_test_name(enum fg_test t)
+{
+    switch (t) {
+    case FG_TEST_AUTO: return "auto";
+    case FG_TEST_BINOMIAL: return "binomial";
+    case FG_TEST_MODERATED: return "moderated-t";
+    }
+    return "?";
+}
+
+/* ---- working state ------------------------------------------------------ */
+
+/* How counts are obtained from one profile. */
+struct count_spec {
+    struct fg_agg_spec spec;
+    double scale;       /* multiply aggregated values (1 unless derived) */
+    const char *label;  /* description for reports */
+};
+
+struct work {
+    const struct fg_compare_opts *o;
+    struct fg_error *err;
+    size_t k, m, runs;        /* runs = k + m; base first */
+    struct fg_strtab names;   /* union of function names (borrowed) */
+    /* matrices n_funcs x runs, grown as names appear */
+    double *flat, *cum;       /* counts */
+    double *vflat, *vcum;     /* analysed values */
+    size_t cap;               /* rows allocated */
+    double *totals;           /* count total per run */
+    double *vtotals;          /* analysed value total per run */
+    double *L;                /* effective library size per run */
+    size_t *mrow;             /* result row -> matrix row */
+    struct fg_result *res;
+};
+
+static void warn(struct fg_result *r, const char *fmt, ...) FG_PRINTF(2, 3);
+
+static void warn(struct fg_result *r, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    size_t cap = r->n_warnings;
+    r->warnings = fg_xrealloc(r->warnings, (cap + 1) * sizeof(char *));
+    r->warnings[r->n_warnings++] = fg_xstrdup(line);
+}
+
+static void grow_rows(struct work *w, size_t need)
+{
+    if (need <= w->cap)
+        return;
+    size_t old = w->cap;
+    size_t cap = old ? old : 1024;
+    while (cap < need)
+        cap *= 2;
+    double **mats[] = {&w->flat, &w->cum, &w->vflat, &w->vcum};
+    for (size_t i = 0; i < 4; i++) {
+        *mats[i] = fg_xrealloc(*mats[i], cap * w->runs * sizeof(double));
+        memset(*mats[i] + old * w->runs, 0,
+               (cap - old) * w->runs * sizeof(double));
+    }
+    w->cap = cap;
+}
+
+/* ---- sample types and counts -------------------------------------------- */
+
+static bool same_type(const struct fg_value_type *a,
+                      const struct fg_value_type *b)
+{
+    return strcmp(a->type, b->type) == 0 && strcmp(a->unit, b->unit) == 0;
+}
+
+/*
+ * Decide how to obtain sample counts for the analysed type t of p
+ * (STATISTICS 1.1-1.3): the type itself when it counts, samples/count,
+ * raw counts recovered from a Go heap profile, value/period, or as a last
+ * resort the values rescaled to the number of sample records (with a
+ * warning).
+ */
+static void choose_counts(const struct fg_profile *p, size_t t,
+                          struct count_spec *c, bool *approx)
+{
+    memset(c, 0, sizeof(*c));
+    c->scale = 1.0;
+    c->spec.mode = FG_AGG_RAW;
+    long ct = fg_profile_count_type(p, t);
+    const struct fg_value_type *a = &p->types[t];
+    *approx = false;
+    if (ct >= 0) {
+        const struct fg_value_type *cty = &p->types[ct];
+        size_t plen = strcspn(cty->type, "_");
+        bool heap = strcmp(a->unit, "bytes") == 0 && p->period > 0 &&
+                    strcmp(p->period_type.unit, "bytes") == 0 &&
+                    strstr(cty->type, "_objects") != NULL &&
+                    strncmp(a->type, cty->type, plen) == 0;
+        c->spec.type = (size_t)ct;
+        if (heap) {
+            c->spec.mode = FG_AGG_HEAP_COUNTS;
+            c->spec.aux = t;
+            c->spec.rate = (double)p->period;
+            c->label = "sampled objects recovered from the heap profile";
+        } else {
+            c->label = (size_t)ct == t ? "the analysed counts"
+                                       : "samples/count";
+        }
+        return;
+    }
+    c->spec.type = t;
+    if (p->period > 0 && strcmp(p->period_type.unit, a->unit) == 0) {
+        c->scale = 1.0 / (double)p->period;
+        c->label = "value / period";
+        return;
+    }
+    *approx = true;
+    c->label = "values rescaled to the number of samples";
+}
+
+/* ---- aggregation into the union matrix ---------------------------------- */
+
+static int add_run(struct work *w, const struct fg_profile *p, size_t col,
+                   size_t t, bool *approx_out)
+{
+    struct fg_agg counts, vals;
+    struct count_spec cs;
+    bool approx;
+    choose_counts(p, t, &cs, &approx);
+    int rc = fg_aggregate(p, &cs.spec, &counts, w->err);
+    if (rc)
+        return rc;
+    rc = fg_aggregate_type(p, t, &vals, w->err);
+    if (rc) {
+        fg_agg_release(&counts);
+        return rc;
+    }
+    double scale = cs.scale;
+    if (approx) {
+        /* No counting type and no period: one event per sample record is
+         * the most conservative count the data supports. */
+        size_t nz = 0;
+        for (size_t s = 0; s < p->n_samples; s++)
+            nz += p->values[s * p->n_types + t] != 0;
+        scale = counts.total > 0 ? (double)nz / (double)counts.total : 1.0;
+        *approx_out = true;
+    }
+    if (!w->res->count_type)
+        w->res->count_type = fg_xstrdup(cs.label);
+    for (size_t f = 0; f < p->n_funcs; f++) {
+        if (counts.flat[f] == 0 && counts.cum[f] == 0 && vals.flat[f] == 0 &&
+            vals.cum[f] == 0)
+            continue;
+        const char *name = p->func_names[f];
+        uint32_t g = fg_strtab_intern(&w->names, name, strlen(name));
+        grow_rows(w, (size_t)g + 1);
+        size_t i = (size_t)g * w->runs + col;
+        /* Counts are non-negative in the tests (delta profiles may hold
+         * negative values; they are clamped for counting only). */
+        w->flat[i] = fmax(0.0, floor((double)counts.flat[f] * scale + 0.5));
+        w->cum[i] = fmax(0.0, floor((double)counts.cum[f] * scale + 0.5));
+        w->vflat[i] = (double)vals.flat[f];
+        w->vcum[i] = (double)vals.cum[f];
+    }
+    w->totals[col] = fmax(0.0, floor((double)counts.total * scale + 0.5));
+    w->vtotals[col] = (double)vals.total;
+    fg_agg_release(&counts);
+    fg_agg_release(&vals);
+    return FG_OK;
+}
+
+static int check_types(struct fg_profile *const *base, size_t k,
+                       struct fg_profile *const *cand, size_t m,
+                       const struct fg_compare_opts *o, size_t *types,
+                       struct fg_error *err)
+{
+    const struct fg_value_type *ref = NULL;
+    const char *ref_src = NULL;
+    for (size_t i = 0; i < k + m; i++) {
+        const struct fg_profile *p = i < k ? base[i] : cand[i - k];
+        int rc = fg_profile_select_type(p, o->sample_type, &types[i], err);
+        if (rc)
+            return rc;
+        const struct fg_value_type *t = &p->types[types[i]];
+        if (!ref) {
+            ref = t;
+            ref_src = p->source;
+        } else if (!same_type(ref, t)) {
+            return fg_error_set(err, FG_EUSAGE,
+                                "profiles have different sample types: "
+                                "'%s' is %s/%s but '%s' is %s/%s (choose one "
+                                "with --sample-type)",
+                                ref_src, ref->type, ref->unit, p->source,
+                                t->type, t->unit);
+        }
+    }
+    return FG_OK;
+}
+
+/* ---- rules ---------------------------------------------------------------- */
+
+struct compiled_rules {
+    regex_t *re;
+    bool *ok;
+    size_t n;
+    bool any_focus;
+};
+
+static int compile_rules(const struct fg_compare_opts *o,
+                         struct compiled_rules *cr, struct fg_error *err)
+{
+    cr->n = o->n_rules;
+    cr->re = fg_xcalloc(cr->n ? cr->n : 1, sizeof(regex_t));
+    cr->ok = fg_xcalloc(cr->n ? cr->n : 1, sizeof(bool));
+    cr->any_focus = false;
+    for (size_t i = 0; i < cr->n; i++) {
+        const struct fg_rule *r = &o->rules[i];
+        if (r->kind == FG_RULE_FOCUS)
+            cr->any_focus = true;
+        if (r->is_glob)
+            continue;
+        int e = regcomp(&cr->re[i], r->pattern, REG_EXTENDED | REG_NOSUB);
+        if (e) {
+            char msg[256];
+            regerror(e, &cr->re[i], msg, sizeof(msg));
+            return fg_error_set(err, FG_EUSAGE,
+                                "invalid regular expression '%s'%s%s: %s",
+                                r->pattern, r->origin ? " from " : "",
+                                r->origin ? r->origin : "", msg);
+        }
+        cr->ok[i] = true;
+    }
+    return FG_OK;
+}
+
+static void free_rules(struct compiled_rules *cr)
+{
+    for (size_t i = 0; i < cr->n; i++)
+        if (cr->ok[i])
+            regfree(&cr->re[i]);
+    free(cr->re);
+    free(cr->ok);
+}
+
+static bool rule_matches(const struct compiled_rules *cr,
+                         const struct fg_rule *r, size_t i, const char *name)
+{
+    if (r->is_glob)
+        return fnmatch(r->pattern, name, 0) == 0;
+    return cr->ok[i] && regexec(&cr->re[i], name, 0, NULL, 0) == 0;
+}
+
+/* Apply rules to one row: ignore/focus, then the first matching threshold
+ * rule sets the gates and the budget. */
+static void apply_rules(const struct fg_compare_opts *o,
+                        const struct compiled_rules *cr,
+                        struct fg_func_result *f)
+{
+    bool focused = !cr->any_focus;
+    f->min_change = o->min_change;
+    f->min_delta = o->min_delta;
+    bool threshold_done = false;
+    for (size_t i = 0; i < cr->n; i++) {
+        const struct fg_rule *r = &o->rules[i];
+        if (!rule_matches(cr, r, i, f->name))
+            continue;
+        if (r->kind == FG_RULE_IGNORE)
+            f->flags |= FG_F_IGNORED;
+        else if (r->kind == FG_RULE_FOCUS)
+            focused = true;
+        else if (!threshold_done) {
+            threshold_done = true;
+            f->rule = r;
+            if (r->min_change >= 0)
+                f->min_change = r->min_change;
+            if (r->min_delta >= 0)
+                f->min_delta = r->min_delta;
+        }
+    }
+    if (!focused)
+        f->flags |= FG_F_IGNORED;
+}
+
+/* ---- normalization --------------------------------------------------------- */
+
+static void normalize(struct work *w, size_t nf)
+{
+    struct fg_result *r = w->res;
+    const size_t R = w->runs;
+    double sf_base = 1.0, sf_cand = 1.0;
+    r->normalize = w->o->normalize;
+    if (w->o->normalize == FG_NORM_NONE) {
+        for (size_t j = 0; j < R; j++)
+            w->L[j] = 1.0;
+        /* Shares need a scale: raw counts are compared as if both sides
+         * had the base's size. */
+        double gb = 0;
+        for (size_t j = 0; j < w->k; j++)
+            gb += w->totals[j];
+        for (size_t j = 0; j < R; j++)
+            w->L[j] = gb / (double)w->k;
+    } else {
+        for (size_t j = 0; j < R; j++)
+            w->L[j] = w->totals[j];
+    }
+    if (w->o->normalize == FG_NORM_ROBUST) {
+        double *sf = fg_xcalloc(R, sizeof(double));
+        size_t used = fg_stats_size_factors(w->flat, nf, R,
+                                            (double)w->o->min_count,
+                                            MIN_SF_ROWS, sf);
+        if (used >= MIN_SF_ROWS) {
+            /* L_j = s_j * geometric mean of the totals (STATISTICS 7.1):
+             * L_j = N_j exactly when every function scales with N. */
+            double lg = 0;
+            for (size_t j = 0; j < R; j++)
+                lg += log(fmax(w->totals[j], 1.0));
+            double gm = exp(lg / (double)R);
+            for (size_t j = 0; j < R; j++)
+                w->L[j] = sf[j] * gm;
+            sf_base = fg_stats_median(sf, w->k);
+            sf_cand = fg_stats_median(sf + w->k, w->m);
+        } else {
+            r->normalize = FG_NORM_TOTAL;
+            warn(r, "fewer than %d functions are common to both sides with "
+                    "enough samples; normalized by total samples instead "
+                    "of median-of-ratios",
+                 MIN_SF_ROWS);
+        }
+        free(sf);
+    }
+    double lb = 0, lc = 0;
+    for (size_t j = 0; j < w->k; j++)
+        lb += w->L[j];
+    for (size_t j = w->k; j < R; j++)
+        lc += w->L[j];
+    r->r = lb > 0 ? lc / lb : 1.0;
+    r->base.size_factor = sf_base;
+    r->cand.size_factor = sf_cand;
+}
+
+/* ---- per-function tests ---------------------------------------------------- */
+
+static double sum_side(const double *row, size_t from, size_t to)
+{
+    double s = 0;
+    for (size_t j = from; j < to; j++)
+        s += row[j];
+    return s;
+}
+
+struct family {
+    size_t *rows;     /* result row indices */
+    size_t n;
+};
+
+static void test_binomial(struct work *w, const struct family *fam)
+{
+    struct fg_result *r = w->res;
+    size_t n = fam->n;
+    double *a = fg_xcalloc(n ? n : 1, sizeof(double));
+    double *b = fg_xcalloc(n ? n : 1, sizeof(double));
+    for (size_t i = 0; i < n; i++) {
+        struct fg_func_result *f = &r->funcs[fam->rows[i]];
+        a[i] = (double)f->base_count;
+        b[i] = (double)f->cand_count;
+    }
+    double alpha = fg_stats_overdispersion(a, b, n, r->r);
+    if (alpha > r->overdispersion)
+        r->overdispersion = alpha;
+    double q = r->r / (1.0 + r->r);
+    double zc = fg_stats_z_quantile(w->o->alpha / 2.0);
+    for (size_t i = 0; i < n; i++) {
+        struct fg_func_result *f = &r->funcs[fam->rows[i]];
+        struct fg_ztest z;
+        fg_stats_ztest(a[i], b[i], r->r, alpha, &z);
+        if (alpha > 0) {
+            f->p = z.p;
+        } else {
+            uint64_t bb = (uint64_t)b[i], nn = (uint64_t)(a[i] + b[i]);
+            f->p = fg_stats_binom_p(bb, nn, q);
+        }
+        f->stat = z.z;
+        f->df = 0;
+        f->ratio = exp(z.log_ratio);
+        f->ratio_lo = exp(z.log_ratio - zc * z.se);
+        f->ratio_hi = exp(z.log_ratio + zc * z.se);
+    }
+    free(a);
+    free(b);
+}
+
+static void test_moderated(struct work *w, const struct family *fam,
+                           const double *mat)
+{
+    struct fg_result *r = w->res;
+    const size_t k = w->k, m = w->m, R = w->runs;
+    size_t n = fam->n;
+    double *y = fg_xcalloc(R, sizeof(double));
+    double *s2 = fg_xcalloc(n ? n : 1, sizeof(double));
+    double *df = fg_xcalloc(n ? n : 1, sizeof(double));
+    double *diff = fg_xcalloc(n ? n : 1, sizeof(double));
+    double *floor_v = fg_xcalloc(n ? n : 1, sizeof(double));
+    for (size_t i = 0; i < n; i++) {
+        const double *row = mat + w->mrow[fam->rows[i]] * R;
+        for (size_t j = 0; j < R; j++)
+            y[j] = fg_stats_log_share(row[j], w->L[j]);
+        if (fg_stats_pooled_var(y, k, y + k, m, &diff[i], &s2[i]))
+            s2[i] = 0;
+        df[i] = (double)(R - 2);
+        floor_v[i] = fg_stats_poisson_floor(row, R);
+    }
+    double s0 = 0, d0 = 0;
+    if (fg_stats_fit_fdist(s2, df, n, &s0, &d0) != FG_OK) {
+        s0 = 0;
+        d0 = 0;
+    }
+    if (r->prior_df == 0 || d0 < r->prior_df) {
+        r->prior_var = s0;
+        r->prior_df = d0;
+    }
+    double cap = (double)n * (double)(R - 2);
+    for (size_t i = 0; i < n; i++) {
+        struct fg_func_result *f = &r->funcs[fam->rows[i]];
+        double post = fg_stats_squeeze(s2[i], df[i], s0, d0);
+        /* Never below the Poisson sampling variance: identical runs of a
+         * small function must not look infinitely precise. */
+        if (post < floor_v[i])
+            post = floor_v[i];
+        double se = sqrt(post * (1.0 / (double)k + 1.0 / (double)m));
+        double dft = fmin(df[i] + d0, cap);
+        double t = se > 0 ? diff[i] / se : 0.0;
+        f->stat = t;
+        f->df = dft;
+        f->p = fg_stats_t_p(t, dft);
+        double tc = fg_stats_t_quantile(w->o->alpha / 2.0, dft);
+        f->ratio = exp2(diff[i]);
+        f->ratio_lo = exp2(diff[i] - tc * se);
+        f->ratio_hi = exp2(diff[i] + tc * se);
+    }
+    free(y);
+    free(s2);
+    free(df);
+    free(diff);
+    free(floor_v);
+}
+
+/* ---- results ------------------------------------------------------------------ */
+
+static int row_rank(const struct fg_func_result *f)
+{
+    if (f->flags & FG_F_REGRESSION)
+        return 0;
+    if (f->flags & FG_F_BUDGET)
+        return 1;
+    if (f->flags & FG_F_MARGINAL)
+        return 2;
+    if (f->flags & FG_F_IMPROVEMENT)
+        return 3;
+    if (f->flags & FG_F_NEW)
+        return 4;
+    if (f->flags & FG_F_VANISHED)
+        return 5;
+    if (f->flags & FG_F_TESTED)
+        return 6;
+    return 7;
+}
+
+static int cmp_rows(const void *x, const void *y)
+{
+    const struct fg_func_result *a = x, *b = y;
+    int ra = row_rank(a), rb = row_rank(b);
+    if (ra != rb)
+        return ra < rb ? -1 : 1;
+    if (a->p_holm != b->p_holm)
+        return a->p_holm < b->p_holm ? -1 : 1;
+    /* p-values may underflow to 0: rank ties by |statistic|. */
+    if (fabs(a->stat) != fabs(b->stat))
+        return fabs(a->stat) > fabs(b->stat) ? -1 : 1;
+    double da = fabs(a->delta), db = fabs(b->delta);
+    if (da != db)
+        return da > db ? -1 : 1;
+    int c = strcmp(a->name, b->name);
+    if (c)
+        return c;
+    return (int)a->metric - (int)b->metric;
+}
+
+void fg_result_free(struct fg_result *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n_funcs; i++) {
+        free(r->funcs[i].name);
+        free(r->funcs[i].base_runs);
+        free(r->funcs[i].cand_runs);
+    }
+    free(r->funcs);
+    struct fg_side *sides[2] = {&r->base, &r->cand};
+    for (size_t s = 0; s < 2; s++) {
+        for (size_t i = 0; i < sides[s]->runs; i++)
+            free(sides[s]->sources[i]);
+        free(sides[s]->sources);
+        free(sides[s]->run_totals);
+    }
+    for (size_t i = 0; i < r->n_warnings; i++)
+        free(r->warnings[i]);
+    free(r->warnings);
+    free(r->sample_type);
+    free(r->unit);
+    free(r->count_type);
+    free(r);
+}
+
+static void fill_side(struct fg_side *s, struct fg_profile *const *ps,
+                      size_t n, const double *totals, const double *vtotals)
+{
+    s->runs = n;
+    s->sources = fg_xcalloc(n, sizeof(char *));
+    s->run_totals = fg_xcalloc(n, sizeof(int64_t));
+    for (size_t i = 0; i < n; i++) {
+        s->sources[i] = fg_xstrdup(ps[i]->source);
+        s->run_totals[i] = (int64_t)totals[i];
+        s->total += (int64_t)totals[i];
+        s->value_total += vtotals[i];
+    }
+}
+
+/* Build rows for one metric from the matrices; returns the number added. */
+static size_t make_rows(struct work *w, size_t nf, enum fg_metric metric,
+                        const double *mat, const double *vmat,
+                        struct compiled_rules *cr)
+{
+    struct fg_result *r = w->res;
+    const size_t k = w->k, R = w->runs;
+    double nb = sum_side(w->totals, 0, k), nc = sum_side(w->totals, k, R);
+    double lb = sum_side(w->L, 0, k), lc = sum_side(w->L, k, R);
+    size_t added = 0;
+    for (size_t g = 0; g < nf; g++) {
+        const double *row = mat + g * R;
+        double a = sum_side(row, 0, k), b = sum_side(row, k, R);
+        if (a == 0 && b == 0)
+            continue;
+        struct fg_func_result *f = &r->funcs[r->n_funcs++];
+        memset(f, 0, sizeof(*f));
+        f->name = fg_xstrdup(w->names.strs[g]);
+        f->metric = metric;
+        f->base_count = (int64_t)a;
+        f->cand_count = (int64_t)b;
+        f->base_value = sum_side(vmat + g * R, 0, k);
+        f->cand_value = sum_side(vmat + g * R, k, R);
+        f->base_share = nb > 0 ? a / nb : 0;
+        f->cand_share = nc > 0 ? b / nc : 0;
+        f->delta = (lc > 0 ? b / lc : 0) - (lb > 0 ? a / lb : 0);
+        f->p = f->p_holm = f->p_bh = 1.0;
+        f->ratio = f->ratio_lo = f->ratio_hi = 1.0;
+        w->mrow[r->n_funcs - 1] = g;
+        if (a == 0)
+            f->flags |= FG_F_NEW;
+        if (b == 0)
+            f->flags |= FG_F_VANISHED;
+        apply_rules(w->o, cr, f);
+        added++;
+    }
+    return added;
+}
+
+static void alloc_runs(struct work *w, size_t row, const double *mat)
+{
+    const size_t k = w->k, R = w->runs;
+    struct fg_func_result *f = &w->res->funcs[row];
+    size_t g = w->mrow[row];
+    f->base_runs = fg_xcalloc(k, sizeof(int64_t));
+    f->cand_runs = fg_xcalloc(w->m, sizeof(int64_t));
+    for (size_t j = 0; j < R; j++) {
+        if (j < k)
+            f->base_runs[j] = (int64_t)mat[g * R + j];
+        else
+            f->cand_runs[j - k] = (int64_t)mat[g * R + j];
+    }
+}
+
+/* Test the family of one metric, then adjust. */
+static void run_family(struct work *w, size_t from, size_t to,
+                       const double *mat)
+{
+    struct fg_result *r = w->res;
+    struct family fam = {fg_xcalloc(to - from + 1, sizeof(size_t)), 0};
+    for (size_t i = from; i < to; i++) {
+        struct fg_func_result *f = &r->funcs[i];
+        bool keep = !(f->flags & FG_F_IGNORED) &&
+                    f->base_count + f->cand_count >= w->o->min_count &&
+                    fmax(f->base_share, f->cand_share) >= w->o->min_share;
+        if (keep) {
+            f->flags |= FG_F_TESTED;
+            fam.rows[fam.n++] = i;
+        }
+        if (keep || (f->flags & (FG_F_NEW | FG_F_VANISHED)) ||
+            f->rule)
+            alloc_runs(w, i, mat);
+    }
+    if (r->test == FG_TEST_MODERATED) {
+        test_moderated(w, &fam, mat);
+    } else {
+        test_binomial(w, &fam);
+    }
+    double *p = fg_xcalloc(fam.n + 1, sizeof(double));
+    double *holm = fg_xcalloc(fam.n + 1, sizeof(double));
+    double *bh = fg_xcalloc(fam.n + 1, sizeof(double));
+    for (size_t i = 0; i < fam.n; i++)
+        p[i] = r->funcs[fam.rows[i]].p;
+    fg_stats_holm(p, fam.n, holm);
+    fg_stats_bh(p, fam.n, bh);
+    for (size_t i = 0; i < fam.n; i++) {
+        r->funcs[fam.rows[i]].p_holm = holm[i];
+        r->funcs[fam.rows[i]].p_bh = bh[i];
+    }
+    r->n_tested += fam.n;
+    free(p);
+    free(holm);
+    free(bh);
+    free(fam.rows);
+}
+
+static void classify(struct work *w, struct fg_func_result *f)
+{
+    const double alpha = w->o->alpha;
+    if (f->ratio > 1.0)
+        f->flags |= FG_F_INCREASE;
+    if (f->rule && f->rule->max_share >= 0 &&
+        f->cand_share > f->rule->max_share && f->cand_count > 0)
+        f->flags |= FG_F_BUDGET;
+    if (!(f->flags & FG_F_TESTED))
+        return;
+    bool inc = f->flags & FG_F_INCREASE;
+    bool holm = f->p_holm < alpha, bh = f->p_bh < alpha;
+    if (holm)
+        f->flags |= FG_F_SIGNIFICANT;
+    if (bh)
+        f->flags |= FG_F_BH;
+    bool material = inc ? f->ratio >= 1.0 + f->min_change &&
+                              f->delta >= f->min_delta
+                        : f->ratio <= 1.0 / (1.0 + f->min_change) &&
+                              f->delta <= -f->min_delta;
+    if (material)
+        f->flags |= FG_F_MATERIAL;
+    bool critical = bh && inc && f->ratio >= CRIT_RATIO &&
+                    f->delta >= CRIT_DELTA;
+    if (inc && ((holm && material) || critical))
+        f->flags |= FG_F_REGRESSION;
+    else if (inc && (holm || (bh && material)))
+        f->flags |= FG_F_MARGINAL;
+    else if (!inc && bh && material)
+        f->flags |= FG_F_IMPROVEMENT;
+}
+
+static void decide(struct work *w)
+{
+    struct fg_result *r = w->res;
+    for (size_t i = 0; i < r->n_funcs; i++) {
+        struct fg_func_result *f = &r->funcs[i];
+        classify(w, f);
+        r->n_regressions += (f->flags & FG_F_REGRESSION) != 0;
+        r->n_marginal += (f->flags & FG_F_MARGINAL) != 0;
+        r->n_improvements += (f->flags & FG_F_IMPROVEMENT) != 0;
+        r->n_budget += (f->flags & FG_F_BUDGET) != 0;
+        if (f->metric == FG_METRIC_FLAT || w->o->metric == FG_METRIC_CUM) {
+            r->n_new += (f->flags & FG_F_NEW) != 0;
+            r->n_vanished += (f->flags & FG_F_VANISHED) != 0;
+        }
+    }
+    const int64_t ms = w->o->min_samples;
+    if (r->n_budget > 0) {
+        r->verdict = FG_VERDICT_FAIL;
+        snprintf(r->reason, sizeof(r->reason),
+                 "%zu function%s over a share budget%s", r->n_budget,
+                 r->n_budget == 1 ? " is" : "s are",
+                 r->n_regressions ? " and regressions were found" : "");
+    } else if (r->base.total < ms || r->cand.total < ms) {
+        r->verdict = FG_VERDICT_INCONCLUSIVE;
+        snprintf(r->reason, sizeof(r->reason),
+                 "too few samples: base %lld, candidate %lld (at least %lld "
+                 "per side needed; see --min-samples)",
+                 (long long)r->base.total, (long long)r->cand.total,
+                 (long long)ms);
+    } else if (r->n_tested == 0) {
+        r->verdict = FG_VERDICT_INCONCLUSIVE;
+        snprintf(r->reason, sizeof(r->reason),
+                 "no function has enough samples to be tested (a+b >= %lld "
+                 "and a share of at least %.2f%%)",
+                 (long long)w->o->min_count, w->o->min_share * 100);
+    } else if (r->n_regressions > 0) {
+        r->verdict = FG_VERDICT_FAIL;
+        snprintf(r->reason, sizeof(r->reason),
+                 "%zu function%s regressed significantly and materially",
+                 r->n_regressions, r->n_regressions == 1 ? "" : "s");
+    } else if (r->n_marginal > 0) {
+        r->verdict = FG_VERDICT_MARGINAL;
+        snprintf(r->reason, sizeof(r->reason),
+                 "%zu function%s increased significantly but below the "
+                 "thresholds or only under the looser correction",
+                 r->n_marginal, r->n_marginal == 1 ? "" : "s");
+    } else {
+        r->verdict = FG_VERDICT_PASS;
+        snprintf(r->reason, sizeof(r->reason),
+                 "no significant and material regression among %zu tested "
+                 "function%s",
+                 r->n_tested, r->n_tested == 1 ? "" : "s");
+    }
+    r->exit_code = r->verdict == FG_VERDICT_FAIL ? FG_EXIT_FAIL : FG_EXIT_PASS;
+}
+
+static void side_mde(struct work *w)
+{
+    struct fg_result *r = w->res;
+    size_t mm = r->n_tested ? r->n_tested : 1;
+    r->base.mde = fg_stats_mde((double)r->base.total, (double)r->base.total,
+                               MDE_SHARE, mm, w->o->alpha, MDE_POWER);
+    r->cand.mde = fg_stats_mde((double)r->cand.total, (double)r->cand.total,
+                               MDE_SHARE, mm, w->o->alpha, MDE_POWER);
+}
+
+static void choose_test(struct work *w)
+{
+    struct fg_result *r = w->res;
+    enum fg_test t = w->o->test;
+    bool replicated = w->k >= REPLICATE_MIN && w->m >= REPLICATE_MIN;
+    if (t == FG_TEST_AUTO)
+        t = replicated ? FG_TEST_MODERATED : FG_TEST_BINOMIAL;
+    if (t == FG_TEST_MODERATED && !replicated) {
+        warn(r, "the moderated t-test needs at least %d runs per side "
+                "(have %zu and %zu); used the binomial test on merged runs",
+             REPLICATE_MIN, w->k, w->m);
+        t = FG_TEST_BINOMIAL;
+    }
+    if (t == FG_TEST_BINOMIAL && (w->k > 1 || w->m > 1))
+        warn(r, "runs were merged for the single-profile test (%zu base, "
+                "%zu candidate); with %d or more runs per side the "
+                "replicate test measures run-to-run noise directly",
+             w->k, w->m, REPLICATE_MIN);
+    r->test = t;
+}
+
+int fg_compare(struct fg_profile *const *base, size_t k,
+               struct fg_profile *const *cand, size_t m,
+               const struct fg_compare_opts *opts, struct fg_result **out,
+               struct fg_error *err)
+{
+    *out = NULL;
+    if (k == 0 || m == 0)
+        return fg_error_set(err, FG_EUSAGE, "no %s profiles to compare",
+                            k == 0 ? "base" : "candidate");
+    int rc = FG_OK;
+    struct work w;
+    memset(&w, 0, sizeof(w));
+    w.o = opts;
+    w.err = err;
+    w.k = k;
+    w.m = m;
+    w.runs = k + m;
+    fg_strtab_init(&w.names);
+    size_t *types = fg_xcalloc(w.runs, sizeof(size_t));
+    w.totals = fg_xcalloc(w.runs, sizeof(double));
+    w.vtotals = fg_xcalloc(w.runs, sizeof(double));
+    w.L = fg_xcalloc(w.runs, sizeof(double));
+    struct compiled_rules cr = {NULL, NULL, 0, false};
+    struct fg_result *r = fg_xcalloc(1, sizeof(*r));
+    w.res = r;
+    r->opts = *opts;
+    if ((rc = check_types(base, k, cand, m, opts, types, err)))
+        goto out;
+    if ((rc = compile_rules(opts, &cr, err)))
+        goto out;
+    const struct fg_value_type *t0 = &base[0]->types[types[0]];
+    r->sample_type = fg_xstrdup(t0->type);
+    r->unit = fg_xstrdup(t0->unit);
+    bool approx = false;
+    for (size_t i = 0; i < w.runs && !rc; i++)
+        rc = add_run(&w, i < k ? base[i] : cand[i - k], i, types[i],
+                     &approx);
+    if (rc)
+        goto out;
+    if (approx)
+        warn(r, "the profiles carry no sample counts (no count type and no "
+                "period); the tests count one event per sample record, "
+                "which is conservative");
+    size_t nf = w.names.n;
+    grow_rows(&w, nf + 1);
+    fill_side(&r->base, base, k, w.totals, w.vtotals);
+    fill_side(&r->cand, cand, m, w.totals + k, w.vtotals + k);
+    normalize(&w, nf);
+    choose_test(&w);
+    size_t nmetrics = opts->metric == FG_METRIC_BOTH ? 2 : 1;
+    r->funcs = fg_xcalloc(nf * nmetrics + 1, sizeof(*r->funcs));
+    w.mrow = fg_xcalloc(nf * nmetrics + 1, sizeof(size_t));
+    if (opts->metric != FG_METRIC_CUM) {
+        size_t from = r->n_funcs;
+        make_rows(&w, nf, FG_METRIC_FLAT, w.flat, w.vflat, &cr);
+        run_family(&w, from, r->n_funcs, w.flat);
+    }
+    if (opts->metric != FG_METRIC_FLAT) {
+        size_t from = r->n_funcs;
+        make_rows(&w, nf, FG_METRIC_CUM, w.cum, w.vcum, &cr);
+        run_family(&w, from, r->n_funcs, w.cum);
+    }
+    side_mde(&w);
+    decide(&w);
+    qsort(r->funcs, r->n_funcs, sizeof(*r->funcs), cmp_rows);
+    if (r->base.total < 10 * opts->min_samples ||
+        r->cand.total < 10 * opts->min_samples)
+        warn(r, "small profiles (base %lld, candidate %lld samples): only "
+                "large changes are detectable; see the minimum detectable "
+                "effect",
+             (long long)r->base.total, (long long)r->cand.total);
+out:
+    free_rules(&cr);
+    free(types);
+    free(w.totals);
+    free(w.vtotals);
+    free(w.L);
+    free(w.flat);
+    free(w.cum);
+    free(w.vflat);
+    free(w.vcum);
+    free(w.mrow);
+    fg_strtab_release(&w.names);
+    if (rc)
+        fg_result_free(r);
+    else
+        *out = r;
+    return rc;
+}
