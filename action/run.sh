@@ -288,16 +288,19 @@ check_choices() {
     fi
 }
 
-# Regressions as "DELTA<TAB>NAME<TAB>BASE<TAB>CAND<TAB>RATIO<TAB>P", largest
-# growth in share first, from the flattened JSON report.
+# Regressions (and functions over their budget) as
+# "DELTA<TAB>NAME<TAB>BASE<TAB>CAND<TAB>RATIO<TAB>P", largest growth in
+# share first, from the flattened JSON report (schema_version 1:
+# functions[].flags, .base.share, .candidate.share, .ratio, .p_holm).
 regressions() {
     awk -F'\t' '
     match($1, /^\.functions\[[0-9]+\]/) {
         i = substr($1, 12, RLENGTH - 12); f = substr($1, RLENGTH + 1)
         if (f == ".name") name[i] = $2
-        else if (f ~ /^\.flags\[/ && $2 == "regression") reg[i] = 1
-        else if (f == ".base_share") bs[i] = $2
-        else if (f == ".cand_share") cs[i] = $2
+        else if (f ~ /^\.flags\[/ && ($2 == "regression" || $2 == "budget"))
+            reg[i] = 1
+        else if (f == ".base.share" || f == ".base_share") bs[i] = $2
+        else if (f == ".candidate.share" || f == ".cand_share") cs[i] = $2
         else if (f == ".ratio") ra[i] = $2
         else if (f == ".p_holm") ph[i] = $2
     }
@@ -436,8 +439,11 @@ cmd_gate() {
     set_output verdict "$verdict"
     set_output exit-code "$RC"
     local k
+    local v
     for k in regressions improvements marginal new vanished; do
-        set_output "$k" "$(json_field "$flat" ".counts.$k")"
+        v=$(json_field "$flat" ".summary.$k")
+        [ -n "$v" ] || v=$(json_field "$flat" ".counts.$k")
+        set_output "$k" "$v"
     done
     set_output report-dir "$REPORT_DIR"
     for k in md:markdown json:json html:html folded:folded txt:text; do

@@ -18,6 +18,7 @@
 #include "flamegate/util.h"
 
 #include <fnmatch.h>
+#include <limits.h>
 #include <math.h>
 #include <regex.h>
 #include <stdarg.h>
@@ -151,12 +152,57 @@ static bool same_type(const struct fg_value_type *a,
     return strcmp(a->type, b->type) == 0 && strcmp(a->unit, b->unit) == 0;
 }
 
+static int64_t gcd64(int64_t a, int64_t b)
+{
+    while (b) {
+        int64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/*
+ * The sampling interval of values of type t: the period when it divides
+ * every value, else the greatest common divisor of the values (converters
+ * such as JFR-to-pprof write a nominal period that does not match the
+ * values, which are still whole multiples of the real interval).  0 when
+ * the values are not multiples of anything useful (gcd 1 with large
+ * values) or the resulting count would be implausible.
+ */
+static int64_t sampling_interval(const struct fg_profile *p, size_t t)
+{
+    int64_t g = 0, total = 0;
+    size_t records = 0;
+    bool period_ok = p->period > 0;
+    for (size_t s = 0; s < p->n_samples; s++) {
+        int64_t v = p->values[s * p->n_types + t];
+        if (v == 0)
+            continue;
+        if (v < 0)
+            v = -v;
+        records++;
+        g = gcd64(v, g);
+        if (period_ok && v % p->period != 0)
+            period_ok = false;
+        if (total < INT64_MAX - v)
+            total += v;
+    }
+    if (period_ok && strcmp(p->period_type.unit, p->types[t].unit) == 0)
+        return p->period;
+    /* One sample record rarely stands for more than a thousand events; a
+     * larger ratio means the gcd is not a sampling interval. */
+    if (g > 1 && records && (double)total / (double)g <= 1000.0 * records)
+        return g;
+    return 0;
+}
+
 /*
  * Decide how to obtain sample counts for the analysed type t of p
  * (STATISTICS 1.1-1.3): the type itself when it counts, samples/count,
- * raw counts recovered from a Go heap profile, value/period, or as a last
- * resort the values rescaled to the number of sample records (with a
- * warning).
+ * raw counts recovered from a Go heap profile, value / sampling interval,
+ * or as a last resort the values rescaled to the number of sample records
+ * (with a warning).
  */
 static void choose_counts(const struct fg_profile *p, size_t t,
                           struct count_spec *c, bool *approx)
@@ -187,9 +233,10 @@ static void choose_counts(const struct fg_profile *p, size_t t,
         return;
     }
     c->spec.type = t;
-    if (p->period > 0 && strcmp(p->period_type.unit, a->unit) == 0) {
-        c->scale = 1.0 / (double)p->period;
-        c->label = "value / period";
+    int64_t iv = sampling_interval(p, t);
+    if (iv > 0) {
+        c->scale = 1.0 / (double)iv;
+        c->label = "value / sampling interval";
         return;
     }
     *approx = true;

@@ -441,63 +441,22 @@ const char *fg_rep_value(char *buf, double v, const char *unit)
             i++;
         snprintf(buf, FG_REP_NUM, "%.3g %s", base / fam[i].scale,
                  fam[i].name);
-    } else if (v == floor(v) && fabs(v) < 9e15) {
-        char c[FG_REP_NUM];
-        fg_rep_count(c, (int64_t)v);
-        if (unit && *unit && strcmp(unit, "count") != 0)
-            snprintf(buf, FG_REP_NUM, "%s %.24s", c, unit);
-        else
-            snprintf(buf, FG_REP_NUM, "%s", c);
     } else {
-        snprintf(buf, FG_REP_NUM, "%.4g%s%.24s", v,
-                 unit && *unit && strcmp(unit, "count") ? " " : "",
-                 unit && strcmp(unit, "count") ? unit : "");
+        /* Unknown units are printed after the number, cut to fit. */
+        char c[32];
+        if (v == floor(v) && fabs(v) < 9e15)
+            fg_rep_count(c, (int64_t)v);
+        else
+            snprintf(c, sizeof(c), "%.4g", v);
+        bool named = unit && *unit && strcmp(unit, "count") != 0;
+        size_t room = FG_REP_NUM - strlen(c) - 2;
+        snprintf(buf, FG_REP_NUM, "%s%s%.*s", c, named ? " " : "",
+                 (int)room, named ? unit : "");
     }
     return buf;
 }
 
-/* ---- names ---- */
-
-const char *fg_rep_verdict_name(enum fg_verdict v)
-{
-    switch (v) {
-    case FG_VERDICT_PASS: return "PASS";
-    case FG_VERDICT_MARGINAL: return "MARGINAL";
-    case FG_VERDICT_FAIL: return "FAIL";
-    case FG_VERDICT_INCONCLUSIVE: return "INCONCLUSIVE";
-    }
-    return "UNKNOWN";
-}
-
-const char *fg_rep_metric_name(enum fg_metric m)
-{
-    switch (m) {
-    case FG_METRIC_FLAT: return "flat";
-    case FG_METRIC_CUM: return "cum";
-    case FG_METRIC_BOTH: return "both";
-    }
-    return "unknown";
-}
-
-const char *fg_rep_normalize_name(enum fg_normalize n)
-{
-    switch (n) {
-    case FG_NORM_ROBUST: return "robust";
-    case FG_NORM_TOTAL: return "total";
-    case FG_NORM_NONE: return "none";
-    }
-    return "unknown";
-}
-
-const char *fg_rep_test_name(enum fg_test t)
-{
-    switch (t) {
-    case FG_TEST_AUTO: return "auto";
-    case FG_TEST_BINOMIAL: return "binomial";
-    case FG_TEST_MODERATED: return "moderated";
-    }
-    return "unknown";
-}
+/* ---- names (the short names are compare.c's fg_*_name) ---- */
 
 const char *fg_rep_test_desc(enum fg_test t)
 {

@@ -262,7 +262,7 @@ static void head(struct html *h)
                       "<meta name=\"generator\" content=\"flamegate ");
     esc(h, fg_rep_version(h->ctx));
     fg_rw_addf(&h->w, "\">\n<title>flamegate %s: ",
-               fg_rep_verdict_name(h->r->verdict));
+               fg_verdict_name(h->r->verdict));
     fg_rep_verdict_phrase(&h->w, h->r);
     fg_rw_adds(&h->w, "</title>\n<style>\n");
     for (size_t i = 0; html_css[i]; i++)
@@ -281,7 +281,7 @@ static void side_text(struct html *h, const char *label,
 static void verdict(struct html *h)
 {
     const struct fg_result *r = h->r;
-    const char *v = fg_rep_verdict_name(r->verdict);
+    const char *v = fg_verdict_name(r->verdict);
     fg_rw_addf(&h->w, "<body>\n<header class=\"verdict v-%s\">\n<h1>"
                       "<span class=\"badge\">%s</span> <span>", v, v);
     fg_rep_verdict_phrase(&h->w, r);
@@ -302,9 +302,9 @@ static void verdict(struct html *h)
     fg_rw_addf(&h->w, ") &middot; metric %s &middot; %s normalization "
                       "&middot; %s test &middot; %zu functions tested</p>\n"
                       "</header>\n",
-               fg_rep_metric_name(r->opts.metric),
-               fg_rep_normalize_name(r->normalize),
-               fg_rep_test_name(r->test), r->n_tested);
+               fg_metric_name(r->opts.metric),
+               fg_normalize_name(r->normalize),
+               fg_test_name(r->test), r->n_tested);
 }
 
 static void graph(struct html *h)
@@ -349,7 +349,7 @@ static const char *row_class(unsigned fl)
 static void table_row(struct html *h, const struct fg_func_result *f,
                       enum fg_rep_section s)
 {
-    char a[FG_REP_NUM], b[FG_REP_NUM], d[FG_REP_NUM];
+    char a[FG_REP_NUM], b[FG_REP_NUM], d[FG_REP_NUM], q[FG_REP_NUM];
     char ci[FG_REP_NUM * 3];
     fg_rw_addf(&h->w, "<tr class=\"%s\" data-name=\"", row_class(f->flags));
     esc(h, f->name);
@@ -357,7 +357,7 @@ static void table_row(struct html *h, const struct fg_func_result *f,
     esc(h, f->name);
     fg_rw_adds(&h->w, "</code>");
     if (fg_rep_show_metric(h->r))
-        fg_rw_addf(&h->w, " (%s)", fg_rep_metric_name(f->metric));
+        fg_rw_addf(&h->w, " (%s)", fg_metric_name(f->metric));
     fg_rw_adds(&h->w, "</td>");
     if (s == FG_SEC_BUDGET) {
         fg_rw_addf(&h->w, "<td>%s</td><td>%s</td>",
@@ -370,7 +370,7 @@ static void table_row(struct html *h, const struct fg_func_result *f,
                           "<td>%s</td>",
                    fg_rep_pct(a, f->base_share), fg_rep_pct(b, f->cand_share),
                    fg_rep_pp(d, f->delta), fg_rep_rel_ci(ci, sizeof(ci), f),
-                   (f->flags & FG_F_TESTED) ? fg_rep_p(a, fg_rep_adj_p(f))
+                   (f->flags & FG_F_TESTED) ? fg_rep_p(q, fg_rep_adj_p(f))
                                             : "untested");
     }
     fg_rw_adds(&h->w, "</tr>\n");
@@ -480,11 +480,11 @@ static void method(struct html *h)
     fg_rw_adds(&h->w, "); tests count ");
     esc(h, r->count_type ? r->count_type : "?");
     fg_rw_addf(&h->w, "; metric %s</td></tr>\n",
-               fg_rep_metric_name(o->metric));
+               fg_metric_name(o->metric));
     fg_rw_addf(&h->w, "<tr><th>test</th><td>%s</td></tr>\n",
                fg_rep_test_desc(r->test));
     fg_rw_addf(&h->w, "<tr><th>normalization</th><td>%s, size ratio %s",
-               fg_rep_normalize_name(r->normalize), fg_rep_num(a, r->r));
+               fg_normalize_name(r->normalize), fg_rep_num(a, r->r));
     if (r->test == FG_TEST_BINOMIAL)
         fg_rw_addf(&h->w, ", overdispersion %s",
                    fg_rep_num(a, r->overdispersion));

@@ -58,10 +58,7 @@ const char *fg_rep_num(char *buf, double v);         /* "%.4g" */
 const char *fg_rep_rel_ci(char *buf, size_t n,
                           const struct fg_func_result *f);
 
-const char *fg_rep_verdict_name(enum fg_verdict v);
-const char *fg_rep_metric_name(enum fg_metric m);
-const char *fg_rep_normalize_name(enum fg_normalize n);
-const char *fg_rep_test_name(enum fg_test t);
+/* A phrase describing a test ("moderated Welch t-test on ..."). */
 const char *fg_rep_test_desc(enum fg_test t);
 
 /* Row sections, in report order. */

@@ -87,9 +87,9 @@ static json_t *settings(const struct fg_compare_opts *o)
 {
     json_t *j = json_object();
     set(j, "sample_type", o->sample_type ? str(o->sample_type) : NULL);
-    set(j, "metric", json_string(fg_rep_metric_name(o->metric)));
-    set(j, "normalize", json_string(fg_rep_normalize_name(o->normalize)));
-    set(j, "test", json_string(fg_rep_test_name(o->test)));
+    set(j, "metric", json_string(fg_metric_name(o->metric)));
+    set(j, "normalize", json_string(fg_normalize_name(o->normalize)));
+    set(j, "test", json_string(fg_test_name(o->test)));
     set(j, "alpha", num(o->alpha));
     set(j, "min_change", num(o->min_change));
     set(j, "min_delta", num(o->min_delta));
@@ -156,7 +156,7 @@ static json_t *func(const struct fg_result *r, const struct fg_func_result *f)
     set(o, "name", name ? name : json_string(""));
     if (changed)
         set(o, "name_hex", hex(f->name));
-    set(o, "metric", json_string(fg_rep_metric_name(f->metric)));
+    set(o, "metric", json_string(fg_metric_name(f->metric)));
     set(o, "status", json_string(status(f->flags)));
     const char *names[16];
     size_t nf = fg_rep_flag_names(f->flags, names);
@@ -208,7 +208,7 @@ static json_t *document(const struct fg_report_ctx *ctx)
     set(gen, "version", str(fg_rep_version(ctx)));
     set(gen, "settings", ctx->settings ? str(ctx->settings) : NULL);
     set(root, "generator", gen);
-    set(root, "verdict", json_string(fg_rep_verdict_name(r->verdict)));
+    set(root, "verdict", json_string(fg_verdict_name(r->verdict)));
     set(root, "exit_code", json_integer(r->exit_code));
     set(root, "reason", str(r->reason));
     set(root, "summary", summary(r));
@@ -223,8 +223,8 @@ static json_t *document(const struct fg_report_ctx *ctx)
     set(root, "settings", settings(&r->opts));
 
     json_t *m = json_object();
-    set(m, "test", json_string(fg_rep_test_name(r->test)));
-    set(m, "normalize", json_string(fg_rep_normalize_name(r->normalize)));
+    set(m, "test", json_string(fg_test_name(r->test)));
+    set(m, "normalize", json_string(fg_normalize_name(r->normalize)));
     set(m, "size_ratio", num(r->r));
     set(m, "overdispersion", num(r->overdispersion));
     set(m, "prior_var", num(r->prior_var));

@@ -149,7 +149,8 @@ static void put_str(struct md *m, const char *s)
     put_mem(m, s, strlen(s));
 }
 
-static const char *const CLOSE_DETAILS = "\n</details>\n\n";
+/* Every block inside ends with a blank line, which </details> needs. */
+static const char *const CLOSE_DETAILS = "</details>\n\n";
 
 /* Open a <details> block; its closing tag is reserved until close. */
 static bool details_open(struct md *m, const char *summary)
@@ -215,18 +216,18 @@ static const char *status_word(unsigned fl)
 static void row(const struct md *m, struct fg_rw *w, enum cols c,
                 const struct fg_func_result *f)
 {
-    char a[FG_REP_NUM], b[FG_REP_NUM], d[FG_REP_NUM];
-    char ci[FG_REP_NUM * 3];
+    char a[FG_REP_NUM], b[FG_REP_NUM], d[FG_REP_NUM], p[FG_REP_NUM];
+    char q[FG_REP_NUM], ci[FG_REP_NUM * 3];
     fg_rw_adds(w, "| ");
     code(w, f->name, true, NAME_MAX_BYTES);
     if (fg_rep_show_metric(m->r))
-        fg_rw_addf(w, " (%s)", fg_rep_metric_name(f->metric));
+        fg_rw_addf(w, " (%s)", fg_metric_name(f->metric));
     switch (c) {
     case COLS_FULL:
         fg_rw_addf(w, " | %s | %s | %s | %s | %s |\n",
                    fg_rep_pct(a, f->base_share), fg_rep_pct(b, f->cand_share),
                    fg_rep_pp(d, f->delta), fg_rep_rel_ci(ci, sizeof(ci), f),
-                   fg_rep_p(a, fg_rep_adj_p(f)));
+                   fg_rep_p(q, fg_rep_adj_p(f)));
         break;
     case COLS_NEW:
         fg_rw_addf(w, " | %s |\n", fg_rep_pct(a, f->cand_share));
@@ -244,7 +245,7 @@ static void row(const struct md *m, struct fg_rw *w, enum cols c,
         fg_rw_addf(w, " | %s | %s | %s | %s | %s | %s | %s |\n",
                    fg_rep_pct(a, f->base_share), fg_rep_pct(b, f->cand_share),
                    fg_rep_pp(d, f->delta), fg_rep_rel_ci(ci, sizeof(ci), f),
-                   fg_rep_p(a, f->p), fg_rep_p(b, fg_rep_adj_p(f)),
+                   fg_rep_p(p, f->p), fg_rep_p(q, fg_rep_adj_p(f)),
                    status_word(f->flags));
         break;
     }
@@ -358,7 +359,7 @@ static void heading(struct md *m)
 {
     const struct fg_result *r = m->r;
     fg_rw_addf(&m->w, "### %s flamegate: **%s**: ",
-               verdict_symbol(r->verdict), fg_rep_verdict_name(r->verdict));
+               verdict_symbol(r->verdict), fg_verdict_name(r->verdict));
     fg_rep_verdict_phrase(&m->w, r);
     fg_rw_adds(&m->w, "\n\n");
     if (r->reason[0]) {
@@ -377,7 +378,7 @@ static void heading(struct md *m)
     fg_rw_adds(&m->w, " (");
     text(&m->w, r->unit ? r->unit : "?", 100);
     fg_rw_addf(&m->w, ") &middot; %s &middot; %zu functions tested</sub>\n\n",
-               fg_rep_metric_name(r->opts.metric), r->n_tested);
+               fg_metric_name(r->opts.metric), r->n_tested);
 }
 
 static void warnings(struct md *m)
@@ -466,12 +467,12 @@ static void method(struct md *m)
     text(&w, r->unit ? r->unit : "?", 100);
     fg_rw_adds(&w, "); tests count ");
     text(&w, r->count_type ? r->count_type : "?", 100);
-    fg_rw_addf(&w, "; metric %s |\n", fg_rep_metric_name(o->metric));
+    fg_rw_addf(&w, "; metric %s |\n", fg_metric_name(o->metric));
     fg_rw_addf(&w, "| test | %s (%s) |\n", fg_rep_test_desc(r->test),
-               fg_rep_test_name(r->test));
-    fg_rw_addf(&w, "| normalization | %s", fg_rep_normalize_name(r->normalize));
+               fg_test_name(r->test));
+    fg_rw_addf(&w, "| normalization | %s", fg_normalize_name(r->normalize));
     if (r->normalize != o->normalize)
-        fg_rw_addf(&w, " (%s requested)", fg_rep_normalize_name(o->normalize));
+        fg_rw_addf(&w, " (%s requested)", fg_normalize_name(o->normalize));
     fg_rw_addf(&w, ", size ratio %s", fg_rep_num(a, r->r));
     if (r->test == FG_TEST_BINOMIAL)
         fg_rw_addf(&w, ", overdispersion %s", fg_rep_num(a, r->overdispersion));
@@ -499,7 +500,7 @@ static void method(struct md *m)
                    "that side; *change* = candidate minus base in percentage "
                    "points (pp); *relative* = normalized change with its 95% "
                    "interval; *adj. p* = p-value corrected for testing many "
-                   "functions (Holm; BH for marginal rows).\n");
+                   "functions (Holm; BH for marginal rows).\n\n");
     if (details_open(m, "Method and settings")) {
         put(m, &buf);
         details_close(m);

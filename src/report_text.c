@@ -50,7 +50,7 @@ static void verdict(struct text *t)
         [FG_VERDICT_FAIL] = "\033[1;97;41m",
         [FG_VERDICT_INCONCLUSIVE] = "\033[1;30;43m",
     };
-    const char *name = fg_rep_verdict_name(t->r->verdict);
+    const char *name = fg_verdict_name(t->r->verdict);
     if (t->ctx->color && (size_t)t->r->verdict < 4) {
         fg_rw_addf(&t->w, "%s %s " RESET "  " BOLD, badge[t->r->verdict],
                    name);
@@ -133,13 +133,13 @@ static void compared(struct text *t)
     fg_rw_adds(&t->w, "), tests count ");
     fg_rep_escape(&t->w, r->count_type ? r->count_type : "?",
                   strlen(r->count_type ? r->count_type : "?"), false);
-    fg_rw_addf(&t->w, ", metric %s\n", fg_rep_metric_name(o->metric));
+    fg_rw_addf(&t->w, ", metric %s\n", fg_metric_name(o->metric));
     fg_rw_addf(&t->w, "  %-10s %s; normalization %s", "method",
                fg_rep_test_desc(r->test),
-               fg_rep_normalize_name(r->normalize));
+               fg_normalize_name(r->normalize));
     if (r->normalize != o->normalize)
         fg_rw_addf(&t->w, " (%s requested)",
-                   fg_rep_normalize_name(o->normalize));
+                   fg_normalize_name(o->normalize));
     fg_rw_addf(&t->w, ", size ratio %s", fg_rep_num(a, r->r));
     if (r->test == FG_TEST_BINOMIAL)
         fg_rw_addf(&t->w, ", overdispersion %s",
@@ -237,7 +237,7 @@ static char *name_cell(const struct text *t, const struct fg_func_result *f)
     fg_rw_init(&w, &b);
     fg_rep_escape(&w, f->name, strlen(f->name), false);
     if (fg_rep_show_metric(t->r))
-        fg_rw_addf(&w, " [%s]", fg_rep_metric_name(f->metric));
+        fg_rw_addf(&w, " [%s]", fg_metric_name(f->metric));
     return fg_buf_detach(&b, NULL);
 }
 

@@ -147,8 +147,10 @@ static int set_fraction(const char *key, const char *value,
     return FG_OK;
 }
 
-static int add_rule(struct fg_settings *s, enum fg_rule_kind kind,
-                    const char *pattern, const char *origin)
+struct fg_rule *fg_settings_add_rule(struct fg_settings *s,
+                                     enum fg_rule_kind kind,
+                                     const char *pattern, bool is_glob,
+                                     const char *origin)
 {
     s->rules = fg_xgrow(s->rules, &s->cap_rules, s->n_rules + 1,
                         sizeof(*s->rules));
@@ -162,10 +164,11 @@ static int add_rule(struct fg_settings *s, enum fg_rule_kind kind,
     r->min_change = -1;
     r->min_delta = -1;
     r->max_share = -1;
+    r->is_glob = is_glob;
     r->origin = s->rule_strs.v[s->rule_strs.n - 1];
     s->cmp.rules = s->rules;
     s->cmp.n_rules = s->n_rules;
-    return FG_OK;
+    return r;
 }
 
 static int parse_output(struct fg_settings *s, const char *value,
@@ -248,7 +251,8 @@ static int set_list(struct fg_settings *s, const char *key, const char *value,
         enum fg_rule_kind k = key[0] == 'i' ? FG_RULE_IGNORE : FG_RULE_FOCUS;
         if (fresh)
             clear_rules(s, k);
-        return add_rule(s, k, value, origin);
+        fg_settings_add_rule(s, k, value, false, origin);
+        return FG_OK;
     }
     if (strcmp(key, "output") == 0) {
         if (fresh)

@@ -89,6 +89,16 @@ int fg_settings_apply_env(struct fg_settings *s,
 /* The current value of key as text (malloc'd), for "config --show". */
 char *fg_settings_value(const struct fg_settings *s, const char *key);
 
+/*
+ * Append a rule (pattern and origin are copied; the settings own them).
+ * The returned rule is valid until the next rule is added; its
+ * min_change/min_delta/max_share start at -1 (inherit / no budget).
+ */
+struct fg_rule *fg_settings_add_rule(struct fg_settings *s,
+                                     enum fg_rule_kind kind,
+                                     const char *pattern, bool is_glob,
+                                     const char *origin);
+
 void fg_strlist_add(struct fg_strlist *l, const char *s);
 void fg_strlist_clear(struct fg_strlist *l);
 
