@@ -17,7 +17,7 @@
 
 /* Shape of the tree.  The probabilities are per node; see synth.h. */
 #define P_SELF 0.10     /* an inner node is also the end of a stack */
-#define P_REC 0.04      /* a call is recursive */
+#define P_REC 0.01      /* a call is recursive */
 #define P_INLINE 0.08   /* a new location gets an inlined callee frame */
 #define P_FRESH 0.5     /* use a not yet used function while there is one */
 #define SPLIT_SHAPE 0.7 /* Gamma shape of sibling subtree sizes (< 1: skew) */
@@ -343,10 +343,13 @@ static size_t target_depth(struct builder *b)
     return (size_t)llround(x);
 }
 
-/* A subtree with one stack: a call chain down to a target depth. */
-static void chain(struct builder *b, size_t d)
+/* A subtree with one stack: a call chain down to a target depth, at least
+ * one level below d when the node at d already ends a stack. */
+static void chain(struct builder *b, size_t d, bool below)
 {
     size_t t = target_depth(b);
+    if (below && t <= d)
+        t = d + 1;
     while (d < t && !b->rc) {
         if (d == 0 && b->nroots)
             push(b, 1, 0, 0);
@@ -429,13 +432,17 @@ static void split(struct builder *b, size_t d, size_t n)
 /* Place n >= 1 distinct stacks in the subtree of the node at depth d. */
 static void build(struct builder *b, size_t d, size_t n)
 {
+    bool self = false;
     while (!b->rc) {
         if (n == 1) {
-            chain(b, d);
+            chain(b, d, self);
             return;
         }
-        if (d >= 1 && gsl_rng_uniform(b->r) < P_SELF) {
+        /* d < hard: the other stacks need room below. */
+        if (!self && d >= 1 && d < b->hard &&
+            gsl_rng_uniform(b->r) < P_SELF) {
             emit(b, d);
+            self = true;
             n--;
             continue;
         }

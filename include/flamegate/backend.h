@@ -109,7 +109,8 @@ bool fg_backend_is_url(const char *src);
  * a malloc'd array of *n owned profiles (free each with fg_profile_free,
  * then the array).  lim (borrowed) caps the decode; lim->max_http caps
  * each response unless o->max_response is set; more windows than
- * lim->max_runs is FG_ELIMIT.
+ * lim->max_runs is FG_ELIMIT.  Base and candidate selecting exactly the
+ * same data (no version and no per-side range) is FG_EUSAGE.
  */
 int fg_backend_fetch_side(const struct fg_backend_opts *o,
                           enum fg_side_which side,
@@ -151,6 +152,21 @@ int fg_backend_fetch_url_raw(const struct fg_backend_opts *o, const char *url,
                              size_t runs, const struct fg_limits *lim,
                              struct fg_fetched **out, size_t *n,
                              struct fg_error *err) FG_MUST_CHECK;
+
+/* The selection without any version matcher (o->selector as given) and
+ * the common time range: what `flamegate fetch` uses without --side. */
+int fg_backend_fetch_plain_raw(const struct fg_backend_opts *o,
+                               const struct fg_limits *lim,
+                               struct fg_fetched **out, size_t *n,
+                               struct fg_error *err) FG_MUST_CHECK;
+
+/* Decode one result (borrowed) into *out (owned): sniff selects
+ * fg_source_decode (live endpoints may serve any supported format) over
+ * fg_pprof_decode (backends always send pprof).  A profile without
+ * samples is FG_EHTTP: the selection matched nothing. */
+int fg_backend_decode(const struct fg_fetched *f, bool sniff,
+                      const struct fg_limits *lim, struct fg_profile **out,
+                      struct fg_error *err) FG_MUST_CHECK;
 
 /* Profile types the server knows in the time range (Pyroscope IDs such
  * as "process_cpu:cpu:nanoseconds:cpu:nanoseconds"; Parca query names

@@ -25,7 +25,7 @@
  *     sd D/3 for the tails, a fan-out adapted so that big subtrees reach
  *     about depth D), capped at max_depth;
  *   - about 8% of locations carry an inlined callee as a second frame
- *     (innermost first), about 4% of calls are recursive;
+ *     (innermost first), about 1% of calls are recursive;
  *   - the leaf function of a stack is the innermost frame of its first
  *     location; its flat share is the sum of the weights of the stacks it
  *     is the leaf of;

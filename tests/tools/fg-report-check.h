@@ -179,13 +179,13 @@ static struct fg_result *fgt_sample_result(void)
     f->p = 0.97; f->p_bh = 0.99;
     fgt_row(r, "main", 0, 0, 0); /* no flat samples: untested */
     fgt_row(r, "server.handle", 0, 0, 0);
-    fgt_row(r, FGT_BAD_NAME, 0, 3, 1);
+    fgt_row(r, FGT_BAD_NAME, FG_F_NEW, 0, 4);
     fgt_row(r, "ignored.helper", FG_F_IGNORED, 50, 90);
     r->n_tested = 8;
     r->n_regressions = 2;
     r->n_marginal = 1;
     r->n_improvements = 2;
-    r->n_new = 1;
+    r->n_new = 2;
     r->n_vanished = 1;
     r->n_budget = 1;
     r->n_warnings = 2;
