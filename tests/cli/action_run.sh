@@ -38,6 +38,16 @@ for r in 1 2 3; do
     printf 'main;parse%%d,x::y 100\nmain;other 900\nmain;third 500\n' >"$P/fb/r$r.txt"
     printf 'main;parse%%d,x::y 400\nmain;other 900\nmain;third 500\n' >"$P/fc/r$r.txt"
 done
+# a consistent +5% on one function: significant, below the 10% gate (MARGINAL)
+mkdir -p "$P/mb" "$P/mc"
+r=0
+for d in 0 7 -6; do
+    r=$((r + 1))
+    printf 'main;hot %d\nmain;a %d\nmain;b %d\nmain;c 15000\nmain;d %d\nmain;e 20000\n' \
+        $((10000 + d)) $((20000 - d)) $((20000 + d)) $((15000 + d)) >"$P/mb/r$r.txt"
+    printf 'main;hot %d\nmain;a %d\nmain;b %d\nmain;c 15000\nmain;d %d\nmain;e 20000\n' \
+        $((10500 - d)) $((20000 + d)) $((20000 - d)) $((15000 - d)) >"$P/mc/r$r.txt"
+done
 
 # ------------------------------------------------------ fake GitHub API
 FAKES=()
@@ -206,14 +216,18 @@ expect_out failed false
 expect_out comment-status disabled
 [ "$(errors)" = 0 ] && [ "$(warnings)" = 10 ] || fail "fail-on never: want 10 warnings, no errors"
 run_action fail-marginal 1 INPUT_COMMENT=false INPUT_FAIL_ON=marginal
-# significant but below a 1000% materiality gate: MARGINAL
-run_action marginal-fail 0 INPUT_COMMENT=false INPUT_FAIL_ON=fail INPUT_MIN_CHANGE=1000%
+M=(INPUT_COMMENT=false INPUT_BASE="$P/mb" INPUT_CANDIDATE="$P/mc")
+run_action marginal-fail 0 "${M[@]}" INPUT_FAIL_ON=fail
 expect_out verdict MARGINAL
+expect_out marginal 1
 expect_out failed false
-run_action marginal-marginal 1 INPUT_COMMENT=false INPUT_FAIL_ON=marginal INPUT_MIN_CHANGE=1000%
+run_action marginal-marginal 1 "${M[@]}" INPUT_FAIL_ON=marginal
 expect_out verdict MARGINAL
 expect_out failed true
-run_action marginal-never 0 INPUT_COMMENT=false INPUT_FAIL_ON=never INPUT_MIN_CHANGE=1000%
+run_action marginal-never 0 "${M[@]}" INPUT_FAIL_ON=never
+# a materiality gate passed through: 2% is below the +5%, so it FAILs
+run_action marginal-gate 1 "${M[@]}" INPUT_FAIL_ON=fail INPUT_MIN_CHANGE=2% INPUT_MIN_DELTA=0.1
+expect_out verdict FAIL
 run_action pass-marginal 0 INPUT_COMMENT=false INPUT_FAIL_ON=marginal INPUT_CANDIDATE="$P/same/*.pb.gz"
 expect_out verdict PASS
 
