@@ -32,6 +32,12 @@
 #define CRIT_RATIO 1.5   /* critical tier (STATISTICS 5, Kayenta-style) */
 #define CRIT_DELTA 0.02
 #define REPLICATE_MIN 3  /* runs per side for the moderated t */
+/* Overdispersion is only identifiable where sampling noise is small: it is
+ * estimated over functions with at least this many counts per side (per
+ * run for replicates), as STATISTICS 7.3 prescribes, unless fewer than
+ * DISP_MIN_FUNCS qualify. */
+#define DISP_MIN_COUNT 50.0
+#define DISP_MIN_FUNCS 5
 
 void fg_compare_opts_default(struct fg_compare_opts *o)
 {
@@ -489,7 +495,20 @@ static void test_binomial(struct work *w, const struct family *fam)
         a[i] = (double)f->base_count;
         b[i] = (double)f->cand_count;
     }
-    double alpha = fg_stats_overdispersion(a, b, n, r->r);
+    double *ea = fg_xcalloc(n ? n : 1, sizeof(double));
+    double *eb = fg_xcalloc(n ? n : 1, sizeof(double));
+    size_t ne = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (a[i] >= DISP_MIN_COUNT && b[i] >= DISP_MIN_COUNT) {
+            ea[ne] = a[i];
+            eb[ne++] = b[i];
+        }
+    }
+    double alpha = ne >= DISP_MIN_FUNCS
+                       ? fg_stats_overdispersion(ea, eb, ne, r->r)
+                       : fg_stats_overdispersion(a, b, n, r->r);
+    free(ea);
+    free(eb);
     if (alpha > r->overdispersion)
         r->overdispersion = alpha;
     double q = r->r / (1.0 + r->r);
@@ -534,8 +553,35 @@ static void test_moderated(struct work *w, const struct family *fam,
         df[i] = (double)(R - 2);
         floor_v[i] = fg_stats_poisson_floor(row, R);
     }
+    /*
+     * Variance trend (limma-trend): a function's log-share variance is its
+     * Poisson sampling variance (large for small functions) plus a common
+     * extra-Poisson part.  The prior is fitted to variances scaled by that
+     * expectation, so noisy small functions do not inflate the prior of
+     * stable hot ones (STATISTICS 9.3), and scaled back per function.
+     */
+    double *excess = fg_xcalloc(n ? n : 1, sizeof(double));
+    size_t ne = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double *row = mat + w->mrow[fam->rows[i]] * R;
+        double lo = row[0];
+        for (size_t j = 1; j < R; j++)
+            lo = fmin(lo, row[j]);
+        if (lo >= DISP_MIN_COUNT)
+            excess[ne++] = fmax(0.0, s2[i] - floor_v[i]);
+    }
+    if (ne < DISP_MIN_FUNCS) {
+        ne = n;
+        for (size_t i = 0; i < n; i++)
+            excess[i] = fmax(0.0, s2[i] - floor_v[i]);
+    }
+    double phi = fg_stats_median(excess, ne);
+    for (size_t i = 0; i < n; i++) {
+        double wt = floor_v[i] + phi;
+        excess[i] = wt > 0 ? s2[i] / wt : 0.0; /* now: scaled variance */
+    }
     double s0 = 0, d0 = 0;
-    if (fg_stats_fit_fdist(s2, df, n, &s0, &d0) != FG_OK) {
+    if (fg_stats_fit_fdist(excess, df, n, &s0, &d0) != FG_OK) {
         s0 = 0;
         d0 = 0;
     }
@@ -543,10 +589,13 @@ static void test_moderated(struct work *w, const struct family *fam,
         r->prior_var = s0;
         r->prior_df = d0;
     }
+    r->overdispersion = fmax(r->overdispersion, phi * M_LN2 * M_LN2);
     double cap = (double)n * (double)(R - 2);
     for (size_t i = 0; i < n; i++) {
         struct fg_func_result *f = &r->funcs[fam->rows[i]];
-        double post = fg_stats_squeeze(s2[i], df[i], s0, d0);
+        double wt = floor_v[i] + phi;
+        double post = d0 > 0 ? fg_stats_squeeze(excess[i], df[i], s0, d0) * wt
+                             : s2[i];
         /* Never below the Poisson sampling variance: identical runs of a
          * small function must not look infinitely precise. */
         if (post < floor_v[i])
@@ -562,6 +611,7 @@ static void test_moderated(struct work *w, const struct family *fam,
         f->ratio_lo = exp2(diff[i] - tc * se);
         f->ratio_hi = exp2(diff[i] + tc * se);
     }
+    free(excess);
     free(y);
     free(s2);
     free(df);

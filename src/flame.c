@@ -7,12 +7,19 @@
 
 #define MAX_NODES (UINT32_MAX - 1u)
 
+struct slot {
+    uint32_t parent;
+    uint32_t name;
+    uint32_t node; /* 0 = empty (the root is never a child) */
+};
+
 /* Builder state: the tree under construction plus the (parent, name) ->
  * node hash table and the per-sample scratch arrays. */
 struct builder {
     struct fg_flame *f;
     size_t cap;         /* capacity of f->nodes */
-    uint32_t *slots;    /* node index + 1, 0 = empty */
+    struct slot *slots; /* the key is stored with the node index so a
+                         * probe touches one cache line, not the node */
     size_t nslots;      /* power of two */
     uint32_t *path;     /* root-first name ids of the current sample */
     uint32_t *prev;     /* ... of the previous sample */
@@ -35,15 +42,15 @@ static uint64_t mix(uint32_t parent, uint32_t name)
 static void rehash(struct builder *b, size_t nslots)
 {
     free(b->slots);
-    b->slots = fg_xcalloc(nslots, sizeof(uint32_t));
+    b->slots = fg_xcalloc(nslots, sizeof(*b->slots));
     b->nslots = nslots;
     size_t mask = nslots - 1;
     for (size_t i = 1; i < b->f->n_nodes; i++) {
         const struct fg_flame_node *n = &b->f->nodes[i];
         size_t s = mix(n->parent, n->name) & mask;
-        while (b->slots[s])
+        while (b->slots[s].node)
             s = (s + 1) & mask;
-        b->slots[s] = (uint32_t)i + 1;
+        b->slots[s] = (struct slot){n->parent, n->name, (uint32_t)i};
     }
 }
 
@@ -54,10 +61,9 @@ static int child(struct builder *b, uint32_t parent, uint32_t name,
     struct fg_flame *f = b->f;
     size_t mask = b->nslots - 1;
     size_t s = mix(parent, name) & mask;
-    while (b->slots[s]) {
-        uint32_t i = b->slots[s] - 1;
-        if (f->nodes[i].parent == parent && f->nodes[i].name == name) {
-            *out = i;
+    while (b->slots[s].node) {
+        if (b->slots[s].parent == parent && b->slots[s].name == name) {
+            *out = b->slots[s].node;
             return FG_OK;
         }
         s = (s + 1) & mask;
@@ -75,7 +81,7 @@ static int child(struct builder *b, uint32_t parent, uint32_t name,
     n->depth = f->nodes[parent].depth + 1;
     if (n->depth > f->max_depth)
         f->max_depth = n->depth;
-    b->slots[s] = i + 1;
+    b->slots[s] = (struct slot){parent, name, i};
     if (f->n_nodes * 2 > b->nslots)
         rehash(b, b->nslots * 2);
     *out = i;

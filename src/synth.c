@@ -197,6 +197,11 @@ static void make_names(struct fg_synth_tree *t, gsl_rng *r, size_t F,
     t->names = t->index.strs;
 }
 
+struct slot {
+    uint64_t key;
+    uint32_t val; /* location + 1, 0: empty */
+};
+
 /* Tree construction state. */
 struct builder {
     gsl_rng *r;
@@ -208,9 +213,9 @@ struct builder {
     size_t next_fresh;
     uint32_t *path_loc;  /* [1..hard]: locations of the current path */
     uint32_t *path_func; /* outer function of each */
-    /* location map (function, site) -> location + 1 */
-    uint64_t *keys;
-    uint32_t *vals;
+    /* location map (function, site) -> location + 1; key and value in one
+     * slot, so a probe touches one cache line */
+    struct slot *slots;
     size_t nslots;
     size_t cap_locs, cap_frames, n_frames;
     size_t cap_stacks, cap_refs, n_refs;
@@ -253,21 +258,17 @@ static uint64_t mix64(uint64_t k)
 static void map_grow(struct builder *b)
 {
     size_t n = b->nslots ? b->nslots * 2 : 1024;
-    uint64_t *keys = fg_xcalloc(n, sizeof(uint64_t));
-    uint32_t *vals = fg_xcalloc(n, sizeof(uint32_t));
+    struct slot *slots = fg_xcalloc(n, sizeof(*slots));
     for (size_t i = 0; i < b->nslots; i++) {
-        if (!b->vals[i])
+        if (!b->slots[i].val)
             continue;
-        size_t j = mix64(b->keys[i]) & (n - 1);
-        while (vals[j])
+        size_t j = mix64(b->slots[i].key) & (n - 1);
+        while (slots[j].val)
             j = (j + 1) & (n - 1);
-        keys[j] = b->keys[i];
-        vals[j] = b->vals[i];
+        slots[j] = b->slots[i];
     }
-    free(b->keys);
-    free(b->vals);
-    b->keys = keys;
-    b->vals = vals;
+    free(b->slots);
+    b->slots = slots;
     b->nslots = n;
 }
 
@@ -278,9 +279,9 @@ static uint32_t get_loc(struct builder *b, size_t g, size_t site)
     if ((t->n_locs + 1) * 2 > b->nslots)
         map_grow(b);
     size_t i = mix64(key) & (b->nslots - 1);
-    while (b->vals[i]) {
-        if (b->keys[i] == key)
-            return b->vals[i] - 1;
+    while (b->slots[i].val) {
+        if (b->slots[i].key == key)
+            return b->slots[i].val - 1;
         i = (i + 1) & (b->nslots - 1);
     }
     if (t->n_locs >= UINT32_MAX - 1) {
@@ -288,8 +289,8 @@ static uint32_t get_loc(struct builder *b, size_t g, size_t site)
         return 0;
     }
     uint32_t id = (uint32_t)t->n_locs++;
-    b->keys[i] = key;
-    b->vals[i] = id + 1;
+    b->slots[i].key = key;
+    b->slots[i].val = id + 1;
     t->loc_start = fg_xgrow(t->loc_start, &b->cap_locs, t->n_locs + 1,
                             sizeof(uint32_t));
     t->loc_frames = fg_xgrow(t->loc_frames, &b->cap_frames, b->n_frames + 2,
@@ -566,8 +567,7 @@ out:
     gsl_rng_free(b.r);
     free(b.path_loc);
     free(b.path_func);
-    free(b.keys);
-    free(b.vals);
+    free(b.slots);
     free(b.cnt);
     free(b.w);
     fg_synth_tree_free(t);

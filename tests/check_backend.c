@@ -1,0 +1,1399 @@
+/*
+ * check_backend.c - the backends against in-process fakes that speak the
+ * real protocols: Pyroscope (Connect, binary proto, JSON errors), Parca
+ * (REST with base64 of gzip, gRPC-Web framing) and a Go pprof endpoint.
+ * Each test asserts the exact requests received and the decoded fields.
+ */
+#include "fakesrv.h"
+#include "testutil.h"
+
+#include "flamegate/backend.h"
+#include "flamegate/folded.h"
+#include "flamegate/gz.h"
+#include "flamegate/parca.h"
+#include "flamegate/pprof.h"
+#include "flamegate/util.h"
+
+#include "parca.pb-c.h"
+#include "pyroscope.pb-c.h"
+
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define T0 1704067200000LL /* 2024-01-01T00:00:00Z */
+#define T1 1704070800000LL /* 2024-01-01T01:00:00Z */
+#define TOKEN "pyro-TOKEN-planted-1234"
+
+static void setup(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static void teardown(void)
+{
+    curl_global_cleanup();
+}
+
+/* Raw (uncompressed) pprof of a folded-stacks text. */
+static void make_pprof(const char *folded, struct fg_buf *out)
+{
+    struct fg_limits lim;
+    fg_limits_default(&lim);
+    struct fg_profile *p = NULL;
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_folded_parse(folded, strlen(folded), "t", &lim, &p,
+                                     &err), FG_OK);
+    fg_buf_init(out, 0);
+    ck_assert_int_eq(fg_pprof_encode(p, out, &err), FG_OK);
+    fg_profile_free(p);
+}
+
+static int64_t total(const struct fg_profile *p)
+{
+    int64_t t = 0;
+    for (size_t s = 0; s < p->n_samples; s++)
+        t += p->values[s * p->n_types + p->default_type];
+    return t;
+}
+
+static void free_runs(struct fg_profile **runs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        fg_profile_free(runs[i]);
+    free(runs);
+}
+
+/* ---- fake Pyroscope ------------------------------------------------------ */
+
+struct rec {
+    char path[96];
+    char selector[256];
+    char ptype[96];
+    int64_t start, end, max_nodes;
+    int format;
+    char name[64];        /* LabelValues */
+    char matcher[256];
+};
+
+struct fakepyro {
+    bool v1;                   /* no pprof format: answer a flame graph */
+    struct fg_buf prof_v1, prof_v2;
+    int err_status;            /* answer this error to every query */
+    const char *err_ctype;
+    const char *err_body;
+    bool empty;                /* no data */
+    struct rec rec[64];
+    size_t n;
+};
+
+static void copy_str(char *dst, size_t n, const char *s)
+{
+    snprintf(dst, n, "%s", s ? s : "");
+}
+
+static const struct fg_buf *pick(struct fakepyro *f, const char *selector)
+{
+    return strstr(selector, "\"v2\"") ? &f->prof_v2 : &f->prof_v1;
+}
+
+static void *dup_bytes(const void *p, size_t n)
+{
+    void *q = malloc(n ? n : 1);
+    ck_assert_ptr_nonnull(q);
+    if (n)
+        memcpy(q, p, n);
+    return q;
+}
+
+static void pyro_handler(void *ctx, const struct fg_fake_request *req,
+                         struct fg_fake_response *resp)
+{
+    struct fakepyro *f = ctx;
+    struct rec *r = &f->rec[f->n < 64 ? f->n++ : 63];
+    memset(r, 0, sizeof(*r));
+    copy_str(r->path, sizeof(r->path), req->path);
+    resp->status = 200;
+    resp->content_type = "application/proto";
+    if (f->err_status && !strstr(req->path, "ProfileTypes")) {
+        resp->status = f->err_status;
+        resp->content_type = f->err_ctype;
+        resp->body = f->err_body;
+        resp->body_len = strlen(f->err_body);
+        return;
+    }
+    const uint8_t *b = req->body;
+    size_t bl = req->body_len;
+    if (strstr(req->path, "/SelectMergeStacktraces")) {
+        Flamegate__Pyroscope__SelectMergeStacktracesRequest *m =
+            flamegate__pyroscope__select_merge_stacktraces_request__unpack(
+                NULL, bl, b);
+        ck_assert_ptr_nonnull(m);
+        copy_str(r->selector, sizeof(r->selector), m->label_selector);
+        copy_str(r->ptype, sizeof(r->ptype), m->profile_type_id);
+        r->start = m->start;
+        r->end = m->end;
+        r->max_nodes = m->max_nodes;
+        r->format = (int)m->format;
+        if (f->v1) {
+            /* v1.x: format ignored, a flame graph (field 1) comes back */
+            static const char fg[] = "\x0a\x03\x0a\x01x";
+            resp->body = fg;
+            resp->body_len = 5;
+        } else {
+            const struct fg_buf *p = pick(f, m->label_selector);
+            Flamegate__Pyroscope__PprofProfile pp =
+                FLAMEGATE__PYROSCOPE__PPROF_PROFILE__INIT;
+            pp.profile.data = f->empty ? NULL : (uint8_t *)p->data;
+            pp.profile.len = f->empty ? 0 : p->len;
+            Flamegate__Pyroscope__SelectMergeStacktracesResponse out =
+                FLAMEGATE__PYROSCOPE__SELECT_MERGE_STACKTRACES_RESPONSE__INIT;
+            out.pprof = &pp;
+            size_t len =
+                flamegate__pyroscope__select_merge_stacktraces_response__get_packed_size(
+                    &out);
+            uint8_t *buf = malloc(len);
+            flamegate__pyroscope__select_merge_stacktraces_response__pack(
+                &out, buf);
+            resp->body = buf;
+            resp->body_len = len;
+            resp->free_after = buf;
+        }
+        flamegate__pyroscope__select_merge_stacktraces_request__free_unpacked(
+            m, NULL);
+    } else if (strstr(req->path, "/SelectMergeProfile")) {
+        Flamegate__Pyroscope__SelectMergeProfileRequest *m =
+            flamegate__pyroscope__select_merge_profile_request__unpack(
+                NULL, bl, b);
+        ck_assert_ptr_nonnull(m);
+        copy_str(r->selector, sizeof(r->selector), m->label_selector);
+        copy_str(r->ptype, sizeof(r->ptype), m->profile_type_id);
+        r->start = m->start;
+        r->end = m->end;
+        r->max_nodes = m->max_nodes;
+        const struct fg_buf *p = pick(f, m->label_selector);
+        void *copy = dup_bytes(p->data, p->len);
+        resp->body = copy;
+        resp->body_len = f->empty ? 0 : p->len;
+        resp->free_after = copy;
+        flamegate__pyroscope__select_merge_profile_request__free_unpacked(
+            m, NULL);
+    } else if (strstr(req->path, "/ProfileTypes")) {
+        Flamegate__Pyroscope__ProfileTypesRequest *m =
+            flamegate__pyroscope__profile_types_request__unpack(NULL, bl, b);
+        ck_assert_ptr_nonnull(m);
+        r->start = m->start;
+        r->end = m->end;
+        flamegate__pyroscope__profile_types_request__free_unpacked(m, NULL);
+        Flamegate__Pyroscope__ProfileType t1 =
+            FLAMEGATE__PYROSCOPE__PROFILE_TYPE__INIT;
+        Flamegate__Pyroscope__ProfileType t2 =
+            FLAMEGATE__PYROSCOPE__PROFILE_TYPE__INIT;
+        t1.id = (char *)"process_cpu:cpu:nanoseconds:cpu:nanoseconds";
+        t2.name = (char *)"memory";
+        t2.sample_type = (char *)"alloc_space";
+        t2.sample_unit = (char *)"bytes";
+        t2.period_type = (char *)"space";
+        t2.period_unit = (char *)"bytes";
+        Flamegate__Pyroscope__ProfileType *ts[] = {&t2, &t1};
+        Flamegate__Pyroscope__ProfileTypesResponse out =
+            FLAMEGATE__PYROSCOPE__PROFILE_TYPES_RESPONSE__INIT;
+        out.n_profile_types = 2;
+        out.profile_types = ts;
+        size_t len =
+            flamegate__pyroscope__profile_types_response__get_packed_size(&out);
+        uint8_t *buf = malloc(len);
+        flamegate__pyroscope__profile_types_response__pack(&out, buf);
+        resp->body = buf;
+        resp->body_len = len;
+        resp->free_after = buf;
+    } else if (strstr(req->path, "/LabelValues")) {
+        Flamegate__Pyroscope__LabelValuesRequest *m =
+            flamegate__pyroscope__label_values_request__unpack(NULL, bl, b);
+        ck_assert_ptr_nonnull(m);
+        copy_str(r->name, sizeof(r->name), m->name);
+        copy_str(r->matcher, sizeof(r->matcher),
+                 m->n_matchers ? m->matchers[0] : "(none)");
+        r->start = m->start;
+        r->end = m->end;
+        flamegate__pyroscope__label_values_request__free_unpacked(m, NULL);
+        char *names[] = {(char *)"v2", (char *)"v1", (char *)"v2"};
+        Flamegate__Pyroscope__LabelValuesResponse out =
+            FLAMEGATE__PYROSCOPE__LABEL_VALUES_RESPONSE__INIT;
+        out.n_names = 3;
+        out.names = names;
+        size_t len =
+            flamegate__pyroscope__label_values_response__get_packed_size(&out);
+        uint8_t *buf = malloc(len);
+        flamegate__pyroscope__label_values_response__pack(&out, buf);
+        resp->body = buf;
+        resp->body_len = len;
+        resp->free_after = buf;
+    } else {
+        resp->status = 404;
+        resp->content_type = "text/plain";
+        resp->body = "404 page not found";
+        resp->body_len = 18;
+    }
+}
+
+static struct fakepyro *fakepyro_new(void)
+{
+    struct fakepyro *f = calloc(1, sizeof(*f));
+    ck_assert_ptr_nonnull(f);
+    make_pprof("main;serve;parse 30\nmain;serve;encode 10\nmain;gc 5\n",
+               &f->prof_v1);
+    make_pprof("main;serve;parse 60\nmain;serve;encode 10\nmain;gc 5\n",
+               &f->prof_v2);
+    return f;
+}
+
+static void fakepyro_free(struct fakepyro *f)
+{
+    fg_buf_release(&f->prof_v1);
+    fg_buf_release(&f->prof_v2);
+    free(f);
+}
+
+/* Backend options for the fake at s, with the usual selection. */
+static void pyro_opts(struct fg_backend_opts *o, struct fg_fakesrv *s)
+{
+    fg_backend_opts_init(o);
+    struct fg_error err = {0};
+    const char *kv[][2] = {
+        {"backend", "pyroscope"},
+        {"url", fg_fakesrv_url(s)},
+        {"selector", "{service_name=\"checkout\"}"},
+        {"version-label", "version"},
+        {"base-version", "v1"},
+        {"candidate-version", "v2"},
+        {"from", "2024-01-01T00:00:00Z"},
+        {"until", "2024-01-01T01:00:00Z"},
+        {"retry-backoff", "0.01"},
+    };
+    for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++)
+        ck_assert_msg(fg_backend_opts_set(o, kv[i][0], kv[i][1], &err) ==
+                          FG_OK,
+                      "%s: %s", kv[i][0], err.msg);
+    o->seed = 7;
+}
+
+static int cmp_rec(const void *a, const void *b)
+{
+    const struct rec *x = a, *y = b;
+    int c = strcmp(x->path, y->path);
+    if (c)
+        return c;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+START_TEST(pyroscope_runs_windows_and_headers)
+{
+    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
+    struct fakepyro *f = fakepyro_new();
+    fg_fakesrv_set_handler(s, pyro_handler, f);
+    struct fg_backend_opts o;
+    pyro_opts(&o, s);
+    struct fg_error err = {0};
+    setenv("FG_TEST_PYRO_TOKEN", TOKEN, 1);
+    ck_assert_int_eq(fg_backend_opts_set(&o, "token-env",
+                                         "FG_TEST_PYRO_TOKEN", &err), FG_OK);
+    ck_assert_int_eq(fg_backend_opts_set(&o, "tenant", "team-a", &err), FG_OK);
+    ck_assert_int_eq(fg_backend_opts_set(&o, "runs", "4", &err), FG_OK);
+    ck_assert_int_eq(fg_backend_opts_set(&o, "header", "X-Trace: on", &err),
+                     FG_OK);
+    struct fg_limits lim;
+    fg_limits_default(&lim);
+    struct fg_profile **runs = NULL;
+    size_t n = 0;
+    ck_assert_msg(fg_backend_fetch_side(&o, FG_SIDE_CANDIDATE, &lim, &runs,
+                                        &n, &err) == FG_OK, "%s", err.msg);
+    ck_assert_uint_eq(n, 4);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_int_eq(total(runs[i]), 75);
+    ck_assert_ptr_nonnull(strstr(runs[0]->source, "window 1/4"));
+    free_runs(runs, n);
+    ck_assert_uint_eq(fg_fakesrv_count(s), 4);
+    for (size_t i = 0; i < 4; i++) {
+        const struct fg_fake_request *q = fg_fakesrv_request(s, i);
+        ck_assert_str_eq(q->method, "POST");
+        ck_assert_str_eq(q->path,
+                         "/querier.v1.QuerierService/SelectMergeStacktraces");
+        ck_assert_str_eq(fg_fake_request_header(q, "Content-Type"),
+                         "application/proto");
+        ck_assert_str_eq(fg_fake_request_header(q, "Connect-Protocol-Version"),
+                         "1");
+        ck_assert_str_eq(fg_fake_request_header(q, "X-Scope-OrgID"), "team-a");
+        ck_assert_str_eq(fg_fake_request_header(q, "X-Trace"), "on");
+        ck_assert_str_eq(fg_fake_request_header(q, "Authorization"),
+                         "Bearer " TOKEN);
+        ck_assert_ptr_nonnull(fg_fake_request_header(q, "Connect-Timeout-Ms"));
+    }
+    qsort(f->rec, f->n, sizeof(f->rec[0]), cmp_rec);
+    for (size_t i = 0; i < 4; i++) {
+        struct rec *r = &f->rec[i];
+        ck_assert_str_eq(r->selector,
+                         "{service_name=\"checkout\",version=\"v2\"}");
+        ck_assert_str_eq(r->ptype,
+                         "process_cpu:cpu:nanoseconds:cpu:nanoseconds");
+        ck_assert_int_eq(r->format, 4);
+        ck_assert_int_eq(r->max_nodes, 0);
+        ck_assert_int_eq(r->start, T0 + (int64_t)i * 900000);
+        ck_assert_int_eq(r->end, i < 3 ? T0 + (int64_t)(i + 1) * 900000 - 1
+                                       : T1);
+    }
+    fg_backend_opts_release(&o);
+    fg_fakesrv_stop(s);
+    fakepyro_free(f);
+}
+END_TEST
+
+START_TEST(pyroscope_v1_falls_back_to_select_merge_profile)
+{
+    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
+    struct fakepyro *f = fakepyro_new();
+    f->v1 = true;
+    fg_fakesrv_set_handler(s, pyro_handler, f);
+    struct fg_backend_opts o;
+    pyro_opts(&o, s);
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_backend_opts_set(&o, "runs", "2", &err), FG_OK);
+    ck_assert_int_eq(fg_backend_opts_set(&o, "max-nodes", "65536", &err),
+                     FG_OK);
+    struct fg_limits lim;
+    fg_limits_default(&lim);
+    struct fg_profile **runs = NULL;
+    size_t n = 0;
+    ck_assert_msg(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
+                                        &err) == FG_OK, "%s", err.msg);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(total(runs[0]), 45);
+    free_runs(runs, n);
+    ck_assert_uint_eq(f->n, 4);
+    qsort(f->rec, f->n, sizeof(f->rec[0]), cmp_rec);
+    /* SelectMergeProfile sorts before SelectMergeStacktraces */
+    ck_assert_str_eq(f->rec[0].path,
+                     "/querier.v1.QuerierService/SelectMergeProfile");
+    ck_assert_str_eq(f->rec[0].selector,
+                     "{service_name=\"checkout\",version=\"v1\"}");
+    ck_assert_int_eq(f->rec[0].start, T0);
+    ck_assert_int_eq(f->rec[0].end, T0 + 1800000 - 1);
+    ck_assert_int_eq(f->rec[1].start, T0 + 1800000);
+    ck_assert_int_eq(f->rec[1].end, T1);
+    ck_assert_int_eq(f->rec[0].max_nodes, 65536);
+    ck_assert_str_eq(f->rec[2].path,
+                     "/querier.v1.QuerierService/SelectMergeStacktraces");
+    fg_backend_opts_release(&o);
+    fg_fakesrv_stop(s);
+    fakepyro_free(f);
+}
+END_TEST
+
+START_TEST(pyroscope_connect_error_verbatim)
+{
+    static const char body[] =
+        "{\"code\":\"invalid_argument\",\"message\":\"1:15: parse error: "
+        "unexpected \\\"=\\\" in label matching\"}";
+    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
+    struct fakepyro *f = fakepyro_new();
+    f->err_status = 400;
+    f->err_ctype = "application/json";
+    f->err_body = body;
+    fg_fakesrv_set_handler(s, pyro_handler, f);
+    struct fg_backend_opts o;
+    pyro_opts(&o, s);
+    struct fg_limits lim;
+    fg_limits_default(&lim);
+    struct fg_profile **runs = NULL;
+    size_t n = 0;
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
+                                           &err), FG_EHTTP);
+    ck_assert_int_eq(fg_status_exit_code(err.code), 3);
+    ck_assert_msg(strstr(err.msg, body) != NULL, "%s", err.msg);
+    ck_assert_ptr_nonnull(strstr(err.msg, "HTTP 400 from 'http://127.0.0.1:"));
+    ck_assert_ptr_nonnull(
+        strstr(err.msg, "/querier.v1.QuerierService/SelectMergeStacktraces'"));
+    ck_assert_uint_eq(fg_fakesrv_count(s), 1); /* 400: no retry */
+    /* Multi-tenant server without X-Scope-OrgID. */
+    f->err_status = 401;
+    f->err_body = "{\"code\":\"unauthenticated\",\"message\":\"no org id\"}";
+    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
+                                           &err), FG_EHTTP);
+    ck_assert_ptr_nonnull(strstr(err.msg, "HTTP 401"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "no org id"));
+    fg_backend_opts_release(&o);
+    fg_fakesrv_stop(s);
+    fakepyro_free(f);
+}
+END_TEST
+
+START_TEST(pyroscope_html_page_is_a_clear_error)
+{
+    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
+    struct fakepyro *f = fakepyro_new();
+    f->err_status = 200;
+    f->err_ctype = "text/html; charset=utf-8";
+    f->err_body = "<html><head><title>Grafana</title></head></html>";
+    fg_fakesrv_set_handler(s, pyro_handler, f);
+    struct fg_backend_opts o;
+    pyro_opts(&o, s);
+    struct fg_limits lim;
+    fg_limits_default(&lim);
+    struct fg_profile **runs = NULL;
+    size_t n = 0;
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
+                                           &err), FG_EHTTP);
+    ck_assert_msg(strstr(err.msg, "unexpected Content-Type 'text/html; "
+                                  "charset=utf-8'") &&
+                      strstr(err.msg, "expected application/proto") &&
+                      strstr(err.msg, "HTML page titled 'Grafana'"),
+                  "%s", err.msg);
+    fg_backend_opts_release(&o);
+    fg_fakesrv_stop(s);
+    fakepyro_free(f);
+}
+END_TEST
+
+START_TEST(pyroscope_no_data_is_an_error)
+{
+    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
+    struct fakepyro *f = fakepyro_new();
+    f->empty = true;
+    fg_fakesrv_set_handler(s, pyro_handler, f);
+    struct fg_backend_opts o;
+    pyro_opts(&o, s);
+    struct fg_limits lim;
+    fg_limits_default(&lim);
+    struct fg_profile **runs = NULL;
+    size_t n = 0;
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_CANDIDATE, &lim, &runs,
+                                           &n, &err), FG_EHTTP);
+    ck_assert_msg(strstr(err.msg, "no profile data for pyroscope "
+                                  "process_cpu:cpu:nanoseconds:cpu:"
+                                  "nanoseconds{service_name=\"checkout\","
+                                  "version=\"v2\"}"),
+                  "%s", err.msg);
+    ck_assert_ptr_nonnull(strstr(err.msg, "--list-versions"));
+    fg_backend_opts_release(&o);
+    fg_fakesrv_stop(s);
+    fakepyro_free(f);
+}
+END_TEST
+
+START_TEST(pyroscope_listings)
+{
+    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
+    struct fakepyro *f = fakepyro_new();
+    fg_fakesrv_set_handler(s, pyro_handler, f);
+    struct fg_backend_opts o;
+    pyro_opts(&o, s);
+    char **v = NULL;
+    size_t n = 0;
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_backend_list_profile_types(&o, &v, &n, &err), FG_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(v[0], "memory:alloc_space:bytes:space:bytes");
+    ck_assert_str_eq(v[1], "process_cpu:cpu:nanoseconds:cpu:nanoseconds");
+    fg_backend_strings_free(v, n);
+    ck_assert_int_eq(f->rec[0].start, T0);
+    ck_assert_int_eq(f->rec[0].end, T1);
+    ck_assert_int_eq(fg_backend_list_label_values(&o, NULL, &v, &n, &err),
+                     FG_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(v[0], "v1");
+    ck_assert_str_eq(v[1], "v2");
+    fg_backend_strings_free(v, n);
+    ck_assert_str_eq(f->rec[1].path, "/querier.v1.QuerierService/LabelValues");
+    ck_assert_str_eq(f->rec[1].name, "version");
+    ck_assert_str_eq(f->rec[1].matcher, "{service_name=\"checkout\"}");
+    fg_backend_opts_release(&o);
+    fg_fakesrv_stop(s);
+    fakepyro_free(f);
+}
+END_TEST
+
+START_TEST(pyroscope_version_value_is_quoted)
+{
+    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
+    struct fakepyro *f = fakepyro_new();
+    fg_fakesrv_set_handler(s, pyro_handler, f);
+    struct fg_backend_opts o;
+    pyro_opts(&o, s);
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_backend_opts_set(&o, "base-version", "a\"b\\c", &err),
+                     FG_OK);
+    ck_assert_int_eq(fg_backend_opts_set(&o, "version-label", "service.version",
+                                         &err), FG_OK);
+    struct fg_limits lim;
+    fg_limits_default(&lim);
+    struct fg_profile **runs = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
+                                           &err), FG_OK);
+    free_runs(runs, n);
+    ck_assert_str_eq(f->rec[0].selector,
+                     "{service_name=\"checkout\",\"service.version\"="
+                     "\"a\\\"b\\\\c\"}");
+    fg_backend_opts_release(&o);
+    fg_fakesrv_stop(s);
+    fakepyro_free(f);
+}
+END_TEST
+
+START_TEST(pyroscope_retries_then_succeeds)
+{
+    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
+    /* Script: 503, 429, then the real server via the handler is not
+     * possible with one fake, so serve the pprof bytes from the script. */
+    struct fakepyro *f = fakepyro_new();
+    Flamegate__Pyroscope__PprofProfile pp =
+        FLAMEGATE__PYROSCOPE__PPROF_PROFILE__INIT;
+    pp.profile.data = (uint8_t *)f->prof_v1.data;
+    pp.profile.len = f->prof_v1.len;
+    Flamegate__Pyroscope__SelectMergeStacktracesResponse out =
+        FLAMEGATE__PYROSCOPE__SELECT_MERGE_STACKTRACES_RESPONSE__INIT;
+    out.pprof = &pp;
+    size_t len =
+        flamegate__pyroscope__select_merge_stacktraces_response__get_packed_size(
+            &out);
+    uint8_t *buf = malloc(len);
+    flamegate__pyroscope__select_merge_stacktraces_response__pack(&out, buf);
+    struct fg_fake_response r503 = {
+        .status = 503, .content_type = "application/json",
+        .body = "{\"code\":\"unavailable\"}", .body_len = 22};
+    struct fg_fake_response r429 = {
+        .status = 429, .content_type = "application/json",
+        .body = "{\"code\":\"resource_exhausted\"}", .body_len = 29};
+    struct fg_fake_response ok = {.status = 200,
+                                  .content_type = "application/proto",
+                                  .body = buf, .body_len = len};
+    fg_fakesrv_push(s, &r503);
+    fg_fakesrv_push(s, &r429);
+    fg_fakesrv_push(s, &ok);
+    struct fg_backend_opts o;
+    pyro_opts(&o, s);
+    struct fg_limits lim;
+    fg_limits_default(&lim);
+    struct fg_profile **runs = NULL;
+    size_t n = 0;
+    struct fg_error err = {0};
+    ck_assert_msg(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
+                                        &err) == FG_OK, "%s", err.msg);
+    ck_assert_int_eq(total(runs[0]), 45);
+    free_runs(runs, n);
+    ck_assert_uint_eq(fg_fakesrv_count(s), 3);
+    free(buf);
+    fg_backend_opts_release(&o);
+    fg_fakesrv_stop(s);
+    fakepyro_free(f);
+}
+END_TEST
+
+START_TEST(pyroscope_slow_and_oversized)
+{
+    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
+    struct fg_fake_response slow = {.status = 200,
+                                    .content_type = "application/proto",
+                                    .delay = 5};
+    fg_fakesrv_push(s, &slow);
+    struct fg_backend_opts o;
+    pyro_opts(&o, s);
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_backend_opts_set(&o, "timeout", "0.3", &err), FG_OK);
+    ck_assert_int_eq(fg_backend_opts_set(&o, "retries", "0", &err), FG_OK);
+    struct fg_limits lim;
+    fg_limits_default(&lim);
+    struct fg_profile **runs = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
+                                           &err), FG_EHTTP);
+    ck_assert_ptr_nonnull(strstr(err.msg, "timed out"));
+    ck_assert_str_eq(fg_fake_request_header(fg_fakesrv_request(s, 0),
+                                            "Connect-Timeout-Ms"),
+                     "300");
+    fg_fakesrv_stop(s);
+
+    s = fg_fakesrv_start_for(60);
+    char big[4096];
+    memset(big, 1, sizeof(big));
+    struct fg_fake_response large = {.status = 200,
+                                     .content_type = "application/proto",
+                                     .body = big, .body_len = sizeof(big)};
+    fg_fakesrv_push(s, &large);
+    free(o.url);
+    o.url = fg_xstrdup(fg_fakesrv_url(s));
+    lim.max_http = 1024;
+    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
+                                           &err), FG_ELIMIT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "--max-response-size"));
+    ck_assert_int_eq(fg_status_exit_code(err.code), 2);
+    fg_backend_opts_release(&o);
+    fg_fakesrv_stop(s);
+}
+END_TEST
+
+START_TEST(pyroscope_tls_error)
+{
+    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
+    struct fg_backend_opts o;
+    pyro_opts(&o, s);
+    struct fg_error err = {0};
+    char *url = fg_xasprintf("https://127.0.0.1:%d", fg_fakesrv_port(s));
+    ck_assert_int_eq(fg_backend_opts_set(&o, "url", url, &err), FG_OK);
+    struct fg_limits lim;
+    fg_limits_default(&lim);
+    struct fg_profile **runs = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
+                                           &err), FG_EHTTP);
+    ck_assert_msg(strstr(err.msg, "TLS error connecting to 'https://127.0.0.1"),
+                  "%s", err.msg);
+    free(url);
+    fg_backend_opts_release(&o);
+    fg_fakesrv_stop(s);
+}
+END_TEST
+
+struct logbuf {
+    struct fg_buf b;
+};
+
+static void log_line(void *ctx, const char *line)
+{
+    struct logbuf *l = ctx;
+    ck_assert_int_eq(fg_buf_adds(&l->b, line), FG_OK);
+    ck_assert_int_eq(fg_buf_addc(&l->b, '\n'), FG_OK);
+}
+
+START_TEST(pyroscope_verbose_log_redacts_secrets)
+{
+    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
+    struct fakepyro *f = fakepyro_new();
+    fg_fakesrv_set_handler(s, pyro_handler, f);
+    struct fg_backend_opts o;
+    pyro_opts(&o, s);
+    struct fg_error err = {0};
+    char *dir = fg_test_tmpdir();
+    char *path = fg_xasprintf("%s/pw", dir);
+    FILE *fp = fopen(path, "w");
+    ck_assert_ptr_nonnull(fp);
+    fputs("glc_PLANTED_password\n", fp);
+    fclose(fp);
+    ck_assert_int_eq(fg_backend_opts_set(&o, "user", "123456", &err), FG_OK);
+    ck_assert_int_eq(fg_backend_opts_set(&o, "password-file", path, &err),
+                     FG_OK);
+    struct logbuf l;
+    fg_buf_init(&l.b, 0);
+    o.log = log_line;
+    o.log_ctx = &l;
+    o.verbose = 1;
+    struct fg_limits lim;
+    fg_limits_default(&lim);
+    struct fg_profile **runs = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
+                                           &err), FG_OK);
+    free_runs(runs, n);
+    ck_assert_ptr_nonnull(strstr(l.b.data, "> Authorization: <redacted>"));
+    ck_assert_ptr_nonnull(strstr(l.b.data, "* pyroscope: "));
+    ck_assert_ptr_null(strstr(l.b.data, "PLANTED"));
+    /* base64("123456:glc_PLANTED_password") must not leak either */
+    ck_assert_ptr_null(strstr(l.b.data, "MTIzNDU2OmdsY19QTEFOVEVE"));
+    /* the server got the basic credentials, file newline stripped */
+    ck_assert_str_eq(fg_fake_request_header(fg_fakesrv_request(s, 0),
+                                            "Authorization"),
+                     "Basic MTIzNDU2OmdsY19QTEFOVEVEX3Bhc3N3b3Jk");
+    fg_buf_release(&l.b);
+    fg_test_rmtree(dir);
+    free(dir);
+    free(path);
+    fg_backend_opts_release(&o);
+    fg_fakesrv_stop(s);
+    fakepyro_free(f);
+}
+END_TEST
+
+/* The corpus Kafka replicates, served by window: what comes back must be
+ * exactly what the files hold. */
+struct corpus_srv {
+    struct fg_buf raw[4];
+};
+
+static void corpus_handler(void *ctx, const struct fg_fake_request *req,
+                           struct fg_fake_response *resp)
+{
+    struct corpus_srv *c = ctx;
+    Flamegate__Pyroscope__SelectMergeStacktracesRequest *m =
+        flamegate__pyroscope__select_merge_stacktraces_request__unpack(
+            NULL, req->body_len, req->body);
+    ck_assert_ptr_nonnull(m);
+    size_t i = (size_t)((m->start - T0) / 900000);
+    ck_assert_uint_lt(i, 4);
+    flamegate__pyroscope__select_merge_stacktraces_request__free_unpacked(
+        m, NULL);
+    Flamegate__Pyroscope__PprofProfile pp =
+        FLAMEGATE__PYROSCOPE__PPROF_PROFILE__INIT;
+    pp.profile.data = (uint8_t *)c->raw[i].data;
+    pp.profile.len = c->raw[i].len;
+    Flamegate__Pyroscope__SelectMergeStacktracesResponse out =
+        FLAMEGATE__PYROSCOPE__SELECT_MERGE_STACKTRACES_RESPONSE__INIT;
+    out.pprof = &pp;
+    size_t len =
+        flamegate__pyroscope__select_merge_stacktraces_response__get_packed_size(
+            &out);
+    uint8_t *buf = malloc(len);
+    flamegate__pyroscope__select_merge_stacktraces_response__pack(&out, buf);
+    resp->status = 200;
+    resp->content_type = "application/proto";
+    resp->body = buf;
+    resp->body_len = len;
+    resp->free_after = buf;
+}
+
+START_TEST(pyroscope_serves_corpus_replicates)
+{
+    if (!fg_test_corpus()) {
+        fg_test_skip("corpus absent: pyroscope_serves_corpus_replicates");
+        return;
+    }
+    struct corpus_srv c;
+    struct fg_limits lim;
+    fg_limits_default(&lim);
+    struct fg_error err = {0};
+    int64_t want[4];
+    for (int i = 0; i < 4; i++) {
+        char rel[64];
+        snprintf(rel, sizeof(rel), "replicates/kafka-java-cpu/cpu-%d.pb.gz", i);
+        char *p = fg_test_corpus_path(rel);
+        size_t len;
+        char *gz = fg_test_read(p, &len);
+        fg_buf_init(&c.raw[i], 0);
+        ck_assert_int_eq(fg_gz_inflate((unsigned char *)gz, len, 1 << 28, p,
+                                       &c.raw[i], &err), FG_OK);
+        struct fg_profile *prof = NULL;
+        ck_assert_int_eq(fg_pprof_decode((unsigned char *)gz, len, p, &lim,
+                                         &prof, &err), FG_OK);
+        want[i] = total(prof);
+        fg_profile_free(prof);
+        free(gz);
+        free(p);
+    }
+    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
+    fg_fakesrv_set_handler(s, corpus_handler, &c);
+    struct fg_backend_opts o;
+    pyro_opts(&o, s);
+    ck_assert_int_eq(fg_backend_opts_set(&o, "runs", "4", &err), FG_OK);
+    struct fg_profile **runs = NULL;
+    size_t n = 0;
+    ck_assert_msg(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
+                                        &err) == FG_OK, "%s", err.msg);
+    ck_assert_uint_eq(n, 4);
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(total(runs[i]), want[i]);
+    free_runs(runs, n);
+    for (int i = 0; i < 4; i++)
+        fg_buf_release(&c.raw[i]);
+    fg_backend_opts_release(&o);
+    fg_fakesrv_stop(s);
+}
+END_TEST
+
+/* ---- fake Parca -------------------------------------------------------- */
+
+static char *b64(const unsigned char *p, size_t n)
+{
+    static const char t[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char *o = malloc(4 * ((n + 2) / 3) + 1);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)p[i] << 16;
+        if (i + 1 < n)
+            v |= (uint32_t)p[i + 1] << 8;
+        if (i + 2 < n)
+            v |= p[i + 2];
+        o[k++] = t[v >> 18 & 63];
+        o[k++] = t[v >> 12 & 63];
+        o[k++] = i + 1 < n ? t[v >> 6 & 63] : '=';
+        o[k++] = i + 2 < n ? t[v & 63] : '=';
+    }
+    o[k] = '\0';
+    return o;
+}
+
+/* Value of a query parameter, percent-decoded (malloc'd), or NULL. */
+static char *param(const char *query, const char *name)
+{
+    size_t nl = strlen(name);
+    for (const char *p = query; p && *p;) {
+        const char *amp = strchr(p, '&');
+        size_t len = amp ? (size_t)(amp - p) : strlen(p);
+        if (len > nl && strncmp(p, name, nl) == 0 && p[nl] == '=') {
+            char *v = malloc(len);
+            size_t k = 0;
+            for (size_t i = nl + 1; i < len; i++) {
+                if (p[i] == '%' && i + 2 < len) {
+                    char hex[3] = {p[i + 1], p[i + 2], 0};
+                    v[k++] = (char)strtol(hex, NULL, 16);
+                    i += 2;
+                } else {
+                    v[k++] = p[i] == '+' ? ' ' : p[i];
+                }
+            }
+            v[k] = '\0';
+            return v;
+        }
+        p = amp ? amp + 1 : NULL;
+    }
+    return NULL;
+}
+
+struct fakeparca {
+    struct fg_buf gz;        /* gzipped pprof */
+    char query[256];
+    int64_t start_ms, end_ms;
+    int mode, report_type;
+    const char *grpc_status; /* trailer status (NULL: "0") */
+    bool trailers_only;
+};
+
+static void parca_handler(void *ctx, const struct fg_fake_request *req,
+                          struct fg_fake_response *resp)
+{
+    struct fakeparca *f = ctx;
+    resp->status = 200;
+    if (strcmp(req->path, "/api/profiles/query") == 0) {
+        char *mode = param(req->query, "mode");
+        char *rt = param(req->query, "report_type");
+        char *q = param(req->query, "merge.query");
+        char *st = param(req->query, "merge.start");
+        char *en = param(req->query, "merge.end");
+        ck_assert_str_eq(mode, "MODE_MERGE");
+        ck_assert_str_eq(rt, "REPORT_TYPE_PPROF");
+        copy_str(f->query, sizeof(f->query), q);
+        struct fg_error err;
+        ck_assert_int_eq(fg_backend_parse_time(st, 0, "s", &f->start_ms, &err),
+                         FG_OK);
+        ck_assert_int_eq(fg_backend_parse_time(en, 0, "e", &f->end_ms, &err),
+                         FG_OK);
+        char *enc = b64((unsigned char *)f->gz.data, f->gz.len);
+        char *body = fg_xasprintf("{\"pprof\":\"%s\",\"total\":\"0\","
+                                  "\"filtered\":\"0\"}", enc);
+        free(enc);
+        free(mode);
+        free(rt);
+        free(q);
+        free(st);
+        free(en);
+        resp->content_type = "application/json";
+        resp->body = body;
+        resp->body_len = strlen(body);
+        resp->free_after = body;
+    } else if (strcmp(req->path, "/parca.query.v1alpha1.QueryService/Query") ==
+               0) {
+        ck_assert_str_eq(fg_fake_request_header(req, "Content-Type"),
+                         "application/grpc-web+proto");
+        ck_assert_uint_ge(req->body_len, 5);
+        ck_assert_int_eq(req->body[0], 0);
+        size_t len = (size_t)req->body[1] << 24 | (size_t)req->body[2] << 16 |
+                     (size_t)req->body[3] << 8 | req->body[4];
+        ck_assert_uint_eq(len, req->body_len - 5);
+        Flamegate__Parca__QueryRequest *m =
+            flamegate__parca__query_request__unpack(NULL, len,
+                                                    req->body + 5);
+        ck_assert_ptr_nonnull(m);
+        ck_assert_ptr_nonnull(m->merge);
+        f->mode = m->mode;
+        f->report_type = m->report_type;
+        copy_str(f->query, sizeof(f->query), m->merge->query);
+        f->start_ms = m->merge->start->seconds * 1000 +
+                      m->merge->start->nanos / 1000000;
+        f->end_ms = m->merge->end->seconds * 1000 +
+                    m->merge->end->nanos / 1000000;
+        flamegate__parca__query_request__free_unpacked(m, NULL);
+        resp->content_type = "application/grpc-web+proto";
+        if (f->trailers_only) {
+            resp->headers = "grpc-status: 16\r\n"
+                            "grpc-message: missing%20credentials\r\n";
+            return;
+        }
+        Flamegate__Parca__QueryResponse out =
+            FLAMEGATE__PARCA__QUERY_RESPONSE__INIT;
+        out.pprof.data = (uint8_t *)f->gz.data;
+        out.pprof.len = f->gz.len;
+        size_t ol = flamegate__parca__query_response__get_packed_size(&out);
+        uint8_t *msg = malloc(ol);
+        flamegate__parca__query_response__pack(&out, msg);
+        struct fg_buf b;
+        fg_buf_init(&b, 0);
+        ck_assert_int_eq(fg_grpcweb_frame(msg, ol, &b), FG_OK);
+        char *tr = fg_xasprintf("grpc-status:%s\r\ngrpc-message:%s\r\n",
+                                f->grpc_status ? f->grpc_status : "0",
+                                f->grpc_status ? "bad%20query%3A%20x" : "");
+        unsigned char th[5] = {0x80, 0, 0, 0, (unsigned char)strlen(tr)};
+        ck_assert_int_eq(fg_buf_add(&b, th, 5), FG_OK);
+        ck_assert_int_eq(fg_buf_adds(&b, tr), FG_OK);
+        free(tr);
+        free(msg);
+        resp->body = b.data;
+        resp->body_len = b.len;
+        resp->free_after = b.data;
+    } else if (strcmp(req->path, "/api/profiles/types") == 0) {
+        static const char types[] =
+            "{\"types\":[{\"name\":\"process_cpu\",\"sampleType\":\"samples\","
+            "\"sampleUnit\":\"count\",\"periodType\":\"cpu\",\"periodUnit\":"
+            "\"nanoseconds\",\"delta\":true},{\"name\":\"memory\","
+            "\"sample_type\":\"alloc_space\",\"sample_unit\":\"bytes\","
+            "\"period_type\":\"space\",\"period_unit\":\"bytes\","
+            "\"delta\":false}]}";
+        resp->content_type = "application/json";
+        resp->body = types;
+        resp->body_len = strlen(types);
+    } else if (strncmp(req->path, "/api/profiles/labels/", 21) == 0) {
+        ck_assert_str_eq(req->path, "/api/profiles/labels/version/values");
+        char *match = param(req->query, "match");
+        ck_assert_str_eq(match, "{job=\"api\"}");
+        free(match);
+        static const char vals[] = "{\"labelValues\":[\"v2\",\"v1\"]}";
+        resp->content_type = "application/json";
+        resp->body = vals;
+        resp->body_len = strlen(vals);
+    } else {
+        resp->status = 404;
+    }
+}
+
+static struct fakeparca *fakeparca_new(void)
+{
+    struct fakeparca *f = calloc(1, sizeof(*f));
+    struct fg_buf raw;
+    make_pprof("main;api;handler 40\nmain;api;db 20\n", &raw);
+    fg_buf_init(&f->gz, 0);
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_gz_deflate(raw.data, raw.len, 6, &f->gz, &err), FG_OK);
+    fg_buf_release(&raw);
+    return f;
+}
+
+static void parca_opts(struct fg_backend_opts *o, struct fg_fakesrv *s,
+                       const char *protocol)
+{
+    fg_backend_opts_init(o);
+    struct fg_error err = {0};
+    const char *kv[][2] = {
+        {"backend", "parca"},
+        {"url", fg_fakesrv_url(s)},
+        {"protocol", protocol},
+        {"profile-type", "process_cpu:samples:count:cpu:nanoseconds:delta"},
+        {"selector", "{job=\"api\"}"},
+        {"base-version", "v1"},
+        {"candidate-version", "v2"},
+        {"from", "1704067200"},
+        {"until", "1704070800000"},
+    };
+    for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++)
+        ck_assert_msg(fg_backend_opts_set(o, kv[i][0], kv[i][1], &err) ==
+                          FG_OK,
+                      "%s: %s", kv[i][0], err.msg);
+}
+
+START_TEST(parca_rest_base64_gzip)
+{
+    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
+    struct fakeparca *f = fakeparca_new();
+    fg_fakesrv_set_handler(s, parca_handler, f);
+    struct fg_backend_opts o;
+    parca_opts(&o, s, "rest");
+    struct fg_limits lim;
+    fg_limits_default(&lim);
+    struct fg_profile **runs = NULL;
+    size_t n = 0;
+    struct fg_error err = {0};
+    ck_assert_msg(fg_backend_fetch_side(&o, FG_SIDE_CANDIDATE, &lim, &runs,
+                                        &n, &err) == FG_OK, "%s", err.msg);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(total(runs[0]), 60);
+    free_runs(runs, n);
+    ck_assert_str_eq(f->query, "process_cpu:samples:count:cpu:nanoseconds:"
+                               "delta{job=\"api\",version=\"v2\"}");
+    ck_assert_int_eq(f->start_ms, T0);
+    ck_assert_int_eq(f->end_ms, T1);
+    const struct fg_fake_request *q = fg_fakesrv_request(s, 0);
+    ck_assert_str_eq(q->method, "GET");
+    ck_assert_ptr_nonnull(strstr(q->query, "merge.start=2024-01-01T00%3A00%3A00Z"));
+    fg_backend_opts_release(&o);
+    fg_fakesrv_stop(s);
+    fg_buf_release(&f->gz);
+    free(f);
+}
+END_TEST
+
+START_TEST(parca_grpc_web_framing)
+{
+    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
+    struct fakeparca *f = fakeparca_new();
+    fg_fakesrv_set_handler(s, parca_handler, f);
+    struct fg_backend_opts o;
+    parca_opts(&o, s, "grpc-web");
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_backend_opts_set(&o, "runs", "2", &err), FG_OK);
+    struct fg_limits lim;
+    fg_limits_default(&lim);
+    struct fg_profile **runs = NULL;
+    size_t n = 0;
+    ck_assert_msg(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
+                                        &err) == FG_OK, "%s", err.msg);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(total(runs[1]), 60);
+    free_runs(runs, n);
+    ck_assert_uint_eq(fg_fakesrv_count(s), 2);
+    ck_assert_int_eq(f->mode, 2);
+    ck_assert_int_eq(f->report_type, 1);
+    ck_assert_str_eq(f->query, "process_cpu:samples:count:cpu:nanoseconds:"
+                               "delta{job=\"api\",version=\"v1\"}");
+    ck_assert_msg(f->start_ms == T0 || f->start_ms == T0 + 1800000, "%lld",
+                  (long long)f->start_ms);
+    ck_assert_str_eq(fg_fake_request_header(fg_fakesrv_request(s, 0),
+                                            "X-Grpc-Web"), "1");
+    /* An error status in the trailer frame. */
+    f->grpc_status = "3";
+    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
+                                           &err), FG_EHTTP);
+    ck_assert_msg(strstr(err.msg, "gRPC status 3 (INVALID_ARGUMENT) from "
+                                  "'http://127.0.0.1:") &&
+                      strstr(err.msg, "': bad query: x"),
+                  "%s", err.msg);
+    /* Trailers-only: the status in the HTTP headers. */
+    f->trailers_only = true;
+    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
+                                           &err), FG_EHTTP);
+    ck_assert_msg(strstr(err.msg, "gRPC status 16 (UNAUTHENTICATED)") &&
+                      strstr(err.msg, "missing credentials"),
+                  "%s", err.msg);
+    fg_backend_opts_release(&o);
+    fg_fakesrv_stop(s);
+    fg_buf_release(&f->gz);
+    free(f);
+}
+END_TEST
+
+START_TEST(parca_listings)
+{
+    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
+    struct fakeparca *f = fakeparca_new();
+    fg_fakesrv_set_handler(s, parca_handler, f);
+    struct fg_backend_opts o;
+    parca_opts(&o, s, "rest");
+    char **v = NULL;
+    size_t n = 0;
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_backend_list_profile_types(&o, &v, &n, &err), FG_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(v[0], "memory:alloc_space:bytes:space:bytes");
+    ck_assert_str_eq(v[1], "process_cpu:samples:count:cpu:nanoseconds:delta");
+    fg_backend_strings_free(v, n);
+    ck_assert_int_eq(fg_backend_list_label_values(&o, NULL, &v, &n, &err),
+                     FG_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(v[0], "v1");
+    fg_backend_strings_free(v, n);
+    fg_backend_opts_release(&o);
+    fg_fakesrv_stop(s);
+    fg_buf_release(&f->gz);
+    free(f);
+}
+END_TEST
+
+START_TEST(grpcweb_unframe_rejects_cut_frames)
+{
+    struct fg_buf msg;
+    fg_buf_init(&msg, 0);
+    struct fg_error err = {0};
+    static const unsigned char cut[] = {0, 0, 0, 0, 9, 1, 2};
+    ck_assert_int_eq(fg_grpcweb_unframe(cut, sizeof(cut), NULL, "http://h/x",
+                                        &msg, &err), FG_EHTTP);
+    ck_assert_ptr_nonnull(strstr(err.msg, "cut gRPC-Web frame"));
+    static const unsigned char notrailer[] = {0, 0, 0, 0, 1, 7};
+    fg_buf_reset(&msg);
+    ck_assert_int_eq(fg_grpcweb_unframe(notrailer, sizeof(notrailer), NULL,
+                                        "http://h/x", &msg, &err), FG_EHTTP);
+    ck_assert_ptr_nonnull(strstr(err.msg, "no grpc-status"));
+    fg_buf_reset(&msg);
+    ck_assert_int_eq(fg_grpcweb_unframe(notrailer, sizeof(notrailer),
+                                        "grpc-status: 0\r\n", "http://h/x",
+                                        &msg, &err), FG_OK);
+    ck_assert_uint_eq(msg.len, 1);
+    fg_buf_release(&msg);
+}
+END_TEST
+
+/* ---- live pprof endpoint ------------------------------------------------ */
+
+START_TEST(pprof_endpoint_sequential_captures)
+{
+    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
+    struct fg_buf raw, gz;
+    make_pprof("main;spin 100\n", &raw);
+    fg_buf_init(&gz, 0);
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_gz_deflate(raw.data, raw.len, 1, &gz, &err), FG_OK);
+    struct fg_fake_response r = {
+        .status = 200, .content_type = "application/octet-stream",
+        .headers = "Content-Disposition: attachment; filename=\"profile\"\r\n",
+        .body = gz.data, .body_len = gz.len, .delay = 0.1};
+    fg_fakesrv_push(s, &r);
+    struct fg_backend_opts o;
+    fg_backend_opts_init(&o);
+    struct fg_limits lim;
+    fg_limits_default(&lim);
+    char *url = fg_xasprintf("%s/debug/pprof/profile?seconds=1",
+                             fg_fakesrv_url(s));
+    struct fg_profile **runs = NULL;
+    size_t n = 0;
+    ck_assert_msg(fg_backend_fetch_url(&o, url, 3, &lim, &runs, &n, &err) ==
+                      FG_OK, "%s", err.msg);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_int_eq(total(runs[2]), 100);
+    ck_assert_ptr_nonnull(strstr(runs[1]->source, "(capture 2/3)"));
+    free_runs(runs, n);
+    ck_assert_uint_eq(fg_fakesrv_count(s), 3);
+    ck_assert_int_eq(fg_fakesrv_max_concurrent(s), 1);
+    ck_assert_str_eq(fg_fakesrv_request(s, 0)->target,
+                     "/debug/pprof/profile?seconds=1");
+    fg_fakesrv_stop(s);
+
+    /* An HTML page where a profile was expected. */
+    s = fg_fakesrv_start_for(60);
+    struct fg_fake_response html = {
+        .status = 200, .content_type = "text/html",
+        .body = "<html><title>Login</title></html>", .body_len = 33};
+    fg_fakesrv_push(s, &html);
+    free(url);
+    url = fg_xasprintf("%s/debug/pprof/heap", fg_fakesrv_url(s));
+    ck_assert_int_eq(fg_backend_fetch_url(&o, url, 1, &lim, &runs, &n, &err),
+                     FG_EHTTP);
+    ck_assert_msg(strstr(err.msg, "expected a pprof profile") &&
+                      strstr(err.msg, "HTML page titled 'Login'"),
+                  "%s", err.msg);
+    fg_fakesrv_stop(s);
+    free(url);
+    fg_buf_release(&raw);
+    fg_buf_release(&gz);
+    fg_backend_opts_release(&o);
+}
+END_TEST
+
+/* ---- options, times, selectors ----------------------------------------- */
+
+START_TEST(parse_times)
+{
+    struct fg_error err = {0};
+    int64_t now = T1, t;
+    ck_assert_int_eq(fg_backend_parse_time("now", now, "--from", &t, &err), 0);
+    ck_assert_int_eq(t, T1);
+    ck_assert_int_eq(fg_backend_parse_time("now-1h", now, "--from", &t, &err),
+                     0);
+    ck_assert_int_eq(t, T0);
+    ck_assert_int_eq(fg_backend_parse_time("now-1h30m", now, "x", &t, &err), 0);
+    ck_assert_int_eq(t, T1 - 5400000);
+    ck_assert_int_eq(fg_backend_parse_time("NOW+2d", now, "x", &t, &err), 0);
+    ck_assert_int_eq(t, T1 + 2 * 86400000LL);
+    ck_assert_int_eq(fg_backend_parse_time("now-90s", now, "x", &t, &err), 0);
+    ck_assert_int_eq(t, T1 - 90000);
+    ck_assert_int_eq(fg_backend_parse_time("2024-01-01T00:00:00Z", now, "x",
+                                           &t, &err), 0);
+    ck_assert_int_eq(t, T0);
+    ck_assert_int_eq(fg_backend_parse_time("2024-01-01T02:00:00.250+02:00",
+                                           now, "x", &t, &err), 0);
+    ck_assert_int_eq(t, T0 + 250);
+    ck_assert_int_eq(fg_backend_parse_time("2024-01-01", now, "x", &t, &err),
+                     0);
+    ck_assert_int_eq(t, T0);
+    ck_assert_int_eq(fg_backend_parse_time("1704067200", now, "x", &t, &err),
+                     0);
+    ck_assert_int_eq(t, T0);
+    ck_assert_int_eq(fg_backend_parse_time("1704067200123", now, "x", &t,
+                                           &err), 0);
+    ck_assert_int_eq(t, T0 + 123);
+    ck_assert_int_eq(fg_backend_parse_time("1704067200123456789", now, "x",
+                                           &t, &err), 0);
+    ck_assert_int_eq(t, T0 + 123);
+    const char *bad[] = {"yesterday", "now-1y", "now-", "2024-13-01",
+                         "2024-01-01T00:00:00", "12:00", "", "now-h"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ck_assert_msg(fg_backend_parse_time(bad[i], now, "--until", &t,
+                                            &err) == FG_EUSAGE,
+                      "%s accepted", bad[i]);
+        ck_assert_ptr_nonnull(strstr(err.msg, "for --until"));
+    }
+    char buf[40];
+    ck_assert_str_eq(fg_backend_format_time(T0 + 5, buf, sizeof(buf)),
+                     "2024-01-01T00:00:00.005Z");
+}
+END_TEST
+
+START_TEST(selectors_and_windows)
+{
+    struct fg_error err = {0};
+    char *s = NULL;
+    ck_assert_int_eq(fg_backend_selector_with("{}", "version", "v1", &s, &err),
+                     0);
+    ck_assert_str_eq(s, "{version=\"v1\"}");
+    free(s);
+    ck_assert_int_eq(fg_backend_selector_with(NULL, "version", "v1", &s, &err),
+                     0);
+    ck_assert_str_eq(s, "{version=\"v1\"}");
+    free(s);
+    ck_assert_int_eq(fg_backend_selector_with(" { a=\"b\", } ", "v", "x\ny",
+                                              &s, &err), 0);
+    ck_assert_str_eq(s, "{a=\"b\",v=\"x\\ny\"}");
+    free(s);
+    ck_assert_int_eq(fg_backend_selector_with("a=~\"b.*\"", NULL, NULL, &s,
+                                              &err), 0);
+    ck_assert_str_eq(s, "{a=~\"b.*\"}");
+    free(s);
+    ck_assert_int_eq(fg_backend_selector_with("{a=\"b\"", "v", "1", &s, &err),
+                     FG_EUSAGE);
+    ck_assert_int_eq(fg_backend_selector_with("cpu{a=\"b\"}", "v", "1", &s,
+                                              &err), FG_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(err.msg, "--profile-type"));
+    int64_t st[3], en[3];
+    fg_backend_windows(0, 3000, 3, st, en);
+    ck_assert_int_eq(st[0], 0);
+    ck_assert_int_eq(en[0], 999);
+    ck_assert_int_eq(st[1], 1000);
+    ck_assert_int_eq(en[2], 3000);
+}
+END_TEST
+
+START_TEST(options_are_validated)
+{
+    struct fg_backend_opts o;
+    fg_backend_opts_init(&o);
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_backend_opts_set(&o, "backend", "tempo", &err),
+                     FG_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(err.msg, "'tempo'"));
+    ck_assert_int_eq(fg_backend_opts_set(&o, "url", "pyroscope:4040", &err),
+                     FG_EUSAGE);
+    ck_assert_int_eq(fg_backend_opts_set(&o, "runs", "0", &err), FG_EUSAGE);
+    ck_assert_int_eq(fg_backend_opts_set(&o, "from", "soon", &err), FG_EUSAGE);
+    ck_assert_int_eq(fg_backend_opts_set(&o, "timeout", "-1", &err), FG_EUSAGE);
+    ck_assert_int_eq(fg_backend_opts_set(&o, "timeout", "2m", &err), FG_OK);
+    ck_assert(o.timeout == 120);
+    ck_assert_int_eq(fg_backend_opts_set(&o, "step", "15m", &err), FG_OK);
+    ck_assert_int_eq(o.step_ms, 900000);
+    ck_assert_int_eq(fg_backend_opts_set(&o, "header", "Authorization: Bearer x",
+                                         &err), FG_EUSAGE);
+    ck_assert_ptr_null(strstr(err.msg, "Bearer x"));
+    ck_assert_int_eq(fg_backend_opts_set(&o, "header", "no colon", &err),
+                     FG_EUSAGE);
+    ck_assert_int_eq(fg_backend_opts_set(&o, "nonsense", "1", &err), FG_EUSAGE);
+    ck_assert_int_eq(fg_backend_opts_set(&o, "insecure", NULL, &err), FG_OK);
+    ck_assert(o.insecure);
+    ck_assert(!fg_backend_opts_active(&o));
+    ck_assert(fg_backend_is_url("HTTPS://x"));
+    ck_assert(!fg_backend_is_url("file:///x"));
+    for (size_t i = 0; fg_backend_arg_options[i]; i++) {
+        /* every advertised option is known (a bad value may be refused) */
+        fg_error_clear(&err);
+        int rc = fg_backend_opts_set(&o, fg_backend_arg_options[i], "x", &err);
+        ck_assert(rc == FG_OK || rc == FG_EUSAGE);
+        ck_assert_ptr_null(strstr(err.msg, "unknown backend option"));
+    }
+    fg_backend_opts_release(&o);
+    fg_backend_opts_release(&o);
+}
+END_TEST
+
+START_TEST(auth_and_side_errors)
+{
+    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
+    struct fg_backend_opts o;
+    pyro_opts(&o, s);
+    struct fg_limits lim;
+    fg_limits_default(&lim);
+    struct fg_profile **runs = NULL;
+    size_t n = 0;
+    struct fg_error err = {0};
+    unsetenv("FG_TEST_UNSET_TOKEN");
+    ck_assert_int_eq(fg_backend_opts_set(&o, "token-env",
+                                         "FG_TEST_UNSET_TOKEN", &err), FG_OK);
+    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
+                                           &err), FG_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(err.msg, "'FG_TEST_UNSET_TOKEN'"));
+    ck_assert_int_eq(fg_backend_opts_set(&o, "user", "u", &err), FG_OK);
+    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
+                                           &err), FG_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(err.msg, "either a bearer token"));
+    fg_backend_opts_release(&o);
+
+    pyro_opts(&o, s);
+    free(o.version[1]);
+    o.version[1] = NULL;
+    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_CANDIDATE, &lim, &runs,
+                                           &n, &err), FG_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(err.msg, "--candidate-version"));
+    free(o.version[0]);
+    o.version[0] = NULL;
+    free(o.version_label);
+    o.version_label = NULL;
+    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
+                                           &err), FG_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(err.msg, "same data"));
+    ck_assert_int_eq(fg_backend_opts_set(&o, "runs", "5000", &err), FG_OK);
+    struct fg_fetched *f = NULL;
+    ck_assert_int_eq(fg_backend_fetch_plain_raw(&o, &lim, &f, &n, &err),
+                     FG_ELIMIT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "--max-runs"));
+    ck_assert_uint_eq(fg_fakesrv_count(s), 0);
+    fg_backend_opts_release(&o);
+    fg_fakesrv_stop(s);
+}
+END_TEST
+
+Suite *backend_suite(void);
+Suite *backend_suite(void)
+{
+    Suite *s = suite_create("backend");
+    TCase *tc = tcase_create("pyroscope");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, pyroscope_runs_windows_and_headers);
+    tcase_add_test(tc, pyroscope_v1_falls_back_to_select_merge_profile);
+    tcase_add_test(tc, pyroscope_connect_error_verbatim);
+    tcase_add_test(tc, pyroscope_html_page_is_a_clear_error);
+    tcase_add_test(tc, pyroscope_no_data_is_an_error);
+    tcase_add_test(tc, pyroscope_listings);
+    tcase_add_test(tc, pyroscope_version_value_is_quoted);
+    tcase_add_test(tc, pyroscope_retries_then_succeeds);
+    tcase_add_test(tc, pyroscope_slow_and_oversized);
+    tcase_add_test(tc, pyroscope_tls_error);
+    tcase_add_test(tc, pyroscope_verbose_log_redacts_secrets);
+    tcase_add_test(tc, pyroscope_serves_corpus_replicates);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("parca");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, parca_rest_base64_gzip);
+    tcase_add_test(tc, parca_grpc_web_framing);
+    tcase_add_test(tc, parca_listings);
+    tcase_add_test(tc, grpcweb_unframe_rejects_cut_frames);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("endpoint");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, pprof_endpoint_sequential_captures);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("options");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, parse_times);
+    tcase_add_test(tc, selectors_and_windows);
+    tcase_add_test(tc, options_are_validated);
+    tcase_add_test(tc, auth_and_side_errors);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,201 @@
+/*
+ * fg-calibrate - statistical calibration of the gate (make calibrate).
+ *
+ * For every configuration (runs per side, per-stack noise, samples per
+ * run) it draws synthetic profiles from one call tree (fg_synth) and runs
+ * the real comparison (fg_compare with the default settings):
+ *  - A/A: base and candidate from the same distribution; every FAIL is a
+ *    false alarm;
+ *  - injected regressions: the candidate's stacks ending in one function of
+ *    about 5% share are multiplied by a factor (x1.25 and x2); a FAIL that
+ *    names that function is a detection.
+ * It prints the false-FAIL, MARGINAL and detection rates.  Deterministic:
+ * the same --seed gives the same table.
+ */
+#include "flamegate/compare.h"
+#include "flamegate/stats.h"
+#include "flamegate/synth.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct cell {
+    size_t runs;
+    double cv;
+    size_t samples;
+};
+
+struct tally {
+    size_t aa, aa_fail, aa_marginal, aa_inconclusive;
+    size_t reg[2], det[2];
+};
+
+static void die(const char *what, const struct fg_error *err)
+{
+    fprintf(stderr, "fg-calibrate: %s: %s\n", what, err->msg);
+    exit(2);
+}
+
+static void draw(const struct fg_synth_tree *t, const struct cell *c,
+                 uint32_t seed, const struct fg_synth_regression *reg,
+                 struct fg_profile **out)
+{
+    struct fg_synth_run_opts ro;
+    fg_synth_run_opts_default(&ro);
+    ro.n_samples = c->samples;
+    ro.cv = c->cv;
+    ro.n_types = 1;
+    ro.regress = reg;
+    ro.n_regress = reg ? 1 : 0;
+    for (size_t i = 0; i < c->runs; i++) {
+        struct fg_error err;
+        ro.seed = fg_synth_seed(seed, (uint32_t)i);
+        if (fg_synth_generate(t, &ro, &out[i], &err))
+            die("generate", &err);
+    }
+}
+
+static void free_runs(struct fg_profile **p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        fg_profile_free(p[i]);
+}
+
+/* One comparison; returns the verdict and whether fname was flagged. */
+static enum fg_verdict compare(struct fg_profile **b, struct fg_profile **c,
+                               size_t runs, const char *fname, bool *hit)
+{
+    struct fg_compare_opts o;
+    fg_compare_opts_default(&o);
+    struct fg_result *r = NULL;
+    struct fg_error err;
+    if (fg_compare(b, runs, c, runs, &o, &r, &err))
+        die("compare", &err);
+    enum fg_verdict v = r->verdict;
+    *hit = false;
+    for (size_t i = 0; fname && i < r->n_funcs; i++)
+        if ((r->funcs[i].flags & FG_F_REGRESSION) &&
+            strcmp(r->funcs[i].name, fname) == 0)
+            *hit = true;
+    fg_result_free(r);
+    return v;
+}
+
+static void run_cell(const struct fg_synth_tree *t, const struct cell *c,
+                     size_t reps, uint32_t seed, long target,
+                     struct tally *ty)
+{
+    static const double factors[2] = {1.25, 2.0};
+    const char *fname = fg_synth_func_name(t, (size_t)target);
+    struct fg_profile **b = calloc(c->runs, sizeof(*b));
+    struct fg_profile **k = calloc(c->runs, sizeof(*k));
+    memset(ty, 0, sizeof(*ty));
+    for (size_t rep = 0; rep < reps; rep++) {
+        uint32_t s = fg_synth_seed(seed, (uint32_t)(rep * 8));
+        draw(t, c, fg_synth_seed(s, 1), NULL, b);
+        draw(t, c, fg_synth_seed(s, 2), NULL, k);
+        bool hit;
+        enum fg_verdict v = compare(b, k, c->runs, NULL, &hit);
+        ty->aa++;
+        ty->aa_fail += v == FG_VERDICT_FAIL;
+        ty->aa_marginal += v == FG_VERDICT_MARGINAL;
+        ty->aa_inconclusive += v == FG_VERDICT_INCONCLUSIVE;
+        free_runs(k, c->runs);
+        for (int f = 0; f < 2; f++) {
+            struct fg_synth_regression reg = {(size_t)target, factors[f]};
+            draw(t, c, fg_synth_seed(s, 3 + (uint32_t)f), &reg, k);
+            compare(b, k, c->runs, fname, &hit);
+            ty->reg[f]++;
+            ty->det[f] += hit;
+            free_runs(k, c->runs);
+        }
+        free_runs(b, c->runs);
+    }
+    free(b);
+    free(k);
+}
+
+static double pct(size_t a, size_t n)
+{
+    return n ? 100.0 * (double)a / (double)n : 0.0;
+}
+
+int main(int argc, char **argv)
+{
+    size_t reps = 100;
+    uint32_t seed = 42;
+    bool quick = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
+            reps = (size_t)strtoul(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
+            seed = (uint32_t)strtoul(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--quick") == 0)
+            quick = true;
+        else {
+            fprintf(stderr,
+                    "usage: fg-calibrate [--reps N] [--seed N] [--quick]\n"
+                    "  --reps N   comparisons per cell and kind (100)\n"
+                    "  --quick    fewer cells, for CI smoke runs\n");
+            return 2;
+        }
+    }
+    fg_stats_init();
+    struct fg_synth_opts so;
+    fg_synth_opts_default(&so);
+    so.seed = seed;
+    so.n_funcs = 300;
+    so.n_stacks = 2000;
+    so.depth = 10;
+    so.zipf = 1.0;
+    so.special_names = false;
+    struct fg_synth_tree *t = NULL;
+    struct fg_error err;
+    if (fg_synth_tree_new(&so, &t, &err))
+        die("tree", &err);
+    double share = 0;
+    long target = fg_synth_pick_func(t, 0.05, 0.05, &share);
+    if (target < 0) {
+        fprintf(stderr, "fg-calibrate: no function at 5%% share\n");
+        return 2;
+    }
+    static const size_t runs[] = {1, 3};
+    static const double cvs[] = {0.05, 0.15, 0.30};
+    static const size_t samples[] = {2000, 20000, 50000};
+    printf("flamegate calibration: tree seed %u, %zu functions, %zu stacks, "
+           "%zu comparisons per cell and kind\n",
+           seed, so.n_funcs, so.n_stacks, reps);
+    printf("regression target: '%s', expected flat share %.2f%%\n\n",
+           fg_synth_func_name(t, (size_t)target), share * 100);
+    printf("| runs | per-stack CV | samples/run | A/A false FAIL | A/A "
+           "MARGINAL | A/A INCONCLUSIVE | detect x1.25 | detect x2 |\n");
+    printf("|---|---|---|---|---|---|---|---|\n");
+    size_t total_aa = 0, total_fail = 0;
+    for (size_t r = 0; r < 2; r++) {
+        for (size_t v = 0; v < 3; v++) {
+            for (size_t s = 0; s < 3; s++) {
+                if (quick && (v != 0 || s == 2))
+                    continue;
+                struct cell c = {runs[r], cvs[v], samples[s]};
+                struct tally ty;
+                run_cell(t, &c, reps,
+                         fg_synth_seed(seed, (uint32_t)(r * 100 + v * 10 + s)),
+                         target, &ty);
+                printf("| %zu vs %zu | %.0f%% | %zu | %.1f%% | %.1f%% | %.1f%% "
+                       "| %.1f%% | %.1f%% |\n",
+                       c.runs, c.runs, c.cv * 100, c.samples,
+                       pct(ty.aa_fail, ty.aa), pct(ty.aa_marginal, ty.aa),
+                       pct(ty.aa_inconclusive, ty.aa),
+                       pct(ty.det[0], ty.reg[0]), pct(ty.det[1], ty.reg[1]));
+                fflush(stdout);
+                total_aa += ty.aa;
+                total_fail += ty.aa_fail;
+            }
+        }
+    }
+    printf("\nA/A comparisons: %zu, false FAIL: %zu (%.2f%%)\n", total_aa,
+           total_fail, pct(total_fail, total_aa));
+    fg_synth_tree_free(t);
+    return 0;
+}
