@@ -22,6 +22,8 @@ void fg_agg_release(struct fg_agg *a)
 {
     free(a->flat);
     free(a->cum);
+    free(a->flat_sq);
+    free(a->cum_sq);
     memset(a, 0, sizeof(*a));
 }
 
@@ -41,6 +43,11 @@ int fg_aggregate(const struct fg_profile *p, const struct fg_agg_spec *spec,
     out->n_funcs = nf;
     out->flat = fg_xcalloc(nf ? nf : 1, sizeof(int64_t));
     out->cum = fg_xcalloc(nf ? nf : 1, sizeof(int64_t));
+    if (spec->want_sq) {
+        out->flat_sq = fg_xcalloc(nf ? nf : 1, sizeof(double));
+        out->cum_sq = fg_xcalloc(nf ? nf : 1, sizeof(double));
+    }
+    double *fsq = out->flat_sq, *csq = out->cum_sq;
     /* stamp[f] == s + 1 when f was already counted for sample s: one
      * array for the whole pass instead of a set per sample. */
     uint32_t *stamp = fg_xcalloc(nf ? nf : 1, sizeof(uint32_t));
@@ -70,6 +77,9 @@ int fg_aggregate(const struct fg_profile *p, const struct fg_agg_spec *spec,
             rc = overflow(p, err);
             goto out;
         }
+        double w2 = (double)w * (double)w;
+        if (fsq)
+            fsq[f0] += w2;
         uint32_t mark = (uint32_t)s + 1;
         for (uint32_t i = a; i < b; i++) {
             uint32_t loc = p->sample_locs[i];
@@ -83,6 +93,8 @@ int fg_aggregate(const struct fg_profile *p, const struct fg_agg_spec *spec,
                     rc = overflow(p, err);
                     goto out;
                 }
+                if (csq)
+                    csq[f] += w2;
             }
         }
     }
@@ -96,6 +108,6 @@ out:
 int fg_aggregate_type(const struct fg_profile *p, size_t type,
                       struct fg_agg *out, struct fg_error *err)
 {
-    struct fg_agg_spec spec = {type, FG_AGG_RAW, 0, 0};
+    struct fg_agg_spec spec = {type, FG_AGG_RAW, 0, 0, false};
     return fg_aggregate(p, &spec, out, err);
 }

@@ -60,7 +60,10 @@ static const char fetch_usage[] =
     "      --list-profile-types   print the profile types and exit\n"
     "      --list-versions        print the values of --version-label among\n"
     "                             the series matching --selector, and exit\n"
-    "\n"
+    "\n";
+
+/* C11 guarantees string literals of 4095 bytes only: the help is split. */
+static const char fetch_usage_access[] =
     "Access (secrets only from the environment or files, never argv):\n"
     "      --token-env VAR        bearer token from environment variable VAR\n"
     "      --token-file FILE      bearer token from FILE\n"
@@ -86,7 +89,9 @@ static const char fetch_usage[] =
     "  -v, --verbose              trace requests on standard error\n"
     "                             (credentials redacted)\n"
     "  -h, --help                 show this help\n"
-    "\n"
+    "\n";
+
+static const char fetch_usage_examples[] =
     "Exit codes: 0 written (or listed); 2 usage error or unusable data;\n"
     "3 the fetch failed (the message names the URL, the HTTP status and the\n"
     "server's message).\n"
@@ -234,6 +239,8 @@ static int parse(struct fetch_cli *c, int argc, char **argv)
     while ((opt = getopt_long(argc, argv, "o:qvh", longopts, NULL)) != -1) {
         if (opt == 'h') {
             fputs(fetch_usage, stdout);
+            fputs(fetch_usage_access, stdout);
+            fputs(fetch_usage_examples, stdout);
             fputs(fg_cli_limits_help, stdout);
             rc = 1;
             goto out;

@@ -111,6 +111,7 @@ struct work {
     /* matrices n_funcs x runs, grown as names appear */
     double *flat, *cum;       /* counts */
     double *vflat, *vcum;     /* analysed values */
+    double *sqflat, *sqcum;   /* sums of squared stack counts */
     size_t cap;               /* rows allocated */
     double *totals;           /* count total per run */
     double *vtotals;          /* analysed value total per run */
@@ -141,8 +142,9 @@ static void grow_rows(struct work *w, size_t need)
     size_t cap = old ? old : 1024;
     while (cap < need)
         cap *= 2;
-    double **mats[] = {&w->flat, &w->cum, &w->vflat, &w->vcum};
-    for (size_t i = 0; i < 4; i++) {
+    double **mats[] = {&w->flat,  &w->cum,   &w->vflat,
+                       &w->vcum,  &w->sqflat, &w->sqcum};
+    for (size_t i = 0; i < 6; i++) {
         *mats[i] = fg_xrealloc(*mats[i], cap * w->runs * sizeof(double));
         memset(*mats[i] + old * w->runs, 0,
                (cap - old) * w->runs * sizeof(double));
@@ -258,6 +260,7 @@ static int add_run(struct work *w, const struct fg_profile *p, size_t col,
     struct count_spec cs;
     bool approx;
     choose_counts(p, t, &cs, &approx);
+    cs.spec.want_sq = true;
     int rc = fg_aggregate(p, &cs.spec, &counts, w->err);
     if (rc)
         return rc;
@@ -292,6 +295,8 @@ static int add_run(struct work *w, const struct fg_profile *p, size_t col,
         w->cum[i] = fmax(0.0, floor((double)counts.cum[f] * scale + 0.5));
         w->vflat[i] = (double)vals.flat[f];
         w->vcum[i] = (double)vals.cum[f];
+        w->sqflat[i] = counts.flat_sq[f] * scale * scale;
+        w->sqcum[i] = counts.cum_sq[f] * scale * scale;
     }
     w->totals[col] = fmax(0.0, floor((double)counts.total * scale + 0.5));
     w->vtotals[col] = (double)vals.total;
@@ -479,36 +484,61 @@ static double sum_side(const double *row, size_t from, size_t to)
     return s;
 }
 
+/* Concentration of a function's counts over its stacks on runs
+ * [from, to): sum of squared stack counts / (sum of counts)^2, in (0, 1];
+ * 1 for a function made of a single stack.  0 when it has no counts. */
+static double concentration(const double *cnt, const double *sq, size_t from,
+                            size_t to)
+{
+    double c = sum_side(cnt, from, to), q = sum_side(sq, from, to);
+    if (!(c > 0))
+        return 0.0;
+    double h = q / (c * c);
+    return h > 1.0 ? 1.0 : h;
+}
+
 struct family {
     size_t *rows;     /* result row indices */
     size_t n;
 };
 
-static void test_binomial(struct work *w, const struct family *fam)
+static void test_binomial(struct work *w, const struct family *fam,
+                          const double *mat, const double *sq)
 {
     struct fg_result *r = w->res;
+    const size_t k = w->k, R = w->runs;
     size_t n = fam->n;
     double *a = fg_xcalloc(n ? n : 1, sizeof(double));
     double *b = fg_xcalloc(n ? n : 1, sizeof(double));
+    double *h = fg_xcalloc(n ? n : 1, sizeof(double));
     for (size_t i = 0; i < n; i++) {
         struct fg_func_result *f = &r->funcs[fam->rows[i]];
+        size_t g = w->mrow[fam->rows[i]];
         a[i] = (double)f->base_count;
         b[i] = (double)f->cand_count;
+        /* Stack-level noise: a function's extra variance scales with how
+         * concentrated it is in few stacks (see
+         * fg_stats_overdispersion_h). */
+        h[i] = concentration(mat + g * R, sq + g * R, 0, k) +
+               concentration(mat + g * R, sq + g * R, k, R);
     }
     double *ea = fg_xcalloc(n ? n : 1, sizeof(double));
     double *eb = fg_xcalloc(n ? n : 1, sizeof(double));
+    double *eh = fg_xcalloc(n ? n : 1, sizeof(double));
     size_t ne = 0;
     for (size_t i = 0; i < n; i++) {
         if (a[i] >= DISP_MIN_COUNT && b[i] >= DISP_MIN_COUNT) {
             ea[ne] = a[i];
-            eb[ne++] = b[i];
+            eb[ne] = b[i];
+            eh[ne++] = h[i];
         }
     }
     double alpha = ne >= DISP_MIN_FUNCS
-                       ? fg_stats_overdispersion(ea, eb, ne, r->r)
-                       : fg_stats_overdispersion(a, b, n, r->r);
+                       ? fg_stats_overdispersion_trim(ea, eb, eh, ne, r->r)
+                       : fg_stats_overdispersion_trim(a, b, h, n, r->r);
     free(ea);
     free(eb);
+    free(eh);
     if (alpha > r->overdispersion)
         r->overdispersion = alpha;
     double q = r->r / (1.0 + r->r);
@@ -516,7 +546,8 @@ static void test_binomial(struct work *w, const struct family *fam)
     for (size_t i = 0; i < n; i++) {
         struct fg_func_result *f = &r->funcs[fam->rows[i]];
         struct fg_ztest z;
-        fg_stats_ztest(a[i], b[i], r->r, alpha, &z);
+        /* fg_stats_ztest adds 2 alpha; this function's term is h alpha */
+        fg_stats_ztest(a[i], b[i], r->r, alpha * h[i] / 2.0, &z);
         if (alpha > 0) {
             f->p = z.p;
         } else {
@@ -531,10 +562,11 @@ static void test_binomial(struct work *w, const struct family *fam)
     }
     free(a);
     free(b);
+    free(h);
 }
 
 static void test_moderated(struct work *w, const struct family *fam,
-                           const double *mat)
+                           const double *mat, const double *sq)
 {
     struct fg_result *r = w->res;
     const size_t k = w->k, m = w->m, R = w->runs;
@@ -544,8 +576,15 @@ static void test_moderated(struct work *w, const struct family *fam,
     double *df = fg_xcalloc(n ? n : 1, sizeof(double));
     double *diff = fg_xcalloc(n ? n : 1, sizeof(double));
     double *floor_v = fg_xcalloc(n ? n : 1, sizeof(double));
+    double *hh = fg_xcalloc(n ? n : 1, sizeof(double));
     for (size_t i = 0; i < n; i++) {
         const double *row = mat + w->mrow[fam->rows[i]] * R;
+        const double *sqrow = sq + w->mrow[fam->rows[i]] * R;
+        /* mean per-run concentration over its stacks (floor 1e-6) */
+        double hs = 0;
+        for (size_t j = 0; j < R; j++)
+            hs += concentration(row, sqrow, j, j + 1);
+        hh[i] = fmax(hs / (double)R, 1e-6);
         for (size_t j = 0; j < R; j++)
             y[j] = fg_stats_log_share(row[j], w->L[j]);
         if (fg_stats_pooled_var(y, k, y + k, m, &diff[i], &s2[i]))
@@ -568,16 +607,17 @@ static void test_moderated(struct work *w, const struct family *fam,
         for (size_t j = 1; j < R; j++)
             lo = fmin(lo, row[j]);
         if (lo >= DISP_MIN_COUNT)
-            excess[ne++] = fmax(0.0, s2[i] - floor_v[i]);
+            excess[ne++] = fmax(0.0, s2[i] - floor_v[i]) / hh[i];
     }
     if (ne < DISP_MIN_FUNCS) {
         ne = n;
         for (size_t i = 0; i < n; i++)
-            excess[i] = fmax(0.0, s2[i] - floor_v[i]);
+            excess[i] = fmax(0.0, s2[i] - floor_v[i]) / hh[i];
     }
+    /* phi: extra variance per unit of concentration (per-stack noise) */
     double phi = fg_stats_median(excess, ne);
     for (size_t i = 0; i < n; i++) {
-        double wt = floor_v[i] + phi;
+        double wt = floor_v[i] + phi * hh[i];
         excess[i] = wt > 0 ? s2[i] / wt : 0.0; /* now: scaled variance */
     }
     double s0 = 0, d0 = 0;
@@ -593,7 +633,7 @@ static void test_moderated(struct work *w, const struct family *fam,
     double cap = (double)n * (double)(R - 2);
     for (size_t i = 0; i < n; i++) {
         struct fg_func_result *f = &r->funcs[fam->rows[i]];
-        double wt = floor_v[i] + phi;
+        double wt = floor_v[i] + phi * hh[i];
         double post = d0 > 0 ? fg_stats_squeeze(excess[i], df[i], s0, d0) * wt
                              : s2[i];
         /* Never below the Poisson sampling variance: identical runs of a
@@ -612,6 +652,7 @@ static void test_moderated(struct work *w, const struct family *fam,
         f->ratio_hi = exp2(diff[i] + tc * se);
     }
     free(excess);
+    free(hh);
     free(y);
     free(s2);
     free(df);
@@ -756,7 +797,7 @@ static void alloc_runs(struct work *w, size_t row, const double *mat)
 
 /* Test the family of one metric, then adjust. */
 static void run_family(struct work *w, size_t from, size_t to,
-                       const double *mat)
+                       const double *mat, const double *sq)
 {
     struct fg_result *r = w->res;
     struct family fam = {fg_xcalloc(to - from + 1, sizeof(size_t)), 0};
@@ -774,9 +815,9 @@ static void run_family(struct work *w, size_t from, size_t to,
             alloc_runs(w, i, mat);
     }
     if (r->test == FG_TEST_MODERATED) {
-        test_moderated(w, &fam, mat);
+        test_moderated(w, &fam, mat, sq);
     } else {
-        test_binomial(w, &fam);
+        test_binomial(w, &fam, mat, sq);
     }
     double *p = fg_xcalloc(fam.n + 1, sizeof(double));
     double *holm = fg_xcalloc(fam.n + 1, sizeof(double));
@@ -970,12 +1011,12 @@ int fg_compare(struct fg_profile *const *base, size_t k,
     if (opts->metric != FG_METRIC_CUM) {
         size_t from = r->n_funcs;
         make_rows(&w, nf, FG_METRIC_FLAT, w.flat, w.vflat, &cr);
-        run_family(&w, from, r->n_funcs, w.flat);
+        run_family(&w, from, r->n_funcs, w.flat, w.sqflat);
     }
     if (opts->metric != FG_METRIC_FLAT) {
         size_t from = r->n_funcs;
         make_rows(&w, nf, FG_METRIC_CUM, w.cum, w.vcum, &cr);
-        run_family(&w, from, r->n_funcs, w.cum);
+        run_family(&w, from, r->n_funcs, w.cum, w.sqcum);
     }
     side_mde(&w);
     decide(&w);
@@ -996,6 +1037,8 @@ out:
     free(w.cum);
     free(w.vflat);
     free(w.vcum);
+    free(w.sqflat);
+    free(w.sqcum);
     free(w.mrow);
     fg_strtab_release(&w.names);
     if (rc)

@@ -203,42 +203,53 @@ out:
     return used;
 }
 
-/* median_f lr2[f] / (v[f] + 2 alpha), using tmp as scratch. */
-static double od_median(const double *lr2, const double *v, size_t k,
-                        double alpha, double *tmp)
+/* median_f lr2[f] / (v[f] + h[f] alpha), using tmp as scratch. */
+static double od_median(const double *lr2, const double *v, const double *h,
+                        size_t k, double alpha, double *tmp)
 {
     for (size_t f = 0; f < k; f++)
-        tmp[f] = lr2[f] / (v[f] + 2.0 * alpha);
+        tmp[f] = lr2[f] / (v[f] + h[f] * alpha);
     return median_inplace(tmp, k);
 }
 
 double fg_stats_overdispersion(const double *a, const double *b, size_t n,
                                double r)
 {
+    return fg_stats_overdispersion_h(a, b, NULL, n, r);
+}
+
+double fg_stats_overdispersion_h(const double *a, const double *b,
+                                 const double *h, size_t n, double r)
+{
     if (n == 0 || !(r > 0.0) || !isfinite(r))
         return 0.0;
     double *lr2 = fg_xmalloc(n * sizeof *lr2);
     double *v = fg_xmalloc(n * sizeof *v);
     double *tmp = fg_xmalloc(n * sizeof *tmp);
+    double *hk = fg_xmalloc(n * sizeof *hk);
     double alpha = 0.0;
     double lnr = log(r);
     size_t k = 0;
     for (size_t f = 0; f < n; f++) {
         if (!(a[f] > 0.0 && b[f] > 0.0 && isfinite(a[f]) && isfinite(b[f])))
             continue;
+        double hf = h ? h[f] : 2.0;
+        if (!(hf > 0.0) || !isfinite(hf))
+            continue;
         double lr = log(b[f]) - log(a[f]) - lnr;
         lr2[k] = lr * lr;
         v[k] = 1.0 / a[f] + 1.0 / b[f];
+        hk[k] = hf;
         k++;
     }
     const double target = gsl_cdf_chisq_Pinv(0.5, 1.0);
-    if (k < 3 || !(od_median(lr2, v, k, 0.0, tmp) > target))
+    if (k < 3 || !(od_median(lr2, v, hk, k, 0.0, tmp) > target))
         goto out;
 
     /* Each term decreases in alpha, so the median does: bracket the root
      * by doubling, then bisect. */
     double lo = 0.0, hi = 1e-8;
-    while (od_median(lr2, v, k, hi, tmp) > target) {
+    while (od_median(lr2, v, hk, k, hi, tmp) > target) {
         lo = hi;
         hi *= 2.0;
         if (hi >= FG_STATS_ALPHA_MAX) {
@@ -248,7 +259,7 @@ double fg_stats_overdispersion(const double *a, const double *b, size_t n,
     }
     for (int it = 0; it < 200 && hi - lo > 1e-12 * hi; it++) {
         double mid = 0.5 * (lo + hi);
-        if (od_median(lr2, v, k, mid, tmp) > target)
+        if (od_median(lr2, v, hk, k, mid, tmp) > target)
             lo = mid;
         else
             hi = mid;
@@ -258,6 +269,7 @@ out:
     free(lr2);
     free(v);
     free(tmp);
+    free(hk);
     return alpha;
 }
 
@@ -614,4 +626,90 @@ double fg_stats_samples_needed(double p0, double p1, size_t m, double alpha,
     double delta = p1 - p0;
     double n = z * z * (p0 * (1.0 - p0) + p1 * (1.0 - p1)) / (delta * delta);
     return isfinite(n) ? n : 0.0;
+}
+
+/*
+ * Weighted mean of z^2 = lr2/(v + h alpha) over kept entries, with weights
+ * h/(v + h alpha): setting it to the expected value is the likelihood
+ * score equation for alpha under ln R ~ N(0, v + h alpha), so functions
+ * whose variance alpha actually moves (large h, small v) carry the most
+ * weight.
+ */
+static double od_mean(const double *lr2, const double *v, const double *h,
+                      const bool *keep, size_t k, double alpha)
+{
+    double sum = 0, wsum = 0;
+    for (size_t f = 0; f < k; f++) {
+        if (!keep[f])
+            continue;
+        double var = v[f] + h[f] * alpha;
+        double wt = h[f] / var;
+        sum += wt * lr2[f] / var;
+        wsum += wt;
+    }
+    return wsum > 0 ? sum / wsum : 0.0;
+}
+
+double fg_stats_overdispersion_trim(const double *a, const double *b,
+                                    const double *h, size_t n, double r)
+{
+    double alpha = fg_stats_overdispersion_h(a, b, h, n, r);
+    if (n == 0 || !(r > 0.0) || !isfinite(r))
+        return alpha;
+    double *lr2 = fg_xmalloc(n * sizeof *lr2);
+    double *v = fg_xmalloc(n * sizeof *v);
+    double *hk = fg_xmalloc(n * sizeof *hk);
+    bool *keep = fg_xmalloc(n * sizeof *keep);
+    size_t k = 0;
+    double lnr = log(r);
+    for (size_t f = 0; f < n; f++) {
+        double hf = h ? h[f] : 2.0;
+        if (!(a[f] > 0.0 && b[f] > 0.0 && isfinite(a[f]) && isfinite(b[f])) ||
+            !(hf > 0.0) || !isfinite(hf))
+            continue;
+        double lr = log(b[f]) - log(a[f]) - lnr;
+        lr2[k] = lr * lr;
+        v[k] = 1.0 / a[f] + 1.0 / b[f];
+        hk[k] = hf;
+        k++;
+    }
+    /* Keep z^2 below the chi2_1 90% point: real changes fall out.  Under
+     * H0 the kept z^2 have mean P(chi2_3 < c) / 0.9. */
+    const double c = gsl_cdf_chisq_Pinv(0.9, 1.0);
+    const double target = gsl_cdf_chisq_P(c, 3.0) / 0.9;
+    for (int iter = 0; iter < 8 && k >= 3; iter++) {
+        size_t kept = 0;
+        for (size_t f = 0; f < k; f++) {
+            keep[f] = lr2[f] / (v[f] + hk[f] * alpha) < c;
+            kept += keep[f];
+        }
+        if (kept < 3)
+            break;
+        double next = 0.0;
+        if (od_mean(lr2, v, hk, keep, k, 0.0) > target) {
+            double lo = 0.0, hi = 1e-8;
+            while (od_mean(lr2, v, hk, keep, k, hi) > target &&
+                   hi < FG_STATS_ALPHA_MAX) {
+                lo = hi;
+                hi *= 2.0;
+            }
+            for (int it = 0; it < 100 && hi - lo > 1e-10 * hi; it++) {
+                double mid = 0.5 * (lo + hi);
+                if (od_mean(lr2, v, hk, keep, k, mid) > target)
+                    lo = mid;
+                else
+                    hi = mid;
+            }
+            next = 0.5 * (lo + hi);
+        }
+        bool done = fabs(next - alpha) <= 1e-6 * fmax(alpha, 1e-12);
+        alpha = next;
+        if (done)
+            break;
+    }
+    free(lr2);
+    free(v);
+    free(hk);
+    free(keep);
+    return alpha < FG_STATS_ALPHA_MAX ? alpha : FG_STATS_ALPHA_MAX;
 }

@@ -18,6 +18,11 @@ struct fg_agg {
     int64_t *flat;   /* owned, n_funcs entries */
     int64_t *cum;    /* owned, n_funcs entries */
     int64_t total;   /* sum of the value over all samples */
+    double *flat_sq; /* owned when spec->want_sq: sum over samples of the
+                      * squared value, per function (flat attribution) */
+    double *cum_sq;  /* likewise for cum; together with flat/cum they
+                      * give each function's concentration over its
+                      * stacks, sum w^2 / (sum w)^2 */
 };
 
 /* Value transform applied per sample before summing. */
@@ -34,6 +39,7 @@ struct fg_agg_spec {
     enum fg_agg_value mode;
     size_t aux;
     double rate;
+    bool want_sq;    /* also fill flat_sq and cum_sq */
 };
 
 /*

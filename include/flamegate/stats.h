@@ -94,6 +94,34 @@ double fg_stats_overdispersion(const double *a, const double *b, size_t n,
                                double r);
 
 /*
+ * The same estimator with a per-function multiplier of alpha: solves
+ * median_f (ln R_f)^2 / (1/a_f + 1/b_f + h_f alpha) = chi2_1 median.
+ * h = NULL means h_f = 2 for every f (fg_stats_overdispersion).  With
+ * stack-level noise, h_f = H_b + H_c, the Herfindahl concentration of f's
+ * samples over its stacks on each side, makes alpha the per-stack squared
+ * coefficient of variation: a function made of one stack varies like that
+ * stack, a function spread over many stacks much less.  Entries with
+ * h_f <= 0 or not finite are ignored.
+ */
+double fg_stats_overdispersion_h(const double *a, const double *b,
+                                 const double *h, size_t n, double r);
+
+/*
+ * A more efficient refinement of fg_stats_overdispersion_h: starting from
+ * the median estimate, keep the functions whose z^2 is below the chi2_1 90%
+ * point (so real changes drop out) and solve for the alpha at which their
+ * mean z^2, weighted by h/(1/a + 1/b + h alpha) (the likelihood score of
+ * ln R ~ N(0, 1/a + 1/b + h alpha)), equals the mean of a chi2_1 truncated
+ * there (P(chi2_3 < c)/0.9);
+ * iterate until the kept set is stable.  The mean of many z^2 varies far
+ * less between comparisons than their median, which matters when only a few
+ * dozen functions carry information about alpha.  Same inputs and
+ * degenerate cases as fg_stats_overdispersion_h.
+ */
+double fg_stats_overdispersion_trim(const double *a, const double *b,
+                                    const double *h, size_t n, double r);
+
+/*
  * z-test of one function with overdispersion (sections 3.2, 7.3):
  *   log_ratio = ln((b+0.5)/(a+0.5)) - ln r
  *   se = sqrt(1/(a+0.5) + 1/(b+0.5) + 2 alpha),  z = log_ratio/se,

@@ -97,7 +97,7 @@ for ref in re.findall(r"steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)", tex
 
 # Flags run.sh hands to 'flamegate compare' exist.
 block = script[script.index("compare_args() {"):script.index("check_choices() {")]
-flags = set(re.findall(r'"--([a-z][a-z-]+)', block))
+flags = set(re.findall(r"(?<![\w-])--([a-z][a-z-]+)", block))
 flags |= set(re.findall(r"^\s+([a-z][a-z-]+) \"\$\{INPUT_", block, re.M))
 flags |= set(re.findall(r"\s([a-z][a-z-]+) \"\$\{INPUT_", block))
 for f in sorted(flags):

@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_RUNS 16
 
-static void finite(double v, const char *what, size_t i)
+static void fz_finite(double v, const char *what, size_t i)
 {
     if (!isfinite(v))
         fz_fail("%s (row %zu) is %g", what, i, v);
@@ -39,33 +39,33 @@ static void finite(double v, const char *what, size_t i)
 
 static void check_result(const struct fg_result *r)
 {
-    finite(r->r, "r", 0);
-    finite(r->overdispersion, "overdispersion", 0);
-    finite(r->prior_var, "prior_var", 0);
-    finite(r->prior_df, "prior_df", 0);
+    fz_finite(r->r, "r", 0);
+    fz_finite(r->overdispersion, "overdispersion", 0);
+    fz_finite(r->prior_var, "prior_var", 0);
+    fz_finite(r->prior_df, "prior_df", 0);
     const struct fg_side *sides[2] = {&r->base, &r->cand};
     for (int s = 0; s < 2; s++) {
-        finite(sides[s]->value_total, "side value_total", (size_t)s);
-        finite(sides[s]->mde, "side mde", (size_t)s);
-        finite(sides[s]->size_factor, "side size_factor", (size_t)s);
+        fz_finite(sides[s]->value_total, "side value_total", (size_t)s);
+        fz_finite(sides[s]->mde, "side mde", (size_t)s);
+        fz_finite(sides[s]->size_factor, "side size_factor", (size_t)s);
     }
     for (size_t i = 0; i < r->n_funcs; i++) {
         const struct fg_func_result *f = &r->funcs[i];
-        finite(f->base_value, "base_value", i);
-        finite(f->cand_value, "cand_value", i);
-        finite(f->base_share, "base_share", i);
-        finite(f->cand_share, "cand_share", i);
-        finite(f->delta, "delta", i);
-        finite(f->ratio, "ratio", i);
-        finite(f->ratio_lo, "ratio_lo", i);
-        finite(f->ratio_hi, "ratio_hi", i);
-        finite(f->stat, "stat", i);
-        finite(f->df, "df", i);
-        finite(f->p, "p", i);
-        finite(f->p_holm, "p_holm", i);
-        finite(f->p_bh, "p_bh", i);
-        finite(f->min_change, "min_change", i);
-        finite(f->min_delta, "min_delta", i);
+        fz_finite(f->base_value, "base_value", i);
+        fz_finite(f->cand_value, "cand_value", i);
+        fz_finite(f->base_share, "base_share", i);
+        fz_finite(f->cand_share, "cand_share", i);
+        fz_finite(f->delta, "delta", i);
+        fz_finite(f->ratio, "ratio", i);
+        fz_finite(f->ratio_lo, "ratio_lo", i);
+        fz_finite(f->ratio_hi, "ratio_hi", i);
+        fz_finite(f->stat, "stat", i);
+        fz_finite(f->df, "df", i);
+        fz_finite(f->p, "p", i);
+        fz_finite(f->p_holm, "p_holm", i);
+        fz_finite(f->p_bh, "p_bh", i);
+        fz_finite(f->min_change, "min_change", i);
+        fz_finite(f->min_delta, "min_delta", i);
         if (f->p < 0 || f->p > 1 || f->p_holm < 0 || f->p_holm > 1 ||
             f->p_bh < 0 || f->p_bh > 1)
             fz_fail("p value out of [0, 1] in row %zu: %g %g %g", i, f->p,

@@ -73,6 +73,17 @@ static enum fg_verdict compare(struct fg_profile **b, struct fg_profile **c,
     if (fg_compare(b, runs, c, runs, &o, &r, &err))
         die("compare", &err);
     enum fg_verdict v = r->verdict;
+    if (getenv("FG_CAL_DEBUG") && !fname && v == FG_VERDICT_FAIL) {
+        fprintf(stderr, "A/A FAIL: alpha %.5f r %.4f totals %lld %lld\n",
+                r->overdispersion, r->r, (long long)r->base.total,
+                (long long)r->cand.total);
+        for (size_t i = 0; i < r->n_funcs; i++)
+            if (r->funcs[i].flags & FG_F_REGRESSION)
+                fprintf(stderr, "  %s %lld -> %lld ratio %.3f z %.2f p %.2g\n",
+                        r->funcs[i].name, (long long)r->funcs[i].base_count,
+                        (long long)r->funcs[i].cand_count, r->funcs[i].ratio,
+                        r->funcs[i].stat, r->funcs[i].p);
+    }
     *hit = false;
     for (size_t i = 0; fname && i < r->n_funcs; i++)
         if ((r->funcs[i].flags & FG_F_REGRESSION) &&

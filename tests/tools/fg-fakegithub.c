@@ -4,7 +4,7 @@
  *
  *   fg-fakegithub --dir DIR [--token T] [--repo OWNER/REPO] [--pr N]
  *                 [--seed N] [--forbid-writes] [--fail-post N]
- *                 [--idle-exit SECONDS]
+ *                 [--prefix /api/v3] [--idle-exit SECONDS]
  *
  * It listens on an ephemeral port of 127.0.0.1 and writes the port to
  * DIR/port once ready.  Every request is appended to DIR/requests.log as
@@ -24,7 +24,9 @@
  * X-GitHub-Api-Version is 400.  --forbid-writes answers POST and PATCH
  * with the 403 a fork pull request's read-only token gets.  --fail-post N
  * stores the first N new comments but answers 502, as when a response is
- * lost.  --seed N adds N comments by another user first.  It exits after
+ * lost.  --seed N adds N comments by another user first.  --prefix
+ * serves everything under a path prefix, as GitHub Enterprise Server does
+ * (https://HOST/api/v3).  It exits after
  * --idle-exit seconds (default 120) without a request, or on SIGTERM.
  */
 #include "flamegate/buf.h"
@@ -59,6 +61,7 @@ struct server {
     const char *dir;
     const char *token;
     const char *repo;
+    const char *prefix;
     long pr;
     bool forbid_writes;
     long fail_post;
@@ -283,9 +286,10 @@ static void list_comments(struct server *s, const char *query,
     for (int i = 0; i < 4; i++) {
         if (!show[i])
             continue;
-        if (fg_buf_addf(&l, "%s<http://127.0.0.1:%d/repositories/%d/issues/"
+        if (fg_buf_addf(&l, "%s<http://127.0.0.1:%d%s/repositories/%d/issues/"
                         "%ld/comments?per_page=%ld&page=%ld>; rel=\"%s\"",
-                        l.len ? ", " : "", s->port, REPO_ID, s->pr, per,
+                        l.len ? ", " : "", s->port, s->prefix, REPO_ID, s->pr,
+                        per,
                         target[i], rels[i]))
             die("link");
     }
@@ -380,6 +384,10 @@ static void update_comment(struct server *s, long long id,
 /* Which endpoint: 1 list/create, 2 update (id in *id), 0 unknown. */
 static int route(const struct server *s, const char *path, long long *id)
 {
+    size_t pl = strlen(s->prefix);
+    if (strncmp(path, s->prefix, pl) != 0)
+        return 0;
+    path += pl;
     char *a = fg_xasprintf("/repos/%s/issues/%ld/comments", s->repo, s->pr);
     char *b = fg_xasprintf("/repositories/%d/issues/%ld/comments", REPO_ID,
                            s->pr);
@@ -509,14 +517,14 @@ static void usage(void)
 {
     fputs("usage: fg-fakegithub --dir DIR [--token T] [--repo OWNER/REPO] "
           "[--pr N] [--seed N] [--forbid-writes] [--fail-post N] "
-          "[--idle-exit SECONDS]\n", stderr);
+          "[--prefix PATH] [--idle-exit SECONDS]\n", stderr);
     exit(2);
 }
 
 int main(int argc, char **argv)
 {
-    struct server s = {NULL, "test-token", "octo/widgets", 7, false, 0, 0,
-                       NULL, 0, 0, 1000};
+    struct server s = {NULL, "test-token", "octo/widgets", "", 7, false, 0,
+                       0, NULL, 0, 0, 1000};
     long seed = 0, idle = 120;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -540,6 +548,8 @@ int main(int argc, char **argv)
             seed = atol(v);
         else if (strcmp(a, "--fail-post") == 0)
             s.fail_post = atol(v);
+        else if (strcmp(a, "--prefix") == 0)
+            s.prefix = v;
         else if (strcmp(a, "--idle-exit") == 0)
             idle = atol(v);
         else

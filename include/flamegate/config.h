@@ -1,0 +1,182 @@
+/*
+ * config.h - the project config file (JSON) and the ignore presets.
+ *
+ * A team commits its gate settings next to its code: ".flamegate.json" in
+ * the working directory, or the file named by --config.  The file holds
+ * every compare setting by key (the long option name, with '_' or '-'),
+ * per-function rules (ignore, focus, thresholds and budgets), opt-in
+ * ignore presets and named backend profiles.  The reference is
+ * docs/config.md; examples/flamegate.json is a documented example.
+ *
+ * Precedence (settings.h): defaults, then the config file, then FLAMEGATE_*
+ * environment variables, then the command line.  fg_config_load is the
+ * config layer of that chain: it writes into a struct fg_settings through
+ * fg_settings_set (origin "config PATH"), so later layers override it.
+ *
+ * Backend options (--url, --profile-type, ...) are not compare settings:
+ * the loader keeps them, top-level and per profile, in struct fg_config as
+ * text, and fg_config_backend_apply replays them into a struct
+ * fg_backend_opts.  They are validated at load time so a typo fails before
+ * anything is fetched.
+ */
+#ifndef FLAMEGATE_CONFIG_H
+#define FLAMEGATE_CONFIG_H
+
+#include "flamegate/settings.h"
+
+struct fg_backend_opts;
+
+/* The file looked for in the working directory when --config is absent. */
+#define FG_CONFIG_DEFAULT_NAME ".flamegate.json"
+
+/* Larger config files are refused (a config is a few KiB). */
+#define FG_CONFIG_MAX_SIZE ((size_t)1 << 20)
+
+/* One backend option as text, with where it came from. */
+struct fg_config_entry {
+    char *key;    /* owned: option name, dash form ("profile-type") */
+    char *value;  /* owned: as typed; "true"/"false" for flags */
+    char *origin; /* owned: "config PATH" or "config PATH, backend
+                   * profile NAME" (or "environment X", "command line"
+                   * in a struct fg_config_applied) */
+};
+
+/* A growable list of entries (owned). */
+struct fg_config_applied {
+    struct fg_config_entry *v;
+    size_t n, cap;
+};
+
+/* A named group of backend options: "backends": {"prod": {...}}. */
+struct fg_config_profile {
+    char *name;                     /* owned */
+    struct fg_config_applied opts;  /* in file order */
+};
+
+struct fg_config {
+    char *path;                       /* owned: the file loaded, or NULL */
+    struct fg_config_applied backend; /* top-level backend options */
+    struct fg_config_profile *profiles; /* owned, n_profiles entries */
+    size_t n_profiles;
+    char *backend_profile;            /* owned: "backend_profile", or NULL */
+    const char *located_by;           /* static: "--config",
+                                       * "FLAMEGATE_CONFIG", "working
+                                       * directory"; NULL: no file */
+};
+
+void fg_config_init(struct fg_config *c);
+void fg_config_release(struct fg_config *c);
+
+/*
+ * The file to use: explicit_path when not NULL (it must be a readable
+ * file), else FG_CONFIG_DEFAULT_NAME in the working directory when it
+ * exists, else none.  *out is a malloc'd path or NULL (no config).
+ * Errors: FG_EIO naming the explicit path.
+ */
+int fg_config_locate(const char *explicit_path, char **out,
+                     struct fg_error *err) FG_MUST_CHECK;
+
+/*
+ * The layers below the command line, for a command's option parser:
+ * locate the config (config_flag, the --config value or NULL; else the
+ * FLAMEGATE_CONFIG variable; else FG_CONFIG_DEFAULT_NAME if present), load
+ * it into c and s, then apply the FLAMEGATE_* variables to s
+ * (fg_settings_apply_env).  get reads the environment (the CLI passes a
+ * getenv wrapper; tests pass a fake).  The command line goes on top.
+ */
+int fg_config_setup(struct fg_config *c, struct fg_settings *s,
+                    const char *config_flag,
+                    const char *(*get)(const char *name),
+                    struct fg_error *err) FG_MUST_CHECK;
+
+/*
+ * Load the JSON config at path into s (the settings it names, its rules
+ * and presets) and c (backend options and profiles; c must be freshly
+ * initialised).  s->config_path is set.  Errors name the file and the key
+ * path ("rules[2].max_share"): FG_EIO when unreadable, FG_EFORMAT for
+ * invalid JSON (with line and column), FG_EUSAGE for unknown keys, wrong
+ * types, bad values, invalid regular expressions and unknown presets or
+ * profiles.  On error s and c may hold part of the file; release them.
+ */
+int fg_config_load(struct fg_config *c, struct fg_settings *s,
+                   const char *path, struct fg_error *err) FG_MUST_CHECK;
+
+/* The same from text (len bytes, need not be NUL-terminated); name is the
+ * file name used in origins and messages. */
+int fg_config_load_buffer(struct fg_config *c, struct fg_settings *s,
+                          const char *text, size_t len, const char *name,
+                          struct fg_error *err) FG_MUST_CHECK;
+
+/* The profile called name, or NULL. */
+const struct fg_config_profile *
+fg_config_profile_find(const struct fg_config *c, const char *name);
+
+/*
+ * The backend layer below the command line: apply to o, in this order,
+ *   1. the config's top-level backend options,
+ *   2. the options of backend profile `profile` (the --backend-profile
+ *      value; NULL: FLAMEGATE_BACKEND_PROFILE, else the config's
+ *      "backend_profile"; no profile when all are unset),
+ *   3. FLAMEGATE_<OPTION> environment variables read through get (may be
+ *      NULL: skipped) for every backend option that is not also a compare
+ *      setting ("runs" and "max-response-size" belong to struct
+ *      fg_settings and its environment pass),
+ * each through fg_backend_opts_set.  The caller then applies the command
+ * line's backend flags.  When applied is not NULL every option set is
+ * appended to it (for "flamegate config --show"), preceded by a
+ * ("backend-profile", NAME, origin) entry when a profile was used.  Errors: FG_EUSAGE for an
+ * unknown profile (the message lists the defined ones) and for a bad
+ * value, naming its origin.
+ */
+int fg_config_backend_apply(const struct fg_config *c, const char *profile,
+                            const char *(*get)(const char *name),
+                            struct fg_backend_opts *o,
+                            struct fg_config_applied *applied,
+                            struct fg_error *err) FG_MUST_CHECK;
+
+/* Append a copy of (key, value, origin) to a. */
+void fg_config_applied_add(struct fg_config_applied *a, const char *key,
+                           const char *value, const char *origin);
+void fg_config_applied_release(struct fg_config_applied *a);
+
+/* True when name (dash form) is a backend option: one of
+ * fg_backend_arg_options or fg_backend_flag_options. */
+bool fg_config_is_backend_option(const char *name, bool *is_flag);
+
+/* ---- presets (src/presets.c) ------------------------------------------- */
+
+/* Frames matched by one regular expression, and why they are noise. */
+struct fg_preset_group {
+    const char *regex;  /* POSIX ERE fragment that must match the whole
+                         * function name (the preset anchors it) */
+    const char *frames; /* example names it matches, ", "-separated */
+    const char *why;    /* one sentence: why these frames are noise */
+};
+
+struct fg_preset {
+    const char *name;     /* "go-runtime-scheduling", ... */
+    const char *summary;  /* one line */
+    const char *tradeoff; /* what turning it on can hide, or NULL */
+    const struct fg_preset_group *groups;
+    size_t n_groups;
+};
+
+/* Every preset, in documentation order; fg_preset_count entries. */
+extern const struct fg_preset fg_presets[];
+extern const size_t fg_preset_count;
+
+/* The preset called name, or NULL. */
+const struct fg_preset *fg_preset_find(const char *name);
+
+/* The preset's anchored regex, "^(g1|g2|...)$" (malloc'd). */
+char *fg_preset_regex(const struct fg_preset *p);
+
+/*
+ * Add preset `name` to s as one ignore rule (the anchored regex) whose
+ * origin is origin (copied), e.g. "config .flamegate.json, preset
+ * go-gc".  Errors: FG_EUSAGE for an unknown name, listing the known ones.
+ */
+int fg_preset_apply(struct fg_settings *s, const char *name,
+                    const char *origin, struct fg_error *err) FG_MUST_CHECK;
+
+#endif

@@ -1,0 +1,462 @@
+/*
+ * cli_config.c - "flamegate config": print the effective settings of a
+ * compare command line and where each value came from (defaults, the
+ * config file, FLAMEGATE_* variables, flags), or list the ignore presets.
+ *
+ * The layers are applied exactly as "flamegate compare" applies them:
+ * fg_config_setup (file, then environment), fg_config_backend_apply
+ * (backend options of the file, the profile and the environment), then
+ * the flags given here.
+ */
+#include "flamegate/backend.h"
+#include "flamegate/buf.h"
+#include "flamegate/cli.h"
+#include "flamegate/config.h"
+#include "flamegate/util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char config_usage[] =
+    "usage: flamegate config [--show] [--config FILE] [--backend-profile NAME]\n"
+    "                        [COMPARE OPTIONS] [BASE CANDIDATE]\n"
+    "       flamegate config --list-presets [-v]\n"
+    "\n"
+    "Print the settings 'flamegate compare' would use with the same options,\n"
+    "and where each value came from: the built-in default, the config file,\n"
+    "an environment variable or the command line (later ones win, in that\n"
+    "order).  Also checks the config file: unknown keys, wrong types, bad\n"
+    "values and invalid patterns are errors (exit 2).\n"
+    "\n"
+    "The config file is FILE from --config, else $FLAMEGATE_CONFIG, else\n"
+    ".flamegate.json in the working directory if it exists.  The backend\n"
+    "profile is NAME from --backend-profile, else $FLAMEGATE_BACKEND_PROFILE,\n"
+    "else the file's \"backend_profile\".  Reference: docs/config.md.\n"
+    "\n"
+    "Options:\n"
+    "      --show                  print the effective settings (default)\n"
+    "      --list-presets          describe the ignore presets; with -v also\n"
+    "                              print each preset's regular expression\n"
+    "      --config FILE           the config file to use\n"
+    "      --backend-profile NAME  a profile from the file's \"backends\"\n"
+    "  -h, --help                  show this help\n"
+    "\n"
+    "Every option of 'flamegate compare' and every backend option is\n"
+    "accepted and shown as it would apply.\n"
+    "\n"
+    "Examples:\n"
+    "  flamegate config --show\n"
+    "  flamegate config --show --config ci/flamegate.json --min-change 20%%\n"
+    "  FLAMEGATE_ALPHA=0.01 flamegate config\n"
+    "  flamegate config --list-presets\n"
+    "\n";
+
+enum {
+    OPT_SHOW = 3000,
+    OPT_LIST_PRESETS,
+    OPT_CONFIG,
+    OPT_PROFILE,
+    OPT_SETTING = 3100,
+    OPT_BACKEND_ARG = 3300,
+    OPT_BACKEND_FLAG = 3500
+};
+
+/* One option from the command line, replayed after the lower layers. */
+struct flag {
+    const char *key;   /* settings key or backend option */
+    const char *value; /* borrowed from argv, or "true" */
+    bool backend;
+};
+
+struct config_cli {
+    bool show, list_presets, help;
+    int verbose;
+    const char *config_flag, *profile_flag;
+    struct flag *flags;
+    size_t n_flags, cap_flags;
+    char **pos;
+    int npos;
+};
+
+static const char *env_get(const char *name)
+{
+    return getenv(name);
+}
+
+static struct option *build_longopts(void)
+{
+    static const struct option fixed[] = {
+        {"show", no_argument, NULL, OPT_SHOW},
+        {"list-presets", no_argument, NULL, OPT_LIST_PRESETS},
+        {"config", required_argument, NULL, OPT_CONFIG},
+        {"backend-profile", required_argument, NULL, OPT_PROFILE},
+        {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'}};
+    size_t nfixed = sizeof(fixed) / sizeof(fixed[0]);
+    size_t ns = 0, na = 0, nf = 0;
+    while (fg_settings_keys[ns])
+        ns++;
+    while (fg_backend_arg_options[na])
+        na++;
+    while (fg_backend_flag_options[nf])
+        nf++;
+    struct option *o = fg_xcalloc(nfixed + ns + na + nf + 1, sizeof(*o));
+    size_t k = 0;
+    for (size_t i = 0; i < nfixed; i++)
+        o[k++] = fixed[i];
+    for (size_t i = 0; i < ns; i++)
+        o[k++] = (struct option){fg_settings_keys[i], required_argument, NULL,
+                                 OPT_SETTING + (int)i};
+    /* "runs" and "max-response-size" are compare settings already. */
+    for (size_t i = 0; i < na; i++)
+        if (!fg_settings_known(fg_backend_arg_options[i]))
+            o[k++] = (struct option){fg_backend_arg_options[i],
+                                     required_argument, NULL,
+                                     OPT_BACKEND_ARG + (int)i};
+    for (size_t i = 0; i < nf; i++)
+        o[k++] = (struct option){fg_backend_flag_options[i], no_argument,
+                                 NULL, OPT_BACKEND_FLAG + (int)i};
+    return o; /* zeroed terminator from calloc */
+}
+
+static const char *short_key(int c)
+{
+    switch (c) {
+    case 'b': return "base";
+    case 'c': return "candidate";
+    case 't': return "sample-type";
+    case 'f': return "format";
+    case 'o': return "output";
+    case 'n': return "top";
+    default: return NULL;
+    }
+}
+
+static void add_flag(struct config_cli *c, const char *key, const char *value,
+                     bool backend)
+{
+    c->flags = fg_xgrow(c->flags, &c->cap_flags, c->n_flags + 1,
+                        sizeof(*c->flags));
+    c->flags[c->n_flags++] = (struct flag){key, value, backend};
+}
+
+/* 0: parsed; -1: usage error (reported). */
+static int parse(struct config_cli *c, int argc, char **argv)
+{
+    struct option *longopts = build_longopts();
+    int rc = 0, opt;
+    while ((opt = getopt_long(argc, argv, "b:c:t:f:o:n:qvh", longopts,
+                              NULL)) != -1) {
+        const char *key = short_key(opt);
+        if (key) {
+            add_flag(c, key, optarg, false);
+            continue;
+        }
+        if (opt >= OPT_BACKEND_FLAG) {
+            add_flag(c, fg_backend_flag_options[opt - OPT_BACKEND_FLAG],
+                     "true", true);
+        } else if (opt >= OPT_BACKEND_ARG) {
+            add_flag(c, fg_backend_arg_options[opt - OPT_BACKEND_ARG],
+                     optarg, true);
+        } else if (opt >= OPT_SETTING) {
+            add_flag(c, fg_settings_keys[opt - OPT_SETTING], optarg, false);
+        } else {
+            switch (opt) {
+            case OPT_SHOW: c->show = true; break;
+            case OPT_LIST_PRESETS: c->list_presets = true; break;
+            case OPT_CONFIG: c->config_flag = optarg; break;
+            case OPT_PROFILE: c->profile_flag = optarg; break;
+            case 'q': c->verbose = -1; break;
+            case 'v': c->verbose++; break;
+            case 'h': c->help = true; break;
+            default:
+                fg_usage_error("config", "bad option");
+                rc = -1;
+                goto out;
+            }
+        }
+    }
+    c->pos = argv + optind;
+    c->npos = argc - optind;
+    if (c->show && c->list_presets) {
+        fg_usage_error("config", "give --show or --list-presets, not both");
+        rc = -1;
+    } else if (c->npos != 0 && c->npos != 2) {
+        fg_usage_error("config",
+                       "give BASE CANDIDATE or no positional arguments (got "
+                       "%d)",
+                       c->npos);
+        rc = -1;
+    }
+out:
+    free(longopts);
+    return rc;
+}
+
+/* ---- --list-presets ------------------------------------------------------- */
+
+/* Print text wrapped at 78 columns, every line indented by indent. */
+static void wrapped(const char *lead, const char *text, int indent)
+{
+    int col = printf("%*s%s", indent, "", lead);
+    const char *p = text;
+    while (*p) {
+        const char *sp = strchr(p, ' ');
+        int len = sp ? (int)(sp - p) : (int)strlen(p);
+        if (col + 1 + len > 78 && col > indent + (int)strlen(lead)) {
+            col = printf("\n%*s", indent + 2, "") - 1;
+        } else if (p != text) {
+            putchar(' ');
+            col++;
+        }
+        col += printf("%.*s", len, p);
+        p += len;
+        while (*p == ' ')
+            p++;
+    }
+    putchar('\n');
+}
+
+static void list_presets(int verbose)
+{
+    for (size_t i = 0; i < fg_preset_count; i++) {
+        const struct fg_preset *p = &fg_presets[i];
+        printf("%s%s: %s\n", i ? "\n" : "", p->name, p->summary);
+        for (size_t g = 0; g < p->n_groups; g++) {
+            wrapped("- ", p->groups[g].frames, 2);
+            wrapped("why: ", p->groups[g].why, 4);
+        }
+        if (p->tradeoff)
+            wrapped("can hide: ", p->tradeoff, 2);
+        if (verbose > 0) {
+            char *re = fg_preset_regex(p);
+            printf("  regex: %s\n", re);
+            free(re);
+        }
+    }
+    printf("\nUse them in the config file: \"ignore_presets\": "
+           "[\"%s\"].\n",
+           fg_presets[0].name);
+}
+
+/* ---- --show ---------------------------------------------------------------- */
+
+/* The patterns that the "ignore"/"focus" key itself set: those whose rule
+ * origin is the key's origin (rules and presets have their own). */
+static char *pattern_list(const struct fg_settings *s, const char *key)
+{
+    enum fg_rule_kind k = key[0] == 'i' ? FG_RULE_IGNORE : FG_RULE_FOCUS;
+    const char *origin = fg_settings_origin(s, key);
+    struct fg_buf b;
+    fg_buf_init(&b, 0);
+    int rc = FG_OK;
+    for (size_t i = 0; i < s->n_rules && !rc; i++)
+        if (s->rules[i].kind == k && s->rules[i].origin &&
+            strcmp(s->rules[i].origin, origin) == 0)
+            rc = fg_buf_addf(&b, "%s%s", b.len ? ", " : "",
+                             s->rules[i].pattern);
+    return fg_buf_detach(&b, NULL);
+}
+
+static void row(const char *key, const char *value, const char *origin,
+                int kw, int vw)
+{
+    printf("  %-*s  %-*s  %s\n", kw, key, vw, *value ? value : "(none)",
+           origin);
+}
+
+static void show_settings(const struct fg_settings *s)
+{
+    int kw = 0, vw = 0;
+    size_t n = 0;
+    while (fg_settings_keys[n])
+        n++;
+    char **vals = fg_xcalloc(n, sizeof(char *));
+    for (size_t i = 0; i < n; i++) {
+        const char *k = fg_settings_keys[i];
+        vals[i] = strcmp(k, "ignore") == 0 || strcmp(k, "focus") == 0
+                      ? pattern_list(s, k)
+                      : fg_settings_value(s, k);
+        int kl = (int)strlen(k), vl = (int)strlen(vals[i]);
+        kw = kl > kw ? kl : kw;
+        vw = vl > vw ? vl : vw;
+    }
+    vw = vw > 32 ? 32 : vw;
+    printf("settings:\n");
+    row("SETTING", "VALUE", "FROM", kw, vw);
+    for (size_t i = 0; i < n; i++) {
+        row(fg_settings_keys[i], vals[i],
+            fg_settings_origin(s, fg_settings_keys[i]), kw, vw);
+        free(vals[i]);
+    }
+    free(vals);
+}
+
+static void show_rules(const struct fg_settings *s)
+{
+    static const char *const kind[] = {"ignore", "focus", "threshold"};
+    if (s->n_rules == 0) {
+        printf("\nrules: none\n");
+        return;
+    }
+    printf("\nrules, in order (any matching ignore rule ignores a function; "
+           "the first\nmatching threshold rule sets its gates and budget):\n");
+    for (size_t i = 0; i < s->n_rules; i++) {
+        const struct fg_rule *r = &s->rules[i];
+        size_t len = strlen(r->pattern);
+        printf("  %zu. %s %s '%.*s%s'", i + 1,
+               (size_t)r->kind < 3 ? kind[r->kind] : "?",
+               r->is_glob ? "glob" : "regex", len > 64 ? 61 : (int)len,
+               r->pattern, len > 64 ? "..." : "");
+        const char *sep = ":";
+        if (r->min_change >= 0) {
+            printf("%s min change %g%%", sep, r->min_change * 100);
+            sep = ",";
+        }
+        if (r->min_delta >= 0) {
+            printf("%s min delta %g pp", sep, r->min_delta * 100);
+            sep = ",";
+        }
+        if (r->max_share >= 0)
+            printf("%s budget %g%%", sep, r->max_share * 100);
+        printf("\n     from %s\n", r->origin ? r->origin : "?");
+    }
+}
+
+/* Header values may carry credentials: show the name only. */
+static void show_backend(const struct fg_config_applied *a)
+{
+    if (a->n == 0) {
+        printf("\nbackend: none (no backend options in the config, the "
+               "environment or the command line)\n");
+        return;
+    }
+    int kw = 0, vw = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        int kl = (int)strlen(a->v[i].key), vl = (int)strlen(a->v[i].value);
+        kw = kl > kw ? kl : kw;
+        vw = vl > vw ? vl : vw;
+    }
+    vw = vw > 32 ? 32 : vw;
+    printf("\nbackend:\n");
+    row("OPTION", "VALUE", "FROM", kw, vw);
+    for (size_t i = 0; i < a->n; i++) {
+        const struct fg_config_entry *e = &a->v[i];
+        bool header = strcmp(e->key, "header") == 0;
+        bool later = false;
+        for (size_t j = i + 1; j < a->n && !header && !later; j++)
+            later = strcmp(a->v[j].key, e->key) == 0;
+        if (later)
+            continue; /* overridden by a later layer */
+        if (header) {
+            const char *colon = strchr(e->value, ':');
+            char *shown = fg_xasprintf("%.*s: (hidden)",
+                                       colon ? (int)(colon - e->value)
+                                             : (int)strlen(e->value),
+                                       e->value);
+            row(e->key, shown, e->origin, kw, vw);
+            free(shown);
+        } else {
+            row(e->key, e->value, e->origin, kw, vw);
+        }
+    }
+}
+
+static int apply_flags(const struct config_cli *c, struct fg_settings *s,
+                       struct fg_backend_opts *bo,
+                       struct fg_config_applied *applied,
+                       struct fg_error *err)
+{
+    bool sides_given = false;
+    for (size_t i = 0; i < c->n_flags; i++) {
+        const struct flag *f = &c->flags[i];
+        int rc;
+        if (f->backend) {
+            rc = fg_backend_opts_set(bo, f->key, f->value, err);
+            if (!rc)
+                fg_config_applied_add(applied, f->key, f->value,
+                                      "command line");
+        } else {
+            sides_given |= strcmp(f->key, "base") == 0 ||
+                           strcmp(f->key, "candidate") == 0;
+            rc = fg_settings_set(s, f->key, f->value, "command line", err);
+        }
+        if (rc)
+            return rc;
+    }
+    if (c->npos == 2 && sides_given)
+        return fg_error_set(err, FG_EUSAGE,
+                            "give BASE CANDIDATE or --base and --candidate, "
+                            "not both");
+    if (c->npos == 2) {
+        int rc = fg_settings_set(s, "base", c->pos[0], "command line", err);
+        return rc ? rc
+                  : fg_settings_set(s, "candidate", c->pos[1],
+                                    "command line", err);
+    }
+    return FG_OK;
+}
+
+static int show(const struct config_cli *c)
+{
+    struct fg_settings s;
+    struct fg_config cfg;
+    struct fg_backend_opts bo;
+    struct fg_config_applied applied = {0};
+    struct fg_error err = {0, ""};
+    fg_settings_init(&s);
+    fg_config_init(&cfg);
+    fg_backend_opts_init(&bo);
+    int rc = fg_config_setup(&cfg, &s, c->config_flag, env_get, &err);
+    if (!rc)
+        rc = fg_config_backend_apply(&cfg, c->profile_flag, env_get, &bo,
+                                     &applied, &err);
+    if (!rc)
+        rc = apply_flags(c, &s, &bo, &applied, &err);
+    if (rc) {
+        rc = fg_cli_fail(&err);
+        goto out;
+    }
+    if (cfg.path)
+        printf("config file: %s (from %s)\n\n", cfg.path,
+               strcmp(cfg.located_by, "working directory") == 0
+                   ? "the working directory"
+                   : cfg.located_by);
+    else
+        printf("config file: none (no --config, no FLAMEGATE_CONFIG, no "
+               "%s in the working directory)\n\n",
+               FG_CONFIG_DEFAULT_NAME);
+    show_settings(&s);
+    show_rules(&s);
+    show_backend(&applied);
+    rc = FG_EXIT_PASS;
+out:
+    fg_config_applied_release(&applied);
+    fg_backend_opts_release(&bo);
+    fg_config_release(&cfg);
+    fg_settings_release(&s);
+    return rc;
+}
+
+int fg_cmd_config(int argc, char **argv)
+{
+    struct config_cli c;
+    memset(&c, 0, sizeof(c));
+    int rc;
+    if (parse(&c, argc, argv)) {
+        rc = FG_EXIT_USAGE;
+    } else if (c.help) {
+        fputs(config_usage, stdout);
+        rc = FG_EXIT_PASS;
+    } else if (c.list_presets) {
+        list_presets(c.verbose);
+        rc = FG_EXIT_PASS;
+    } else {
+        rc = show(&c);
+    }
+    free(c.flags);
+    return rc;
+}

@@ -1,0 +1,956 @@
+/*
+ * config.c - load the JSON project config into struct fg_settings and keep
+ * its backend options and profiles (see config.h, docs/config.md).
+ */
+#include "flamegate/config.h"
+#include "flamegate/backend.h"
+#include "flamegate/util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ---- entries --------------------------------------------------------------- */
+
+void fg_config_applied_add(struct fg_config_applied *a, const char *key,
+                           const char *value, const char *origin)
+{
+    a->v = fg_xgrow(a->v, &a->cap, a->n + 1, sizeof(*a->v));
+    struct fg_config_entry *e = &a->v[a->n++];
+    e->key = fg_xstrdup(key);
+    e->value = fg_xstrdup(value);
+    e->origin = fg_xstrdup(origin);
+}
+
+void fg_config_applied_release(struct fg_config_applied *a)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        free(a->v[i].key);
+        free(a->v[i].value);
+        free(a->v[i].origin);
+    }
+    free(a->v);
+    memset(a, 0, sizeof(*a));
+}
+
+void fg_config_init(struct fg_config *c)
+{
+    memset(c, 0, sizeof(*c));
+}
+
+void fg_config_release(struct fg_config *c)
+{
+    free(c->path);
+    fg_config_applied_release(&c->backend);
+    for (size_t i = 0; i < c->n_profiles; i++) {
+        free(c->profiles[i].name);
+        fg_config_applied_release(&c->profiles[i].opts);
+    }
+    free(c->profiles);
+    free(c->backend_profile);
+    memset(c, 0, sizeof(*c));
+}
+
+const struct fg_config_profile *
+fg_config_profile_find(const struct fg_config *c, const char *name)
+{
+    for (size_t i = 0; i < c->n_profiles; i++)
+        if (strcmp(c->profiles[i].name, name) == 0)
+            return &c->profiles[i];
+    return NULL;
+}
+
+bool fg_config_is_backend_option(const char *name, bool *is_flag)
+{
+    for (size_t i = 0; fg_backend_flag_options[i]; i++) {
+        if (strcmp(fg_backend_flag_options[i], name) == 0) {
+            if (is_flag)
+                *is_flag = true;
+            return true;
+        }
+    }
+    for (size_t i = 0; fg_backend_arg_options[i]; i++) {
+        if (strcmp(fg_backend_arg_options[i], name) == 0) {
+            if (is_flag)
+                *is_flag = false;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- locating the file ------------------------------------------------------ */
+
+int fg_config_locate(const char *explicit_path, char **out,
+                     struct fg_error *err)
+{
+    struct stat st;
+    *out = NULL;
+    if (explicit_path) {
+        if (stat(explicit_path, &st) != 0)
+            return fg_error_set_errno(err, FG_EIO, errno,
+                                      "cannot read config '%s'",
+                                      explicit_path);
+        if (S_ISDIR(st.st_mode))
+            return fg_error_set(err, FG_EIO,
+                                "cannot read config '%s': is a directory",
+                                explicit_path);
+        *out = fg_xstrdup(explicit_path);
+        return FG_OK;
+    }
+    /* Anything but "absent" is the user's file: let loading report it. */
+    if (stat(FG_CONFIG_DEFAULT_NAME, &st) == 0 || errno != ENOENT)
+        *out = fg_xstrdup(FG_CONFIG_DEFAULT_NAME);
+    return FG_OK;
+}
+
+int fg_config_setup(struct fg_config *c, struct fg_settings *s,
+                    const char *config_flag,
+                    const char *(*get)(const char *name),
+                    struct fg_error *err)
+{
+    const char *explicit_path = config_flag;
+    c->located_by = "--config";
+    if (!explicit_path && get) {
+        const char *v = get("FLAMEGATE_CONFIG");
+        if (v && *v) {
+            explicit_path = v;
+            c->located_by = "FLAMEGATE_CONFIG";
+        }
+    }
+    if (!explicit_path)
+        c->located_by = "working directory";
+    char *path = NULL;
+    int rc = fg_config_locate(explicit_path, &path, err);
+    if (!rc && path)
+        rc = fg_config_load(c, s, path, err);
+    if (!path)
+        c->located_by = NULL;
+    free(path);
+    if (!rc && get)
+        rc = fg_settings_apply_env(s, get, err);
+    return rc;
+}
+
+/* ---- loading ------------------------------------------------------------------ */
+
+struct loader {
+    struct fg_config *c;
+    struct fg_settings *s;
+    const char *name;   /* file name for messages */
+    char *origin;       /* "config NAME" */
+    struct fg_error *err;
+};
+
+static int fail(struct loader *L, const char *fmt, ...) FG_PRINTF(2, 3);
+
+/* "config 'NAME': <message>" */
+static int fail(struct loader *L, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return fg_error_set(L->err, FG_EUSAGE, "config '%s': %s", L->name, msg);
+}
+
+static const char *type_name(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER:
+    case JSON_REAL: return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE: return "a boolean";
+    default: return "null";
+    }
+}
+
+static int wrong_type(struct loader *L, const char *path, const json_t *v,
+                      const char *want)
+{
+    return fail(L, "'%s' must be %s, not %s", path, want, type_name(v));
+}
+
+/* Key spelling: "min_change" and "min-change" are the same key. */
+static void dash_form(const char *key, char *out, size_t n)
+{
+    size_t i = 0;
+    for (; key[i] && i + 1 < n; i++)
+        out[i] = key[i] == '_' ? '-' : key[i];
+    out[i] = '\0';
+}
+
+/* The shortest "%.Ng" that reads back as the same double, so 0.1 stays
+ * "0.1" in messages and "config --show". */
+static void format_number(const json_t *v, char *buf, size_t n)
+{
+    if (json_is_integer(v)) {
+        snprintf(buf, n, "%lld", (long long)json_integer_value(v));
+        return;
+    }
+    double d = json_real_value(v);
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, n, "%.*g", prec, d);
+        if (strtod(buf, NULL) == d)
+            return;
+    }
+}
+
+/* A JSON string as C text; embedded NULs cannot be passed on. */
+static int string_value(struct loader *L, const char *path, const json_t *v,
+                        const char **out)
+{
+    const char *s = json_string_value(v);
+    if (strlen(s) != json_string_length(v))
+        return fail(L, "'%s' contains a NUL character", path);
+    *out = s;
+    return FG_OK;
+}
+
+/* ---- "did you mean" -------------------------------------------------------- */
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 63 || lb > 63)
+        return 64;
+    size_t prev[64], cur[64];
+    for (size_t j = 0; j <= lb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+            cur[j] = sub < del ? (sub < ins ? sub : ins)
+                               : (del < ins ? del : ins);
+        }
+        memcpy(prev, cur, sizeof(prev));
+    }
+    return prev[lb];
+}
+
+static const char *const top_special[] = {"rules", "ignore-presets",
+                                          "backends", "backend-profile",
+                                          NULL};
+static const char *const rule_keys[] = {"match", "glob", "ignore", "focus",
+                                        "min-change", "min-delta",
+                                        "max-share", "reason", NULL};
+
+static void consider(const char *key, const char *cand, const char **best,
+                     size_t *best_d)
+{
+    size_t d = edit_distance(key, cand);
+    if (d < *best_d) {
+        *best_d = d;
+        *best = cand;
+    }
+}
+
+/* Unknown key at path (the user's spelling), with a suggestion among the
+ * keys valid at that level. */
+static int unknown_key(struct loader *L, const char *path, const char *key,
+                       const char *const *a, const char *const *b,
+                       const char *const *c)
+{
+    char dkey[64];
+    dash_form(key, dkey, sizeof(dkey));
+    if (strcmp(dkey, "token") == 0 || strcmp(dkey, "password") == 0)
+        return fail(L,
+                    "unknown key '%s': secrets are never read from the "
+                    "config; use token_env or token_file (password_env, "
+                    "password_file)",
+                    path);
+    const char *best = NULL;
+    size_t best_d = 3;
+    const char *const *lists[] = {a, b, c};
+    for (size_t l = 0; l < 3; l++)
+        for (size_t i = 0; lists[l] && lists[l][i]; i++)
+            consider(dkey, lists[l][i], &best, &best_d);
+    if (!best || best_d > strlen(dkey) / 2)
+        return fail(L, "unknown key '%s'", path);
+    /* Suggest in the user's style: underscores if they used them. */
+    char sugg[64];
+    size_t i = 0;
+    for (; best[i] && i + 1 < sizeof(sugg); i++)
+        sugg[i] = best[i] == '-' && strchr(key, '_') ? '_' : best[i];
+    sugg[i] = '\0';
+    return fail(L, "unknown key '%s' (did you mean '%s'?)", path, sugg);
+}
+
+/* ---- settings keys ------------------------------------------------------------- */
+
+enum kind { K_STRING, K_LIST, K_NUMBER, K_INT, K_SIZE };
+
+static enum kind setting_kind(const char *key)
+{
+    static const char *const lists[] = {"base", "candidate", "ignore",
+                                        "focus", "output", NULL};
+    static const char *const numbers[] = {"alpha", "min-change", "min-delta",
+                                          "min-share", NULL};
+    static const char *const ints[] = {"min-count", "min-samples", "top",
+                                       "runs", NULL};
+    for (size_t i = 0; lists[i]; i++)
+        if (strcmp(lists[i], key) == 0)
+            return K_LIST;
+    for (size_t i = 0; numbers[i]; i++)
+        if (strcmp(numbers[i], key) == 0)
+            return K_NUMBER;
+    for (size_t i = 0; ints[i]; i++)
+        if (strcmp(ints[i], key) == 0)
+            return K_INT;
+    if (strncmp(key, "max-", 4) == 0)
+        return K_SIZE;
+    return K_STRING;
+}
+
+static int check_regex(struct loader *L, const char *path, const char *pat)
+{
+    if (!*pat)
+        return fail(L, "'%s' is an empty pattern", path);
+    regex_t re;
+    int e = regcomp(&re, pat, REG_EXTENDED | REG_NOSUB);
+    if (e) {
+        char msg[256];
+        regerror(e, &re, msg, sizeof(msg));
+        return fail(L, "'%s': invalid regular expression '%s': %s", path,
+                    pat, msg);
+    }
+    regfree(&re);
+    return FG_OK;
+}
+
+/* One scalar of a settings key as text, type-checked for its kind. */
+static int setting_text(struct loader *L, const char *path, enum kind k,
+                        const json_t *v, char *buf, size_t n,
+                        const char **out)
+{
+    switch (k) {
+    case K_LIST:
+    case K_STRING:
+        if (!json_is_string(v))
+            return wrong_type(L, path, v, "a string");
+        return string_value(L, path, v, out);
+    case K_NUMBER:
+        if (json_is_string(v))
+            return string_value(L, path, v, out);
+        if (!json_is_number(v))
+            return wrong_type(L, path, v,
+                              "a number or a string like \"10%\"");
+        break;
+    case K_INT:
+        if (json_is_real(v)) {
+            double d = json_real_value(v);
+            if (d != floor(d) || fabs(d) >= 1e15)
+                return fail(L, "'%s' must be a whole number, not %g", path,
+                            d);
+            snprintf(buf, n, "%.0f", d);
+            *out = buf;
+            return FG_OK;
+        }
+        if (!json_is_integer(v))
+            return wrong_type(L, path, v, "a whole number");
+        break;
+    case K_SIZE:
+        if (json_is_string(v))
+            return string_value(L, path, v, out);
+        if (!json_is_integer(v))
+            return wrong_type(L, path, v,
+                              "a whole number or a string like \"64M\"");
+        break;
+    }
+    format_number(v, buf, n);
+    *out = buf;
+    return FG_OK;
+}
+
+static int apply_setting(struct loader *L, const char *key, const char *dkey,
+                         const json_t *v)
+{
+    enum kind k = setting_kind(dkey);
+    char buf[64], path[128];
+    const char *text = NULL;
+    int rc;
+    if (k == K_LIST && json_is_array(v)) {
+        size_t i;
+        const json_t *item;
+        json_array_foreach(v, i, item) {
+            snprintf(path, sizeof(path), "%s[%zu]", key, i);
+            if (!json_is_string(item))
+                return wrong_type(L, path, item, "a string");
+            if ((rc = string_value(L, path, item, &text)))
+                return rc;
+            if ((strcmp(dkey, "ignore") == 0 || strcmp(dkey, "focus") == 0) &&
+                (rc = check_regex(L, path, text)))
+                return rc;
+            if ((rc = fg_settings_set(L->s, dkey, text, L->origin, L->err)))
+                return rc;
+        }
+        return FG_OK;
+    }
+    if (k == K_LIST && !json_is_string(v))
+        return wrong_type(L, key, v, "a string or an array of strings");
+    if ((rc = setting_text(L, key, k, v, buf, sizeof(buf), &text)))
+        return rc;
+    if ((strcmp(dkey, "ignore") == 0 || strcmp(dkey, "focus") == 0) &&
+        (rc = check_regex(L, key, text)))
+        return rc;
+    return fg_settings_set(L->s, dkey, text, L->origin, L->err);
+}
+
+/* ---- backend options ------------------------------------------------------------ */
+
+/* Store one backend option (validated on a scratch set of options). */
+static int store_backend(struct loader *L, struct fg_config_applied *dst,
+                         struct fg_backend_opts *scratch, const char *path,
+                         const char *dkey, bool is_flag, const json_t *v,
+                         const char *origin)
+{
+    char buf[64], ipath[160];
+    const char *text = NULL;
+    int rc;
+    if (is_flag) {
+        if (!json_is_boolean(v))
+            return wrong_type(L, path, v, "true or false");
+        text = json_is_true(v) ? "true" : "false";
+    } else if (strcmp(dkey, "header") == 0 && json_is_array(v)) {
+        size_t i;
+        const json_t *item;
+        json_array_foreach(v, i, item) {
+            snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i);
+            rc = store_backend(L, dst, scratch, ipath, dkey, false, item,
+                               origin);
+            if (rc)
+                return rc;
+        }
+        return FG_OK;
+    } else if (json_is_string(v)) {
+        if ((rc = string_value(L, path, v, &text)))
+            return rc;
+    } else if (json_is_number(v)) {
+        format_number(v, buf, sizeof(buf));
+        text = buf;
+    } else {
+        return wrong_type(L, path, v,
+                          strcmp(dkey, "header") == 0
+                              ? "a string or an array of strings"
+                              : "a string or a number");
+    }
+    struct fg_error e = {0, ""};
+    if (fg_backend_opts_set(scratch, dkey, text, &e))
+        return fail(L, "'%s': %s", path, e.msg);
+    fg_config_applied_add(dst, dkey, text, origin);
+    return FG_OK;
+}
+
+static int load_profile(struct loader *L, const char *name, const json_t *obj)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "backends.%s", name);
+    if (!*name)
+        return fail(L, "'backends' has a profile with an empty name");
+    if (!json_is_object(obj))
+        return wrong_type(L, path, obj, "an object of backend options");
+    struct fg_config *c = L->c;
+    c->profiles = fg_xrealloc(c->profiles,
+                              (c->n_profiles + 1) * sizeof(*c->profiles));
+    struct fg_config_profile *p = &c->profiles[c->n_profiles++];
+    memset(p, 0, sizeof(*p));
+    p->name = fg_xstrdup(name);
+    char *origin = fg_xasprintf("%s, backend profile %s", L->origin, name);
+    struct fg_backend_opts scratch;
+    fg_backend_opts_init(&scratch);
+    int rc = FG_OK;
+    const char *key;
+    const json_t *v;
+    json_object_foreach((json_t *)obj, key, v) {
+        char dkey[64], kpath[320];
+        bool is_flag = false;
+        dash_form(key, dkey, sizeof(dkey));
+        snprintf(kpath, sizeof(kpath), "%s.%s", path, key);
+        if (strcmp(dkey, "runs") == 0 ||
+            strcmp(dkey, "max-response-size") == 0) {
+            rc = fail(L,
+                      "'%s': '%s' is a general setting, not a backend "
+                      "option; set it at the top level of the config",
+                      kpath, key);
+            break;
+        }
+        if (!fg_config_is_backend_option(dkey, &is_flag)) {
+            rc = unknown_key(L, kpath, key, fg_backend_arg_options,
+                             fg_backend_flag_options, NULL);
+            break;
+        }
+        for (size_t i = 0; i < p->opts.n && !rc; i++)
+            if (strcmp(p->opts.v[i].key, dkey) == 0 &&
+                strcmp(dkey, "header") != 0)
+                rc = fail(L, "'%s': '%s' is given twice", path, dkey);
+        if (rc || (rc = store_backend(L, &p->opts, &scratch, kpath, dkey,
+                                      is_flag, v, origin)))
+            break;
+    }
+    fg_backend_opts_release(&scratch);
+    free(origin);
+    return rc;
+}
+
+static int load_backends(struct loader *L, const json_t *v)
+{
+    if (!json_is_object(v))
+        return wrong_type(L, "backends", v,
+                          "an object of named backend profiles");
+    const char *name;
+    const json_t *obj;
+    json_object_foreach((json_t *)v, name, obj) {
+        int rc = load_profile(L, name, obj);
+        if (rc)
+            return rc;
+    }
+    return FG_OK;
+}
+
+static void list_profiles(const struct fg_config *c, char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < c->n_profiles && used < n; i++)
+        used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? ", " : "",
+                                 c->profiles[i].name);
+    if (c->n_profiles == 0)
+        snprintf(buf, n, "none defined");
+}
+
+/* ---- rules and presets ------------------------------------------------------------ */
+
+enum rule_unit { U_CHANGE, U_POINTS, U_SHARE };
+
+/*
+ * A rule threshold as a fraction.  The units follow the global flags:
+ * min_change like --min-change (0.1 or "10%", numbers above 1 are
+ * percent), min_delta like --min-delta (percentage points), and max_share
+ * in percent (30 or "30%"); a bare number below 1 for max_share is refused
+ * as ambiguous rather than read as a tiny budget.
+ */
+static int rule_value(struct loader *L, const char *path, const json_t *v,
+                      enum rule_unit u, double *out)
+{
+    char buf[64];
+    const char *text = NULL;
+    bool pct = false;
+    int rc;
+    if (json_is_string(v)) {
+        if ((rc = string_value(L, path, v, &text)))
+            return rc;
+        size_t n = strlen(text);
+        if (n > 0 && n < sizeof(buf) && text[n - 1] == '%') {
+            memcpy(buf, text, n - 1);
+            buf[n - 1] = '\0';
+            text = buf;
+            pct = true;
+        }
+    } else if (json_is_number(v)) {
+        format_number(v, buf, sizeof(buf));
+        text = buf;
+    } else {
+        return wrong_type(L, path, v, u == U_SHARE
+                                          ? "a number or a string like "
+                                            "\"30%\""
+                                          : "a number or a string like "
+                                            "\"10%\"");
+    }
+    double d;
+    struct fg_error e;
+    char what[224];
+    snprintf(what, sizeof(what), "'%s'", path);
+    if (fg_parse_double(text, 0, 1e6, &d, what, &e))
+        return fail(L, "%s", e.msg);
+    switch (u) {
+    case U_CHANGE:
+        *out = pct || d > 1.0 ? d / 100.0 : d;
+        return FG_OK;
+    case U_POINTS:
+        if (d > 100)
+            return fail(L, "'%s': %s percentage points is more than 100",
+                        path, text);
+        *out = d / 100.0;
+        return FG_OK;
+    case U_SHARE:
+        if (d > 100)
+            return fail(L, "'%s': a share of %s%% is more than 100%%", path,
+                        text);
+        if (!pct && d > 0 && d < 1)
+            return fail(L,
+                        "'%s': %s is ambiguous: max_share is in percent; "
+                        "write \"%s%%\" for %s%%, or %g for %g%%",
+                        path, text, text, text, d * 100, d * 100);
+        *out = d / 100.0;
+        return FG_OK;
+    }
+    return FG_OK;
+}
+
+static int rule_bool(struct loader *L, const char *path, const json_t *v,
+                     bool *out)
+{
+    if (!json_is_boolean(v))
+        return wrong_type(L, path, v, "true or false");
+    *out = json_is_true(v);
+    return FG_OK;
+}
+
+static int load_rule(struct loader *L, size_t idx, const json_t *obj)
+{
+    char path[64], kpath[192];
+    snprintf(path, sizeof(path), "rules[%zu]", idx);
+    if (!json_is_object(obj))
+        return wrong_type(L, path, obj, "an object");
+    const char *pattern = NULL;
+    bool is_glob = false, ignore = false, focus = false;
+    double th[3] = {-1, -1, -1}; /* min_change, min_delta, max_share */
+    const char *key;
+    const json_t *v;
+    int rc = FG_OK;
+    json_object_foreach((json_t *)obj, key, v) {
+        char dkey[64];
+        dash_form(key, dkey, sizeof(dkey));
+        snprintf(kpath, sizeof(kpath), "%s.%s", path, key);
+        if (strcmp(dkey, "match") == 0 || strcmp(dkey, "glob") == 0) {
+            if (pattern)
+                return fail(L, "'%s' has both \"match\" and \"glob\"; give "
+                               "one",
+                            path);
+            if (!json_is_string(v))
+                return wrong_type(L, kpath, v, "a string");
+            if ((rc = string_value(L, kpath, v, &pattern)))
+                return rc;
+            is_glob = dkey[0] == 'g';
+            if (!*pattern)
+                return fail(L, "'%s' is an empty pattern", kpath);
+            if (!is_glob && (rc = check_regex(L, kpath, pattern)))
+                return rc;
+        } else if (strcmp(dkey, "ignore") == 0) {
+            rc = rule_bool(L, kpath, v, &ignore);
+        } else if (strcmp(dkey, "focus") == 0) {
+            rc = rule_bool(L, kpath, v, &focus);
+        } else if (strcmp(dkey, "min-change") == 0) {
+            rc = rule_value(L, kpath, v, U_CHANGE, &th[0]);
+        } else if (strcmp(dkey, "min-delta") == 0) {
+            rc = rule_value(L, kpath, v, U_POINTS, &th[1]);
+        } else if (strcmp(dkey, "max-share") == 0) {
+            rc = rule_value(L, kpath, v, U_SHARE, &th[2]);
+        } else if (strcmp(dkey, "reason") == 0) {
+            /* Free text for the people reading the file. */
+            if (!json_is_string(v))
+                rc = wrong_type(L, kpath, v, "a string");
+        } else {
+            rc = unknown_key(L, kpath, key, rule_keys, NULL, NULL);
+        }
+        if (rc)
+            return rc;
+    }
+    bool thresholds = th[0] >= 0 || th[1] >= 0 || th[2] >= 0;
+    if (!pattern)
+        return fail(L,
+                    "'%s' needs \"match\" (a regular expression) or "
+                    "\"glob\" (a shell pattern)",
+                    path);
+    if (ignore && focus)
+        return fail(L, "'%s' cannot both ignore and focus", path);
+    if ((ignore || focus) && thresholds)
+        return fail(L,
+                    "'%s': an %s rule takes no min_change, min_delta or "
+                    "max_share; make a separate rule",
+                    path, ignore ? "ignore" : "focus");
+    if (!ignore && !focus && !thresholds)
+        return fail(L,
+                    "'%s' does nothing: give \"ignore\": true, \"focus\": "
+                    "true, or min_change, min_delta or max_share",
+                    path);
+    enum fg_rule_kind kind = ignore  ? FG_RULE_IGNORE
+                             : focus ? FG_RULE_FOCUS
+                                     : FG_RULE_THRESHOLD;
+    char *origin = fg_xasprintf("%s, %s", L->origin, path);
+    struct fg_rule *r =
+        fg_settings_add_rule(L->s, kind, pattern, is_glob, origin);
+    free(origin);
+    r->min_change = th[0];
+    r->min_delta = th[1];
+    r->max_share = th[2];
+    return FG_OK;
+}
+
+static int load_rules(struct loader *L, const json_t *v)
+{
+    if (!json_is_array(v))
+        return wrong_type(L, "rules", v, "an array of rule objects");
+    size_t i;
+    const json_t *obj;
+    json_array_foreach(v, i, obj) {
+        int rc = load_rule(L, i, obj);
+        if (rc)
+            return rc;
+    }
+    return FG_OK;
+}
+
+static int load_presets(struct loader *L, const char *key, const json_t *v)
+{
+    bool single = json_is_string(v);
+    if (!single && !json_is_array(v))
+        return wrong_type(L, key, v, "an array of preset names");
+    size_t n = single ? 1 : json_array_size(v);
+    for (size_t i = 0; i < n; i++) {
+        const json_t *item = single ? v : json_array_get(v, i);
+        char path[96];
+        if (single)
+            snprintf(path, sizeof(path), "%s", key);
+        else
+            snprintf(path, sizeof(path), "%s[%zu]", key, i);
+        if (!json_is_string(item))
+            return wrong_type(L, path, item, "a preset name (a string)");
+        const char *name = json_string_value(item);
+        bool dup = false;
+        for (size_t j = 0; j < i && !dup; j++)
+            dup = strcmp(json_string_value(json_array_get(v, j)), name) == 0;
+        if (dup)
+            continue;
+        char *origin = fg_xasprintf("%s, preset %s", L->origin, name);
+        struct fg_error e = {0, ""};
+        int rc = fg_preset_apply(L->s, name, origin, &e);
+        free(origin);
+        if (rc)
+            return fail(L, "'%s': %s", path, e.msg);
+    }
+    return FG_OK;
+}
+
+/* ---- the document ------------------------------------------------------------------- */
+
+static int load_top(struct loader *L, const json_t *root)
+{
+    if (!json_is_object(root))
+        return fail(L, "the top level must be an object, not %s",
+                    type_name(root));
+    const char *key;
+    const json_t *v;
+    const json_t *profile = NULL;
+    struct fg_strlist seen = {0};
+    struct fg_backend_opts scratch;
+    fg_backend_opts_init(&scratch);
+    int rc = FG_OK;
+    json_object_foreach((json_t *)root, key, v) {
+        char dkey[64];
+        bool is_flag = false;
+        dash_form(key, dkey, sizeof(dkey));
+        for (size_t i = 0; i < seen.n && !rc; i++)
+            if (strcmp(seen.v[i], dkey) == 0)
+                rc = fail(L, "'%s' is given twice (once with '-', once "
+                             "with '_')",
+                          key);
+        if (rc)
+            break;
+        fg_strlist_add(&seen, dkey);
+        if (strcmp(dkey, "rules") == 0)
+            rc = load_rules(L, v);
+        else if (strcmp(dkey, "ignore-presets") == 0)
+            rc = load_presets(L, key, v);
+        else if (strcmp(dkey, "backends") == 0)
+            rc = load_backends(L, v);
+        else if (strcmp(dkey, "backend-profile") == 0)
+            profile = v;
+        else if (fg_settings_known(dkey))
+            rc = apply_setting(L, key, dkey, v);
+        else if (fg_config_is_backend_option(dkey, &is_flag))
+            rc = store_backend(L, &L->c->backend, &scratch, key, dkey,
+                               is_flag, v, L->origin);
+        else
+            rc = unknown_key(L, key, key, fg_settings_keys, top_special,
+                             fg_backend_arg_options);
+        if (rc)
+            break;
+    }
+    /* Checked last: "backends" may follow "backend_profile". */
+    if (!rc && profile) {
+        char names[512];
+        const char *name = NULL;
+        if (!json_is_string(profile))
+            rc = wrong_type(L, "backend_profile", profile,
+                            "the name of a profile in \"backends\"");
+        else if (!(rc = string_value(L, "backend_profile", profile, &name))) {
+            list_profiles(L->c, names, sizeof(names));
+            if (!fg_config_profile_find(L->c, name))
+                rc = fail(L,
+                          "'backend_profile': no backend profile '%s' in "
+                          "\"backends\" (%s)",
+                          name, names);
+            else
+                L->c->backend_profile = fg_xstrdup(name);
+        }
+    }
+    fg_backend_opts_release(&scratch);
+    fg_strlist_clear(&seen);
+    return rc;
+}
+
+int fg_config_load_buffer(struct fg_config *c, struct fg_settings *s,
+                          const char *text, size_t len, const char *name,
+                          struct fg_error *err)
+{
+    struct loader L = {c, s, name, fg_xasprintf("config %s", name), err};
+    json_error_t je;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    int rc;
+    if (!root) {
+        rc = fg_error_set(err, FG_EFORMAT,
+                          "config '%s': invalid JSON at line %d, column %d: "
+                          "%s",
+                          name, je.line, je.column, je.text);
+        goto out;
+    }
+    free(c->path);
+    c->path = fg_xstrdup(name);
+    free(s->config_path);
+    s->config_path = fg_xstrdup(name);
+    rc = load_top(&L, root);
+out:
+    json_decref(root);
+    free(L.origin);
+    return rc;
+}
+
+int fg_config_load(struct fg_config *c, struct fg_settings *s,
+                   const char *path, struct fg_error *err)
+{
+    unsigned char *data = NULL;
+    size_t len = 0;
+    struct fg_error e = {0, ""};
+    int rc = fg_read_file(path, FG_CONFIG_MAX_SIZE, &data, &len, &e);
+    if (rc) {
+        rc = fg_error_set(err, rc, "config: %s", e.msg);
+        goto out;
+    }
+    rc = fg_config_load_buffer(c, s, (const char *)data, len, path, err);
+out:
+    free(data);
+    return rc;
+}
+
+/* ---- the backend layer -------------------------------------------------------------- */
+
+static int apply_entry(struct fg_backend_opts *o, const char *key,
+                       const char *value, const char *origin,
+                       struct fg_config_applied *applied,
+                       struct fg_error *err)
+{
+    struct fg_error e = {0, ""};
+    if (fg_backend_opts_set(o, key, value, &e))
+        return fg_error_set(err, e.code ? e.code : FG_EUSAGE, "%s (from %s)",
+                            e.msg, origin);
+    if (applied)
+        fg_config_applied_add(applied, key, value, origin);
+    return FG_OK;
+}
+
+static int apply_env(const char *(*get)(const char *name),
+                     struct fg_backend_opts *o,
+                     struct fg_config_applied *applied, struct fg_error *err)
+{
+    const char *const *lists[2] = {fg_backend_arg_options,
+                                   fg_backend_flag_options};
+    for (size_t l = 0; l < 2; l++) {
+        for (size_t i = 0; lists[l][i]; i++) {
+            const char *key = lists[l][i];
+            if (fg_settings_known(key))
+                continue; /* settings' own environment pass */
+            char name[96] = "FLAMEGATE_";
+            size_t n = strlen(name);
+            for (const char *k = key; *k && n + 1 < sizeof(name); k++)
+                name[n++] = *k == '-' ? '_' : (char)toupper((unsigned char)*k);
+            name[n] = '\0';
+            const char *v = get(name);
+            if (!v || !*v)
+                continue;
+            char *origin = fg_xasprintf("environment %s", name);
+            char *copy = fg_xstrdup(v);
+            int rc = FG_OK;
+            /* Repeatable options (header) split on newlines. */
+            for (char *line = copy; line && !rc;) {
+                char *nl = strchr(line, '\n');
+                if (nl)
+                    *nl = '\0';
+                if (*line)
+                    rc = apply_entry(o, key, line, origin, applied, err);
+                line = nl ? nl + 1 : NULL;
+            }
+            free(copy);
+            free(origin);
+            if (rc)
+                return rc;
+        }
+    }
+    return FG_OK;
+}
+
+int fg_config_backend_apply(const struct fg_config *c, const char *profile,
+                            const char *(*get)(const char *name),
+                            struct fg_backend_opts *o,
+                            struct fg_config_applied *applied,
+                            struct fg_error *err)
+{
+    const char *porigin = "command line";
+    if (!profile && get) {
+        const char *v = get("FLAMEGATE_BACKEND_PROFILE");
+        if (v && *v) {
+            profile = v;
+            porigin = "environment FLAMEGATE_BACKEND_PROFILE";
+        }
+    }
+    char *cfg_origin = c->path ? fg_xasprintf("config %s", c->path) : NULL;
+    if (!profile && c->backend_profile) {
+        profile = c->backend_profile;
+        porigin = cfg_origin;
+    }
+    int rc = FG_OK;
+    for (size_t i = 0; i < c->backend.n && !rc; i++)
+        rc = apply_entry(o, c->backend.v[i].key, c->backend.v[i].value,
+                         c->backend.v[i].origin, applied, err);
+    if (!rc && profile) {
+        const struct fg_config_profile *p = fg_config_profile_find(c, profile);
+        if (!p && !c->path) {
+            rc = fg_error_set(err, FG_EUSAGE,
+                              "backend profile '%s' (from %s) needs a config "
+                              "file: none was given with --config and there "
+                              "is no %s here",
+                              profile, porigin, FG_CONFIG_DEFAULT_NAME);
+        } else if (!p) {
+            char names[512];
+            list_profiles(c, names, sizeof(names));
+            rc = fg_error_set(err, FG_EUSAGE,
+                              "unknown backend profile '%s' (from %s); "
+                              "config '%s' has: %s",
+                              profile, porigin, c->path, names);
+        } else {
+            if (applied)
+                fg_config_applied_add(applied, "backend-profile", profile,
+                                      porigin);
+            for (size_t i = 0; i < p->opts.n && !rc; i++)
+                rc = apply_entry(o, p->opts.v[i].key, p->opts.v[i].value,
+                                 p->opts.v[i].origin, applied, err);
+        }
+    }
+    if (!rc && get)
+        rc = apply_env(get, o, applied, err);
+    free(cfg_origin);
+    return rc;
+}

@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# tests/fuzz/run.sh - build and run the libFuzzer harnesses (make fuzz).
+#
+# Every tests/fuzz/fuzz_NAME.c is linked against the library compiled with
+# clang -fsanitize=fuzzer-no-link,address,undefined into its own build
+# directory, seeded from the shared corpus and testdata/, and run for
+# FUZZ_SECONDS.  Any crash, sanitizer report, leak, timeout or
+# out-of-memory fails the run; the input that caused it is kept under
+# $FUZZ_BUILD/artifacts/ and its path printed.  See tests/fuzz/README.md.
+#
+# Environment:
+#   FUZZ_SECONDS   seconds per harness (default 60)
+#   FUZZ_TARGETS   space-separated harness names (default: all), e.g.
+#                  "pprof folded"
+#   FUZZ_JOBS      harnesses run at the same time (default: 2, or 1 on a
+#                  one-core machine)
+#   FUZZ_BUILD     build directory (default build/fuzz)
+#   FUZZ_ARGS      extra libFuzzer flags for every harness
+#   CORPUS         the shared corpus (default ../shared/corpus; optional)
+#   FUZZ_CC        the compiler (default clang)
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+FUZZ_BUILD=${FUZZ_BUILD:-build/fuzz}
+CORPUS=${CORPUS:-../shared/corpus}
+CC=${FUZZ_CC:-clang}
+ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+FUZZ_JOBS=${FUZZ_JOBS:-$(( ncpu > 1 ? 2 : 1 ))}
+PKGS="libprotobuf-c zlib libcurl gsl jansson"
+SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+WARN="-Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wvla -Wno-format-nonliteral"
+
+die() { echo "fuzz: $*" >&2; exit 2; }
+
+command -v "$CC" >/dev/null 2>&1 ||
+    die "'$CC' not found: libFuzzer needs clang (apt-get install clang)"
+echo 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n)
+{ (void)d; (void)n; return 0; }' >"${TMPDIR:-/tmp}/fgfuzz-probe.$$.c"
+"$CC" -fsanitize=fuzzer -o "${TMPDIR:-/tmp}/fgfuzz-probe.$$" \
+    "${TMPDIR:-/tmp}/fgfuzz-probe.$$.c" >/dev/null 2>&1
+probe=$?
+rm -f "${TMPDIR:-/tmp}/fgfuzz-probe.$$" "${TMPDIR:-/tmp}/fgfuzz-probe.$$.c"
+[ $probe -eq 0 ] || die "'$CC -fsanitize=fuzzer' does not link (libFuzzer runtime missing)"
+
+# ---- build -------------------------------------------------------------
+
+echo "fuzz: building the library with $CC into $FUZZ_BUILD"
+make -s B="$FUZZ_BUILD" CC="$CC" CFLAGS="-O1 -g" \
+    SAN="-fsanitize=fuzzer-no-link $SAN" "$FUZZ_BUILD/libflamegate.a" ||
+    die "library build failed"
+
+all_targets=()
+for f in tests/fuzz/fuzz_*.c; do
+    n=$(basename "$f" .c)
+    all_targets+=("${n#fuzz_}")
+done
+targets=(${FUZZ_TARGETS:-${all_targets[@]}})
+
+libs=$(pkg-config --libs $PKGS) || die "pkg-config cannot find: $PKGS"
+cflags=$(pkg-config --cflags $PKGS)
+for t in "${targets[@]}"; do
+    src=tests/fuzz/fuzz_$t.c
+    [ -f "$src" ] || die "no harness $src"
+    extra=
+    # harnesses that talk to an in-process fake server link it in
+    grep -q 'fakesrv.h' "$src" && extra=tests/fakesrv.c
+    "$CC" -std=c11 -O1 -g $WARN $SAN -fsanitize=fuzzer -Iinclude \
+        -I"$FUZZ_BUILD/gen" -Itests -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE \
+        $cflags -o "$FUZZ_BUILD/fuzz_$t" "$src" $extra \
+        "$FUZZ_BUILD/libflamegate.a" $libs -lm -lpthread ||
+        die "building $src failed"
+done
+
+# ---- seeds ---------------------------------------------------------------
+
+seeds=$FUZZ_BUILD/seeds
+rm -rf "$seeds"
+mkdir -p "$seeds"
+
+# seed_files NAME FILE...: copy (gunzipping a copy of .gz files too, so the
+# decoder is reached without the CRC in the way) into seeds/NAME.
+seed_files() {
+    local name=$1 f i=0
+    shift
+    mkdir -p "$seeds/$name"
+    for f in "$@"; do
+        [ -f "$f" ] || continue
+        i=$((i + 1))
+        cp "$f" "$seeds/$name/$i-$(basename "$f")"
+        case "$f" in
+        *.gz) gzip -dc "$f" >"$seeds/$name/$i-raw-$(basename "$f" .gz)" 2>/dev/null ||
+              rm -f "$seeds/$name/$i-raw-$(basename "$f" .gz)" ;;
+        esac
+    done
+}
+
+# seed_text NAME FILE CONTENT: one seed written with printf %b.
+seed_text() {
+    mkdir -p "$seeds/$1"
+    printf '%b' "$3" >"$seeds/$1/$2"
+}
+
+profiles=()
+if [ -d "$CORPUS/profiles" ]; then
+    while IFS= read -r f; do profiles+=("$f"); done < <(
+        find "$CORPUS/profiles" "$CORPUS/malformed" "$CORPUS/replicates" \
+            -type f 2>/dev/null | sort)
+else
+    echo "fuzz: corpus absent at $CORPUS: seeding from testdata only"
+fi
+local_data=()
+while IFS= read -r f; do local_data+=("$f"); done < <(
+    find testdata/corrupt examples/profiles testdata/profiles -type f 2>/dev/null | sort)
+
+folded_seeds='main;a;b 10\nmain;a;c 5\n# comment\n\nmain;d 2.5\n'
+seed_files pprof "${profiles[@]}" "${local_data[@]}"
+seed_text pprof folded.txt "$folded_seeds"
+seed_files folded $(printf '%s\n' "${local_data[@]}" | grep -i -e fold -e '\.txt$')
+seed_text folded a.txt "$folded_seeds"
+seed_text folded b.txt 'a;b;c 1\na;b 1.5\r\n\ta\t3\n;; 0\n'
+seed_text folded c.txt 'x 9223372036854775807\ny 1\n'
+# compare: byte 0 options, byte 1 base runs, runs separated by NUL
+for opt in '\x00' '\x80' '\xc5' '\x96' '\xaa'; do
+    seed_text compare "two-$opt" "$opt\\x01main;a;b 600\nmain;c 400\n\\x00main;a;b 900\nmain;c 380\nmain;new 30\n"
+    seed_text compare "six-$opt" "$opt\\x03m;a 500\nm;b 500\n\\x00m;a 520\nm;b 480\n\\x00m;a 490\nm;b 510\n\\x00m;a 700\nm;b 500\n\\x00m;a 720\nm;b 480\n\\x00m;a 690\nm;b 505\n"
+done
+seed_text compare same '\x80\x01f 1\n\x00f 1\n'
+# github: byte 0 picks the parser (0 event JSON, 1 Link header, 2 body)
+mkdir -p "$seeds/github"
+for f in testdata/github/*.json; do
+    [ -f "$f" ] || continue
+    { printf '\x00'; cat "$f"; } >"$seeds/github/$(basename "$f")"
+done
+seed_text github link '\x01<https://api.github.com/repositories/1/issues/2/comments?per_page=100&page=2>; rel="next", <https://api.github.com/repositories/1/issues/2/comments?per_page=100&page=5>; rel="last"'
+seed_text github body '\x02\x40## flamegate: FAIL\n<!-- flamegate:old -->\n<details><summary>x</summary>\n\n```\ncode\n| a | b |\n|---|---|\n| `x` | 1 |\n'
+seed_text github comments '\x03[{"id":1,"body":"<!-- flamegate:default -->\\nhi","user":{"login":"github-actions[bot]","type":"Bot"},"html_url":"https://github.com/o/r/pull/1#c1"}]'
+# parca: gRPC-Web frames (byte 0: header block length, then headers)
+seed_text parca ok '\x00\x00\x00\x00\x00\x05\x0a\x03abc\x80\x00\x00\x00\x0fgrpc-status: 0\r\n'
+seed_text parca err '\x00\x80\x00\x00\x00\x2agrpc-status: 5\r\ngrpc-message: not%20found\r\n'
+seed_text parca hdr '\x1egrpc-status: 3\r\ngrpc-message: x\x00\x00\x00\x00\x00'
+for t in "${targets[@]}"; do mkdir -p "$seeds/$t"; done
+
+# ---- run -------------------------------------------------------------------
+
+max_len() {
+    case $1 in
+    pprof) echo 131072 ;;
+    compare) echo 16384 ;;
+    *) echo 65536 ;;
+    esac
+}
+
+run_one() {
+    local t=$1 log=$FUZZ_BUILD/logs/$t.log work=$FUZZ_BUILD/corpus/$t
+    mkdir -p "$work" "$FUZZ_BUILD/logs" "$FUZZ_BUILD/artifacts"
+    # The working corpus (first directory) keeps growing across runs; the
+    # seed directory is read only.
+    "$FUZZ_BUILD/fuzz_$t" -max_total_time="$FUZZ_SECONDS" -timeout=10 \
+        -rss_limit_mb=2048 -max_len="$(max_len "$t")" -print_final_stats=1 \
+        -artifact_prefix="$FUZZ_BUILD/artifacts/$t-" ${FUZZ_ARGS:-} \
+        "$work" "$seeds/$t" >"$log" 2>&1
+    local rc=$?
+    local runs secs
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+    secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -n 1)
+    if [ $rc -eq 0 ]; then
+        echo "fuzz: $t: ok, ${runs:-?} executions in ${secs:-$FUZZ_SECONDS} s, corpus $(ls "$work" | wc -l) inputs"
+    else
+        echo "fuzz: $t: FAILED (exit $rc) after ${runs:-?} executions; log $log"
+        grep -E '^(==[0-9]+==ERROR|SUMMARY|fuzz invariant|.*runtime error|artifact_prefix|Test unit written)' "$log" | head -n 20 | sed 's/^/    /'
+        tail -n 30 "$log" | sed 's/^/    | /'
+    fi
+    return $rc
+}
+
+echo "fuzz: ${#targets[@]} harness(es), $FUZZ_SECONDS s each, $FUZZ_JOBS at a time"
+failed=0
+pids=()
+names=()
+wait_some() {
+    # wait for the oldest job
+    local pid=${pids[0]} name=${names[0]}
+    wait "$pid" || failed=$((failed + 1))
+    pids=("${pids[@]:1}")
+    names=("${names[@]:1}")
+}
+for t in "${targets[@]}"; do
+    while [ ${#pids[@]} -ge "$FUZZ_JOBS" ]; do wait_some; done
+    run_one "$t" &
+    pids+=($!)
+    names+=("$t")
+done
+while [ ${#pids[@]} -gt 0 ]; do wait_some; done
+if [ $failed -ne 0 ]; then
+    echo "fuzz: $failed harness(es) failed; inputs in $FUZZ_BUILD/artifacts/"
+    exit 1
+fi
+echo "fuzz: all harnesses passed"
