@@ -241,8 +241,8 @@ compare_args() {
     done
     if [ -n "${INPUT_BACKEND_TOKEN:-}" ]; then
         # The secret stays in the environment; only its name is an argument.
-        export FLAMEGATE_BACKEND_TOKEN=$INPUT_BACKEND_TOKEN
-        ARGS+=(--token-env FLAMEGATE_BACKEND_TOKEN)
+        export FG_ACTION_BACKEND_TOKEN=$INPUT_BACKEND_TOKEN
+        ARGS+=(--token-env FG_ACTION_BACKEND_TOKEN)
     fi
     if [ $n -eq 0 ] && [ -z "$(trim "${INPUT_BACKEND:-}")" ]; then
         annotate error flamegate "nothing to compare: set 'base' and 'candidate' (files, directories or globs) or the backend inputs"
@@ -414,7 +414,10 @@ cmd_gate() {
         annotate error flamegate "cannot create the report directory '$REPORT_DIR'"
         return 2
     fi
-    rm -f "$REPORT_DIR"/report.* "$REPORT_DIR"/comment.*
+    # Only the files this script writes: no stale report from a past run.
+    (cd "$REPORT_DIR" && rm -f report.md report.json report.html \
+        report.folded report.txt comment.out comment.err stdout.txt \
+        stderr.txt flat.tsv)
     compare_args || return 2
 
     "$FLAMEGATE" "${ARGS[@]}" >"$REPORT_DIR/stdout.txt" 2>"$REPORT_DIR/stderr.txt"

@@ -194,15 +194,18 @@ static int report_forbidden(const struct comment_opts *o,
                             const struct fg_github_result *res)
 {
     /* One line saying why, as users of other gates asked for. */
+    char *needs = res->accepted ? fg_xasprintf(" (needs %s)", res->accepted)
+                                : fg_xstrdup("");
     char *why = fg_xasprintf(
-        "no comment posted on %s#%ld: GitHub answered HTTP %ld '%s': the "
+        "no comment posted on %s#%ld: GitHub answered HTTP %ld '%s'%s: the "
         "token may not write to this pull request%s%s%s; pull requests from "
         "forks get a read-only GITHUB_TOKEN, use the workflow_run pattern "
         "(examples/github-fork-safe.yml) or grant 'pull-requests: write'",
-        gh->repo, gh->pr, res->status, res->reason ? res->reason : "",
+        gh->repo, gh->pr, res->status, res->reason ? res->reason : "", needs,
         ev->fork ? " (it comes from the fork '" : "",
         ev->fork && ev->head_repo ? ev->head_repo : "",
         ev->fork ? "')" : "");
+    free(needs);
     int rc;
     if (o->tolerate) {
         fg_msg_warn("%s", why);

@@ -207,17 +207,6 @@ static void format_number(const json_t *v, char *buf, size_t n)
     }
 }
 
-/* A JSON string as C text; embedded NULs cannot be passed on. */
-static int string_value(struct loader *L, const char *path, const json_t *v,
-                        const char **out)
-{
-    const char *s = json_string_value(v);
-    if (strlen(s) != json_string_length(v))
-        return fail(L, "'%s' contains a NUL character", path);
-    *out = s;
-    return FG_OK;
-}
-
 /* ---- "did you mean" -------------------------------------------------------- */
 
 static size_t edit_distance(const char *a, const char *b)
@@ -341,10 +330,13 @@ static int setting_text(struct loader *L, const char *path, enum kind k,
     case K_STRING:
         if (!json_is_string(v))
             return wrong_type(L, path, v, "a string");
-        return string_value(L, path, v, out);
+        *out = json_string_value(v);
+        return FG_OK;
     case K_NUMBER:
-        if (json_is_string(v))
-            return string_value(L, path, v, out);
+        if (json_is_string(v)) {
+            *out = json_string_value(v);
+            return FG_OK;
+        }
         if (!json_is_number(v))
             return wrong_type(L, path, v,
                               "a number or a string like \"10%\"");
@@ -363,8 +355,10 @@ static int setting_text(struct loader *L, const char *path, enum kind k,
             return wrong_type(L, path, v, "a whole number");
         break;
     case K_SIZE:
-        if (json_is_string(v))
-            return string_value(L, path, v, out);
+        if (json_is_string(v)) {
+            *out = json_string_value(v);
+            return FG_OK;
+        }
         if (!json_is_integer(v))
             return wrong_type(L, path, v,
                               "a whole number or a string like \"64M\"");
@@ -389,8 +383,7 @@ static int apply_setting(struct loader *L, const char *key, const char *dkey,
             snprintf(path, sizeof(path), "%s[%zu]", key, i);
             if (!json_is_string(item))
                 return wrong_type(L, path, item, "a string");
-            if ((rc = string_value(L, path, item, &text)))
-                return rc;
+            text = json_string_value(item);
             if ((strcmp(dkey, "ignore") == 0 || strcmp(dkey, "focus") == 0) &&
                 (rc = check_regex(L, path, text)))
                 return rc;
@@ -436,8 +429,7 @@ static int store_backend(struct loader *L, struct fg_config_applied *dst,
         }
         return FG_OK;
     } else if (json_is_string(v)) {
-        if ((rc = string_value(L, path, v, &text)))
-            return rc;
+        text = json_string_value(v);
     } else if (json_is_number(v)) {
         format_number(v, buf, sizeof(buf));
         text = buf;
@@ -548,10 +540,8 @@ static int rule_value(struct loader *L, const char *path, const json_t *v,
     char buf[64];
     const char *text = NULL;
     bool pct = false;
-    int rc;
     if (json_is_string(v)) {
-        if ((rc = string_value(L, path, v, &text)))
-            return rc;
+        text = json_string_value(v);
         size_t n = strlen(text);
         if (n > 0 && n < sizeof(buf) && text[n - 1] == '%') {
             memcpy(buf, text, n - 1);
@@ -632,8 +622,7 @@ static int load_rule(struct loader *L, size_t idx, const json_t *obj)
                             path);
             if (!json_is_string(v))
                 return wrong_type(L, kpath, v, "a string");
-            if ((rc = string_value(L, kpath, v, &pattern)))
-                return rc;
+            pattern = json_string_value(v);
             is_glob = dkey[0] == 'g';
             if (!*pattern)
                 return fail(L, "'%s' is an empty pattern", kpath);
@@ -787,7 +776,8 @@ static int load_top(struct loader *L, const json_t *root)
         if (!json_is_string(profile))
             rc = wrong_type(L, "backend_profile", profile,
                             "the name of a profile in \"backends\"");
-        else if (!(rc = string_value(L, "backend_profile", profile, &name))) {
+        else {
+            name = json_string_value(profile);
             list_profiles(L->c, names, sizeof(names));
             if (!fg_config_profile_find(L->c, name))
                 rc = fail(L,

@@ -8,7 +8,7 @@
 #define MAX_NODES (UINT32_MAX - 1u)
 /* Samples walked at once.  Each probe of the slot table is a cache miss
  * on a large tree; interleaving several samples and prefetching the next
- * slot of each overlaps those misses (about 3x faster on 1M stacks). */
+ * slot of each overlaps those misses (about 2x faster on 1M stacks). */
 #define LANES 8
 
 #if defined(__GNUC__)

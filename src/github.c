@@ -328,6 +328,9 @@ static size_t utf8_len(const unsigned char *s, size_t n)
     return need;
 }
 
+#define MARKER_SPACES 8 /* blanks tolerated before "-->" */
+#define MARKER_WINDOW (sizeof(MARKER_PREFIX) - 1 + 100 + MARKER_SPACES + 3)
+
 /* Length of a "<!-- flamegate:ID -->" marker at s[0..n), or 0. */
 static size_t marker_at(const char *s, size_t n)
 {
@@ -339,29 +342,60 @@ static size_t marker_at(const char *s, size_t n)
         i++;
     if (i == plen)
         return 0;
-    while (i < n && s[i] == ' ')
+    for (int k = 0; k < MARKER_SPACES && i < n && s[i] == ' '; k++)
         i++;
     if (n - i < 3 || memcmp(s + i, "-->", 3) != 0)
         return 0;
     return i + 3;
 }
 
+/*
+ * Markers are removed from the cleaned output, not from the input: taking
+ * one out (or dropping a NUL) can join the text around it into a new
+ * marker ("<!-- flame" + marker + "gate:x -->"), which this catches.  A
+ * marker has a single '<', so only the last '<' of the output can start
+ * one; it is tracked to keep this linear.
+ */
+struct cleaner {
+    struct fg_buf *out;
+    size_t lt;   /* offset of the last '<' within MARKER_WINDOW, ... */
+    bool has_lt; /* ... when there is one */
+};
+
+static void find_lt(struct cleaner *c)
+{
+    size_t n = c->out->len;
+    size_t stop = n > MARKER_WINDOW ? n - MARKER_WINDOW : 0;
+    c->has_lt = false;
+    for (size_t i = n; i > stop; i--) {
+        if (c->out->data[i - 1] == '<') {
+            c->lt = i - 1;
+            c->has_lt = true;
+            return;
+        }
+    }
+}
+
+/* After a '>': drop the marker the output now ends with, if any. */
+static bool drop_marker(struct cleaner *c)
+{
+    struct fg_buf *o = c->out;
+    if (!c->has_lt || o->len - c->lt > MARKER_WINDOW ||
+        marker_at(o->data + c->lt, o->len - c->lt) != o->len - c->lt)
+        return false;
+    o->len = c->lt;
+    o->data[o->len] = '\0';
+    find_lt(c);
+    return true;
+}
+
 /* Copy report into out: drop NULs and markers, make the text valid UTF-8. */
 static int clean_report(const char *report, size_t len, struct fg_buf *out)
 {
     const unsigned char *s = (const unsigned char *)report;
+    struct cleaner c = {out, 0, false};
     size_t i = 0;
     while (i < len) {
-        size_t m = marker_at(report + i, len - i);
-        if (m) {
-            bool line_start = i == 0 || report[i - 1] == '\n';
-            i += m;
-            if (line_start && i < len && report[i] == '\r')
-                i++;
-            if (line_start && i < len && report[i] == '\n')
-                i++;
-            continue;
-        }
         if (s[i] == 0) {
             i++;
             continue;
@@ -372,6 +406,19 @@ static int clean_report(const char *report, size_t len, struct fg_buf *out)
         if (rc != FG_OK)
             return rc;
         i += n ? n : 1;
+        if (s[i - 1] == '<' && n == 1) {
+            c.lt = out->len - 1;
+            c.has_lt = true;
+        }
+        if (s[i - 1] != '>' || n != 1 || !drop_marker(&c))
+            continue;
+        /* A marker on a line of its own takes its line end with it. */
+        if (out->len == 0 || out->data[out->len - 1] == '\n') {
+            if (i + 1 < len && report[i] == '\r' && report[i + 1] == '\n')
+                i += 2;
+            else if (i < len && report[i] == '\n')
+                i++;
+        }
     }
     return FG_OK;
 }
@@ -713,6 +760,7 @@ static int gh_request(const struct fg_http_opts *o, const char *method,
     };
     char *block = NULL;
     struct fg_http_ext x = {.accept_status = true, .headers = &block};
+    memset(resp, 0, sizeof(*resp));
     int rc = fg_http_many_ext(o, &x, &req, 1, resp, err);
     if (headers)
         *headers = block;
@@ -961,36 +1009,73 @@ static void pause_before(const struct fg_http_opts *o, int attempt)
     nanosleep(&ts, NULL);
 }
 
+/*
+ * PATCH comment id (or POST a new one when id is 0).  *again asks the
+ * caller to search again and retry: PATCH is idempotent and retried by
+ * the transport, but a POST that failed may still have landed, and a
+ * PATCH may hit a comment deleted meanwhile.
+ */
+static int write_comment(const struct fg_github *gh,
+                         const struct fg_http_opts *o, const char *base,
+                         long long id, const char *payload, bool last,
+                         bool *again, struct fg_github_result *res,
+                         struct fg_error *err)
+{
+    struct fg_http_opts once = *o;
+    struct fg_http_response resp;
+    char *headers = NULL;
+    bool update = id != 0;
+    char *url = update ? fg_xasprintf("%s/repos/%s/issues/comments/%lld",
+                                      base, gh->repo, id)
+                       : fg_xasprintf("%s/repos/%s/issues/%ld/comments",
+                                      base, gh->repo, gh->pr);
+    once.retries = 0;
+    *again = false;
+    int rc = gh_request(update ? o : &once, update ? "PATCH" : "POST", url,
+                        payload, &resp, &headers, err);
+    if (!last && (update ? resp.status == 404 : transient(rc, resp.status))) {
+        fg_error_clear(err);
+        *again = true;
+        rc = FG_OK;
+    } else if (rc == FG_OK && resp.status == 403) {
+        set_forbidden(res, &resp, headers);
+    } else if (rc == FG_OK && (resp.status < 200 || resp.status > 299)) {
+        rc = http_fail(&resp, update ? "update the comment"
+                                     : "create a comment", gh, err);
+    } else if (rc == FG_OK) {
+        res->outcome = update ? FG_GITHUB_UPDATED : FG_GITHUB_CREATED;
+        rc = parse_comment(&resp, res, err);
+    }
+    fg_http_response_release(&resp);
+    free(headers);
+    free(url);
+    return rc;
+}
+
 int fg_github_comment_upsert(const struct fg_github *gh, const char *id,
                              const char *body, bool if_changed,
                              struct fg_github_result *res,
                              struct fg_error *err)
 {
-    struct fg_http_opts o, once;
-    struct fg_http_response resp;
+    struct fg_http_opts o;
     struct found f = {0};
-    char *base = NULL, *marker = NULL, *url = NULL, *headers = NULL;
+    char *base = NULL, *marker = NULL;
     char *payload = json_body(body);
-    memset(&resp, 0, sizeof(resp));
     int rc = fg_github_check_id(id, err);
     if (rc == FG_OK)
         rc = fg_github_check_repo(gh->repo, err);
     if (rc != FG_OK)
         goto out;
     gh_opts(gh, &o);
-    once = o;
-    once.retries = 0;
     base = api_base(gh);
     marker = fg_github_marker(id);
     int attempts = 1 + (o.retries > 0 ? (o.retries > 4 ? 4 : o.retries) : 0);
     for (int a = 0; a < attempts; a++) {
-        bool forbidden = false;
+        bool forbidden = false, again = false;
         found_release(&f);
         rc = find(gh, &o, base, marker, &f, &forbidden, res, err);
         if (rc != FG_OK || forbidden)
             goto out;
-        free(url);
-        fg_http_response_release(&resp);
         if (f.id && if_changed && same_body(f.body, body)) {
             res->outcome = FG_GITHUB_UNCHANGED;
             res->comment_id = f.id;
@@ -999,50 +1084,16 @@ int fg_github_comment_upsert(const struct fg_github *gh, const char *id,
             f.url = NULL;
             goto out;
         }
-        bool update = f.id != 0;
-        if (update)
-            url = fg_xasprintf("%s/repos/%s/issues/comments/%lld", base,
-                               gh->repo, f.id);
-        else
-            url = fg_xasprintf("%s/repos/%s/issues/%ld/comments", base,
-                               gh->repo, gh->pr);
-        /* PATCH is idempotent and retried by fg_http_do; a POST that
-         * failed may still have landed, so it is retried only here, after
-         * searching again. */
-        free(headers);
-        headers = NULL;
-        rc = gh_request(update ? &o : &once, update ? "PATCH" : "POST", url,
-                        payload, &resp, &headers, err);
-        bool again = a + 1 < attempts &&
-                     (update ? resp.status == 404
-                             : transient(rc, resp.status));
-        if (again) {
-            fg_error_clear(err);
-            pause_before(&o, a);
-            continue;
-        }
-        if (rc != FG_OK)
+        rc = write_comment(gh, &o, base, f.id, payload, a + 1 == attempts,
+                           &again, res, err);
+        if (rc != FG_OK || !again)
             goto out;
-        if (resp.status == 403) {
-            set_forbidden(res, &resp, headers);
-            goto out;
-        }
-        if (resp.status < 200 || resp.status > 299) {
-            rc = http_fail(&resp, update ? "update the comment"
-                                         : "create a comment", gh, err);
-            goto out;
-        }
-        res->outcome = update ? FG_GITHUB_UPDATED : FG_GITHUB_CREATED;
-        rc = parse_comment(&resp, res, err);
-        goto out;
+        pause_before(&o, a);
     }
 out:
-    fg_http_response_release(&resp);
     found_release(&f);
-    free(headers);
     free(payload);
     free(base);
     free(marker);
-    free(url);
     return rc;
 }

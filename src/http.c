@@ -504,15 +504,17 @@ static int setup(struct xfer *x, struct fg_error *err)
         curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, o->auth.bearer);
     }
     const char *method = r->method ? r->method : "GET";
-    if (strcmp(method, "POST") == 0) {
+    bool post = strcmp(method, "POST") == 0;
+    if (post || r->body) {
+        /* PUT/PATCH/DELETE with a body: POST machinery, other verb. */
         curl_easy_setopt(h, CURLOPT_POST, 1L);
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
                          (curl_off_t)r->body_len);
         curl_easy_setopt(h, CURLOPT_POSTFIELDS,
                          r->body ? (const char *)r->body : "");
-    } else if (strcmp(method, "GET") != 0) {
-        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
     }
+    if (!post && strcmp(method, "GET") != 0)
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
     if (x->run->x && x->run->x->log) {
         curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
         curl_easy_setopt(h, CURLOPT_DEBUGDATA, (void *)x);
@@ -853,7 +855,8 @@ static void progress(struct run *r)
         r->o->on_progress(r->o->progress_ctx, r->done, r->n);
 }
 
-/* Start what may start; returns the number running. */
+/* Start what may start (never past the lowest failure: its error is the
+ * one reported, so later requests are not needed). */
 static int start_ready(CURLM *m, struct xfer *xs, size_t n, size_t *running,
                        struct fg_error *err)
 {
@@ -893,12 +896,41 @@ static int wait_ms(const struct xfer *xs, size_t n, size_t running)
     return (int)ms + 1;
 }
 
+/* Abandon every request after index `limit` (running ones are removed). */
+static void abandon_after(CURLM *m, struct xfer *xs, size_t n, size_t limit,
+                          size_t *running)
+{
+    for (size_t i = limit + 1; i < n; i++) {
+        if (xs[i].state == X_RUNNING) {
+            curl_multi_remove_handle(m, xs[i].h);
+            (*running)--;
+        }
+        if (xs[i].state != X_DONE && xs[i].state != X_FAILED)
+            xs[i].state = X_DONE; /* not needed any more */
+    }
+}
+
+/* True once every request up to `limit` has an outcome. */
+static bool settled(const struct xfer *xs, size_t limit)
+{
+    for (size_t i = 0; i <= limit; i++)
+        if (xs[i].state != X_DONE && xs[i].state != X_FAILED)
+            return false;
+    return true;
+}
+
+/*
+ * Run until everything is done, or until the lowest-index failure is
+ * known for sure: requests after a failure are abandoned, those before it
+ * still run (one of them might fail too and be the one to report).
+ */
 static int loop(CURLM *m, struct xfer *xs, size_t n, struct fg_error *err)
 {
     size_t running = 0;
-    size_t finished = 0;
-    while (finished < n) {
-        int rc = start_ready(m, xs, n, &running, err);
+    size_t limit = n - 1; /* index of the lowest failure so far, or n-1 */
+    bool failed = false;
+    while (!settled(xs, limit)) {
+        int rc = start_ready(m, xs, limit + 1, &running, err);
         if (rc != FG_OK)
             return rc;
         int still = 0;
@@ -906,7 +938,6 @@ static int loop(CURLM *m, struct xfer *xs, size_t n, struct fg_error *err)
             return fg_error_set(err, FG_EHTTP, "libcurl multi failure");
         CURLMsg *msg;
         int q;
-        bool failed = false;
         while ((msg = curl_multi_info_read(m, &q)) != NULL) {
             if (msg->msg != CURLMSG_DONE)
                 continue;
@@ -918,21 +949,20 @@ static int loop(CURLM *m, struct xfer *xs, size_t n, struct fg_error *err)
             running--;
             finish(x, cc);
             if (x->state == X_DONE) {
-                finished++;
                 progress(x->run);
-            } else if (x->state == X_FAILED) {
+            } else if (x->state == X_FAILED && (!failed || x->idx < limit)) {
                 failed = true;
+                limit = x->idx;
+                abandon_after(m, xs, n, limit, &running);
             }
         }
-        if (failed)
-            return FG_EHTTP; /* the caller picks the message */
-        if (finished == n)
+        if (settled(xs, limit))
             break;
-        int ms = wait_ms(xs, n, running);
+        int ms = wait_ms(xs, limit + 1, running);
         if (curl_multi_poll(m, NULL, 0, ms, NULL) != CURLM_OK)
             return fg_error_set(err, FG_EHTTP, "libcurl poll failure");
     }
-    return FG_OK;
+    return failed ? FG_EHTTP : FG_OK; /* the caller picks the message */
 }
 
 int fg_http_many_ext(const struct fg_http_opts *o, const struct fg_http_ext *x,

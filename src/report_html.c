@@ -156,11 +156,16 @@ static void data_funcs(struct html *h, const struct fg_flame *f,
     free(flags);
 }
 
+/* [parent, name, base, cand] or, for "(other)" (name -2), also the
+ * number of frames it stands for. */
 static void emit_node(struct html *h, int64_t parent, long name, int64_t b,
-                      int64_t c, bool comma)
+                      int64_t c, bool comma, long count)
 {
-    fg_rw_addf(&h->w, "%s\n[%lld,%ld,%lld,%lld]", comma ? "," : "",
+    fg_rw_addf(&h->w, "%s\n[%lld,%ld,%lld,%lld", comma ? "," : "",
                (long long)parent, name, (long long)b, (long long)c);
+    if (count >= 0)
+        fg_rw_addf(&h->w, ",%ld", count);
+    fg_rw_addc(&h->w, ']');
 }
 
 static void data_nodes(struct html *h, const struct fg_flame *f,
@@ -178,14 +183,16 @@ static void data_nodes(struct html *h, const struct fg_flame *f,
         const uint32_t *kids = f->kids + n->child_start;
         if (e.other) {
             int64_t b = 0, c = 0;
+            uint32_t count = 0;
             for (uint32_t i = 0; i < n->n_children; i++) {
                 const struct fg_flame_node *k = &f->nodes[kids[i]];
                 if (k->cand < thr) {
                     b += k->base;
                     c += k->cand;
+                    count++;
                 }
             }
-            emit_node(h, e.parent, -2, b, c, true);
+            emit_node(h, e.parent, -2, b, c, true, (long)count);
             emitted++;
             continue;
         }
@@ -197,7 +204,7 @@ static void data_nodes(struct html *h, const struct fg_flame *f,
             }
             name = (long)name_map[n->name];
         }
-        emit_node(h, e.parent, name, n->base, n->cand, emitted > 0);
+        emit_node(h, e.parent, name, n->base, n->cand, emitted > 0, -1);
         int64_t self = emitted++;
         /* Pushed in reverse so children come out in name order, with the
          * "(other)" node (pushed first) last among its siblings. */

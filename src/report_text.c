@@ -73,7 +73,7 @@ static void side_line(struct text *t, const char *label,
                       const struct fg_side *s)
 {
     char c[FG_REP_NUM], v[FG_REP_NUM];
-    fg_rw_addf(&t->w, "  %-10s %zu %s, %s samples", label, s->runs,
+    fg_rw_addf(&t->w, "  %-11s %zu %s, %s samples", label, s->runs,
                s->runs == 1 ? "run" : "runs", fg_rep_count(c, s->total));
     if (t->r->unit && strcmp(t->r->unit, "count") != 0)
         fg_rw_addf(&t->w, " (%s)",
@@ -92,7 +92,7 @@ static void rule_line(struct text *t, const struct fg_rule *rule)
 {
     static const char *const kind[] = {"ignore", "focus", "threshold"};
     char a[FG_REP_NUM];
-    fg_rw_addf(&t->w, "  %-10s %s %s '", "rule",
+    fg_rw_addf(&t->w, "  %-11s %s %s '", "rule",
                (size_t)rule->kind < 3 ? kind[rule->kind] : "?",
                rule->is_glob ? "glob" : "regex");
     const char *pat = rule->pattern ? rule->pattern : "";
@@ -124,7 +124,7 @@ static void compared(struct text *t)
     fg_rw_addc(&t->w, '\n');
     side_line(t, "base", &r->base);
     side_line(t, "candidate", &r->cand);
-    fg_rw_addf(&t->w, "  %-10s ", "profile");
+    fg_rw_addf(&t->w, "  %-11s ", "profile");
     fg_rep_escape(&t->w, r->sample_type ? r->sample_type : "?",
                   strlen(r->sample_type ? r->sample_type : "?"), false);
     fg_rw_adds(&t->w, " (");
@@ -134,7 +134,7 @@ static void compared(struct text *t)
     fg_rep_escape(&t->w, r->count_type ? r->count_type : "?",
                   strlen(r->count_type ? r->count_type : "?"), false);
     fg_rw_addf(&t->w, ", metric %s\n", fg_metric_name(o->metric));
-    fg_rw_addf(&t->w, "  %-10s %s; normalization %s", "method",
+    fg_rw_addf(&t->w, "  %-11s %s; normalization %s", "method",
                fg_rep_test_desc(r->test),
                fg_normalize_name(r->normalize));
     if (r->normalize != o->normalize)
@@ -148,7 +148,7 @@ static void compared(struct text *t)
         fg_rw_addf(&t->w, ", prior df %s", fg_rep_num(a, r->prior_df));
     fg_rw_addc(&t->w, '\n');
     fg_rw_addf(&t->w,
-               "  %-10s FAIL needs Holm p < %s, change >= %s and >= %s; "
+               "  %-11s FAIL needs Holm p < %s, change >= %s and >= %s; "
                "tested: share >= %s, count >= %lld, >= %lld samples "
                "per side\n",
                "gates", fg_rep_num(a, o->alpha),
@@ -157,12 +157,12 @@ static void compared(struct text *t)
                (long long)o->min_samples);
     for (size_t i = 0; i < o->n_rules && o->rules; i++)
         rule_line(t, &o->rules[i]);
-    fg_rw_addf(&t->w, "  %-10s base %s, candidate %s (smallest rise of a "
+    fg_rw_addf(&t->w, "  %-11s base %s, candidate %s (smallest rise of a "
                       "function at 5%% share found with 80%% power)\n",
                "detectable",
                r->base.mde > 0 ? fg_rep_rel(a, 1 + r->base.mde) : "n/a",
                r->cand.mde > 0 ? fg_rep_rel(b, 1 + r->cand.mde) : "n/a");
-    fg_rw_addf(&t->w, "  %-10s %zu of %zu functions\n\n", "tested",
+    fg_rw_addf(&t->w, "  %-11s %zu of %zu functions\n\n", "tested",
                r->n_tested, r->n_funcs);
 }
 

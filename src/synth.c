@@ -775,6 +775,112 @@ static void set_types(struct fg_profile *p, const struct fg_synth_run_opts *o)
     p->duration_nanos = dur < 1000000000 ? 1000000000 : dur;
 }
 
+/* What a run keeps: referenced locations and functions, renumbered in
+ * tree order, and the sizes of the model's arrays. */
+struct selection {
+    uint32_t *locmap;  /* tree location -> profile location, or UINT32_MAX */
+    uint32_t *funcmap; /* tree function -> profile function, or UINT32_MAX */
+    size_t nsamples, nrefs, nlocs, nframes, nfuncs;
+};
+
+static bool kept(const struct fg_synth_run_opts *o, const unsigned *cnt,
+                 size_t s)
+{
+    return cnt[s] || o->all_stacks;
+}
+
+static void select_used(const struct fg_synth_tree *t,
+                        const struct fg_synth_run_opts *o,
+                        const unsigned *cnt, struct selection *sel)
+{
+    memset(sel, 0, sizeof(*sel));
+    sel->locmap = fg_xmalloc((t->n_locs + 1) * sizeof(uint32_t));
+    sel->funcmap = fg_xmalloc(t->n_funcs * sizeof(uint32_t));
+    memset(sel->locmap, 0xff, t->n_locs * sizeof(uint32_t));
+    memset(sel->funcmap, 0xff, t->n_funcs * sizeof(uint32_t));
+    /* Mark with 0, then number the marked ones in order. */
+    for (size_t s = 0; s < t->n_stacks; s++) {
+        if (!kept(o, cnt, s))
+            continue;
+        sel->nsamples++;
+        for (uint32_t i = t->stack_start[s]; i < t->stack_start[s + 1]; i++)
+            sel->locmap[t->stack_locs[i]] = 0;
+        sel->nrefs += t->stack_start[s + 1] - t->stack_start[s];
+    }
+    for (size_t l = 0; l < t->n_locs; l++) {
+        if (sel->locmap[l])
+            continue;
+        sel->locmap[l] = (uint32_t)sel->nlocs++;
+        for (uint32_t j = t->loc_start[l]; j < t->loc_start[l + 1]; j++)
+            sel->funcmap[t->loc_frames[j]] = 0;
+        sel->nframes += t->loc_start[l + 1] - t->loc_start[l];
+    }
+    for (size_t f = 0; f < t->n_funcs; f++)
+        if (!sel->funcmap[f])
+            sel->funcmap[f] = (uint32_t)sel->nfuncs++;
+}
+
+static void fill_functions(struct fg_profile *p, const struct fg_synth_tree *t,
+                           const struct selection *sel)
+{
+    fg_strtab_init(&p->func_index);
+    for (size_t f = 0; f < t->n_funcs; f++) {
+        if (sel->funcmap[f] == UINT32_MAX)
+            continue;
+        uint32_t len = t->index.lens[f];
+        fg_strtab_intern(&p->func_index,
+                         fg_arena_strndup(p->arena, t->names[f], len), len);
+    }
+    p->n_funcs = p->func_index.n;
+    p->func_names = p->func_index.strs;
+}
+
+static void fill_locations(struct fg_profile *p,
+                           const struct fg_synth_tree *t,
+                           const struct selection *sel)
+{
+    p->n_locs = sel->nlocs;
+    p->loc_start = fg_arena_alloc(p->arena,
+                                  (sel->nlocs + 1) * sizeof(uint32_t));
+    p->loc_frames = fg_arena_alloc(p->arena, (sel->nframes ? sel->nframes
+                                                           : 1) *
+                                                 sizeof(uint32_t));
+    size_t k = 0;
+    for (size_t l = 0; l < t->n_locs; l++) {
+        if (sel->locmap[l] == UINT32_MAX)
+            continue;
+        p->loc_start[sel->locmap[l]] = (uint32_t)k;
+        for (uint32_t j = t->loc_start[l]; j < t->loc_start[l + 1]; j++)
+            p->loc_frames[k++] = sel->funcmap[t->loc_frames[j]];
+    }
+    p->loc_start[sel->nlocs] = (uint32_t)k;
+}
+
+static void fill_samples(struct fg_profile *p, const struct fg_synth_tree *t,
+                         const struct fg_synth_run_opts *o,
+                         const unsigned *cnt, const struct selection *sel)
+{
+    size_t nt = o->n_types, n = sel->nsamples;
+    p->n_samples = n;
+    p->sample_start = fg_arena_alloc(p->arena, (n + 1) * sizeof(uint32_t));
+    p->sample_locs = fg_arena_alloc(p->arena, (sel->nrefs ? sel->nrefs : 1) *
+                                                  sizeof(uint32_t));
+    p->values = fg_arena_alloc(p->arena, (n ? n : 1) * nt * sizeof(int64_t));
+    size_t si = 0, k = 0;
+    for (size_t s = 0; s < t->n_stacks; s++) {
+        if (!kept(o, cnt, s))
+            continue;
+        p->sample_start[si] = (uint32_t)k;
+        for (uint32_t i = t->stack_start[s]; i < t->stack_start[s + 1]; i++)
+            p->sample_locs[k++] = sel->locmap[t->stack_locs[i]];
+        p->values[si * nt] = cnt[s];
+        if (nt == 2)
+            p->values[si * 2 + 1] = (int64_t)cnt[s] * p->period;
+        si++;
+    }
+    p->sample_start[n] = (uint32_t)k;
+}
+
 int fg_synth_generate(const struct fg_synth_tree *t,
                       const struct fg_synth_run_opts *o,
                       struct fg_profile **out, struct fg_error *err)
@@ -795,92 +901,24 @@ int fg_synth_generate(const struct fg_synth_tree *t,
     if (rc)
         return rc;
 
-    size_t S = t->n_stacks;
     unsigned *cnt = draw(t, o);
-    /* Keep referenced locations and functions only, in tree order. */
-    uint32_t *locmap = fg_xmalloc(t->n_locs * sizeof(uint32_t));
-    uint32_t *funcmap = fg_xmalloc(t->n_funcs * sizeof(uint32_t));
-    memset(locmap, 0xff, t->n_locs * sizeof(uint32_t));
-    memset(funcmap, 0xff, t->n_funcs * sizeof(uint32_t));
-    size_t nsamples = 0, nrefs = 0, nlocs = 0, nframes = 0, nfuncs = 0;
-    for (size_t s = 0; s < S; s++) {
-        if (!cnt[s] && !o->all_stacks)
-            continue;
-        nsamples++;
-        for (uint32_t i = t->stack_start[s]; i < t->stack_start[s + 1]; i++)
-            locmap[t->stack_locs[i]] = 0;
-        nrefs += t->stack_start[s + 1] - t->stack_start[s];
-    }
-    for (size_t l = 0; l < t->n_locs; l++) {
-        if (locmap[l])
-            continue;
-        locmap[l] = (uint32_t)nlocs++;
-        for (uint32_t j = t->loc_start[l]; j < t->loc_start[l + 1]; j++)
-            funcmap[t->loc_frames[j]] = 0;
-        nframes += t->loc_start[l + 1] - t->loc_start[l];
-    }
-    for (size_t f = 0; f < t->n_funcs; f++)
-        if (!funcmap[f])
-            funcmap[f] = (uint32_t)nfuncs++;
-
+    struct selection sel;
+    select_used(t, o, cnt, &sel);
     struct fg_profile *p = fg_xcalloc(1, sizeof(*p));
-    p->arena = fg_arena_new(nrefs * 4 + nsamples * (4 + 8 * o->n_types) +
-                            nframes * 4 + nlocs * 4 + nfuncs * 48 + 65536);
-    struct fg_arena *a = p->arena;
-    p->source = adup(a, "synthetic");
+    p->arena = fg_arena_new(sel.nrefs * 4 +
+                            sel.nsamples * (4 + 8 * o->n_types) +
+                            sel.nframes * 4 + sel.nlocs * 4 +
+                            sel.nfuncs * 48 + 65536);
+    p->source = adup(p->arena, "synthetic");
     p->format = FG_FORMAT_PPROF;
     p->gzipped = false;
     set_types(p, o);
-
-    fg_strtab_init(&p->func_index);
-    for (size_t f = 0; f < t->n_funcs; f++) {
-        if (funcmap[f] == UINT32_MAX)
-            continue;
-        uint32_t len = t->index.lens[f];
-        fg_strtab_intern(&p->func_index,
-                         fg_arena_strndup(a, t->names[f], len), len);
-    }
-    p->n_funcs = p->func_index.n;
-    p->func_names = p->func_index.strs;
-
-    p->n_locs = nlocs;
-    p->loc_start = fg_arena_alloc(a, (nlocs + 1) * sizeof(uint32_t));
-    p->loc_frames = fg_arena_alloc(a, (nframes ? nframes : 1) *
-                                          sizeof(uint32_t));
-    size_t k = 0;
-    for (size_t l = 0; l < t->n_locs; l++) {
-        if (locmap[l] == UINT32_MAX)
-            continue;
-        p->loc_start[locmap[l]] = (uint32_t)k;
-        for (uint32_t j = t->loc_start[l]; j < t->loc_start[l + 1]; j++)
-            p->loc_frames[k++] = funcmap[t->loc_frames[j]];
-    }
-    p->loc_start[nlocs] = (uint32_t)k;
-
-    p->n_samples = nsamples;
-    p->sample_start = fg_arena_alloc(a, (nsamples + 1) * sizeof(uint32_t));
-    p->sample_locs = fg_arena_alloc(a, (nrefs ? nrefs : 1) *
-                                           sizeof(uint32_t));
-    p->values = fg_arena_alloc(a, (nsamples ? nsamples : 1) * o->n_types *
-                                      sizeof(int64_t));
-    size_t si = 0;
-    k = 0;
-    for (size_t s = 0; s < S; s++) {
-        if (!cnt[s] && !o->all_stacks)
-            continue;
-        p->sample_start[si] = (uint32_t)k;
-        for (uint32_t i = t->stack_start[s]; i < t->stack_start[s + 1]; i++)
-            p->sample_locs[k++] = locmap[t->stack_locs[i]];
-        p->values[si * o->n_types] = cnt[s];
-        if (o->n_types == 2)
-            p->values[si * 2 + 1] = (int64_t)cnt[s] * p->period;
-        si++;
-    }
-    p->sample_start[nsamples] = (uint32_t)k;
-
+    fill_functions(p, t, &sel);
+    fill_locations(p, t, &sel);
+    fill_samples(p, t, o, cnt, &sel);
     free(cnt);
-    free(locmap);
-    free(funcmap);
+    free(sel.locmap);
+    free(sel.funcmap);
     *out = p;
     return FG_OK;
 }

@@ -83,6 +83,7 @@ struct fakepyro {
     const char *err_ctype;
     const char *err_body;
     bool empty;                /* no data */
+    double delay;              /* before each answer */
     struct rec rec[64];
     size_t n;
 };
@@ -115,6 +116,7 @@ static void pyro_handler(void *ctx, const struct fg_fake_request *req,
     copy_str(r->path, sizeof(r->path), req->path);
     resp->status = 200;
     resp->content_type = "application/proto";
+    resp->delay = f->delay;
     if (f->err_status && !strstr(req->path, "ProfileTypes")) {
         resp->status = f->err_status;
         resp->content_type = f->err_ctype;
@@ -342,6 +344,33 @@ START_TEST(pyroscope_runs_windows_and_headers)
         ck_assert_int_eq(r->end, i < 3 ? T0 + (int64_t)(i + 1) * 900000 - 1
                                        : T1);
     }
+    fg_backend_opts_release(&o);
+    fg_fakesrv_stop(s);
+    fakepyro_free(f);
+}
+END_TEST
+
+START_TEST(pyroscope_runs_are_bounded_in_flight)
+{
+    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
+    struct fakepyro *f = fakepyro_new();
+    f->delay = 0.1;
+    fg_fakesrv_set_handler(s, pyro_handler, f);
+    struct fg_backend_opts o;
+    pyro_opts(&o, s);
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_backend_opts_set(&o, "runs", "6", &err), FG_OK);
+    ck_assert_int_eq(fg_backend_opts_set(&o, "parallel", "2", &err), FG_OK);
+    struct fg_limits lim;
+    fg_limits_default(&lim);
+    struct fg_profile **runs = NULL;
+    size_t n = 0;
+    ck_assert_msg(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
+                                        &err) == FG_OK, "%s", err.msg);
+    ck_assert_uint_eq(n, 6);
+    free_runs(runs, n);
+    ck_assert_uint_eq(fg_fakesrv_count(s), 6);
+    ck_assert_int_eq(fg_fakesrv_max_concurrent(s), 2);
     fg_backend_opts_release(&o);
     fg_fakesrv_stop(s);
     fakepyro_free(f);
@@ -1363,6 +1392,7 @@ Suite *backend_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, pyroscope_runs_windows_and_headers);
+    tcase_add_test(tc, pyroscope_runs_are_bounded_in_flight);
     tcase_add_test(tc, pyroscope_v1_falls_back_to_select_merge_profile);
     tcase_add_test(tc, pyroscope_connect_error_verbatim);
     tcase_add_test(tc, pyroscope_html_page_is_a_clear_error);

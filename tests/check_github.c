@@ -431,6 +431,19 @@ START_TEST(test_body_marker)
     ck_assert(!tr);
     ck_assert_str_eq(b, "<!-- flamegate:bench -->\n### verdict\n\ntext  end\n");
     free(b);
+    /* removing a marker (or a NUL) must not join text into a new one */
+    const char nested[] = "<!-- flame<!-- flamegate:x -->gate:y -->\n"
+                          "a<!-- flame\0gate:z -->b <!-- flamegate:q    -->c";
+    b = body_of_report(nested, sizeof(nested) - 1, FG_GITHUB_BODY_MAX, NULL,
+                       &tr);
+    ck_assert_str_eq(b, "<!-- flamegate:bench -->\nab c");
+    free(b);
+    /* not markers: an id over 100 characters, a '<' inside */
+    char *longid = fg_xasprintf("<!-- flamegate:%0101d -->", 0);
+    b = body_of_report(longid, strlen(longid), FG_GITHUB_BODY_MAX, NULL, &tr);
+    ck_assert_ptr_nonnull(strstr(b, longid));
+    free(b);
+    free(longid);
     /* NUL dropped, invalid UTF-8 and surrogates replaced */
     const char raw[] = "a\0b\xff" "c\xed\xa0\x80" "d\xe2\x82\xac";
     b = body_of_report(raw, sizeof(raw) - 1, FG_GITHUB_BODY_MAX, NULL, &tr);

@@ -128,6 +128,33 @@ START_TEST(basic_auth_and_post_body)
 }
 END_TEST
 
+START_TEST(patch_and_put_send_their_body)
+{
+    struct fg_fakesrv *s = start();
+    push(s, 200, "application/json", "{}");
+    struct fg_http_opts o = fast();
+    char *url = url_of(s, "/repos/o/r/issues/comments/1");
+    const char *methods[] = {"PATCH", "PUT"};
+    for (int i = 0; i < 2; i++) {
+        struct fg_http_request q = {.method = methods[i], .url = url,
+                                    .content_type = "application/json",
+                                    .body = "{\"body\":\"x\"}",
+                                    .body_len = 12};
+        struct fg_http_response r;
+        struct fg_error err = {0};
+        ck_assert_int_eq(fg_http_do(&o, &q, false, &r, &err), FG_OK);
+        const struct fg_fake_request *got = fg_fakesrv_request(s, (size_t)i);
+        ck_assert_str_eq(got->method, methods[i]);
+        ck_assert_str_eq((const char *)got->body, "{\"body\":\"x\"}");
+        ck_assert_str_eq(fg_fake_request_header(got, "Content-Type"),
+                         "application/json");
+        fg_http_response_release(&r);
+    }
+    free(url);
+    fg_fakesrv_stop(s);
+}
+END_TEST
+
 START_TEST(retries_503_429_then_success)
 {
     struct fg_fakesrv *s = start();
@@ -656,6 +683,7 @@ Suite *http_suite(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, get_sends_expected_headers);
     tcase_add_test(tc, basic_auth_and_post_body);
+    tcase_add_test(tc, patch_and_put_send_their_body);
     tcase_add_test(tc, retries_503_429_then_success);
     tcase_add_test(tc, retries_exhausted_names_everything);
     tcase_add_test(tc, client_errors_are_not_retried);

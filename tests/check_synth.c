@@ -681,6 +681,7 @@ START_TEST(test_errors)
 }
 END_TEST
 
+Suite *synth_suite(void); /* called from check_main.c */
 Suite *synth_suite(void)
 {
     Suite *s = suite_create("synth");

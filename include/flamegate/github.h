@@ -151,9 +151,11 @@ void fg_github_result_release(struct fg_github_result *r);
  * do, one written by a bot account (user.type "Bot", as github-actions[bot]
  * is) wins over others, then the oldest.  On success *comment_id is its id
  * or 0 when there is none, and *body (owned, may be NULL when not wanted)
- * its body.  A 403 sets *forbidden (the status and message go into res) and
- * returns FG_OK.  Other failures are FG_EHTTP (naming the status and the
- * server's message), FG_EFORMAT for an unexpected response, FG_ELIMIT past
+ * its body.  res (zeroed by the caller, released with
+ * fg_github_result_release) counts the pages read; a 403 sets *forbidden,
+ * fills res's status, reason and accepted, and returns FG_OK.  Other
+ * failures are FG_EHTTP (naming the status and the server's message),
+ * FG_EFORMAT for an unexpected response, FG_ELIMIT past
  * FG_GITHUB_MAX_PAGES pages, FG_EUSAGE for a rel="next" link to another
  * host (the token is never sent there).
  */

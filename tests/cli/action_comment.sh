@@ -26,13 +26,13 @@ cleanup() {
 }
 trap cleanup EXIT
 start_fake() {
-    local dir=$1 i
+    local dir=$1
     shift
     mkdir -p "$dir"
     "$FAKE" --dir "$dir" --token "$TOKEN" --repo octo/widgets --pr 7 \
         --idle-exit 60 "$@" 2>"$dir/stderr" &
     FAKES+=($!)
-    for i in $(seq 100); do
+    for _ in $(seq 100); do
         [ -s "$dir/port" ] && break
         sleep 0.05
     done
@@ -105,7 +105,7 @@ contains "$TMP/err" "HTTP 404"
 
 # ---- fork: 403 is exit 3, or 0 with --tolerate-forbidden, and says why
 start_fake "$TMP/f" --forbid-writes
-F=(GITHUB_TOKEN=$TOKEN GITHUB_REPOSITORY=octo/widgets GITHUB_EVENT_PATH="$EVENTS/event-pull_request-fork.json")
+F=("GITHUB_TOKEN=$TOKEN" GITHUB_REPOSITORY=octo/widgets GITHUB_EVENT_PATH="$EVENTS/event-pull_request-fork.json")
 expect_exit 3 gh "${F[@]}" -- "$TMP/r.md"
 contains "$TMP/err" "error: no comment posted on octo/widgets#7: GitHub answered HTTP 403 'Resource not accessible by integration'"
 contains "$TMP/err" "fork 'contributor/widgets'"

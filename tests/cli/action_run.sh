@@ -62,13 +62,13 @@ trap cleanup EXIT
 
 # start_fake DIR [fg-fakegithub options]: sets PORT
 start_fake() {
-    local dir=$1 i
+    local dir=$1
     shift
     mkdir -p "$dir"
     "$FAKE" --dir "$dir" --token "$TOKEN" --repo octo/widgets --pr 7 \
         --idle-exit 60 "$@" 2>"$dir/stderr" &
     FAKES+=($!)
-    for i in $(seq 100); do
+    for _ in $(seq 100); do
         [ -s "$dir/port" ] && break
         sleep 0.05
     done

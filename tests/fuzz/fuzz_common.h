@@ -37,7 +37,7 @@ static void fz_fail(const char *fmt, ...)
  * defaults allow 2 GiB after gunzip, which libFuzzer's malloc limit would
  * report as a crash), large enough for every seed in the corpus.
  */
-static void fz_limits(struct fg_limits *l)
+static inline void fz_limits(struct fg_limits *l)
 {
     fg_limits_default(l);
     l->max_input = 64u << 20;
@@ -53,7 +53,7 @@ static void fz_limits(struct fg_limits *l)
 }
 
 /* Every index in the model points inside its array (profile.h). */
-static void fz_check_profile(const struct fg_profile *p)
+static inline void fz_check_profile(const struct fg_profile *p)
 {
     if (!p || !p->arena || !p->source)
         fz_fail("profile without arena or source");
@@ -102,7 +102,7 @@ static void fz_check_profile(const struct fg_profile *p)
  * functions equals the total, and no flat exceeds its cum when values are
  * non-negative.  Overflow is an allowed error.
  */
-static void fz_aggregate_all(const struct fg_profile *p)
+static inline void fz_aggregate_all(const struct fg_profile *p)
 {
     for (size_t t = 0; t < p->n_types; t++) {
         struct fg_agg a;
@@ -132,8 +132,12 @@ static void fz_aggregate_all(const struct fg_profile *p)
         }
         long ct = fg_profile_count_type(p, t);
         if (ct >= 0 && (size_t)ct != t) {
-            struct fg_agg_spec spec = {(size_t)ct, FG_AGG_HEAP_COUNTS, t,
-                                       524288.0};
+            struct fg_agg_spec spec;
+            memset(&spec, 0, sizeof(spec));
+            spec.type = (size_t)ct;
+            spec.mode = FG_AGG_HEAP_COUNTS;
+            spec.aux = t;
+            spec.rate = 524288.0;
             memset(&a, 0, sizeof(a));
             rc = fg_aggregate(p, &spec, &a, &err);
             if (rc == FG_OK)
@@ -147,7 +151,7 @@ static void fz_aggregate_all(const struct fg_profile *p)
 
 /* A C string name compared the way the encoder sees it: the encoder stores
  * names as C strings, and an empty name is read back as "<unknown>". */
-static bool fz_same_name(const char *a, const char *b)
+static inline bool fz_same_name(const char *a, const char *b)
 {
     if (!*a)
         a = "<unknown>";

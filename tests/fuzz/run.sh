@@ -16,6 +16,8 @@
 #                  one-core machine)
 #   FUZZ_BUILD     build directory (default build/fuzz)
 #   FUZZ_ARGS      extra libFuzzer flags for every harness
+#   FUZZ_CFLAGS    extra compiler flags for the harnesses (e.g.
+#                  -DFZ_SKIP_TOKEN_ECHO to keep fuzzing past a known bug)
 #   CORPUS         the shared corpus (default ../shared/corpus; optional)
 #   FUZZ_CC        the compiler (default clang)
 set -u
@@ -64,10 +66,10 @@ for t in "${targets[@]}"; do
     [ -f "$src" ] || die "no harness $src"
     extra=
     # harnesses that talk to an in-process fake server link it in
-    grep -q 'fakesrv.h' "$src" && extra=tests/fakesrv.c
+    grep -qE 'fakesrv.h|fuzz_net.h' "$src" && extra=tests/fakesrv.c
     "$CC" -std=c11 -O1 -g $WARN $SAN -fsanitize=fuzzer -Iinclude \
         -I"$FUZZ_BUILD/gen" -Itests -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE \
-        $cflags -o "$FUZZ_BUILD/fuzz_$t" "$src" $extra \
+        $cflags ${FUZZ_CFLAGS:-} -o "$FUZZ_BUILD/fuzz_$t" "$src" $extra \
         "$FUZZ_BUILD/libflamegate.a" $libs -lm -lpthread ||
         die "building $src failed"
 done
@@ -126,19 +128,39 @@ for opt in '\x00' '\x80' '\xc5' '\x96' '\xaa'; do
     seed_text compare "six-$opt" "$opt\\x03m;a 500\nm;b 500\n\\x00m;a 520\nm;b 480\n\\x00m;a 490\nm;b 510\n\\x00m;a 700\nm;b 500\n\\x00m;a 720\nm;b 480\n\\x00m;a 690\nm;b 505\n"
 done
 seed_text compare same '\x80\x01f 1\n\x00f 1\n'
-# github: byte 0 picks the parser (0 event JSON, 1 Link header, 2 body)
+# github: byte 0 picks the parser (0 event JSON, 1 Link header, 2 body,
+# 3 comment search and 4 upsert against the fake server)
 mkdir -p "$seeds/github"
 for f in testdata/github/*.json; do
     [ -f "$f" ] || continue
     { printf '\x00'; cat "$f"; } >"$seeds/github/$(basename "$f")"
 done
 seed_text github link '\x01<https://api.github.com/repositories/1/issues/2/comments?per_page=100&page=2>; rel="next", <https://api.github.com/repositories/1/issues/2/comments?per_page=100&page=5>; rel="last"'
-seed_text github body '\x02\x40## flamegate: FAIL\n<!-- flamegate:old -->\n<details><summary>x</summary>\n\n```\ncode\n| a | b |\n|---|---|\n| `x` | 1 |\n'
-seed_text github comments '\x03[{"id":1,"body":"<!-- flamegate:default -->\\nhi","user":{"login":"github-actions[bot]","type":"Bot"},"html_url":"https://github.com/o/r/pull/1#c1"}]'
-# parca: gRPC-Web frames (byte 0: header block length, then headers)
-seed_text parca ok '\x00\x00\x00\x00\x00\x05\x0a\x03abc\x80\x00\x00\x00\x0fgrpc-status: 0\r\n'
-seed_text parca err '\x00\x80\x00\x00\x00\x2agrpc-status: 5\r\ngrpc-message: not%20found\r\n'
-seed_text parca hdr '\x1egrpc-status: 3\r\ngrpc-message: x\x00\x00\x00\x00\x00'
+seed_text github body '\x02\x00## flamegate: FAIL\n<!-- flamegate:old -->\n<details><summary>x</summary>\n\n```\ncode\n| a | b |\n|---|---|\n| `x` | 1 |\n'
+seed_text github body-more '\x82\x00<!-- flamegate:default -->\n## t\n\n```\n\xff\xfe bad utf8 \xe2\x82\n'
+comment='[{"id":11,"body":"<!-- flamegate:default -->\\nold","user":{"login":"github-actions[bot]","type":"Bot"},"html_url":"https://github.com/o/r/pull/7#c11"}]'
+seed_text github find "\\x03\\x00\\x81Link: <{URL}/repos/octo/widgets/issues/7/comments?page=2>; rel=\"next\"\r\n\r\n[]@@@@\\x00\\x01$comment"
+seed_text github find-403 '\x03\x09\x01{"message":"Resource not accessible by integration fzSECRETtoken0123456789"}'
+seed_text github upsert "\\x04\\x00\\x01[]@@@@\\x00\\x01{\"id\":12,\"html_url\":\"https://github.com/o/r/pull/7#c12\"}"
+seed_text github upsert-patch "\\x04\\x00\\x01$comment@@@@\\x00\\x01{\"id\":11}"
+# connect (Pyroscope): byte 0 picks the call, then the response script
+seed_text connect merge '\x00\x00\x00\x2a\x05\x0a\x03\x0a\x01\x00'
+seed_text connect merge-fallback '\x01\x05\x01{"code":"unimplemented"}@@@@\x00\x00\x32\x00'
+seed_text connect merge-v1 '\x00\x00\x00\x0a\x02\x08\x01@@@@\x00\x00\x32\x00'
+seed_text connect error-json '\x00\x07\x01{"code":"invalid_argument","message":"parse error: unexpected token fzSECRETtoken0123456789"}'
+seed_text connect html '\x02\x00\x03<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>'
+seed_text connect types '\x02\x00\x00\x0a\x2f\x0a\x2dprocess_cpu:cpu:nanoseconds:cpu:nanoseconds\x0a\x0c\x12\x03mem\x22\x05alloc'
+seed_text connect labels '\x03\x00\x00\x0a\x02v1\x0a\x02v2'
+# parca: byte 0 picks (0 unframe, 1 REST, 2 gRPC-Web, 3 two windows,
+# 4 types, 5 label values)
+seed_text parca unframe-ok '\x00\x00\x00\x00\x00\x00\x05\x0a\x03abc\x80\x00\x00\x00\x10grpc-status: 0\r\n'
+seed_text parca unframe-err '\x00\x00\x80\x00\x00\x00\x2bgrpc-status: 5\r\ngrpc-message: not%20found\r\n'
+seed_text parca unframe-hdr '\x00\x1fgrpc-status: 3\r\ngrpc-message: x\x00\x00\x00\x00\x00'
+seed_text parca rest '\x01\x00\x01{"pprof":"H4sIAAAAAAAA/+JiYGBgZGBkYGRiYOJhAwAAAP//AwAAAP//"}'
+seed_text parca rest-err '\x01\x07\x01{"code":3,"message":"bad query","details":[]}'
+seed_text parca grpc '\x02\x00\x82grpc-status: 0\r\n\r\n\x00\x00\x00\x00\x04\x12\x02\x0a\x00\x80\x00\x00\x00\x10grpc-status: 0\r\n'
+seed_text parca types '\x04\x00\x01{"types":[{"name":"process_cpu","sampleType":"samples","sampleUnit":"count","periodType":"cpu","periodUnit":"nanoseconds","delta":true}]}'
+seed_text parca labels '\x05\x00\x01{"labelValues":["v1","v2"]}'
 for t in "${targets[@]}"; do mkdir -p "$seeds/$t"; done
 
 # ---- run -------------------------------------------------------------------
