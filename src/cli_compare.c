@@ -2,6 +2,7 @@
  * cli_compare.c - "flamegate compare": load both sides, compare, write the
  * reports, map the verdict to the exit code.
  */
+#include "flamegate/backend.h"
 #include "flamegate/cli.h"
 #include "flamegate/flame.h"
 #include "flamegate/settings.h"
@@ -52,7 +53,9 @@ static const char compare_usage[] =
     "      --normalize MODE      robust (median-of-ratios, default), total\n"
     "                            or none\n"
     "      --test T              auto (default), binomial or moderated-t\n"
-    "\n"
+    "\n";
+
+static const char compare_usage2[] =
     "Output:\n"
     "  -f, --format FMT          text (default), markdown, json, html or\n"
     "                            folded, on standard output\n"
@@ -64,6 +67,25 @@ static const char compare_usage[] =
     "      --marker-id ID        id of the hidden sticky-comment marker\n"
     "  -q, --quiet               no notes on standard error\n"
     "  -v, --verbose             more notes on standard error\n"
+    "\n"
+    "Backend (fetch both sides from a profiling backend; see README):\n"
+    "      --backend KIND        pyroscope or parca; selects both sides\n"
+    "      --url URL             server base URL\n"
+    "      --profile-type T      e.g. process_cpu:cpu:nanoseconds:cpu:nanoseconds\n"
+    "      --selector '{...}'    label selector, e.g. '{service_name=\"api\"}'\n"
+    "      --version-label L     label that tells the sides apart (version)\n"
+    "      --base-version V      its value for the base side\n"
+    "      --candidate-version V its value for the candidate side\n"
+    "      --from T, --until T   time range: now, now-1h, RFC 3339, Unix time\n"
+    "      --runs N              split the range into N windows per side (or\n"
+    "                            capture a pprof URL source N times)\n"
+    "      --token-env VAR       bearer token from an environment variable\n"
+    "      --token-file FILE     bearer token from a file\n"
+    "      --user U, --password-env VAR, --password-file FILE  basic auth\n"
+    "      --tenant ID           X-Scope-OrgID (multi-tenant Pyroscope)\n"
+    "      --header 'N: V'       extra request header (repeatable)\n"
+    "      --cacert FILE, --insecure, --timeout S, --connect-timeout S,\n"
+    "      --retries N           TLS and network settings\n"
     "\n"
     "Policy:\n"
     "      --inconclusive P      pass (default, exit 0) or fail (exit 1)\n"
@@ -82,7 +104,7 @@ static const char compare_usage[] =
     "  flamegate compare -o markdown=summary.md -o html=diff.html a.pb b.pb\n"
     "\n";
 
-enum { OPT_KEYED = 2000 };
+enum { OPT_KEYED = 2000, OPT_FLAG = 2001 };
 
 /* Long options: every entry with val >= OPT_KEYED is applied through
  * fg_settings_set under its own name. */
@@ -123,6 +145,40 @@ static const struct option longopts[] = {
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
+
+/*
+ * The full option table: compare's own options plus every backend option
+ * (backend.h), so "compare --backend pyroscope --url ..." works and the
+ * backend keys share the settings machinery (config file, environment).
+ * Caller frees.
+ */
+static struct option *all_options(void)
+{
+    size_t n0 = sizeof(longopts) / sizeof(longopts[0]) - 1, n = n0;
+    for (size_t i = 0; fg_backend_arg_options[i]; i++)
+        n++;
+    for (size_t i = 0; fg_backend_flag_options[i]; i++)
+        n++;
+    struct option *o = fg_xcalloc(n + 1, sizeof(*o));
+    memcpy(o, longopts, n0 * sizeof(*o));
+    size_t k = n0;
+    for (int pass = 0; pass < 2; pass++) {
+        const char *const *names =
+            pass ? fg_backend_flag_options : fg_backend_arg_options;
+        for (size_t i = 0; names[i]; i++) {
+            bool dup = false;
+            for (size_t j = 0; j < n0; j++)
+                dup |= strcmp(longopts[j].name, names[i]) == 0;
+            if (dup)
+                continue;
+            o[k].name = names[i];
+            o[k].has_arg = pass ? no_argument : required_argument;
+            o[k].val = pass ? OPT_FLAG : OPT_KEYED;
+            k++;
+        }
+    }
+    return o;
+}
 
 /* Short options map to keys. */
 static const char *short_key(int c)
@@ -201,28 +257,91 @@ static void sides_release(struct sides *sd)
     }
 }
 
+/* Append one profile (stolen) to side s. */
+static void push_profile(struct sides *sd, int s, struct fg_profile *p)
+{
+    sd->prof[s] = fg_xrealloc(sd->prof[s],
+                              (sd->n[s] + 2) * sizeof(*sd->prof[s]));
+    sd->prof[s][sd->n[s]++] = p;
+}
+
+/* Append fetched profiles (the array p is freed, the profiles stolen). */
+static void add_fetched(struct sides *sd, int s, struct fg_profile **p,
+                        size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        push_profile(sd, s, p[i]);
+    free(p);
+}
+
+static int fetch_sides(const struct fg_settings *st, struct sides *sd,
+                       struct fg_error *err)
+{
+    for (int s = 0; s < 2; s++) {
+        struct fg_profile **p = NULL;
+        size_t n = 0;
+        int rc = fg_backend_fetch_side(st->backend,
+                                       s ? FG_SIDE_CANDIDATE : FG_SIDE_BASE,
+                                       &st->lim, &p, &n, err);
+        if (rc)
+            return rc;
+        add_fetched(sd, s, p, n);
+    }
+    return FG_OK;
+}
+
 static int load_sides(const struct fg_settings *st, struct sides *sd,
                       struct fg_error *err)
 {
+    if (fg_backend_opts_active(st->backend))
+        return fetch_sides(st, sd, err);
     const struct fg_strlist *lists[2] = {&st->base, &st->candidate};
+    struct fg_strlist urls[2] = {{0}, {0}};
     int stdin_uses = 0;
     for (int s = 0; s < 2; s++) {
         for (size_t i = 0; i < lists[s]->n; i++) {
             stdin_uses += strcmp(lists[s]->v[i], "-") == 0;
+            if (fg_backend_is_url(lists[s]->v[i])) {
+                fg_strlist_add(&urls[s], lists[s]->v[i]);
+                continue;
+            }
             int rc = fg_source_expand(lists[s]->v[i], &sd->paths[s], err);
-            if (rc)
+            if (rc) {
+                fg_strlist_clear(&urls[0]);
+                fg_strlist_clear(&urls[1]);
                 return rc;
+            }
         }
-        if (sd->paths[s].n > st->lim.max_runs)
+        if (sd->paths[s].n > st->lim.max_runs) {
+            fg_strlist_clear(&urls[0]);
+            fg_strlist_clear(&urls[1]);
             return fg_error_set(err, FG_ELIMIT,
                                 "%s has %zu runs, more than the limit of %zu "
                                 "(raise it with --max-runs)",
                                 s ? "candidate" : "base", sd->paths[s].n,
                                 st->lim.max_runs);
+        }
     }
+    int rc = FG_OK;
     if (stdin_uses > 1)
-        return fg_error_set(err, FG_EUSAGE,
-                            "standard input ('-') can be used only once");
+        rc = fg_error_set(err, FG_EUSAGE,
+                          "standard input ('-') can be used only once");
+    /* Live endpoints: each URL captured --runs times, one after another. */
+    for (int s = 0; s < 2 && !rc; s++) {
+        for (size_t i = 0; i < urls[s].n && !rc; i++) {
+            struct fg_profile **p = NULL;
+            size_t n = 0;
+            rc = fg_backend_fetch_url(st->backend, urls[s].v[i],
+                                      (size_t)st->runs, &st->lim, &p, &n,
+                                      err);
+            if (!rc)
+                add_fetched(sd, s, p, n);
+        }
+    }
+    fg_strlist_clear(&urls[0]);
+    fg_strlist_clear(&urls[1]);
+    if (rc)
+        return rc;
     size_t nb = sd->paths[0].n, total = nb + sd->paths[1].n;
     struct load_job *jobs = fg_xcalloc(total, sizeof(*jobs));
     for (size_t i = 0; i < total; i++) {
@@ -231,21 +350,13 @@ static int load_sides(const struct fg_settings *st, struct sides *sd,
         jobs[i].lim = &st->lim;
     }
     load_all(jobs, total);
-    int rc = FG_OK;
-    for (int s = 0; s < 2; s++) {
-        sd->n[s] = sd->paths[s].n;
-        sd->prof[s] = fg_xcalloc(sd->n[s] ? sd->n[s] : 1,
-                                 sizeof(struct fg_profile *));
-    }
     for (size_t i = 0; i < total; i++) {
         if (jobs[i].rc && rc == FG_OK) {
             rc = jobs[i].rc;
             *err = jobs[i].err;
         }
-        if (i < nb)
-            sd->prof[0][i] = jobs[i].p;
-        else
-            sd->prof[1][i - nb] = jobs[i].p;
+        if (jobs[i].p)
+            push_profile(sd, i < nb ? 0 : 1, jobs[i].p);
     }
     free(jobs);
     return rc;
@@ -340,22 +451,39 @@ static int parse(int argc, char **argv, struct fg_settings *st, bool *help,
     int rc = fg_settings_apply_env(st, env_get, err);
     if (rc)
         return rc;
-    while ((c = getopt_long(argc, argv, "b:c:t:f:o:n:qvh", longopts,
-                            &idx)) != -1) {
-        const char *key = c == OPT_KEYED ? longopts[idx].name : short_key(c);
+    struct option *opts = all_options();
+    while ((c = getopt_long(argc, argv, "b:c:t:f:o:n:qvh", opts, &idx)) !=
+           -1) {
+        const char *key = c == OPT_KEYED || c == OPT_FLAG ? opts[idx].name
+                                                          : short_key(c);
         if (key) {
-            rc = fg_settings_set(st, key, optarg, "command line", err);
+            rc = fg_settings_set(st, key, c == OPT_FLAG ? "true" : optarg,
+                                 "command line", err);
             if (rc)
-                return rc;
+                break;
             continue;
         }
-        switch (c) {
-        case 'q': st->verbose = -1; break;
-        case 'v': st->verbose++; break;
-        case 'h': *help = true; return FG_OK;
-        default:
-            return fg_error_set(err, FG_EUSAGE, "invalid option");
+        if (c == 'q') {
+            st->verbose = -1;
+        } else if (c == 'v') {
+            st->verbose++;
+        } else if (c == 'h') {
+            *help = true;
+            break;
+        } else {
+            rc = fg_error_set(err, FG_EUSAGE, "invalid option");
+            break;
         }
+    }
+    free(opts);
+    if (rc || *help)
+        return rc;
+    if (fg_backend_opts_active(st->backend)) {
+        if (argc - optind != 0 || st->base.n || st->candidate.n)
+            return fg_error_set(err, FG_EUSAGE,
+                                "--backend selects both sides; give no "
+                                "BASE/CANDIDATE sources with it");
+        return FG_OK;
     }
     int npos = argc - optind;
     if (npos == 2 && st->base.n == 0 && st->candidate.n == 0) {
@@ -403,6 +531,7 @@ int fg_cmd_compare(int argc, char **argv)
     int rc = parse(argc, argv, &st, &help, &err);
     if (help) {
         fputs(compare_usage, stdout);
+        fputs(compare_usage2, stdout);
         fputs(fg_cli_limits_help, stdout);
         goto out;
     }

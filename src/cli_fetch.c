@@ -33,7 +33,8 @@ static const char fetch_usage[] =
     "Backend and selection:\n"
     "      --backend NAME         pyroscope (Connect API, v1.x and v2.x) or\n"
     "                             parca (REST gateway or gRPC-Web)\n"
-    "      --url URL              server base URL, e.g. http://pyroscope:4040,\n"
+    "      --url URL              server base URL, e.g.\n"
+    "                             http://pyroscope:4040,\n"
     "                             http://parca:7070, or a Grafana datasource\n"
     "                             proxy URL\n"
     "      --profile-type ID      Pyroscope: process_cpu:cpu:nanoseconds:cpu:\n"
@@ -98,7 +99,8 @@ static const char fetch_usage_examples[] =
     "\n"
     "Examples:\n"
     "  flamegate fetch --backend pyroscope --url http://pyroscope:4040 \\\n"
-    "      --selector '{service_name=\"checkout\"}' --version-label version \\\n"
+    "      --selector '{service_name=\"checkout\"}' \\\n"
+    "      --version-label version \\\n"
     "      --base-version v2.4.0 --side base --from now-1h -o base.pb.gz\n"
     "  flamegate fetch --backend pyroscope --url http://pyroscope:4040 \\\n"
     "      --selector '{service_name=\"checkout\"}' --list-versions\n"
@@ -198,7 +200,8 @@ static int apply_option(struct fetch_cli *c, int opt, const char *arg,
     if (opt >= OPT_BACKEND_ARG)
         return fg_backend_opts_set(
             &c->bo, fg_backend_arg_options[opt - OPT_BACKEND_ARG], arg, err);
-    if (opt >= FG_OPT_LIMIT_BASE && opt < FG_OPT_LIMIT_BASE + FG_OPT_LIMIT_COUNT)
+    if (opt >= FG_OPT_LIMIT_BASE &&
+        opt < FG_OPT_LIMIT_BASE + FG_OPT_LIMIT_COUNT)
         return fg_cli_limit_set(&c->lim, opt, arg, err);
     switch (opt) {
     case 'o':

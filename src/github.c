@@ -17,6 +17,39 @@
 #define MAX_DETAILS_CLOSE 32
 #define MAX_FENCE_LEN 64
 
+/*
+ * text up to its first line end, with control bytes blanked, every copy of
+ * the token replaced (a server may echo what it was sent) and then cut at
+ * max bytes on a UTF-8 boundary; owned.  NULL text gives NULL.
+ */
+static char *printable(const char *text, size_t max, const char *token)
+{
+    if (!text)
+        return NULL;
+    size_t tlen = token ? strlen(token) : 0;
+    struct fg_buf b;
+    fg_buf_init(&b, 0);
+    for (size_t i = 0; text[i] && text[i] != '\n' && b.len < 4 * max;) {
+        unsigned char c = (unsigned char)text[i];
+        int rc;
+        if (tlen && strncmp(text + i, token, tlen) == 0) {
+            rc = fg_buf_adds(&b, "<redacted>");
+            i += tlen;
+        } else {
+            rc = fg_buf_addc(&b, (c < 0x20 || c == 0x7f) ? ' ' : (char)c);
+            i++;
+        }
+        if (rc != FG_OK)
+            break;
+    }
+    size_t n = b.len < max ? b.len : max;
+    while (n < b.len && n > 0 && ((unsigned char)b.data[n] & 0xC0) == 0x80)
+        n--;
+    char *s = fg_xstrndup(b.data ? b.data : "", n);
+    fg_buf_release(&b);
+    return s;
+}
+
 /* ---------------------------------------------------------------- names */
 
 static bool is_name_char(int c)
@@ -41,12 +74,14 @@ static bool name_part_ok(const char *s, size_t n, size_t max)
 int fg_github_check_repo(const char *repo, struct fg_error *err)
 {
     const char *slash = repo ? strchr(repo, '/') : NULL;
-    if (!slash || !name_part_ok(repo, (size_t)(slash - repo), 100) ||
-        !name_part_ok(slash + 1, strlen(slash + 1), 100))
-        return fg_error_set(err, FG_EUSAGE,
-                            "bad repository '%s': expected OWNER/REPO",
-                            repo ? repo : "");
-    return FG_OK;
+    if (slash && name_part_ok(repo, (size_t)(slash - repo), 100) &&
+        name_part_ok(slash + 1, strlen(slash + 1), 100))
+        return FG_OK;
+    char *shown = printable(repo ? repo : "", 200, NULL);
+    fg_error_set(err, FG_EUSAGE, "bad repository '%s': expected OWNER/REPO",
+                 shown);
+    free(shown);
+    return FG_EUSAGE;
 }
 
 int fg_github_check_id(const char *id, struct fg_error *err)
@@ -55,12 +90,13 @@ int fg_github_check_id(const char *id, struct fg_error *err)
     bool ok = n > 0 && n <= 100;
     for (size_t i = 0; ok && i < n; i++)
         ok = is_name_char((unsigned char)id[i]);
-    if (!ok)
-        return fg_error_set(err, FG_EUSAGE,
-                            "bad comment id '%s': use 1-100 characters of "
-                            "letters, digits, '.', '_' and '-'",
-                            id ? id : "");
-    return FG_OK;
+    if (ok)
+        return FG_OK;
+    char *shown = printable(id ? id : "", 200, NULL);
+    fg_error_set(err, FG_EUSAGE, "bad comment id '%s': use 1-100 characters "
+                 "of letters, digits, '.', '_' and '-'", shown);
+    free(shown);
+    return FG_EUSAGE;
 }
 
 char *fg_github_marker(const char *id)
@@ -239,11 +275,14 @@ int fg_github_event_parse(const char *json, size_t len,
     json_t *root = json_loadb(json, len, 0, &jerr);
     int rc = FG_OK;
     if (!json_is_object(root)) {
+        /* jansson quotes the offending bytes: keep them printable */
+        char *why = printable(jerr.text, 200, NULL);
         rc = root ? fg_error_set(err, FG_EFORMAT,
                                  "event payload is not a JSON object")
                   : fg_error_set(err, FG_EFORMAT,
                                  "event payload is not JSON: %s (line %d)",
-                                 jerr.text, jerr.line);
+                                 why, jerr.line);
+        free(why);
         goto out;
     }
     rc = event_pr(root, &ev->pr, err);
@@ -688,21 +727,15 @@ static bool same_origin(const char *base, const char *url)
 }
 
 /* The server's "message" (or first body line), printable, owned. */
-static char *server_message(const struct fg_http_response *r)
+static char *server_message(const struct fg_http_response *r,
+                            const char *token)
 {
     const char *src = r->body.data ? r->body.data : "";
     json_t *root = json_loadb(src, r->body.len, 0, NULL);
     json_t *m = json_object_get(root, "message");
-    const char *text = json_is_string(m) ? json_string_value(m) : src;
-    struct fg_buf b;
-    fg_buf_init(&b, 0);
-    for (size_t i = 0; text[i] && text[i] != '\n' && i < 300; i++) {
-        unsigned char c = (unsigned char)text[i];
-        if (fg_buf_addc(&b, (c < 0x20 || c == 0x7f) ? ' ' : (char)c))
-            break;
-    }
+    char *s = printable(json_is_string(m) ? json_string_value(m) : src, 300,
+                        token);
     json_decref(root);
-    char *s = fg_buf_detach(&b, NULL);
     if (!*s) {
         free(s);
         s = fg_xstrdup("no message");
@@ -712,24 +745,25 @@ static char *server_message(const struct fg_http_response *r)
 
 static void set_forbidden(struct fg_github_result *res,
                           const struct fg_http_response *r,
-                          const char *headers)
+                          const char *headers, const char *token)
 {
     res->outcome = FG_GITHUB_FORBIDDEN;
     res->status = r->status;
     res->comment_id = 0;
     free(res->reason);
-    res->reason = server_message(r);
+    res->reason = server_message(r, token);
     free(res->accepted);
     /* GitHub names the permissions the endpoint needs, e.g.
      * "issues=write; pull_requests=write". */
-    res->accepted =
-        fg_http_header_value(headers, "x-accepted-github-permissions");
+    char *acc = fg_http_header_value(headers, "x-accepted-github-permissions");
+    res->accepted = printable(acc, 200, token);
+    free(acc);
 }
 
 static int http_fail(const struct fg_http_response *r, const char *what,
                      const struct fg_github *gh, struct fg_error *err)
 {
-    char *msg = server_message(r);
+    char *msg = server_message(r, gh->token);
     const char *hint = "";
     if (r->status == 401)
         hint = " (the token is missing, expired or invalid)";
@@ -794,9 +828,11 @@ static int scan_page(const struct fg_http_response *r, const char *marker,
                              &jerr);
     int rc = FG_OK;
     if (!json_is_array(arr)) {
+        char *why = printable(arr ? "not an array" : jerr.text, 200, NULL);
         rc = fg_error_set(err, FG_EFORMAT,
-                          "unexpected comment list from the GitHub API%s%s",
-                          arr ? "" : ": ", arr ? "" : jerr.text);
+                          "unexpected comment list from the GitHub API: %s",
+                          why);
+        free(why);
         goto out;
     }
     size_t i;
@@ -854,7 +890,7 @@ static int find(const struct fg_github *gh, const struct fg_http_opts *o,
             goto out;
         res->pages++;
         if (resp.status == 403) {
-            set_forbidden(res, &resp, headers);
+            set_forbidden(res, &resp, headers, gh->token);
             *forbidden = true;
             goto out;
         }
@@ -1038,7 +1074,7 @@ static int write_comment(const struct fg_github *gh,
         *again = true;
         rc = FG_OK;
     } else if (rc == FG_OK && resp.status == 403) {
-        set_forbidden(res, &resp, headers);
+        set_forbidden(res, &resp, headers, gh->token);
     } else if (rc == FG_OK && (resp.status < 200 || resp.status > 299)) {
         rc = http_fail(&resp, update ? "update the comment"
                                      : "create a comment", gh, err);

@@ -30,11 +30,6 @@ static const char usage_text[] =
     "\n"
     "Run 'flamegate COMMAND --help' for the options of a command.\n";
 
-/* Commands whose modules are still landing are weak so the binary links
- * while they are being written; NEEDSWORK: drop once all are in. */
-#pragma weak fg_cmd_fetch
-#pragma weak fg_cmd_comment
-#pragma weak fg_cmd_config
 
 struct command {
     const char *name;
@@ -83,7 +78,7 @@ static int run(int argc, char **argv)
         return c->run(2, help_argv);
     }
     const struct command *c = find(cmd);
-    if (!c || !c->run)
+    if (!c)
         return fg_usage_error(NULL, "unknown command '%s'", cmd);
     optind = 0; /* glibc: 0 also resets getopt's internal state */
     return c->run(argc - 1, argv + 1);

@@ -68,8 +68,9 @@ static bool is_proto(const struct fg_http_response *r)
  * forced to `accept`.  On success the responses are 2xx and proto unless
  * `accept` is set.
  */
-static int call_many(const struct fg_http_opts *h, const struct fg_http_ext *xin,
-                     const char *method_url, const struct fg_buf *bodies,
+static int call_many(const struct fg_http_opts *h,
+                     const struct fg_http_ext *xin, const char *method_url,
+                     const struct fg_buf *bodies,
                      size_t n, bool accept, struct fg_http_response *resp,
                      struct fg_error *err)
 {

@@ -439,7 +439,9 @@ const char *fg_rep_value(char *buf, double v, const char *unit)
         size_t i = 0;
         while (fam[i + 1].name && fabs(base) >= fam[i + 1].scale)
             i++;
-        snprintf(buf, FG_REP_NUM, "%.3g %s", base / fam[i].scale,
+        double x = base / fam[i].scale;
+        /* Three significant digits, but never an exponent. */
+        snprintf(buf, FG_REP_NUM, fabs(x) >= 1000 ? "%.0f %s" : "%.3g %s", x,
                  fam[i].name);
     } else {
         /* Unknown units are printed after the number, cut to fit. */
@@ -539,6 +541,15 @@ double fg_rep_adj_p(const struct fg_func_result *f)
     if ((f->flags & FG_F_MARGINAL) && !(f->flags & FG_F_REGRESSION))
         return f->p_bh;
     return f->p_holm;
+}
+
+const char *fg_rep_ci_level(char *buf, const struct fg_result *r)
+{
+    double a = r->opts.alpha;
+    if (!(a > 0 && a < 1))
+        a = 0.05;
+    snprintf(buf, FG_REP_NUM, "%g%%", 100.0 * (1.0 - a));
+    return buf;
 }
 
 static const char *plural(size_t n, const char *one, const char *many)

@@ -386,6 +386,7 @@ static void table_row(struct html *h, const struct fg_func_result *f,
 static void table_head(struct html *h, const char *title, size_t n,
                        bool budget)
 {
+    char lv[FG_REP_NUM];
     fg_rw_adds(&h->w, "<h2>");
     esc(h, title);
     fg_rw_addf(&h->w, " (%zu)</h2>\n<table class=\"res\"><thead><tr>"
@@ -393,8 +394,9 @@ static void table_head(struct html *h, const char *title, size_t n,
     if (budget)
         fg_rw_adds(&h->w, "<th>candidate</th><th>budget</th>");
     else
-        fg_rw_adds(&h->w, "<th>base</th><th>candidate</th><th>change</th>"
-                          "<th>relative (95% CI)</th><th>adj. p</th>");
+        fg_rw_addf(&h->w, "<th>base</th><th>candidate</th><th>change</th>"
+                          "<th>relative (%s CI)</th><th>adj. p</th>",
+                   fg_rep_ci_level(lv, h->r));
     fg_rw_adds(&h->w, "</tr></thead><tbody>\n");
 }
 
@@ -511,13 +513,14 @@ static void method(struct html *h)
                       "with 80%% power)</td></tr>\n",
                r->base.mde > 0 ? fg_rep_rel(a, 1 + r->base.mde) : "n/a",
                r->cand.mde > 0 ? fg_rep_rel(b, 1 + r->cand.mde) : "n/a");
-    fg_rw_adds(&h->w, "</table>\n<p class=\"note\">Columns: base, "
+    fg_rw_addf(&h->w, "</table>\n<p class=\"note\">Columns: base, "
                       "candidate = share of all samples on that side; "
                       "change = candidate minus base in percentage points "
-                      "(pp); relative = normalized change with its 95% "
+                      "(pp); relative = normalized change with its %s "
                       "interval; adj. p = p-value corrected for testing "
                       "many functions (Holm; BH for marginal rows).</p>\n"
-                      "</details>\n");
+                      "</details>\n",
+               fg_rep_ci_level(a, r));
 }
 
 static void footer(struct html *h)

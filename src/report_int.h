@@ -85,6 +85,9 @@ const char *fg_rep_section_title(enum fg_rep_section s);
 /* The adjusted p shown for a row: BH for marginal rows, Holm otherwise. */
 double fg_rep_adj_p(const struct fg_func_result *f);
 
+/* "95%": the confidence level of the ratio intervals (1 - alpha). */
+const char *fg_rep_ci_level(char *buf, const struct fg_result *r);
+
 /* Short verdict phrase, e.g. "2 functions regressed" (plain text). */
 void fg_rep_verdict_phrase(struct fg_rw *w, const struct fg_result *r);
 

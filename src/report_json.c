@@ -24,6 +24,16 @@ static json_t *num(double v)
     return isfinite(v) ? json_real(v) : json_null();
 }
 
+/* Sums of the analysed sample type (ns, bytes): integral in practice, and
+ * larger than the 10 significant digits reals get, so written exactly as
+ * integers when they are whole numbers below 2^53. */
+static json_t *value(double v)
+{
+    if (isfinite(v) && v == floor(v) && fabs(v) < 9007199254740992.0)
+        return json_integer((json_int_t)v);
+    return num(v);
+}
+
 static json_t *integer(int64_t v)
 {
     return json_integer((json_int_t)v);
@@ -63,7 +73,7 @@ static json_t *side(const struct fg_side *s)
     set(o, "sources", src);
     set(o, "run_totals", int_array(s->run_totals, s->runs));
     set(o, "total", integer(s->total));
-    set(o, "value_total", num(s->value_total));
+    set(o, "value_total", value(s->value_total));
     set(o, "mde", num(s->mde));
     set(o, "size_factor", num(s->size_factor));
     return o;
@@ -136,12 +146,12 @@ static json_t *hex(const char *s)
 }
 
 static json_t *func_side(const int64_t *runs, size_t n, int64_t count,
-                         double value, double share)
+                         double val, double share)
 {
     json_t *o = json_object();
     set(o, "runs", int_array(runs, n));
     set(o, "count", integer(count));
-    set(o, "value", num(value));
+    set(o, "value", value(val));
     set(o, "share", num(share));
     return o;
 }

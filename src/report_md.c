@@ -180,24 +180,34 @@ static void details_close(struct md *m)
 
 enum cols { COLS_FULL, COLS_NEW, COLS_GONE, COLS_BUDGET, COLS_ALL };
 
-static const char *table_head(enum cols c)
+static void table_head(const struct md *m, enum cols c, struct fg_buf *out)
 {
+    char lv[FG_REP_NUM];
+    fg_rep_ci_level(lv, m->r);
+    struct fg_rw w;
+    fg_rw_init(&w, out);
     switch (c) {
     case COLS_FULL:
-        return "| function | base | candidate | change | relative (95% CI) "
-               "| adj. p |\n|:---|---:|---:|---:|---:|---:|\n";
+        fg_rw_addf(&w, "| function | base | candidate | change | relative "
+                       "(%s CI) | adj. p |\n"
+                       "|:---|---:|---:|---:|---:|---:|\n", lv);
+        break;
     case COLS_NEW:
-        return "| function | candidate |\n|:---|---:|\n";
+        fg_rw_adds(&w, "| function | candidate |\n|:---|---:|\n");
+        break;
     case COLS_GONE:
-        return "| function | base |\n|:---|---:|\n";
+        fg_rw_adds(&w, "| function | base |\n|:---|---:|\n");
+        break;
     case COLS_BUDGET:
-        return "| function | candidate | budget |\n|:---|---:|---:|\n";
+        fg_rw_adds(&w, "| function | candidate | budget |\n"
+                       "|:---|---:|---:|\n");
+        break;
     case COLS_ALL:
-        return "| function | base | candidate | change | relative (95% CI) "
-               "| p | adj. p | status |\n"
-               "|:---|---:|---:|---:|---:|---:|---:|:---|\n";
+        fg_rw_addf(&w, "| function | base | candidate | change | relative "
+                       "(%s CI) | p | adj. p | status |\n"
+                       "|:---|---:|---:|---:|---:|---:|---:|:---|\n", lv);
+        break;
     }
-    return "";
 }
 
 static const char *status_word(unsigned fl)
@@ -263,11 +273,13 @@ static size_t table(struct md *m, enum cols c, const size_t *rows,
     struct fg_rw w;
     fg_rw_init(&w, &b);
     size_t done = 0;
-    const char *head = table_head(c);
+    struct fg_buf head;
+    fg_buf_init(&head, 0);
+    table_head(m, c, &head);
     row(m, &w, c, &m->r->funcs[rows[from]]);
     /* Only start the table when its head and first row fit. */
-    if (fits(m, strlen(head) + b.len + 1) && !m->full) {
-        fg_rw_adds(&m->w, head);
+    if (fits(m, head.len + b.len + 1) && !m->full) {
+        fg_rw_add(&m->w, head.data, head.len);
         m->reserved += 1; /* the newline ending the table */
         for (size_t i = from; i < to; i++) {
             if (i > from) {
@@ -284,6 +296,7 @@ static size_t table(struct md *m, enum cols c, const size_t *rows,
         m->full = true;
     }
     fg_buf_release(&b);
+    fg_buf_release(&head);
     m->omitted += (to - from) - done;
     return done;
 }
@@ -377,7 +390,8 @@ static void heading(struct md *m)
     text(&m->w, r->sample_type ? r->sample_type : "?", 100);
     fg_rw_adds(&m->w, " (");
     text(&m->w, r->unit ? r->unit : "?", 100);
-    fg_rw_addf(&m->w, ") &middot; %s &middot; %zu functions tested</sub>\n\n",
+    fg_rw_addf(&m->w,
+               ") &middot; metric %s &middot; %zu functions tested</sub>\n\n",
                fg_metric_name(r->opts.metric), r->n_tested);
 }
 
@@ -496,11 +510,12 @@ static void method(struct md *m)
         rules_cell(&w, o);
         fg_rw_adds(&w, " |\n");
     }
-    fg_rw_adds(&w, "\nColumns: *base*, *candidate* = share of all samples on "
+    fg_rw_addf(&w, "\nColumns: *base*, *candidate* = share of all samples on "
                    "that side; *change* = candidate minus base in percentage "
-                   "points (pp); *relative* = normalized change with its 95% "
+                   "points (pp); *relative* = normalized change with its %s "
                    "interval; *adj. p* = p-value corrected for testing many "
-                   "functions (Holm; BH for marginal rows).\n\n");
+                   "functions (Holm; BH for marginal rows).\n\n",
+               fg_rep_ci_level(a, r));
     if (details_open(m, "Method and settings")) {
         put(m, &buf);
         details_close(m);

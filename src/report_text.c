@@ -291,9 +291,10 @@ static void section(struct text *t, enum fg_rep_section s, size_t top)
     struct table tb;
     memset(&tb, 0, sizeof(tb));
     const char *const *head;
-    static const char *const h_full[] = {"base", "cand", "change",
-                                         "relative [95% CI]", "adj p",
-                                         "function"};
+    char rel[FG_REP_NUM * 2], lv[FG_REP_NUM];
+    snprintf(rel, sizeof(rel), "relative [%s CI]", fg_rep_ci_level(lv, t->r));
+    const char *const h_full[] = {"base", "cand", "change", rel, "adj p",
+                                  "function"};
     static const char *const h_new[] = {"cand", "function"};
     static const char *const h_gone[] = {"base", "function"};
     static const char *const h_budget[] = {"cand", "budget", "function"};
@@ -346,13 +347,15 @@ static void warnings(struct text *t)
 
 static void legend(struct text *t)
 {
+    char lv[FG_REP_NUM];
     on(t, DIM);
-    fg_rw_adds(&t->w,
+    fg_rw_addf(&t->w,
                "Columns: base, cand = share of all samples on that side; "
                "change = cand minus base\nin percentage points (pp); "
-               "relative = normalized change with its 95% interval;\n"
+               "relative = normalized change with its %s interval;\n"
                "adj p = p-value corrected for testing many functions "
-               "(Holm; BH for marginal rows).\n");
+               "(Holm; BH for marginal rows).\n",
+               fg_rep_ci_level(lv, t->r));
     off(t);
     fg_rw_addf(&t->w, "flamegate %s, settings: ", fg_rep_version(t->ctx));
     const char *s = fg_rep_settings(t->ctx);

@@ -1,5 +1,6 @@
 /* settings.c - key-addressable compare settings (see settings.h). */
 #include "flamegate/settings.h"
+#include "flamegate/backend.h"
 #include "flamegate/util.h"
 
 #include <ctype.h>
@@ -41,6 +42,8 @@ void fg_settings_init(struct fg_settings *s)
     s->format = FG_REPORT_TEXT;
     s->color = FG_COLOR_AUTO;
     s->runs = 1;
+    s->backend = fg_xcalloc(1, sizeof(*s->backend));
+    fg_backend_opts_init(s->backend);
 }
 
 static void clear_outputs(struct fg_settings *s)
@@ -75,15 +78,32 @@ void fg_settings_release(struct fg_settings *s)
     free(s->sample_type);
     free(s->marker_id);
     free(s->config_path);
+    if (s->backend) {
+        fg_backend_opts_release(s->backend);
+        free(s->backend);
+    }
     memset(s, 0, sizeof(*s));
+}
+
+static bool in_list(const char *const *list, const char *key)
+{
+    for (size_t i = 0; list[i]; i++)
+        if (strcmp(list[i], key) == 0)
+            return true;
+    return false;
+}
+
+/* Backend keys (backend.h) are settings too: the config file and the
+ * environment reach them the same way as compare's own keys. */
+static bool backend_key(const char *key)
+{
+    return in_list(fg_backend_arg_options, key) ||
+           in_list(fg_backend_flag_options, key);
 }
 
 bool fg_settings_known(const char *key)
 {
-    for (size_t i = 0; fg_settings_keys[i]; i++)
-        if (strcmp(fg_settings_keys[i], key) == 0)
-            return true;
-    return false;
+    return in_list(fg_settings_keys, key) || backend_key(key);
 }
 
 const char *fg_settings_origin(const struct fg_settings *s, const char *key)
@@ -275,6 +295,15 @@ int fg_settings_set(struct fg_settings *s, const char *key, const char *value,
         return fg_error_set(err, FG_EUSAGE, "unknown setting '%s' (from %s)",
                             key, origin);
     bool fresh = record(s, key, origin);
+    if (backend_key(key)) {
+        struct fg_error be;
+        if (fg_backend_opts_set(s->backend, key, value, &be))
+            return fg_error_set(err, FG_EUSAGE, "%s (from %s)", be.msg,
+                                origin);
+        /* "runs" and "max-response-size" are also compare settings */
+        if (!in_list(fg_settings_keys, key))
+            return FG_OK;
+    }
     int rc = set_list(s, key, value, origin, fresh, err);
     if (rc <= 0)
         return rc;
@@ -363,15 +392,16 @@ int fg_settings_set(struct fg_settings *s, const char *key, const char *value,
     return FG_OK;
 }
 
-int fg_settings_apply_env(struct fg_settings *s,
+static int apply_env_list(struct fg_settings *s, const char *const *keys,
                           const char *(*get)(const char *name),
                           struct fg_error *err)
 {
-    for (size_t i = 0; fg_settings_keys[i]; i++) {
+    for (size_t i = 0; keys[i]; i++) {
+        if (keys != fg_settings_keys && in_list(fg_settings_keys, keys[i]))
+            continue; /* shared key: applied with the compare keys */
         char name[96] = "FLAMEGATE_";
         size_t n = strlen(name);
-        for (const char *k = fg_settings_keys[i]; *k && n + 1 < sizeof(name);
-             k++)
+        for (const char *k = keys[i]; *k && n + 1 < sizeof(name); k++)
             name[n++] = *k == '-' ? '_' : (char)toupper((unsigned char)*k);
         name[n] = '\0';
         const char *v = get(name);
@@ -385,8 +415,7 @@ int fg_settings_apply_env(struct fg_settings *s,
             if (nl)
                 *nl = '\0';
             if (*line)
-                rc = fg_settings_set(s, fg_settings_keys[i], line, origin,
-                                     err);
+                rc = fg_settings_set(s, keys[i], line, origin, err);
             line = nl ? nl + 1 : NULL;
         }
         free(copy);
@@ -395,6 +424,18 @@ int fg_settings_apply_env(struct fg_settings *s,
             return rc;
     }
     return FG_OK;
+}
+
+int fg_settings_apply_env(struct fg_settings *s,
+                          const char *(*get)(const char *name),
+                          struct fg_error *err)
+{
+    int rc = apply_env_list(s, fg_settings_keys, get, err);
+    if (!rc)
+        rc = apply_env_list(s, fg_backend_arg_options, get, err);
+    if (!rc)
+        rc = apply_env_list(s, fg_backend_flag_options, get, err);
+    return rc;
 }
 
 static char *join_list(const struct fg_strlist *l)

@@ -37,7 +37,22 @@ struct fake_github {
     bool forbid;              /* POST/PATCH answer 403 */
     int lost_posts;           /* store, then answer 502 */
     bool foreign_next;        /* Link rel="next" points elsewhere */
+    bool echo;                /* errors quote the Authorization header */
 };
+
+/* static storage for an echoing error message */
+static char echo_line[512];
+
+static const char *echoed(struct fake_github *g,
+                          const struct fg_fake_request *req, const char *msg)
+{
+    if (!g->echo)
+        return msg;
+    const char *auth = fg_fake_request_header(req, "authorization");
+    snprintf(echo_line, sizeof(echo_line), "%s (you sent '%s')", msg,
+             auth ? auth : "");
+    return echo_line;
+}
 
 static void answer(struct fg_fake_response *resp, int status, json_t *doc,
                    const char *headers)
@@ -150,7 +165,8 @@ static void write_comment(struct fake_github *g, long long id,
     if (g->forbid) {
         answer(resp, 403,
                json_pack("{s:s, s:s}", "message",
-                         "Resource not accessible by integration",
+                         echoed(g, req,
+                                "Resource not accessible by integration"),
                          "documentation_url", "https://docs.github.com/rest"),
                "x-accepted-github-permissions: issues=write; "
                "pull_requests=write\r\n");
@@ -201,7 +217,7 @@ static void handler(void *ctx, const struct fg_fake_request *req,
     bool is_list = strcmp(req->path, list_path) == 0 ||
                    strcmp(req->path, list_alt) == 0;
     if (!header_is(req, "authorization", "Bearer " TOKEN))
-        message(resp, 401, "Bad credentials");
+        message(resp, 401, echoed(g, req, "Bad credentials"));
     else if (!ua || strncmp(ua, "flamegate/", 10) != 0)
         message(resp, 403, "Request forbidden by administrative rules");
     else if (!header_is(req, "accept", "application/vnd.github+json") ||
@@ -723,6 +739,13 @@ START_TEST(test_forbidden)
     fg_github_result_release(&res);
     ck_assert_uint_eq(g->n, 0);
     ck_assert_uint_eq(count_method(g, "POST"), 1); /* 403 is not retried */
+    /* a server quoting the token back: the reason must not carry it */
+    g->echo = true;
+    ck_assert_int_eq(upsert(&t, "### fork\n", false, &res, &err), FG_OK);
+    ck_assert_int_eq(res.outcome, FG_GITHUB_FORBIDDEN);
+    ck_assert_str_eq(res.reason, "Resource not accessible by integration "
+                                 "(you sent 'Bearer <redacted>')");
+    fg_github_result_release(&res);
     free(t.api);
     fake_stop(g);
 }
@@ -740,6 +763,11 @@ START_TEST(test_unauthorized)
     ck_assert_ptr_nonnull(strstr(err.msg, "401"));
     ck_assert_ptr_nonnull(strstr(err.msg, "Bad credentials"));
     ck_assert_ptr_nonnull(strstr(err.msg, "octo/widgets#7"));
+    ck_assert_ptr_null(strstr(err.msg, "ghs_wrong_secret"));
+    fg_github_result_release(&res);
+    g->echo = true;
+    ck_assert_int_eq(upsert(&t, "x\n", false, &res, &err), FG_EHTTP);
+    ck_assert_ptr_nonnull(strstr(err.msg, "'Bearer <redacted>'"));
     ck_assert_ptr_null(strstr(err.msg, "ghs_wrong_secret"));
     fg_github_result_release(&res);
     free(t.api);

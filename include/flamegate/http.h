@@ -88,16 +88,21 @@ char *fg_http_redact_url(const char *url);
  *    not freed); on failure every resp[i] is released, and releasing again
  *    is harmless.
  *  - retries: 408, 429 and 5xx except 501/505, and connection-level
- *    failures (refused, reset, timed out, truncated body).  The delay is
+ *    failures (refused, reset, timed out, truncated body), also when
+ *    accept_status is set (only the final status is handed back); never
+ *    TLS failures, other 4xx or the size cap.  The delay is
  *    uniform in [0, backoff * 2^(attempt-1)] (full jitter), capped at 30 s;
  *    a numeric Retry-After header (capped at 30 s) replaces it.
  *  - error messages name the URL with fg_http_redact_url, the HTTP status,
  *    the number of attempts when more than one, and the start of the body
  *    (whitespace collapsed, control bytes escaped, at most 300 bytes; for
  *    an HTML page its <title>).  Known secrets are never part of them.
- *  - fg_http_many stops at the first request that fails for good (pending
- *    and running requests are abandoned) and reports the failed request
- *    with the lowest index.
+ *  - fg_http_many reports the failed request with the lowest index, as if
+ *    all had run: once request k fails for good, requests after k are
+ *    abandoned and those before k still run to completion.
+ *  - any method may carry a body (POST, PUT, PATCH); redirects are followed
+ *    (at most 5, http and https only; credentials are not sent to another
+ *    host); Expect: 100-continue is never sent.
  */
 struct fg_http_ext {
     bool accept_status;     /* a final non-2xx status is not an error */

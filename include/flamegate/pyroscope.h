@@ -15,7 +15,7 @@
 #include "flamegate/http.h"
 
 struct fg_pyroscope_query {
-    const char *profile_type; /* e.g. process_cpu:cpu:nanoseconds:cpu:nanoseconds */
+    const char *profile_type; /* process_cpu:cpu:nanoseconds:cpu:nanoseconds */
     const char *selector;     /* complete label selector, e.g. {a="b"} */
     int64_t start_ms, end_ms;
     int64_t max_nodes;        /* 0: not sent (server default) */

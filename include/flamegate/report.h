@@ -23,8 +23,8 @@
  *  - HTML: the display form, HTML-escaped, or set through textContent;
  *  - folded: the display form with ';' (the frame separator) replaced by
  *    ':'.
- * docs/json-schema.md documents the JSON; the other formats are described
- * in README "Reports".
+ * docs/json-schema.md documents the JSON (docs/json-schema.json is its
+ * schema); src/report_*.c describe the layout of the other formats.
  */
 #ifndef FLAMEGATE_REPORT_H
 #define FLAMEGATE_REPORT_H

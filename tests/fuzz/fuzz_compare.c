@@ -25,9 +25,20 @@
 #include "flamegate/report.h"
 #include "fuzz_common.h"
 
+#include "flamegate/stats.h"
+
 #include <jansson.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    fg_stats_init(); /* as main() does: GSL errors are returned, not fatal */
+    return 0;
+}
 
 #define MAX_RUNS 16
 
