@@ -119,6 +119,10 @@ fuzz:
 bench: $(FG_BIN) $(TOOLS)
 	bench/run.sh
 
+# Rewrite the golden report files on purpose (review the diff).
+update-golden: $(B)/check_all
+	FG_UPDATE_GOLDEN=1 FG_CORPUS=$(CORPUS) ./$(B)/check_all
+
 calibrate: $(FG_BIN) $(TOOLS)
 	./$(B)/fg-calibrate
 
@@ -153,6 +157,6 @@ clean-objs:
 clean:
 	rm -rf build flamegate
 
-.PHONY: all check asan valgrind fuzz bench calibrate demo deps install uninstall clean clean-objs
+.PHONY: update-golden all check asan valgrind fuzz bench calibrate demo deps install uninstall clean clean-objs
 .SECONDARY: $(GEN_C) $(GEN_H)
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(B)/src/main.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(B)/src/main.d $(TOOLS:=.d)

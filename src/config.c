@@ -304,15 +304,138 @@ static enum kind setting_kind(const char *key)
     return K_STRING;
 }
 
+/* ---- pattern safety ---------------------------------------------------------- */
+
+#define PATTERN_MAX_BOUND 1000
+#define PATTERN_MAX_COST 10000.0
+
+/* Length of the bracket expression at p ('['), or 0 when unterminated. */
+static size_t bracket_len(const char *p)
+{
+    size_t i = 1;
+    if (p[i] == '^')
+        i++;
+    if (p[i] == ']')
+        i++; /* a leading ']' is a literal member */
+    for (; p[i]; i++) {
+        if (p[i] == '[' && (p[i + 1] == ':' || p[i + 1] == '.' ||
+                            p[i + 1] == '=')) {
+            const char *end = strstr(p + i + 2, (char[]){p[i + 1], ']', 0});
+            if (!end)
+                return 0;
+            i = (size_t)(end - p) + 1;
+        } else if (p[i] == ']') {
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+/* "{m}", "{m,}" or "{m,n}" at p: its length and largest count, or 0. */
+static size_t bound_len(const char *p, long *bound)
+{
+    char *end;
+    if (!isdigit((unsigned char)p[1]))
+        return 0;
+    long m = strtol(p + 1, &end, 10), n = m;
+    if (*end == ',') {
+        n = isdigit((unsigned char)end[1]) ? strtol(end + 1, &end, 10)
+                                           : m + 1;
+        if (*end == ',')
+            return 0;
+    }
+    if (*end != '}')
+        return 0;
+    *bound = m > n ? m : n;
+    return (size_t)(end - p) + 1;
+}
+
+int fg_pattern_check(const char *pat, struct fg_error *err)
+{
+    /* Per nesting level: the summed cost, and the cost of the last atom
+     * (what a quantifier repeats). */
+    double cost[64] = {0}, last[64] = {0};
+    size_t d = 0;
+    bool quantified = false;
+    for (size_t i = 0; pat[i];) {
+        double atom = -1, times = 0;
+        long bound = 0;
+        size_t n = 1;
+        char c = pat[i];
+        if (c == '\\') {
+            atom = 1;
+            n = pat[i + 1] ? 2 : 1;
+        } else if (c == '[') {
+            n = bracket_len(pat + i);
+            if (!n)
+                return FG_OK; /* regcomp reports it */
+            atom = 1;
+        } else if (c == '(') {
+            if (d + 1 >= sizeof(cost) / sizeof(cost[0]))
+                return fg_error_set(err, FG_EUSAGE,
+                                    "'%s' nests groups too deeply", pat);
+            d++;
+            cost[d] = last[d] = 0;
+        } else if (c == ')' && d > 0) {
+            atom = cost[d--];
+        } else if (c == '|') {
+            last[d] = 0;
+            quantified = false;
+        } else if (c == '*' || c == '+' || c == '?') {
+            times = c == '+' ? 2 : 1;
+        } else if (c == '{' && (n = bound_len(pat + i, &bound)) > 0) {
+            if (bound > PATTERN_MAX_BOUND)
+                return fg_error_set(err, FG_EUSAGE,
+                                    "'%s': repetition count %ld is over %d",
+                                    pat, bound, PATTERN_MAX_BOUND);
+            times = bound > 1 ? (double)bound : 1;
+        } else if (c != '^' && c != '$') {
+            n = c == '{' ? 1 : n;
+            atom = 1;
+        }
+        if (times > 0) {
+            /* glibc copies the repeated subtree for each repetition, and
+             * stacked quantifiers ("c++++...") grow it exponentially */
+            if (quantified)
+                return fg_error_set(
+                    err, FG_EUSAGE,
+                    "'%s': '%c' repeats a repetition at offset %zu (undefined "
+                    "in POSIX regular expressions; write '\\%c' for a "
+                    "literal '%c')",
+                    pat, c, i, c, c);
+            cost[d] += last[d] * (times - 1);
+            last[d] *= times;
+            quantified = true;
+        } else if (atom >= 0) {
+            cost[d] += atom;
+            last[d] = atom;
+            quantified = false;
+        }
+        i += n;
+    }
+    double total = 0;
+    for (size_t k = 0; k <= d; k++)
+        total += cost[k];
+    if (total > PATTERN_MAX_COST)
+        return fg_error_set(err, FG_EUSAGE,
+                            "'%s' is too complex: about %.0f states once its "
+                            "repetitions are expanded (at most %.0f)",
+                            pat, total, PATTERN_MAX_COST);
+    return FG_OK;
+}
+
 static int check_regex(struct loader *L, const char *path, const char *pat)
 {
     if (!*pat)
         return fail(L, "'%s' is an empty pattern", path);
+    struct fg_error e = {0, ""};
+    if (fg_pattern_check(pat, &e))
+        return fail(L, "'%s': %s", path, e.msg);
     regex_t re;
-    int e = regcomp(&re, pat, REG_EXTENDED | REG_NOSUB);
-    if (e) {
+    int rc = regcomp(&re, pat, REG_EXTENDED | REG_NOSUB);
+    if (rc) {
         char msg[256];
-        regerror(e, &re, msg, sizeof(msg));
+        regerror(rc, &re, msg, sizeof(msg));
         return fail(L, "'%s': invalid regular expression '%s': %s", path,
                     pat, msg);
     }

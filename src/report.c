@@ -614,7 +614,12 @@ const char *fg_rep_settings(const struct fg_report_ctx *ctx)
     return ctx->settings ? ctx->settings : "(not recorded)";
 }
 
-size_t fg_rep_top(const struct fg_report_ctx *ctx, size_t dflt)
+size_t fg_rep_top(const struct fg_report_ctx *ctx, enum fg_rep_section s,
+                  size_t dflt)
 {
-    return ctx->top ? ctx->top : dflt;
+    if (ctx->top)
+        return ctx->top;
+    if (s == FG_SEC_NEW || s == FG_SEC_VANISHED)
+        return (dflt + 1) / 2;
+    return dflt;
 }

@@ -97,6 +97,10 @@ size_t fg_rep_flag_names(unsigned flags, const char **names);
 
 const char *fg_rep_version(const struct fg_report_ctx *ctx);
 const char *fg_rep_settings(const struct fg_report_ctx *ctx);
-size_t fg_rep_top(const struct fg_report_ctx *ctx, size_t dflt);
+/* Rows shown of section s: ctx->top, or dflt when 0; new and vanished
+ * functions (long lists of rare functions in small profiles, mostly
+ * sampling noise) get half of the default. */
+size_t fg_rep_top(const struct fg_report_ctx *ctx, enum fg_rep_section s,
+                  size_t dflt);
 
 #endif

@@ -570,7 +570,6 @@ int fg_report_markdown(const struct fg_report_ctx *ctx, struct fg_buf *out,
     fg_buf_init(&foot, 0);
     footer(&m, &foot);
     m.reserved = foot.len + NOTE_RESERVE;
-    size_t top = fg_rep_top(ctx, FG_REPORT_TOP_MD);
 
     marker(&m);
     heading(&m);
@@ -580,14 +579,18 @@ int fg_report_markdown(const struct fg_report_ctx *ctx, struct fg_buf *out,
         rows[s] = fg_rep_section_rows(m.r, (enum fg_rep_section)s, &n[s]);
     bool any = false;
     for (int s = 0; s < FG_SEC_COUNT; s++) {
-        section_head(&m, (enum fg_rep_section)s, rows[s], n[s], top);
+        section_head(&m, (enum fg_rep_section)s, rows[s], n[s],
+                     fg_rep_top(ctx, (enum fg_rep_section)s,
+                                FG_REPORT_TOP_MD));
         any |= n[s] > 0;
     }
     if (!any)
         put_str(&m, "No function changed significantly.\n\n");
     warnings(&m);
     for (int s = 0; s < FG_SEC_COUNT; s++)
-        section_rest(&m, (enum fg_rep_section)s, rows[s], n[s], top);
+        section_rest(&m, (enum fg_rep_section)s, rows[s], n[s],
+                     fg_rep_top(ctx, (enum fg_rep_section)s,
+                                FG_REPORT_TOP_MD));
     method(&m);
     all_tested(&m);
     for (int s = 0; s < FG_SEC_COUNT; s++)

@@ -371,13 +371,13 @@ int fg_report_text(const struct fg_report_ctx *ctx, struct fg_buf *out,
                             "the text report needs a comparison result");
     struct text t = {.ctx = ctx, .r = ctx->result};
     fg_rw_init(&t.w, out);
-    size_t top = fg_rep_top(ctx, FG_REPORT_TOP_TEXT);
     verdict(&t);
     compared(&t);
     size_t shown = 0;
     for (int s = 0; s < FG_SEC_COUNT; s++) {
         size_t before = out->len;
-        section(&t, (enum fg_rep_section)s, top);
+        section(&t, (enum fg_rep_section)s,
+                fg_rep_top(ctx, (enum fg_rep_section)s, FG_REPORT_TOP_TEXT));
         shown += out->len != before;
     }
     if (!shown && t.w.rc == FG_OK)

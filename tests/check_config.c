@@ -527,6 +527,43 @@ START_TEST(test_error_rules)
 }
 END_TEST
 
+START_TEST(test_pattern_safety)
+{
+    /* glibc's regcomp needs gigabytes for these: refused up front */
+    expect_fail("{\"rules\": [{\"match\": \"c++++++++++++++++++++++\", "
+                "\"ignore\": true}]}",
+                "'rules[0].match': 'c++++++++++++++++++++++': '+' repeats a "
+                "repetition at offset 2",
+                "write '\\+' for a literal '+'");
+    expect_fail("{\"ignore\": \"^a{1,30000}$\"}",
+                "'ignore': '^a{1,30000}$': repetition count 30000 is over 1000",
+                NULL);
+    expect_fail("{\"focus\": [\"((a{1,100}){1,100}){1,10}\"]}",
+                "'focus[0]': '((a{1,100}){1,100}){1,10}' is too complex: about "
+                "100000 states",
+                NULL);
+    struct fg_error err = {0, ""};
+    const char *ok[] = {"^main\\.(a|b)+$", "x{2}", "[]a]+", "[[:alpha:]_]+$",
+                        "(ab|cd){1,1000}", "\\++", "a*b?c+", "[+*]+",
+                        "^(a|b)*(c{0,255}d{0,255})$"};
+    for (size_t i = 0; i < sizeof(ok) / sizeof(*ok); i++)
+        ck_assert_msg(fg_pattern_check(ok[i], &err) == FG_OK, "%s: %s", ok[i],
+                      err.msg);
+    const char *bad[] = {"a**", "a+?", "(x)*{2}", "a{2}{3}", "a{1001}",
+                         "(((a{1,20}){1,20}){1,20}){1,20}"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+        ck_assert_msg(fg_pattern_check(bad[i], &err) == FG_EUSAGE, "%s",
+                      bad[i]);
+    /* every preset is within bounds */
+    for (size_t i = 0; i < fg_preset_count; i++) {
+        char *re = fg_preset_regex(&fg_presets[i]);
+        ck_assert_msg(fg_pattern_check(re, &err) == FG_OK, "%s: %s",
+                      fg_presets[i].name, err.msg);
+        free(re);
+    }
+}
+END_TEST
+
 START_TEST(test_error_json_and_files)
 {
     expect_fail_code("{\n  \"alpha\": 0.01,\n  \"top\" 3\n}", FG_EFORMAT,
@@ -1027,6 +1064,7 @@ Suite *config_suite(void)
     tcase_add_test(te, test_error_values);
     tcase_add_test(te, test_error_rules);
     tcase_add_test(te, test_error_json_and_files);
+    tcase_add_test(te, test_pattern_safety);
     suite_add_tcase(s, te);
     TCase *tr = tcase_create("rules");
     tcase_add_test(tr, test_budget_fails_identical_profiles);

@@ -795,18 +795,15 @@ START_TEST(test_golden_sample)
 }
 END_TEST
 
-/* Every format on a real pair: two heap profiles of one process taken
- * 12 s apart, through the real comparison. */
-START_TEST(test_golden_corpus)
+/* Reports of a real pair through the real comparison (fg_compare), with
+ * the corpus location taken out of the sources.  formats lists which to
+ * compare with testdata/golden/report-NAME.*. */
+static void corpus_golden(const char *name, const char *rel0,
+                          const char *rel1, const int *formats, size_t nf)
 {
-    static const char *const rel[2] = {
-        "replicates/parca-many/1644509272337470000.pb.gz",
-        "replicates/parca-many/1644509284338649000.pb.gz",
-    };
-    if (!fg_test_corpus()) {
-        fg_test_skip("corpus absent: corpus goldens not checked");
-        return;
-    }
+    static const char *const ext[] = {"txt", "md", "json", "html",
+                                      "folded"};
+    const char *rel[2] = {rel0, rel1};
     struct fg_profile *p[2];
     struct fg_error err;
     for (int i = 0; i < 2; i++) {
@@ -820,7 +817,6 @@ START_TEST(test_golden_corpus)
     struct fg_result *r = NULL;
     ck_assert_msg(fg_compare(&p[0], 1, &p[1], 1, &o, &r, &err) == FG_OK,
                   "%s", err.msg);
-    /* Sources name the corpus location, which varies: keep base names. */
     struct fg_side *sides[2] = {&r->base, &r->cand};
     for (int i = 0; i < 2; i++) {
         char *b = fg_xstrdup(fg_basename(sides[i]->sources[0]));
@@ -836,32 +832,46 @@ START_TEST(test_golden_corpus)
     struct fg_report_ctx ctx;
     fg_report_ctx_init(&ctx, r, f);
     ctx.version = FGT_VERSION;
-    ctx.settings = "flamegate compare 1644509272337470000.pb.gz "
-                   "1644509284338649000.pb.gz";
-    static const struct {
-        enum fg_report_format fmt;
-        const char *file;
-    } g[] = {
-        {FG_REPORT_TEXT, "report-parca.txt"},
-        {FG_REPORT_MARKDOWN, "report-parca.md"},
-        {FG_REPORT_JSON, "report-parca.json"},
-        {FG_REPORT_HTML, "report-parca.html"},
-        {FG_REPORT_FOLDED, "report-parca.folded"},
-    };
-    for (size_t i = 0; i < sizeof(g) / sizeof(*g); i++) {
+    char settings[300];
+    snprintf(settings, sizeof(settings), "flamegate compare %s %s",
+             fg_basename(rel0), fg_basename(rel1));
+    ctx.settings = settings;
+    for (size_t i = 0; i < nf; i++) {
+        enum fg_report_format fmt = (enum fg_report_format)formats[i];
         size_t len;
-        char *out = render(g[i].fmt, &ctx, &len);
-        if (g[i].fmt == FG_REPORT_JSON) {
+        char *out = render(fmt, &ctx, &len);
+        if (fmt == FG_REPORT_JSON) {
             char msg[600];
             ck_assert_msg(schema_check(out, msg, sizeof(msg)), "%s", msg);
         }
-        golden(g[i].file, out, len);
+        char file[64];
+        snprintf(file, sizeof(file), "report-%s.%s", name, ext[fmt]);
+        golden(file, out, len);
         free(out);
     }
     fg_result_free(r);
     fg_flame_free(f);
     fg_profile_free(p[0]);
     fg_profile_free(p[1]);
+}
+
+START_TEST(test_golden_corpus)
+{
+    if (!fg_test_corpus()) {
+        fg_test_skip("corpus absent: corpus goldens not checked");
+        return;
+    }
+    /* Two heap profiles of one process 12 s apart: every format. */
+    static const int all[] = {FG_REPORT_TEXT, FG_REPORT_MARKDOWN,
+                              FG_REPORT_JSON, FG_REPORT_HTML,
+                              FG_REPORT_FOLDED};
+    corpus_golden("parca", "replicates/parca-many/1644509272337470000.pb.gz",
+                  "replicates/parca-many/1644509284338649000.pb.gz", all, 5);
+    /* Two CPU windows of a Kafka broker (A/A); the other formats of this
+     * pair are hundreds of kilobytes, so only the text ones. */
+    static const int small[] = {FG_REPORT_TEXT, FG_REPORT_MARKDOWN};
+    corpus_golden("kafka", "replicates/kafka-java-cpu/cpu-1.pb.gz",
+                  "replicates/kafka-java-cpu/cpu-3.pb.gz", small, 2);
 }
 END_TEST
 
@@ -1356,6 +1366,7 @@ START_TEST(test_corpus_invalid_utf8)
 }
 END_TEST
 
+Suite *report_suite(void); /* called from check_main.c */
 Suite *report_suite(void)
 {
     Suite *s = suite_create("report");

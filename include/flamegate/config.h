@@ -143,6 +143,16 @@ void fg_config_applied_release(struct fg_config_applied *a);
  * fg_backend_arg_options or fg_backend_flag_options. */
 bool fg_config_is_backend_option(const char *name, bool *is_flag);
 
+/*
+ * Refuse a regular expression that glibc's regcomp would take gigabytes or
+ * minutes to compile: a quantifier applied to a quantifier ("c++++...",
+ * undefined in POSIX anyway), a repetition count over 1000, or an
+ * estimated expansion over 10000 states.  FG_EUSAGE names the pattern.
+ * The config loader checks every regex with it; --ignore/--focus should
+ * too.
+ */
+int fg_pattern_check(const char *pattern, struct fg_error *err) FG_MUST_CHECK;
+
 /* ---- presets (src/presets.c) ------------------------------------------- */
 
 /* Frames matched by one regular expression, and why they are noise. */

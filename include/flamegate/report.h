@@ -48,7 +48,8 @@ enum fg_report_format {
 #define FG_REPORT_MD_MAX_DEFAULT (FG_REPORT_MD_LIMIT - 1024)
 /* Smallest cap honoured (the verdict, summary and footer always fit). */
 #define FG_REPORT_MD_MIN 8192
-/* Default rows per table (ctx->top == 0). */
+/* Default rows per table (ctx->top == 0); new and vanished functions get
+ * half as many by default. */
 #define FG_REPORT_TOP_TEXT 20
 #define FG_REPORT_TOP_MD 10
 /* The HTML report lists every flagged row and this many others. */
@@ -80,7 +81,8 @@ struct fg_report_ctx {
                                      * reproduce the run (e.g. the flags);
                                      * NULL: "(not recorded)" */
     const char *marker_id;          /* sticky comment id; NULL: "default" */
-    size_t top;                     /* max rows per table; 0: default */
+    size_t top;                     /* max rows per table (text,
+                                     * markdown); 0: the defaults */
     bool color;                     /* ANSI colours in text */
     size_t md_max_bytes;            /* markdown cap in bytes; 0: the
                                      * default; at least FG_REPORT_MD_MIN */
