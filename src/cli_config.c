@@ -4,8 +4,7 @@
  * config file, FLAMEGATE_* variables, flags), or list the ignore presets.
  *
  * The layers are applied exactly as "flamegate compare" applies them:
- * fg_config_setup (file, then environment), fg_config_backend_apply
- * (backend options of the file, the profile and the environment), then
+ * fg_config_setup (the file, its backend profile, the environment), then
  * the flags given here.
  */
 #include "flamegate/backend.h"
@@ -65,9 +64,8 @@ enum {
 
 /* One option from the command line, replayed after the lower layers. */
 struct flag {
-    const char *key;   /* settings key or backend option */
+    const char *key;   /* settings key (backend options included) */
     const char *value; /* borrowed from argv, or "true" */
-    bool backend;
 };
 
 struct config_cli {
@@ -83,6 +81,16 @@ struct config_cli {
 static const char *env_get(const char *name)
 {
     return getenv(name);
+}
+
+/* True for the compare keys (fg_settings_keys), false for the options
+ * only the backend has. */
+static bool in_keys(const char *key)
+{
+    for (size_t i = 0; fg_settings_keys[i]; i++)
+        if (strcmp(fg_settings_keys[i], key) == 0)
+            return true;
+    return false;
 }
 
 static struct option *build_longopts(void)
@@ -110,9 +118,9 @@ static struct option *build_longopts(void)
     for (size_t i = 0; i < ns; i++)
         o[k++] = (struct option){fg_settings_keys[i], required_argument, NULL,
                                  OPT_SETTING + (int)i};
-    /* "runs" and "max-response-size" are compare settings already. */
+    /* "runs" and "max-response-size" are in both lists */
     for (size_t i = 0; i < na; i++)
-        if (!fg_settings_known(fg_backend_arg_options[i]))
+        if (!in_keys(fg_backend_arg_options[i]))
             o[k++] = (struct option){fg_backend_arg_options[i],
                                      required_argument, NULL,
                                      OPT_BACKEND_ARG + (int)i};
@@ -135,12 +143,11 @@ static const char *short_key(int c)
     }
 }
 
-static void add_flag(struct config_cli *c, const char *key, const char *value,
-                     bool backend)
+static void add_flag(struct config_cli *c, const char *key, const char *value)
 {
     c->flags = fg_xgrow(c->flags, &c->cap_flags, c->n_flags + 1,
                         sizeof(*c->flags));
-    c->flags[c->n_flags++] = (struct flag){key, value, backend};
+    c->flags[c->n_flags++] = (struct flag){key, value};
 }
 
 /* 0: parsed; -1: usage error (reported). */
@@ -152,17 +159,17 @@ static int parse(struct config_cli *c, int argc, char **argv)
                               NULL)) != -1) {
         const char *key = short_key(opt);
         if (key) {
-            add_flag(c, key, optarg, false);
+            add_flag(c, key, optarg);
             continue;
         }
         if (opt >= OPT_BACKEND_FLAG) {
             add_flag(c, fg_backend_flag_options[opt - OPT_BACKEND_FLAG],
-                     "true", true);
+                     "true");
         } else if (opt >= OPT_BACKEND_ARG) {
             add_flag(c, fg_backend_arg_options[opt - OPT_BACKEND_ARG],
-                     optarg, true);
+                     optarg);
         } else if (opt >= OPT_SETTING) {
-            add_flag(c, fg_settings_keys[opt - OPT_SETTING], optarg, false);
+            add_flag(c, fg_settings_keys[opt - OPT_SETTING], optarg);
         } else {
             switch (opt) {
             case OPT_SHOW: c->show = true; break;
@@ -326,64 +333,123 @@ static void show_rules(const struct fg_settings *s)
     }
 }
 
-/* Header values may carry credentials: show the name only. */
-static void show_backend(const struct fg_config_applied *a)
+/* Seconds as typed ("30", "2.5"). */
+static char *seconds(double v)
 {
-    if (a->n == 0) {
+    return fg_xasprintf("%g s", v);
+}
+
+/* The value of a backend-only option as text; headers show their names
+ * only, since their values may carry credentials. */
+static char *backend_value(const struct fg_backend_opts *o, const char *key)
+{
+    static const char *const kinds[] = {"none", "pyroscope", "parca"};
+    static const char *const protos[] = {"default", "rest", "grpc-web",
+                                         "connect"};
+    const char *const strs[][2] = {
+        {"url", o->url}, {"profile-type", o->profile_type},
+        {"selector", o->selector}, {"version-label", o->version_label},
+        {"base-version", o->version[0]},
+        {"candidate-version", o->version[1]}, {"from", o->from},
+        {"until", o->until}, {"base-from", o->side_from[0]},
+        {"base-until", o->side_until[0]},
+        {"candidate-from", o->side_from[1]},
+        {"candidate-until", o->side_until[1]}, {"token-env", o->token_env},
+        {"token-file", o->token_file}, {"user", o->user},
+        {"password-env", o->password_env},
+        {"password-file", o->password_file}, {"tenant", o->tenant},
+        {"cacert", o->cacert}};
+    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+        if (strcmp(strs[i][0], key) == 0)
+            return fg_xstrdup(strs[i][1] ? strs[i][1] : "");
+    if (strcmp(key, "backend") == 0)
+        return fg_xstrdup(kinds[(size_t)o->kind < 3 ? o->kind : 0]);
+    if (strcmp(key, "protocol") == 0)
+        return fg_xstrdup(protos[(size_t)o->protocol < 4 ? o->protocol : 0]);
+    if (strcmp(key, "insecure") == 0)
+        return fg_xstrdup(o->insecure ? "true" : "false");
+    if (strcmp(key, "timeout") == 0)
+        return seconds(o->timeout);
+    if (strcmp(key, "connect-timeout") == 0)
+        return seconds(o->connect_timeout);
+    if (strcmp(key, "retry-backoff") == 0)
+        return seconds(o->backoff);
+    if (strcmp(key, "step") == 0)
+        return seconds((double)o->step_ms / 1000.0);
+    if (strcmp(key, "retries") == 0)
+        return fg_xasprintf("%d", o->retries);
+    if (strcmp(key, "parallel") == 0)
+        return fg_xasprintf("%d", o->parallel);
+    if (strcmp(key, "max-nodes") == 0)
+        return fg_xasprintf("%lld", (long long)o->max_nodes);
+    if (strcmp(key, "header") == 0) {
+        struct fg_buf b;
+        fg_buf_init(&b, 0);
+        int rc = FG_OK;
+        for (size_t i = 0; i < o->n_headers && !rc; i++) {
+            const char *colon = strchr(o->headers[i], ':');
+            int n = colon ? (int)(colon - o->headers[i])
+                          : (int)strlen(o->headers[i]);
+            rc = fg_buf_addf(&b, "%s%.*s: (hidden)", i ? ", " : "", n,
+                             o->headers[i]);
+        }
+        return fg_buf_detach(&b, NULL);
+    }
+    return fg_xstrdup("(set)");
+}
+
+/* The backend-only options that a layer set, with their origins. */
+static void show_backend(const struct fg_settings *s,
+                         const struct fg_config *cfg)
+{
+    const char *const *lists[2] = {fg_backend_arg_options,
+                                   fg_backend_flag_options};
+    int kw = 6, vw = 5;
+    size_t n = 0;
+    for (size_t l = 0; l < 2; l++)
+        for (size_t i = 0; lists[l][i]; i++) {
+            const char *k = lists[l][i];
+            if (in_keys(k) || strcmp(fg_settings_origin(s, k), "default") == 0)
+                continue;
+            char *v = backend_value(s->backend, k);
+            int kl = (int)strlen(k), vl = (int)strlen(v);
+            kw = kl > kw ? kl : kw;
+            vw = vl > vw ? vl : vw;
+            free(v);
+            n++;
+        }
+    vw = vw > 32 ? 32 : vw;
+    if (cfg->profile)
+        printf("\nbackend profile: %s (from %s)\n", cfg->profile,
+               cfg->profile_origin);
+    if (n == 0) {
         printf("\nbackend: none (no backend options in the config, the "
                "environment or the command line)\n");
         return;
     }
-    int kw = 0, vw = 0;
-    for (size_t i = 0; i < a->n; i++) {
-        int kl = (int)strlen(a->v[i].key), vl = (int)strlen(a->v[i].value);
-        kw = kl > kw ? kl : kw;
-        vw = vl > vw ? vl : vw;
-    }
-    vw = vw > 32 ? 32 : vw;
     printf("\nbackend:\n");
     row("OPTION", "VALUE", "FROM", kw, vw);
-    for (size_t i = 0; i < a->n; i++) {
-        const struct fg_config_entry *e = &a->v[i];
-        bool header = strcmp(e->key, "header") == 0;
-        bool later = false;
-        for (size_t j = i + 1; j < a->n && !header && !later; j++)
-            later = strcmp(a->v[j].key, e->key) == 0;
-        if (later)
-            continue; /* overridden by a later layer */
-        if (header) {
-            const char *colon = strchr(e->value, ':');
-            char *shown = fg_xasprintf("%.*s: (hidden)",
-                                       colon ? (int)(colon - e->value)
-                                             : (int)strlen(e->value),
-                                       e->value);
-            row(e->key, shown, e->origin, kw, vw);
-            free(shown);
-        } else {
-            row(e->key, e->value, e->origin, kw, vw);
+    for (size_t l = 0; l < 2; l++)
+        for (size_t i = 0; lists[l][i]; i++) {
+            const char *k = lists[l][i];
+            const char *origin = fg_settings_origin(s, k);
+            if (in_keys(k) || strcmp(origin, "default") == 0)
+                continue;
+            char *v = backend_value(s->backend, k);
+            row(k, v, origin, kw, vw);
+            free(v);
         }
-    }
 }
 
 static int apply_flags(const struct config_cli *c, struct fg_settings *s,
-                       struct fg_backend_opts *bo,
-                       struct fg_config_applied *applied,
                        struct fg_error *err)
 {
     bool sides_given = false;
     for (size_t i = 0; i < c->n_flags; i++) {
         const struct flag *f = &c->flags[i];
-        int rc;
-        if (f->backend) {
-            rc = fg_backend_opts_set(bo, f->key, f->value, err);
-            if (!rc)
-                fg_config_applied_add(applied, f->key, f->value,
-                                      "command line");
-        } else {
-            sides_given |= strcmp(f->key, "base") == 0 ||
-                           strcmp(f->key, "candidate") == 0;
-            rc = fg_settings_set(s, f->key, f->value, "command line", err);
-        }
+        sides_given |= strcmp(f->key, "base") == 0 ||
+                       strcmp(f->key, "candidate") == 0;
+        int rc = fg_settings_set(s, f->key, f->value, "command line", err);
         if (rc)
             return rc;
     }
@@ -404,18 +470,13 @@ static int show(const struct config_cli *c)
 {
     struct fg_settings s;
     struct fg_config cfg;
-    struct fg_backend_opts bo;
-    struct fg_config_applied applied = {0};
     struct fg_error err = {0, ""};
     fg_settings_init(&s);
     fg_config_init(&cfg);
-    fg_backend_opts_init(&bo);
-    int rc = fg_config_setup(&cfg, &s, c->config_flag, env_get, &err);
+    int rc = fg_config_setup(&cfg, &s, c->config_flag, c->profile_flag,
+                             env_get, &err);
     if (!rc)
-        rc = fg_config_backend_apply(&cfg, c->profile_flag, env_get, &bo,
-                                     &applied, &err);
-    if (!rc)
-        rc = apply_flags(c, &s, &bo, &applied, &err);
+        rc = apply_flags(c, &s, &err);
     if (rc) {
         rc = fg_cli_fail(&err);
         goto out;
@@ -431,11 +492,9 @@ static int show(const struct config_cli *c)
                FG_CONFIG_DEFAULT_NAME);
     show_settings(&s);
     show_rules(&s);
-    show_backend(&applied);
+    show_backend(&s, &cfg);
     rc = FG_EXIT_PASS;
 out:
-    fg_config_applied_release(&applied);
-    fg_backend_opts_release(&bo);
     fg_config_release(&cfg);
     fg_settings_release(&s);
     return rc;

@@ -1,6 +1,7 @@
 /*
- * config.c - load the JSON project config into struct fg_settings and keep
- * its backend options and profiles (see config.h, docs/config.md).
+ * config.c - load the JSON project config into struct fg_settings, keep its
+ * backend profiles, and apply the layers below the command line (see
+ * config.h, docs/config.md).
  */
 #include "flamegate/config.h"
 #include "flamegate/backend.h"
@@ -17,29 +18,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* ---- entries --------------------------------------------------------------- */
-
-void fg_config_applied_add(struct fg_config_applied *a, const char *key,
-                           const char *value, const char *origin)
-{
-    a->v = fg_xgrow(a->v, &a->cap, a->n + 1, sizeof(*a->v));
-    struct fg_config_entry *e = &a->v[a->n++];
-    e->key = fg_xstrdup(key);
-    e->value = fg_xstrdup(value);
-    e->origin = fg_xstrdup(origin);
-}
-
-void fg_config_applied_release(struct fg_config_applied *a)
-{
-    for (size_t i = 0; i < a->n; i++) {
-        free(a->v[i].key);
-        free(a->v[i].value);
-        free(a->v[i].origin);
-    }
-    free(a->v);
-    memset(a, 0, sizeof(*a));
-}
-
 void fg_config_init(struct fg_config *c)
 {
     memset(c, 0, sizeof(*c));
@@ -48,13 +26,15 @@ void fg_config_init(struct fg_config *c)
 void fg_config_release(struct fg_config *c)
 {
     free(c->path);
-    fg_config_applied_release(&c->backend);
     for (size_t i = 0; i < c->n_profiles; i++) {
         free(c->profiles[i].name);
-        fg_config_applied_release(&c->profiles[i].opts);
+        fg_strlist_clear(&c->profiles[i].keys);
+        fg_strlist_clear(&c->profiles[i].values);
     }
     free(c->profiles);
     free(c->backend_profile);
+    free(c->profile);
+    free(c->profile_origin);
     memset(c, 0, sizeof(*c));
 }
 
@@ -67,26 +47,23 @@ fg_config_profile_find(const struct fg_config *c, const char *name)
     return NULL;
 }
 
-bool fg_config_is_backend_option(const char *name, bool *is_flag)
+static bool in_list(const char *const *list, const char *key)
 {
-    for (size_t i = 0; fg_backend_flag_options[i]; i++) {
-        if (strcmp(fg_backend_flag_options[i], name) == 0) {
-            if (is_flag)
-                *is_flag = true;
+    for (size_t i = 0; list[i]; i++)
+        if (strcmp(list[i], key) == 0)
             return true;
-        }
-    }
-    for (size_t i = 0; fg_backend_arg_options[i]; i++) {
-        if (strcmp(fg_backend_arg_options[i], name) == 0) {
-            if (is_flag)
-                *is_flag = false;
-            return true;
-        }
-    }
     return false;
 }
 
-/* ---- locating the file ------------------------------------------------------ */
+bool fg_config_is_backend_option(const char *name, bool *is_flag)
+{
+    bool flag = in_list(fg_backend_flag_options, name);
+    if (is_flag)
+        *is_flag = flag;
+    return flag || in_list(fg_backend_arg_options, name);
+}
+
+/* ---- locating the file and the layers ------------------------------------- */
 
 int fg_config_locate(const char *explicit_path, char **out,
                      struct fg_error *err)
@@ -111,29 +88,90 @@ int fg_config_locate(const char *explicit_path, char **out,
     return FG_OK;
 }
 
+static void list_profiles(const struct fg_config *c, char *buf, size_t n)
+{
+    size_t used = 0;
+    snprintf(buf, n, "none defined");
+    for (size_t i = 0; i < c->n_profiles && used < n; i++)
+        used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? ", " : "",
+                                 c->profiles[i].name);
+}
+
+int fg_config_apply_profile(struct fg_config *c, struct fg_settings *s,
+                            const char *name,
+                            const char *(*get)(const char *name),
+                            struct fg_error *err)
+{
+    const char *from = "command line";
+    if (!name && get) {
+        const char *v = get("FLAMEGATE_BACKEND_PROFILE");
+        if (v && *v) {
+            name = v;
+            from = "environment FLAMEGATE_BACKEND_PROFILE";
+        }
+    }
+    char *file_origin = c->path ? fg_xasprintf("config %s", c->path) : NULL;
+    if (!name && c->backend_profile) {
+        name = c->backend_profile;
+        from = file_origin;
+    }
+    int rc = FG_OK;
+    const struct fg_config_profile *p = name ? fg_config_profile_find(c, name)
+                                             : NULL;
+    if (!name) {
+        /* no profile: nothing to do */
+    } else if (!p && !c->path) {
+        rc = fg_error_set(err, FG_EUSAGE,
+                          "backend profile '%s' (from %s) needs a config "
+                          "file: none was given with --config and there is "
+                          "no %s here",
+                          name, from, FG_CONFIG_DEFAULT_NAME);
+    } else if (!p) {
+        char names[512];
+        list_profiles(c, names, sizeof(names));
+        rc = fg_error_set(err, FG_EUSAGE,
+                          "unknown backend profile '%s' (from %s); config "
+                          "'%s' has: %s",
+                          name, from, c->path, names);
+    } else {
+        free(c->profile);
+        free(c->profile_origin);
+        c->profile = fg_xstrdup(name);
+        c->profile_origin = fg_xstrdup(from);
+        char *origin = fg_xasprintf("%s, backend profile %s", file_origin,
+                                    name);
+        for (size_t i = 0; i < p->keys.n && !rc; i++)
+            rc = fg_settings_set(s, p->keys.v[i], p->values.v[i], origin,
+                                 err);
+        free(origin);
+    }
+    free(file_origin);
+    return rc;
+}
+
 int fg_config_setup(struct fg_config *c, struct fg_settings *s,
-                    const char *config_flag,
+                    const char *config_flag, const char *profile_flag,
                     const char *(*get)(const char *name),
                     struct fg_error *err)
 {
     const char *explicit_path = config_flag;
-    c->located_by = "--config";
+    const char *by = "--config";
     if (!explicit_path && get) {
         const char *v = get("FLAMEGATE_CONFIG");
         if (v && *v) {
             explicit_path = v;
-            c->located_by = "FLAMEGATE_CONFIG";
+            by = "FLAMEGATE_CONFIG";
         }
     }
-    if (!explicit_path)
-        c->located_by = "working directory";
     char *path = NULL;
     int rc = fg_config_locate(explicit_path, &path, err);
-    if (!rc && path)
+    if (!rc && path) {
+        c->located_by = explicit_path ? by : "working directory";
         rc = fg_config_load(c, s, path, err);
-    if (!path)
-        c->located_by = NULL;
+    }
     free(path);
+    if (!rc)
+        rc = fg_config_apply_profile(c, s, profile_flag, get, err);
     if (!rc && get)
         rc = fg_settings_apply_env(s, get, err);
     return rc;
@@ -278,32 +316,6 @@ static int unknown_key(struct loader *L, const char *path, const char *key,
     return fail(L, "unknown key '%s' (did you mean '%s'?)", path, sugg);
 }
 
-/* ---- settings keys ------------------------------------------------------------- */
-
-enum kind { K_STRING, K_LIST, K_NUMBER, K_INT, K_SIZE };
-
-static enum kind setting_kind(const char *key)
-{
-    static const char *const lists[] = {"base", "candidate", "ignore",
-                                        "focus", "output", NULL};
-    static const char *const numbers[] = {"alpha", "min-change", "min-delta",
-                                          "min-share", NULL};
-    static const char *const ints[] = {"min-count", "min-samples", "top",
-                                       "runs", NULL};
-    for (size_t i = 0; lists[i]; i++)
-        if (strcmp(lists[i], key) == 0)
-            return K_LIST;
-    for (size_t i = 0; numbers[i]; i++)
-        if (strcmp(numbers[i], key) == 0)
-            return K_NUMBER;
-    for (size_t i = 0; ints[i]; i++)
-        if (strcmp(ints[i], key) == 0)
-            return K_INT;
-    if (strncmp(key, "max-", 4) == 0)
-        return K_SIZE;
-    return K_STRING;
-}
-
 /* ---- pattern safety ---------------------------------------------------------- */
 
 #define PATTERN_MAX_BOUND 1000
@@ -443,7 +455,41 @@ static int check_regex(struct loader *L, const char *path, const char *pat)
     return FG_OK;
 }
 
-/* One scalar of a settings key as text, type-checked for its kind. */
+/* ---- settings keys ------------------------------------------------------------- */
+
+/* JSON types by key: K_SCALAR is a string or a number (backend options
+ * such as "timeout" and "url"), K_BOOL a backend flag ("insecure"). */
+enum kind { K_STRING, K_LIST, K_NUMBER, K_INT, K_SIZE, K_SCALAR, K_BOOL };
+
+static enum kind setting_kind(const char *key)
+{
+    static const char *const lists[] = {"base", "candidate", "ignore",
+                                        "focus", "output", "header", NULL};
+    static const char *const numbers[] = {"alpha", "min-change", "min-delta",
+                                          "min-share", NULL};
+    static const char *const ints[] = {"min-count", "min-samples", "top",
+                                       "runs", NULL};
+    bool is_flag = false;
+    if (in_list(lists, key))
+        return K_LIST;
+    if (in_list(numbers, key))
+        return K_NUMBER;
+    if (in_list(ints, key))
+        return K_INT;
+    if (strncmp(key, "max-", 4) == 0 && in_list(fg_settings_keys, key))
+        return K_SIZE;
+    if (fg_config_is_backend_option(key, &is_flag))
+        return is_flag ? K_BOOL : K_SCALAR;
+    return K_STRING;
+}
+
+static bool is_pattern_key(const char *key)
+{
+    return strcmp(key, "ignore") == 0 || strcmp(key, "focus") == 0;
+}
+
+/* One scalar of a key as text, type-checked for its kind (for K_LIST: one
+ * element). */
 static int setting_text(struct loader *L, const char *path, enum kind k,
                         const json_t *v, char *buf, size_t n,
                         const char **out)
@@ -455,6 +501,12 @@ static int setting_text(struct loader *L, const char *path, enum kind k,
             return wrong_type(L, path, v, "a string");
         *out = json_string_value(v);
         return FG_OK;
+    case K_BOOL:
+        if (!json_is_boolean(v))
+            return wrong_type(L, path, v, "true or false");
+        *out = json_is_true(v) ? "true" : "false";
+        return FG_OK;
+    case K_SCALAR:
     case K_NUMBER:
         if (json_is_string(v)) {
             *out = json_string_value(v);
@@ -462,7 +514,9 @@ static int setting_text(struct loader *L, const char *path, enum kind k,
         }
         if (!json_is_number(v))
             return wrong_type(L, path, v,
-                              "a number or a string like \"10%\"");
+                              k == K_SCALAR
+                                  ? "a string or a number"
+                                  : "a number or a string like \"10%\"");
         break;
     case K_INT:
         if (json_is_real(v)) {
@@ -492,80 +546,68 @@ static int setting_text(struct loader *L, const char *path, enum kind k,
     return FG_OK;
 }
 
-static int apply_setting(struct loader *L, const char *key, const char *dkey,
-                         const json_t *v)
+/*
+ * The values of key (dash form) at path as text, each passed to
+ * put(ctx, key, text): one for scalars, one per element for a list key
+ * given an array.  Patterns of "ignore"/"focus" are checked here so the
+ * error names the path.
+ */
+static int each_value(struct loader *L, const char *path, const char *dkey,
+                      const json_t *v,
+                      int (*put)(struct loader *L, void *ctx,
+                                 const char *path, const char *key,
+                                 const char *text),
+                      void *ctx)
 {
     enum kind k = setting_kind(dkey);
-    char buf[64], path[128];
+    char buf[64], ipath[192];
     const char *text = NULL;
     int rc;
-    if (k == K_LIST && json_is_array(v)) {
-        size_t i;
-        const json_t *item;
-        json_array_foreach(v, i, item) {
-            snprintf(path, sizeof(path), "%s[%zu]", key, i);
-            if (!json_is_string(item))
-                return wrong_type(L, path, item, "a string");
-            text = json_string_value(item);
-            if ((strcmp(dkey, "ignore") == 0 || strcmp(dkey, "focus") == 0) &&
-                (rc = check_regex(L, path, text)))
-                return rc;
-            if ((rc = fg_settings_set(L->s, dkey, text, L->origin, L->err)))
-                return rc;
+    if (k == K_LIST && !json_is_string(v) && !json_is_array(v))
+        return wrong_type(L, path, v, "a string or an array of strings");
+    size_t n = k == K_LIST && json_is_array(v) ? json_array_size(v) : 1;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *item = v;
+        const char *ip = path;
+        if (k == K_LIST && json_is_array(v)) {
+            item = json_array_get(v, i);
+            snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i);
+            ip = ipath;
         }
-        return FG_OK;
+        if ((rc = setting_text(L, ip, k, item, buf, sizeof(buf), &text)))
+            return rc;
+        if (is_pattern_key(dkey) && (rc = check_regex(L, ip, text)))
+            return rc;
+        if ((rc = put(L, ctx, ip, dkey, text)))
+            return rc;
     }
-    if (k == K_LIST && !json_is_string(v))
-        return wrong_type(L, key, v, "a string or an array of strings");
-    if ((rc = setting_text(L, key, k, v, buf, sizeof(buf), &text)))
-        return rc;
-    if ((strcmp(dkey, "ignore") == 0 || strcmp(dkey, "focus") == 0) &&
-        (rc = check_regex(L, key, text)))
-        return rc;
-    return fg_settings_set(L->s, dkey, text, L->origin, L->err);
+    return FG_OK;
 }
 
-/* ---- backend options ------------------------------------------------------------ */
-
-/* Store one backend option (validated on a scratch set of options). */
-static int store_backend(struct loader *L, struct fg_config_applied *dst,
-                         struct fg_backend_opts *scratch, const char *path,
-                         const char *dkey, bool is_flag, const json_t *v,
-                         const char *origin)
+static int put_setting(struct loader *L, void *ctx, const char *path,
+                       const char *key, const char *text)
 {
-    char buf[64], ipath[160];
-    const char *text = NULL;
-    int rc;
-    if (is_flag) {
-        if (!json_is_boolean(v))
-            return wrong_type(L, path, v, "true or false");
-        text = json_is_true(v) ? "true" : "false";
-    } else if (strcmp(dkey, "header") == 0 && json_is_array(v)) {
-        size_t i;
-        const json_t *item;
-        json_array_foreach(v, i, item) {
-            snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i);
-            rc = store_backend(L, dst, scratch, ipath, dkey, false, item,
-                               origin);
-            if (rc)
-                return rc;
-        }
-        return FG_OK;
-    } else if (json_is_string(v)) {
-        text = json_string_value(v);
-    } else if (json_is_number(v)) {
-        format_number(v, buf, sizeof(buf));
-        text = buf;
-    } else {
-        return wrong_type(L, path, v,
-                          strcmp(dkey, "header") == 0
-                              ? "a string or an array of strings"
-                              : "a string or a number");
-    }
+    (void)ctx;
+    (void)path;
+    return fg_settings_set(L->s, key, text, L->origin, L->err);
+}
+
+/* ---- backend profiles ------------------------------------------------------------ */
+
+struct profile_ctx {
+    struct fg_config_profile *p;
+    struct fg_backend_opts scratch; /* validates values at load time */
+};
+
+static int put_profile(struct loader *L, void *ctx, const char *path,
+                       const char *key, const char *text)
+{
+    struct profile_ctx *pc = ctx;
     struct fg_error e = {0, ""};
-    if (fg_backend_opts_set(scratch, dkey, text, &e))
+    if (fg_backend_opts_set(&pc->scratch, key, text, &e))
         return fail(L, "'%s': %s", path, e.msg);
-    fg_config_applied_add(dst, dkey, text, origin);
+    fg_strlist_add(&pc->p->keys, key);
+    fg_strlist_add(&pc->p->values, text);
     return FG_OK;
 }
 
@@ -583,40 +625,27 @@ static int load_profile(struct loader *L, const char *name, const json_t *obj)
     struct fg_config_profile *p = &c->profiles[c->n_profiles++];
     memset(p, 0, sizeof(*p));
     p->name = fg_xstrdup(name);
-    char *origin = fg_xasprintf("%s, backend profile %s", L->origin, name);
-    struct fg_backend_opts scratch;
-    fg_backend_opts_init(&scratch);
+    struct profile_ctx pc = {p, {0}};
+    fg_backend_opts_init(&pc.scratch);
     int rc = FG_OK;
     const char *key;
     const json_t *v;
     json_object_foreach((json_t *)obj, key, v) {
         char dkey[64], kpath[320];
-        bool is_flag = false;
         dash_form(key, dkey, sizeof(dkey));
         snprintf(kpath, sizeof(kpath), "%s.%s", path, key);
-        if (strcmp(dkey, "runs") == 0 ||
-            strcmp(dkey, "max-response-size") == 0) {
-            rc = fail(L,
-                      "'%s': '%s' is a general setting, not a backend "
-                      "option; set it at the top level of the config",
-                      kpath, key);
-            break;
-        }
-        if (!fg_config_is_backend_option(dkey, &is_flag)) {
+        if (!fg_config_is_backend_option(dkey, NULL)) {
             rc = unknown_key(L, kpath, key, fg_backend_arg_options,
                              fg_backend_flag_options, NULL);
             break;
         }
-        for (size_t i = 0; i < p->opts.n && !rc; i++)
-            if (strcmp(p->opts.v[i].key, dkey) == 0 &&
-                strcmp(dkey, "header") != 0)
+        for (size_t i = 0; i < p->keys.n && !rc; i++)
+            if (strcmp(p->keys.v[i], dkey) == 0)
                 rc = fail(L, "'%s': '%s' is given twice", path, dkey);
-        if (rc || (rc = store_backend(L, &p->opts, &scratch, kpath, dkey,
-                                      is_flag, v, origin)))
+        if (rc || (rc = each_value(L, kpath, dkey, v, put_profile, &pc)))
             break;
     }
-    fg_backend_opts_release(&scratch);
-    free(origin);
+    fg_backend_opts_release(&pc.scratch);
     return rc;
 }
 
@@ -633,17 +662,6 @@ static int load_backends(struct loader *L, const json_t *v)
             return rc;
     }
     return FG_OK;
-}
-
-static void list_profiles(const struct fg_config *c, char *buf, size_t n)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < c->n_profiles && used < n; i++)
-        used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? ", " : "",
-                                 c->profiles[i].name);
-    if (c->n_profiles == 0)
-        snprintf(buf, n, "none defined");
 }
 
 /* ---- rules and presets ------------------------------------------------------------ */
@@ -676,11 +694,10 @@ static int rule_value(struct loader *L, const char *path, const json_t *v,
         format_number(v, buf, sizeof(buf));
         text = buf;
     } else {
-        return wrong_type(L, path, v, u == U_SHARE
-                                          ? "a number or a string like "
-                                            "\"30%\""
-                                          : "a number or a string like "
-                                            "\"10%\"");
+        return wrong_type(L, path, v,
+                          u == U_SHARE ? "a number or a string like \"30%\""
+                                       : "a number or a string like "
+                                         "\"10%\"");
     }
     double d;
     struct fg_error e;
@@ -849,6 +866,24 @@ static int load_presets(struct loader *L, const char *key, const json_t *v)
 
 /* ---- the document ------------------------------------------------------------------- */
 
+static int load_default_profile(struct loader *L, const json_t *v)
+{
+    if (!json_is_string(v))
+        return wrong_type(L, "backend_profile", v,
+                          "the name of a profile in \"backends\"");
+    const char *name = json_string_value(v);
+    if (!fg_config_profile_find(L->c, name)) {
+        char names[512];
+        list_profiles(L->c, names, sizeof(names));
+        return fail(L,
+                    "'backend_profile': no backend profile '%s' in "
+                    "\"backends\" (%s)",
+                    name, names);
+    }
+    L->c->backend_profile = fg_xstrdup(name);
+    return FG_OK;
+}
+
 static int load_top(struct loader *L, const json_t *root)
 {
     if (!json_is_object(root))
@@ -858,12 +893,9 @@ static int load_top(struct loader *L, const json_t *root)
     const json_t *v;
     const json_t *profile = NULL;
     struct fg_strlist seen = {0};
-    struct fg_backend_opts scratch;
-    fg_backend_opts_init(&scratch);
     int rc = FG_OK;
     json_object_foreach((json_t *)root, key, v) {
         char dkey[64];
-        bool is_flag = false;
         dash_form(key, dkey, sizeof(dkey));
         for (size_t i = 0; i < seen.n && !rc; i++)
             if (strcmp(seen.v[i], dkey) == 0)
@@ -882,10 +914,7 @@ static int load_top(struct loader *L, const json_t *root)
         else if (strcmp(dkey, "backend-profile") == 0)
             profile = v;
         else if (fg_settings_known(dkey))
-            rc = apply_setting(L, key, dkey, v);
-        else if (fg_config_is_backend_option(dkey, &is_flag))
-            rc = store_backend(L, &L->c->backend, &scratch, key, dkey,
-                               is_flag, v, L->origin);
+            rc = each_value(L, key, dkey, v, put_setting, NULL);
         else
             rc = unknown_key(L, key, key, fg_settings_keys, top_special,
                              fg_backend_arg_options);
@@ -893,25 +922,8 @@ static int load_top(struct loader *L, const json_t *root)
             break;
     }
     /* Checked last: "backends" may follow "backend_profile". */
-    if (!rc && profile) {
-        char names[512];
-        const char *name = NULL;
-        if (!json_is_string(profile))
-            rc = wrong_type(L, "backend_profile", profile,
-                            "the name of a profile in \"backends\"");
-        else {
-            name = json_string_value(profile);
-            list_profiles(L->c, names, sizeof(names));
-            if (!fg_config_profile_find(L->c, name))
-                rc = fail(L,
-                          "'backend_profile': no backend profile '%s' in "
-                          "\"backends\" (%s)",
-                          name, names);
-            else
-                L->c->backend_profile = fg_xstrdup(name);
-        }
-    }
-    fg_backend_opts_release(&scratch);
+    if (!rc && profile)
+        rc = load_default_profile(L, profile);
     fg_strlist_clear(&seen);
     return rc;
 }
@@ -956,114 +968,5 @@ int fg_config_load(struct fg_config *c, struct fg_settings *s,
     rc = fg_config_load_buffer(c, s, (const char *)data, len, path, err);
 out:
     free(data);
-    return rc;
-}
-
-/* ---- the backend layer -------------------------------------------------------------- */
-
-static int apply_entry(struct fg_backend_opts *o, const char *key,
-                       const char *value, const char *origin,
-                       struct fg_config_applied *applied,
-                       struct fg_error *err)
-{
-    struct fg_error e = {0, ""};
-    if (fg_backend_opts_set(o, key, value, &e))
-        return fg_error_set(err, e.code ? e.code : FG_EUSAGE, "%s (from %s)",
-                            e.msg, origin);
-    if (applied)
-        fg_config_applied_add(applied, key, value, origin);
-    return FG_OK;
-}
-
-static int apply_env(const char *(*get)(const char *name),
-                     struct fg_backend_opts *o,
-                     struct fg_config_applied *applied, struct fg_error *err)
-{
-    const char *const *lists[2] = {fg_backend_arg_options,
-                                   fg_backend_flag_options};
-    for (size_t l = 0; l < 2; l++) {
-        for (size_t i = 0; lists[l][i]; i++) {
-            const char *key = lists[l][i];
-            if (fg_settings_known(key))
-                continue; /* settings' own environment pass */
-            char name[96] = "FLAMEGATE_";
-            size_t n = strlen(name);
-            for (const char *k = key; *k && n + 1 < sizeof(name); k++)
-                name[n++] = *k == '-' ? '_' : (char)toupper((unsigned char)*k);
-            name[n] = '\0';
-            const char *v = get(name);
-            if (!v || !*v)
-                continue;
-            char *origin = fg_xasprintf("environment %s", name);
-            char *copy = fg_xstrdup(v);
-            int rc = FG_OK;
-            /* Repeatable options (header) split on newlines. */
-            for (char *line = copy; line && !rc;) {
-                char *nl = strchr(line, '\n');
-                if (nl)
-                    *nl = '\0';
-                if (*line)
-                    rc = apply_entry(o, key, line, origin, applied, err);
-                line = nl ? nl + 1 : NULL;
-            }
-            free(copy);
-            free(origin);
-            if (rc)
-                return rc;
-        }
-    }
-    return FG_OK;
-}
-
-int fg_config_backend_apply(const struct fg_config *c, const char *profile,
-                            const char *(*get)(const char *name),
-                            struct fg_backend_opts *o,
-                            struct fg_config_applied *applied,
-                            struct fg_error *err)
-{
-    const char *porigin = "command line";
-    if (!profile && get) {
-        const char *v = get("FLAMEGATE_BACKEND_PROFILE");
-        if (v && *v) {
-            profile = v;
-            porigin = "environment FLAMEGATE_BACKEND_PROFILE";
-        }
-    }
-    char *cfg_origin = c->path ? fg_xasprintf("config %s", c->path) : NULL;
-    if (!profile && c->backend_profile) {
-        profile = c->backend_profile;
-        porigin = cfg_origin;
-    }
-    int rc = FG_OK;
-    for (size_t i = 0; i < c->backend.n && !rc; i++)
-        rc = apply_entry(o, c->backend.v[i].key, c->backend.v[i].value,
-                         c->backend.v[i].origin, applied, err);
-    if (!rc && profile) {
-        const struct fg_config_profile *p = fg_config_profile_find(c, profile);
-        if (!p && !c->path) {
-            rc = fg_error_set(err, FG_EUSAGE,
-                              "backend profile '%s' (from %s) needs a config "
-                              "file: none was given with --config and there "
-                              "is no %s here",
-                              profile, porigin, FG_CONFIG_DEFAULT_NAME);
-        } else if (!p) {
-            char names[512];
-            list_profiles(c, names, sizeof(names));
-            rc = fg_error_set(err, FG_EUSAGE,
-                              "unknown backend profile '%s' (from %s); "
-                              "config '%s' has: %s",
-                              profile, porigin, c->path, names);
-        } else {
-            if (applied)
-                fg_config_applied_add(applied, "backend-profile", profile,
-                                      porigin);
-            for (size_t i = 0; i < p->opts.n && !rc; i++)
-                rc = apply_entry(o, p->opts.v[i].key, p->opts.v[i].value,
-                                 p->opts.v[i].origin, applied, err);
-        }
-    }
-    if (!rc && get)
-        rc = apply_env(get, o, applied, err);
-    free(cfg_origin);
     return rc;
 }

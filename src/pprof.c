@@ -2,12 +2,23 @@
  * pprof.c - decode pprof protobuf into the profile model (see pprof.h).
  *
  * Strategy: the top-level Profile message is scanned by hand (tags and
- * lengths only), and each record (Sample, Location, Function, ...) is
- * unpacked by protobuf-c into a scratch arena that is reset between
- * records.  The whole unpacked message never exists at once, so peak memory
- * is the inflated bytes plus the compact model, and allocation is a pointer
- * bump.  Records are processed in dependency order (strings, mappings,
- * functions, locations, samples) whatever their order in the file.
+ * lengths only), and each record (Location, Function, ...) is unpacked by
+ * protobuf-c into a scratch arena that is reset between records.  The
+ * whole unpacked message never exists at once, so peak memory is the
+ * inflated bytes plus the compact model, and allocation is a pointer bump.
+ * Records are processed in dependency order (strings, mappings, functions,
+ * locations, samples) whatever their order in the file.
+ *
+ * Sample records (millions in a large profile, most of the decoding time
+ * when each went through protobuf-c) are read by a hand-written parser
+ * that accepts and rejects exactly what protobuf-c 1.4's unpack does for
+ * the Sample message: packed and unpacked location_id and value, unknown
+ * fields skipped, every label unpacked by protobuf-c.  The one deliberate
+ * difference: a length prefix that protobuf-c would wrap around 32 bits
+ * (and then read out of bounds) is rejected.
+ *
+ * Record ids are usually 1..n in file order (Go writes them so): that case
+ * is detected and needs no id table at all.
  */
 #include "flamegate/pprof.h"
 #include "flamegate/arena.h"
@@ -25,13 +36,42 @@ struct slice {
     size_t n;
 };
 
-/* Dense or hashed map from a 64-bit record id to an index. */
+/* The byte range [from, to) of the input holding every top-level field
+ * of one kind (and possibly others in between). */
+struct span {
+    size_t from, to;
+    bool any;
+};
+
+/*
+ * Map from a 64-bit record id to an index: the identity (ids 1..ident in
+ * record order, the common case), a direct table when ids are small, or
+ * open addressing.
+ */
 struct idmap {
+    bool identity;
+    size_t ident;     /* identity: ids 1..ident map to 0..ident-1 */
     uint32_t *dense;  /* id -> index + 1 (0: absent) when ids are small */
     size_t ndense;
     uint64_t *keys;   /* open addressing otherwise */
     uint32_t *vals;
     size_t nslots;
+};
+
+/* Ids of the records of one kind while they are decoded; the array is
+ * only materialised once an id differs from its position + 1. */
+struct idlist {
+    uint64_t *ids;
+    size_t n;         /* number of records */
+};
+
+/* One Sample as parsed (reused from sample to sample). */
+struct sample_buf {
+    uint64_t *locs;
+    size_t nlocs, caplocs;
+    int64_t *vals;
+    size_t nvals, capvals;
+    size_t nlabels;
 };
 
 struct decoder {
@@ -41,6 +81,8 @@ struct decoder {
     struct fg_profile *p;
     struct fg_arena *scratch;
     ProtobufCAllocator pballoc;
+    const unsigned char *data;
+    size_t len;
 
     /* string table */
     struct slice *strs;
@@ -48,10 +90,10 @@ struct decoder {
     size_t strbytes;
 
     /* records found by the scan */
-    struct slice *maps, *locs, *funcs;
-    size_t nmaps, nlocs, nfuncs;
-    size_t capmaps, caplocs, capfuncs;
-    size_t nsamples;
+    struct slice *maps;
+    size_t nmaps, capmaps;
+    size_t nlocs, nfuncs, nsamples;
+    struct span locs_at, funcs_at, samples_at;
     size_t sample_refs; /* total location references (for one allocation) */
     struct slice *types;
     size_t ntypes, captypes;
@@ -62,6 +104,7 @@ struct decoder {
     struct idmap map_ids, func_ids, loc_ids;
     const char **map_names;  /* mapping index -> "[basename]" or NULL */
     uint32_t *func_of;       /* Function record index -> model function */
+    struct sample_buf sb;
 };
 
 /* ---- protobuf wire scanning -------------------------------------------- */
@@ -93,6 +136,15 @@ static int push_slice(struct slice **arr, size_t *n, size_t *cap,
     (*arr)[*n].n = len;
     (*n)++;
     return 0;
+}
+
+static void span_note(struct span *s, size_t from, size_t to)
+{
+    if (!s->any) {
+        s->from = from;
+        s->any = true;
+    }
+    s->to = to;
 }
 
 static int limit_error(struct decoder *d, const char *what, size_t limit,
@@ -152,6 +204,7 @@ static int scan(struct decoder *d, const unsigned char *data, size_t len)
     const struct fg_limits *lim = d->lim;
     while (p < end) {
         uint64_t key, v;
+        const unsigned char *at = p;
         if (read_varint(&p, end, &key))
             return corrupt(d, "truncated field tag");
         unsigned wt = key & 7;
@@ -187,6 +240,7 @@ static int scan(struct decoder *d, const unsigned char *data, size_t len)
         const unsigned char *body = p;
         size_t n = (size_t)v;
         p += n;
+        size_t from = (size_t)(at - data), to = (size_t)(p - data);
         switch (field) {
         case 1:
             push_slice(&d->types, &d->ntypes, &d->captypes, body, n);
@@ -196,6 +250,7 @@ static int scan(struct decoder *d, const unsigned char *data, size_t len)
                 return limit_error(d, "samples", lim->max_samples,
                                    "--max-samples");
             d->sample_refs += count_sample_locs(body, n);
+            span_note(&d->samples_at, from, to);
             break;
         case 3:
             push_slice(&d->maps, &d->nmaps, &d->capmaps, body, n);
@@ -204,13 +259,15 @@ static int scan(struct decoder *d, const unsigned char *data, size_t len)
             if (d->nlocs >= lim->max_locations)
                 return limit_error(d, "locations", lim->max_locations,
                                    "--max-locations");
-            push_slice(&d->locs, &d->nlocs, &d->caplocs, body, n);
+            d->nlocs++;
+            span_note(&d->locs_at, from, to);
             break;
         case 5:
             if (d->nfuncs >= lim->max_functions)
                 return limit_error(d, "functions", lim->max_functions,
                                    "--max-functions");
-            push_slice(&d->funcs, &d->nfuncs, &d->capfuncs, body, n);
+            d->nfuncs++;
+            span_note(&d->funcs_at, from, to);
             break;
         case 6:
             d->strbytes += n;
@@ -231,6 +288,42 @@ static int scan(struct decoder *d, const unsigned char *data, size_t len)
     return FG_OK;
 }
 
+/*
+ * The next top-level length-delimited field number want at or after *pp
+ * (within a span that scan() has validated, so no bounds checks fail).
+ * Storing every record's position would cost 16 bytes per record; the
+ * records of one kind are normally contiguous, so walking their span again
+ * is cheaper than the memory.
+ */
+static bool next_record(const unsigned char **pp, const unsigned char *end,
+                        uint64_t want, struct slice *out)
+{
+    const unsigned char *q = *pp;
+    while (q < end) {
+        uint64_t key = 0, v = 0;
+        read_varint(&q, end, &key);
+        unsigned wt = key & 7;
+        if (wt == 0) {
+            read_varint(&q, end, &v);
+            continue;
+        }
+        if (wt == 1 || wt == 5) {
+            q += wt == 1 ? 8 : 4;
+            continue;
+        }
+        read_varint(&q, end, &v);
+        if ((key >> 3) == want) {
+            out->p = q;
+            out->n = (size_t)v;
+            *pp = q + v;
+            return true;
+        }
+        q += v;
+    }
+    *pp = q;
+    return false;
+}
+
 /* ---- id maps ------------------------------------------------------------ */
 
 static void idmap_release(struct idmap *m)
@@ -241,8 +334,45 @@ static void idmap_release(struct idmap *m)
     memset(m, 0, sizeof(*m));
 }
 
-static void idmap_prepare(struct idmap *m, const uint64_t *ids, size_t n)
+static void idlist_init(struct idlist *l, size_t n)
 {
+    l->ids = NULL;
+    l->n = n;
+}
+
+/* Record that record i has id; ids stay implicit while they are i + 1. */
+static void idlist_set(struct idlist *l, size_t i, uint64_t id)
+{
+    if (!l->ids) {
+        if (id == (uint64_t)i + 1)
+            return;
+        l->ids = fg_xcalloc(l->n ? l->n : 1, sizeof(uint64_t));
+        for (size_t j = 0; j < i; j++)
+            l->ids[j] = (uint64_t)j + 1;
+    }
+    l->ids[i] = id;
+}
+
+static uint64_t idlist_get(const struct idlist *l, size_t i)
+{
+    return l->ids ? l->ids[i] : (uint64_t)i + 1;
+}
+
+static void idlist_release(struct idlist *l)
+{
+    free(l->ids);
+    l->ids = NULL;
+}
+
+static void idmap_prepare(struct idmap *m, const struct idlist *l)
+{
+    const uint64_t *ids = l->ids;
+    size_t n = l->n;
+    if (!ids) {
+        m->identity = true;
+        m->ident = n;
+        return;
+    }
     uint64_t max = 0;
     for (size_t i = 0; i < n; i++)
         if (ids[i] > max)
@@ -289,15 +419,38 @@ static int idmap_add(struct idmap *m, uint64_t id, uint32_t index)
     return 0;
 }
 
-static bool idmap_get(const struct idmap *m, uint64_t id, uint32_t *index)
+static inline bool idmap_get(const struct idmap *m, uint64_t id,
+                             uint32_t *index)
 {
     if (id == 0)
         return false;
+    if (m->identity) {
+        if (id > m->ident)
+            return false;
+        *index = (uint32_t)(id - 1);
+        return true;
+    }
     const uint32_t *s = idmap_slot(m, id, false);
     if (!s || !*s)
         return false;
     *index = *s - 1;
     return true;
+}
+
+/* Build m from the ids of l; the index of the first duplicate id is
+ * stored in *dup (returns 1) so the caller can name the record kind. */
+static int idmap_build(struct idmap *m, const struct idlist *l, size_t *dup)
+{
+    idmap_prepare(m, l);
+    if (m->identity)
+        return 0;
+    for (size_t i = 0; i < l->n; i++) {
+        if (idmap_add(m, l->ids[i], (uint32_t)i)) {
+            *dup = i;
+            return 1;
+        }
+    }
+    return 0;
 }
 
 /* ---- records ------------------------------------------------------------ */
@@ -370,8 +523,10 @@ static int decode_types(struct decoder *d)
 
 static int decode_mappings(struct decoder *d)
 {
-    uint64_t *ids = fg_xcalloc(d->nmaps ? d->nmaps : 1, sizeof(uint64_t));
+    struct idlist ids;
+    idlist_init(&ids, d->nmaps);
     int rc = FG_OK;
+    size_t dup = 0;
     d->map_names = fg_xcalloc(d->nmaps ? d->nmaps : 1, sizeof(char *));
     for (size_t i = 0; i < d->nmaps; i++) {
         fg_arena_reset(d->scratch);
@@ -386,7 +541,7 @@ static int decode_mappings(struct decoder *d)
             rc = corrupt(d, "mapping with id 0");
             goto out;
         }
-        ids[i] = m->id;
+        idlist_set(&ids, i, m->id);
         struct slice file = {NULL, 0};
         if ((rc = get_string(d, m->filename, "mapping.filename", &file)))
             goto out;
@@ -399,41 +554,38 @@ static int decode_mappings(struct decoder *d)
             free(path);
         }
     }
-    idmap_prepare(&d->map_ids, ids, d->nmaps);
-    for (size_t i = 0; i < d->nmaps; i++) {
-        if (idmap_add(&d->map_ids, ids[i], (uint32_t)i)) {
-            rc = fg_error_set(d->err, FG_EFORMAT,
-                              "%s: not a valid pprof profile: duplicate "
-                              "mapping id %llu",
-                              d->source, (unsigned long long)ids[i]);
-            goto out;
-        }
-    }
+    if (idmap_build(&d->map_ids, &ids, &dup))
+        rc = fg_error_set(d->err, FG_EFORMAT,
+                          "%s: not a valid pprof profile: duplicate "
+                          "mapping id %llu",
+                          d->source, (unsigned long long)idlist_get(&ids, dup));
 out:
-    free(ids);
+    idlist_release(&ids);
     return rc;
 }
 
 static uint32_t intern_name(struct decoder *d, const char *s, size_t n)
 {
-    struct fg_profile *p = d->p;
-    uint32_t id = fg_strtab_find(&p->func_index, s, n);
-    if (id != UINT32_MAX)
-        return id;
-    const char *copy = fg_arena_strndup(p->arena, s, n);
-    return fg_strtab_intern(&p->func_index, copy, n);
+    /* One hash and one probe; a new name is copied into the table's own
+     * arena, which lives as long as the profile. */
+    return fg_strtab_intern_copy(&d->p->func_index, s, n);
 }
 
 static int decode_functions(struct decoder *d)
 {
     int rc = FG_OK;
-    uint64_t *ids = fg_xcalloc(d->nfuncs ? d->nfuncs : 1, sizeof(uint64_t));
+    struct idlist ids;
+    idlist_init(&ids, d->nfuncs);
+    size_t dup = 0;
     d->func_of = fg_xcalloc(d->nfuncs ? d->nfuncs : 1, sizeof(uint32_t));
+    const unsigned char *q = d->data + d->funcs_at.from;
+    const unsigned char *end = d->data + d->funcs_at.to;
     for (size_t i = 0; i < d->nfuncs; i++) {
+        struct slice rec = {NULL, 0};
+        next_record(&q, end, 5, &rec);
         fg_arena_reset(d->scratch);
         Perftools__Profiles__Function *f =
-            perftools__profiles__function__unpack(&d->pballoc, d->funcs[i].n,
-                                                  d->funcs[i].p);
+            perftools__profiles__function__unpack(&d->pballoc, rec.n, rec.p);
         if (!f) {
             rc = corrupt(d, "bad function record");
             goto out;
@@ -442,7 +594,7 @@ static int decode_functions(struct decoder *d)
             rc = corrupt(d, "function with id 0");
             goto out;
         }
-        ids[i] = f->id;
+        idlist_set(&ids, i, f->id);
         struct slice name = {NULL, 0}, other = {NULL, 0};
         if ((rc = get_string(d, f->name, "function.name", &name)) ||
             (rc = get_string(d, f->system_name, "function.system_name",
@@ -454,18 +606,13 @@ static int decode_functions(struct decoder *d)
         d->func_of[i] = name.n ? intern_name(d, (const char *)name.p, name.n)
                                : UINT32_MAX;
     }
-    idmap_prepare(&d->func_ids, ids, d->nfuncs);
-    for (size_t i = 0; i < d->nfuncs; i++) {
-        if (idmap_add(&d->func_ids, ids[i], (uint32_t)i)) {
-            rc = fg_error_set(d->err, FG_EFORMAT,
-                              "%s: not a valid pprof profile: duplicate "
-                              "function id %llu",
-                              d->source, (unsigned long long)ids[i]);
-            goto out;
-        }
-    }
+    if (idmap_build(&d->func_ids, &ids, &dup))
+        rc = fg_error_set(d->err, FG_EFORMAT,
+                          "%s: not a valid pprof profile: duplicate "
+                          "function id %llu",
+                          d->source, (unsigned long long)idlist_get(&ids, dup));
 out:
-    free(ids);
+    idlist_release(&ids);
     return rc;
 }
 
@@ -473,16 +620,22 @@ static int decode_locations(struct decoder *d)
 {
     int rc = FG_OK;
     struct fg_profile *p = d->p;
-    uint64_t *ids = fg_xcalloc(d->nlocs ? d->nlocs : 1, sizeof(uint64_t));
+    struct idlist ids;
+    idlist_init(&ids, d->nlocs);
+    size_t dup = 0;
     uint32_t *frames = NULL;
     size_t nframes = 0, capframes = 0;
+    uint32_t unknown = UINT32_MAX; /* "<unknown>", interned on first use */
     p->n_locs = d->nlocs;
     p->loc_start = fg_arena_alloc(p->arena, (d->nlocs + 1) * sizeof(uint32_t));
+    const unsigned char *q = d->data + d->locs_at.from;
+    const unsigned char *end = d->data + d->locs_at.to;
     for (size_t i = 0; i < d->nlocs; i++) {
+        struct slice rec = {NULL, 0};
+        next_record(&q, end, 4, &rec);
         fg_arena_reset(d->scratch);
         Perftools__Profiles__Location *l =
-            perftools__profiles__location__unpack(&d->pballoc, d->locs[i].n,
-                                                  d->locs[i].p);
+            perftools__profiles__location__unpack(&d->pballoc, rec.n, rec.p);
         if (!l) {
             rc = corrupt(d, "bad location record");
             goto out;
@@ -491,7 +644,7 @@ static int decode_locations(struct decoder *d)
             rc = corrupt(d, "location with id 0");
             goto out;
         }
-        ids[i] = l->id;
+        idlist_set(&ids, i, l->id);
         uint32_t mi = 0;
         bool has_map = l->mapping_id && idmap_get(&d->map_ids, l->mapping_id,
                                                   &mi);
@@ -509,19 +662,21 @@ static int decode_locations(struct decoder *d)
         /* Frames without a function name are named after the mapping's
          * file ("[libc.so.6]"), else "<unknown>", as pprof does. */
         const char *anon = has_map && d->map_names[mi] ? d->map_names[mi]
-                                                       : "<unknown>";
+                                                       : NULL;
         if (l->n_line == 0) {
-            frames[nframes++] = intern_name(d, anon, strlen(anon));
+            if (anon) {
+                frames[nframes++] = intern_name(d, anon, strlen(anon));
+            } else {
+                if (unknown == UINT32_MAX)
+                    unknown = intern_name(d, "<unknown>", 9);
+                frames[nframes++] = unknown;
+            }
             continue;
         }
         for (size_t j = 0; j < l->n_line; j++) {
             uint64_t fid = l->line[j]->function_id;
             uint32_t fi;
-            if (fid == 0) {
-                frames[nframes++] = intern_name(d, anon, strlen(anon));
-                continue;
-            }
-            if (!idmap_get(&d->func_ids, fid, &fi)) {
+            if (fid != 0 && !idmap_get(&d->func_ids, fid, &fi)) {
                 rc = fg_error_set(d->err, FG_EFORMAT,
                                   "%s: not a valid pprof profile: location "
                                   "%llu refers to missing function id %llu",
@@ -529,9 +684,15 @@ static int decode_locations(struct decoder *d)
                                   (unsigned long long)fid);
                 goto out;
             }
-            frames[nframes++] = d->func_of[fi] != UINT32_MAX
-                                    ? d->func_of[fi]
-                                    : intern_name(d, anon, strlen(anon));
+            if (fid != 0 && d->func_of[fi] != UINT32_MAX) {
+                frames[nframes++] = d->func_of[fi];
+            } else if (anon) {
+                frames[nframes++] = intern_name(d, anon, strlen(anon));
+            } else {
+                if (unknown == UINT32_MAX)
+                    unknown = intern_name(d, "<unknown>", 9);
+                frames[nframes++] = unknown;
+            }
         }
     }
     p->loc_start[d->nlocs] = (uint32_t)nframes;
@@ -539,70 +700,218 @@ static int decode_locations(struct decoder *d)
                                                  sizeof(uint32_t));
     if (nframes)
         memcpy(p->loc_frames, frames, nframes * sizeof(uint32_t));
-    idmap_prepare(&d->loc_ids, ids, d->nlocs);
-    for (size_t i = 0; i < d->nlocs; i++) {
-        if (idmap_add(&d->loc_ids, ids[i], (uint32_t)i)) {
-            rc = fg_error_set(d->err, FG_EFORMAT,
-                              "%s: not a valid pprof profile: duplicate "
-                              "location id %llu",
-                              d->source, (unsigned long long)ids[i]);
-            goto out;
-        }
-    }
+    if (idmap_build(&d->loc_ids, &ids, &dup))
+        rc = fg_error_set(d->err, FG_EFORMAT,
+                          "%s: not a valid pprof profile: duplicate "
+                          "location id %llu",
+                          d->source, (unsigned long long)idlist_get(&ids, dup));
 out:
     free(frames);
-    free(ids);
+    idlist_release(&ids);
     return rc;
+}
+
+/* ---- samples: a hand-written Sample parser --------------------------------
+ *
+ * What protobuf-c 1.4's protobuf_c_message_unpack does for
+ * perftools.profiles.Sample (location_id = 1 and value = 2, repeated
+ * [u]int64 declared packed; label = 3, repeated message), and therefore
+ * what this parser does:
+ *  - a field key is a varint of at most 5 bytes; wire types 0, 1, 2 and 5
+ *    are accepted (others fail), with 10-byte varints, 8 and 4 bytes, and
+ *    a length prefix of at most 5 bytes whose value is taken modulo 2^32;
+ *  - fields 1 and 2 take a varint (one element) or a length-delimited
+ *    packed run of varints (each at most 10 bytes, the last terminated
+ *    inside the run); a fixed-width wire type fails;
+ *  - field 3 must be length-delimited and must unpack as a Label;
+ *  - any other field number (0 included) is skipped;
+ *  - more than 134217712 fields fail (protobuf-c's slab capacity).
+ */
+
+#define PBC_MAX_FIELDS 134217712u
+
+/* A varint of at most max bytes that ends before end (protobuf-c's
+ * scan_varint / parse_tag_and_wiretype limits). */
+static inline int read_varint_max(const unsigned char **pp,
+                                  const unsigned char *end, unsigned max,
+                                  uint64_t *v)
+{
+    const unsigned char *p = *pp;
+    if (p < end && !(*p & 0x80)) { /* the common one-byte case */
+        *v = *p;
+        *pp = p + 1;
+        return 0;
+    }
+    uint64_t r = 0;
+    for (unsigned i = 0; i < max; i++) {
+        if (p >= end)
+            return -1;
+        unsigned char b = *p++;
+        r |= (uint64_t)(b & 0x7f) << (7 * i);
+        if (!(b & 0x80)) {
+            *pp = p;
+            *v = r;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* protobuf-c's scan_length_prefixed_data: at most 5 bytes, the value
+ * accumulated in 32 bits. */
+static inline int read_length(const unsigned char **pp,
+                              const unsigned char *end, uint64_t *len)
+{
+    const unsigned char *p = *pp;
+    uint32_t val = 0;
+    for (unsigned i = 0; i < 5; i++) {
+        if (p >= end)
+            return -1;
+        unsigned char b = *p++;
+        val |= (uint32_t)((uint64_t)(b & 0x7f) << (7 * i));
+        if (!(b & 0x80)) {
+            if (val > (uint64_t)(end - p))
+                return -1;
+            *pp = p;
+            *len = val;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static void sb_push_loc(struct sample_buf *sb, uint64_t v)
+{
+    if (sb->nlocs == sb->caplocs)
+        sb->locs = fg_xgrow(sb->locs, &sb->caplocs, sb->nlocs + 1,
+                            sizeof(uint64_t));
+    sb->locs[sb->nlocs++] = v;
+}
+
+static void sb_push_val(struct sample_buf *sb, uint64_t v)
+{
+    if (sb->nvals == sb->capvals)
+        sb->vals = fg_xgrow(sb->vals, &sb->capvals, sb->nvals + 1,
+                            sizeof(int64_t));
+    sb->vals[sb->nvals++] = (int64_t)v;
+}
+
+/* Parse one Sample body into d->sb; -1 where protobuf-c's unpack would
+ * return NULL. */
+static int parse_sample(struct decoder *d, const unsigned char *p, size_t n)
+{
+    struct sample_buf *sb = &d->sb;
+    const unsigned char *end = p + n;
+    size_t fields = 0;
+    sb->nlocs = sb->nvals = sb->nlabels = 0;
+    while (p < end) {
+        uint64_t key, v;
+        if (read_varint_max(&p, end, 5, &key) || ++fields > PBC_MAX_FIELDS)
+            return -1;
+        unsigned wt = key & 7;
+        uint64_t field = key >> 3;
+        bool known = field >= 1 && field <= 3;
+        switch (wt) {
+        case 0:
+            if (read_varint_max(&p, end, 10, &v))
+                return -1;
+            if (field == 1)
+                sb_push_loc(sb, v);
+            else if (field == 2)
+                sb_push_val(sb, v);
+            else if (field == 3)
+                return -1;
+            break;
+        case 1:
+        case 5: {
+            size_t w = wt == 1 ? 8 : 4;
+            if ((size_t)(end - p) < w || known)
+                return -1;
+            p += w;
+            break;
+        }
+        case 2: {
+            if (read_length(&p, end, &v))
+                return -1;
+            const unsigned char *q = p, *e = p + v;
+            p = e;
+            if (field == 1 || field == 2) {
+                while (q < e) {
+                    uint64_t x;
+                    if (read_varint_max(&q, e, 10, &x))
+                        return -1;
+                    if (field == 1)
+                        sb_push_loc(sb, x);
+                    else
+                        sb_push_val(sb, x);
+                }
+            } else if (field == 3) {
+                /* Labels are validated by protobuf-c itself; nothing of
+                 * them is kept. */
+                fg_arena_reset(d->scratch);
+                if (!perftools__profiles__label__unpack(&d->pballoc,
+                                                        (size_t)v, q))
+                    return -1;
+                sb->nlabels++;
+            }
+            break;
+        }
+        default:
+            return -1;
+        }
+    }
+    return 0;
 }
 
 static int decode_one_sample(struct decoder *d, const unsigned char *body,
                              size_t n, size_t si, size_t *ref)
 {
     struct fg_profile *p = d->p;
-    if ((si & 255) == 0)
-        fg_arena_reset(d->scratch);
-    Perftools__Profiles__Sample *s =
-        perftools__profiles__sample__unpack(&d->pballoc, n, body);
-    if (!s)
+    struct sample_buf *sb = &d->sb;
+    if (parse_sample(d, body, n))
         return corrupt(d, "bad sample record");
-    if (s->n_value != p->n_types)
+    if (sb->nvals != p->n_types)
         return fg_error_set(d->err, FG_EFORMAT,
                             "%s: not a valid pprof profile: sample %zu has "
                             "%zu values but the profile has %zu sample "
                             "types",
-                            d->source, si, s->n_value, p->n_types);
-    if (s->n_location_id > d->lim->max_depth)
+                            d->source, si, sb->nvals, p->n_types);
+    if (sb->nlocs > d->lim->max_depth)
         return fg_error_set(d->err, FG_ELIMIT,
                             "%s: sample %zu has a stack of %zu locations, "
                             "more than the limit of %zu (raise it with "
                             "--max-stack-depth)",
-                            d->source, si, s->n_location_id,
-                            d->lim->max_depth);
-    if (s->n_label > d->lim->max_labels)
+                            d->source, si, sb->nlocs, d->lim->max_depth);
+    if (sb->nlabels > d->lim->max_labels)
         return fg_error_set(d->err, FG_ELIMIT,
                             "%s: sample %zu has %zu labels, more than the "
                             "limit of %zu (raise it with --max-labels)",
-                            d->source, si, s->n_label, d->lim->max_labels);
-    if (*ref + s->n_location_id > d->sample_refs)
+                            d->source, si, sb->nlabels, d->lim->max_labels);
+    if (*ref + sb->nlocs > d->sample_refs)
         return corrupt(d, "inconsistent sample record");
     p->sample_start[si] = (uint32_t)*ref;
-    for (size_t j = 0; j < s->n_location_id; j++) {
+    uint32_t *out = p->sample_locs + *ref;
+    const struct idmap *m = &d->loc_ids;
+    for (size_t j = 0; j < sb->nlocs; j++) {
+        uint64_t id = sb->locs[j];
         uint32_t li;
-        if (!idmap_get(&d->loc_ids, s->location_id[j], &li))
+        if (m->identity && id - 1 < m->ident) {
+            li = (uint32_t)(id - 1); /* id 0 wraps and takes the slow path */
+        } else if (!idmap_get(m, id, &li)) {
             return fg_error_set(d->err, FG_EFORMAT,
                                 "%s: not a valid pprof profile: sample %zu "
                                 "refers to missing location id %llu",
-                                d->source, si,
-                                (unsigned long long)s->location_id[j]);
-        p->sample_locs[(*ref)++] = li;
+                                d->source, si, (unsigned long long)id);
+        }
+        out[j] = li;
     }
-    memcpy(p->values + si * p->n_types, s->value,
+    *ref += sb->nlocs;
+    memcpy(p->values + si * p->n_types, sb->vals,
            p->n_types * sizeof(int64_t));
     return FG_OK;
 }
 
-static int decode_samples(struct decoder *d, const unsigned char *data,
-                          size_t len)
+static int decode_samples(struct decoder *d)
 {
     struct fg_profile *p = d->p;
     if (d->sample_refs >= UINT32_MAX)
@@ -618,29 +927,15 @@ static int decode_samples(struct decoder *d, const unsigned char *data,
         return limit_error(d, "sample values", SIZE_MAX, "--max-samples");
     p->values = fg_arena_alloc(p->arena, (d->nsamples ? d->nsamples : 1) *
                                              p->n_types * sizeof(int64_t));
-    const unsigned char *q = data, *end = data + len;
+    const unsigned char *q = d->data + d->samples_at.from;
+    const unsigned char *end = d->data + d->samples_at.to;
     size_t si = 0, ref = 0;
-    /* Second scan: the first one validated the framing already. */
-    while (q < end) {
-        uint64_t key = 0, v = 0;
-        read_varint(&q, end, &key);
-        unsigned wt = key & 7;
-        if (wt == 0) {
-            read_varint(&q, end, &v);
-            continue;
-        }
-        if (wt == 1 || wt == 5) {
-            q += wt == 1 ? 8 : 4;
-            continue;
-        }
-        read_varint(&q, end, &v);
-        if ((key >> 3) == 2) {
-            int rc = decode_one_sample(d, q, (size_t)v, si, &ref);
-            if (rc)
-                return rc;
-            si++;
-        }
-        q += v;
+    struct slice rec;
+    while (si < d->nsamples && next_record(&q, end, 2, &rec)) {
+        int rc = decode_one_sample(d, rec.p, rec.n, si, &ref);
+        if (rc)
+            return rc;
+        si++;
     }
     p->sample_start[si] = (uint32_t)ref;
     return FG_OK;
@@ -650,11 +945,11 @@ static void decoder_release(struct decoder *d)
 {
     free(d->strs);
     free(d->maps);
-    free(d->locs);
-    free(d->funcs);
     free(d->types);
     free(d->map_names);
     free(d->func_of);
+    free(d->sb.locs);
+    free(d->sb.vals);
     idmap_release(&d->map_ids);
     idmap_release(&d->func_ids);
     idmap_release(&d->loc_ids);
@@ -665,6 +960,8 @@ static int decode_raw(struct decoder *d, const unsigned char *data,
                       size_t len)
 {
     int rc;
+    d->data = data;
+    d->len = len;
     if ((rc = scan(d, data, len)))
         return rc;
     if (d->nstrs == 0 || d->strs[0].n != 0)
@@ -672,7 +969,7 @@ static int decode_raw(struct decoder *d, const unsigned char *data,
                           "string");
     if ((rc = decode_types(d)) || (rc = decode_mappings(d)) ||
         (rc = decode_functions(d)) || (rc = decode_locations(d)) ||
-        (rc = decode_samples(d, data, len)))
+        (rc = decode_samples(d)))
         return rc;
     struct fg_profile *p = d->p;
     p->n_funcs = p->func_index.n;

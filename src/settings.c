@@ -55,17 +55,6 @@ static void clear_outputs(struct fg_settings *s)
     s->n_outputs = s->cap_outputs = 0;
 }
 
-static void clear_rules(struct fg_settings *s, enum fg_rule_kind kind)
-{
-    size_t j = 0;
-    for (size_t i = 0; i < s->n_rules; i++)
-        if (s->rules[i].kind != kind)
-            s->rules[j++] = s->rules[i];
-    s->n_rules = j;
-    s->cmp.rules = s->rules;
-    s->cmp.n_rules = s->n_rules;
-}
-
 void fg_settings_release(struct fg_settings *s)
 {
     fg_strlist_clear(&s->base);
@@ -268,9 +257,10 @@ static int set_list(struct fg_settings *s, const char *key, const char *value,
         return FG_OK;
     }
     if (strcmp(key, "ignore") == 0 || strcmp(key, "focus") == 0) {
+        /* Patterns accumulate across sources: a flag adds to the config
+         * file's ignore rules and presets instead of silently dropping
+         * them. */
         enum fg_rule_kind k = key[0] == 'i' ? FG_RULE_IGNORE : FG_RULE_FOCUS;
-        if (fresh)
-            clear_rules(s, k);
         fg_settings_add_rule(s, k, value, false, origin);
         return FG_OK;
     }

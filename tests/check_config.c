@@ -159,7 +159,7 @@ START_TEST(test_precedence)
     struct fg_error err = {0, ""};
     fg_settings_init(&s);
     fg_config_init(&c);
-    ck_assert_msg(fg_config_setup(&c, &s, NULL, fake_get, &err) == FG_OK,
+    ck_assert_msg(fg_config_setup(&c, &s, NULL, NULL, fake_get, &err) == FG_OK,
                   "%s", err.msg);
     /* the command line goes last */
     ck_assert_int_eq(fg_settings_set(&s, "min-delta", "3", "command line",
@@ -197,7 +197,7 @@ START_TEST(test_precedence)
     char *other = write_file(dir, "other.json", "{\"alpha\": 0.02}");
     fg_settings_init(&s);
     fg_config_init(&c);
-    ck_assert_int_eq(fg_config_setup(&c, &s, other, fake_get, &err), FG_OK);
+    ck_assert_int_eq(fg_config_setup(&c, &s, other, NULL, fake_get, &err), FG_OK);
     ck_assert_str_eq(c.path, other);
     ck_assert_str_eq(c.located_by, "--config");
     ck_assert_double_eq_tol(s.cmp.alpha, 0.02, 1e-12);
@@ -227,7 +227,7 @@ START_TEST(test_locate)
     fg_settings_init(&s);
     fg_config_init(&c);
     fake_env = NULL;
-    ck_assert_int_eq(fg_config_setup(&c, &s, NULL, fake_get, &err), FG_OK);
+    ck_assert_int_eq(fg_config_setup(&c, &s, NULL, NULL, fake_get, &err), FG_OK);
     ck_assert_ptr_null(c.path);
     ck_assert_ptr_null(c.located_by);
     fg_config_release(&c);
@@ -239,7 +239,7 @@ START_TEST(test_locate)
     free(out);
     fg_settings_init(&s);
     fg_config_init(&c);
-    ck_assert_int_eq(fg_config_setup(&c, &s, NULL, fake_get, &err), FG_OK);
+    ck_assert_int_eq(fg_config_setup(&c, &s, NULL, NULL, fake_get, &err), FG_OK);
     ck_assert_str_eq(c.located_by, "working directory");
     ck_assert_int_eq(s.top, 3);
     ck_assert_str_eq(fg_settings_origin(&s, "top"), "config .flamegate.json");
@@ -287,12 +287,11 @@ START_TEST(test_values_and_spellings)
     ck_assert(s.on_error_pass);
     ck_assert_uint_eq(s.n_outputs, 1);
     ck_assert_int_eq(s.cmp.test, FG_TEST_BINOMIAL);
-    /* backend options are kept as text, in file order */
-    ck_assert_uint_eq(c.backend.n, 2);
-    ck_assert_str_eq(c.backend.v[0].key, "timeout");
-    ck_assert_str_eq(c.backend.v[0].value, "12.5");
-    ck_assert_str_eq(c.backend.v[1].value, "false");
-    ck_assert_str_eq(c.backend.v[1].origin, "config t.json");
+    /* backend options are settings too */
+    ck_assert_double_eq_tol(s.backend->timeout, 12.5, 1e-9);
+    ck_assert(!s.backend->insecure);
+    ck_assert_str_eq(fg_settings_origin(&s, "timeout"), "config t.json");
+    ck_assert_str_eq(fg_settings_origin(&s, "insecure"), "config t.json");
     fg_config_release(&c);
     fg_settings_release(&s);
 
@@ -467,8 +466,15 @@ START_TEST(test_error_values)
     expect_fail("{\"backends\": {\"prod\": {\"url\": \"ftp://x\"}}}",
                 "'backends.prod.url': --url 'ftp://x' must start with http://",
                 NULL);
-    expect_fail("{\"backends\": {\"prod\": {\"runs\": 6}}}",
-                "'backends.prod.runs': 'runs' is a general setting", NULL);
+    expect_fail("{\"backends\": {\"prod\": {\"base\": \"a.pb\"}}}",
+                "unknown key 'backends.prod.base'", NULL);
+    expect_fail("{\"url\": \"ftp://x\"}",
+                "--url 'ftp://x' must start with http://",
+                "(from config t.json)");
+    expect_fail("{\"backends\": {\"prod\": {\"header\": [\"X-A: 1\", "
+                "\"Authorization: Bearer x\"]}}}",
+                "'backends.prod.header[1]': refusing a credential in --header",
+                NULL);
     expect_fail("{\"backends\": {\"\": {}}}",
                 "'backends' has a profile with an empty name", NULL);
     expect_fail_code("{\"backends\": {\"prod\": {\"url\": \"http://a\", "
@@ -949,102 +955,134 @@ static const char backend_json[] =
     "               \"insecure\": true}},\n"
     " \"backend_profile\": \"prod\"}";
 
+static void load_ok(struct fg_config *c, struct fg_settings *s,
+                    const char *json)
+{
+    struct fg_error err = {0, ""};
+    fg_settings_init(s);
+    fg_config_init(c);
+    ck_assert_msg(load_text(c, s, json, &err) == FG_OK, "%s", err.msg);
+}
+
 START_TEST(test_backend_profiles)
 {
     struct fg_settings s;
     struct fg_config c;
     struct fg_error err = {0, ""};
-    fg_settings_init(&s);
-    fg_config_init(&c);
-    ck_assert_msg(load_text(&c, &s, backend_json, &err) == FG_OK, "%s",
-                  err.msg);
+    load_ok(&c, &s, backend_json);
     ck_assert_uint_eq(c.n_profiles, 2);
     ck_assert_str_eq(c.backend_profile, "prod");
     ck_assert_ptr_nonnull(fg_config_profile_find(&c, "staging"));
     ck_assert_ptr_null(fg_config_profile_find(&c, "dev"));
+    /* loading does not apply a profile yet */
+    ck_assert_int_eq(s.backend->kind, FG_BACKEND_NONE);
+    ck_assert_double_eq_tol(s.backend->timeout, 20, 1e-9);
 
-    /* the file's default profile, then the environment */
-    const char *env[] = {"FLAMEGATE_URL", "http://127.0.0.1:9999",
-                         "FLAMEGATE_RUNS", "4", NULL};
+    /* the file's default profile over its top level, then the
+     * environment over both */
+    const char *env[] = {"FLAMEGATE_URL", "http://127.0.0.1:9999", NULL};
     fake_env = env;
-    struct fg_backend_opts o;
-    struct fg_config_applied a = {0};
-    fg_backend_opts_init(&o);
-    ck_assert_msg(fg_config_backend_apply(&c, NULL, fake_get, &o, &a, &err) ==
+    ck_assert_msg(fg_config_apply_profile(&c, &s, NULL, fake_get, &err) ==
                       FG_OK,
                   "%s", err.msg);
-    ck_assert_int_eq(o.kind, FG_BACKEND_PYROSCOPE);
-    ck_assert_str_eq(o.url, "http://127.0.0.1:9999");
-    ck_assert_str_eq(o.version_label, "version");
-    ck_assert_str_eq(o.token_env, "PYRO_TOKEN");
-    ck_assert_uint_eq(o.n_headers, 2);
-    ck_assert_double_eq_tol(o.timeout, 40, 1e-9); /* profile over top level */
-    ck_assert_uint_eq(o.runs, 1); /* FLAMEGATE_RUNS belongs to settings */
-    ck_assert_str_eq(a.v[0].key, "timeout");
-    ck_assert_str_eq(a.v[0].origin, "config t.json");
-    ck_assert_str_eq(a.v[1].key, "backend-profile");
-    ck_assert_str_eq(a.v[1].value, "prod");
-    ck_assert_str_eq(a.v[1].origin, "config t.json");
-    ck_assert_str_eq(a.v[2].origin, "config t.json, backend profile prod");
-    ck_assert_str_eq(a.v[a.n - 1].key, "url");
-    ck_assert_str_eq(a.v[a.n - 1].origin, "environment FLAMEGATE_URL");
-    fg_config_applied_release(&a);
-    fg_backend_opts_release(&o);
+    ck_assert_int_eq(fg_settings_apply_env(&s, fake_get, &err), FG_OK);
+    const char *prod = "config t.json, backend profile prod";
+    ck_assert_str_eq(c.profile, "prod");
+    ck_assert_str_eq(c.profile_origin, "config t.json");
+    ck_assert_int_eq(s.backend->kind, FG_BACKEND_PYROSCOPE);
+    ck_assert_str_eq(fg_settings_origin(&s, "backend"), prod);
+    ck_assert_str_eq(s.backend->url, "http://127.0.0.1:9999");
+    ck_assert_str_eq(fg_settings_origin(&s, "url"),
+                     "environment FLAMEGATE_URL");
+    ck_assert_str_eq(s.backend->version_label, "version");
+    ck_assert_str_eq(s.backend->token_env, "PYRO_TOKEN");
+    ck_assert_uint_eq(s.backend->n_headers, 2);
+    ck_assert_double_eq_tol(s.backend->timeout, 40, 1e-9);
+    ck_assert_str_eq(fg_settings_origin(&s, "timeout"), prod);
+    fg_config_release(&c);
+    fg_settings_release(&s);
 
-    /* FLAMEGATE_BACKEND_PROFILE over the file, --backend-profile over both */
+    /* FLAMEGATE_BACKEND_PROFILE over the file's choice */
     const char *env2[] = {"FLAMEGATE_BACKEND_PROFILE", "staging", NULL};
     fake_env = env2;
-    fg_backend_opts_init(&o);
-    ck_assert_int_eq(fg_config_backend_apply(&c, NULL, fake_get, &o, &a, &err),
+    load_ok(&c, &s, backend_json);
+    ck_assert_int_eq(fg_config_apply_profile(&c, &s, NULL, fake_get, &err),
                      FG_OK);
-    ck_assert_int_eq(o.kind, FG_BACKEND_PARCA);
-    ck_assert(o.insecure);
-    ck_assert_double_eq_tol(o.timeout, 20, 1e-9);
-    ck_assert_str_eq(a.v[1].origin, "environment FLAMEGATE_BACKEND_PROFILE");
-    fg_config_applied_release(&a);
-    fg_backend_opts_release(&o);
-    fg_backend_opts_init(&o);
-    ck_assert_int_eq(fg_config_backend_apply(&c, "prod", fake_get, &o, NULL,
-                                             &err),
+    ck_assert_int_eq(s.backend->kind, FG_BACKEND_PARCA);
+    ck_assert(s.backend->insecure);
+    ck_assert_double_eq_tol(s.backend->timeout, 20, 1e-9);
+    ck_assert_str_eq(c.profile_origin,
+                     "environment FLAMEGATE_BACKEND_PROFILE");
+    fg_config_release(&c);
+    fg_settings_release(&s);
+    /* --backend-profile over both */
+    load_ok(&c, &s, backend_json);
+    ck_assert_int_eq(fg_config_apply_profile(&c, &s, "prod", fake_get, &err),
                      FG_OK);
-    ck_assert_int_eq(o.kind, FG_BACKEND_PYROSCOPE);
-    fg_backend_opts_release(&o);
-
+    ck_assert_int_eq(s.backend->kind, FG_BACKEND_PYROSCOPE);
+    ck_assert_str_eq(c.profile_origin, "command line");
     /* unknown profile */
-    fg_backend_opts_init(&o);
-    ck_assert_int_eq(fg_config_backend_apply(&c, "dev", fake_get, &o, NULL,
-                                             &err),
+    ck_assert_int_eq(fg_config_apply_profile(&c, &s, "dev", fake_get, &err),
                      FG_EUSAGE);
     ck_assert_msg(strstr(err.msg, "unknown backend profile 'dev' (from "
                                   "command line); config 't.json' has: "
                                   "prod, staging"),
                   "%s", err.msg);
-    fg_backend_opts_release(&o);
-    /* bad value from the environment names the variable */
-    const char *env3[] = {"FLAMEGATE_TIMEOUT", "soon", NULL};
-    fake_env = env3;
-    fg_backend_opts_init(&o);
-    ck_assert_int_eq(fg_config_backend_apply(&c, NULL, fake_get, &o, NULL,
-                                             &err),
-                     FG_EUSAGE);
-    ck_assert_msg(strstr(err.msg, "(from environment FLAMEGATE_TIMEOUT)"),
-                  "%s", err.msg);
-    fg_backend_opts_release(&o);
+    fg_config_release(&c);
+    fg_settings_release(&s);
     fake_env = NULL;
+
+    /* no profile chosen anywhere: nothing applied */
+    load_ok(&c, &s, "{\"backends\": {\"prod\": {\"backend\": \"parca\"}}}");
+    ck_assert_int_eq(fg_config_apply_profile(&c, &s, NULL, NULL, &err), FG_OK);
+    ck_assert_ptr_null(c.profile);
+    ck_assert_int_eq(s.backend->kind, FG_BACKEND_NONE);
     fg_config_release(&c);
     fg_settings_release(&s);
 
     /* a profile without any config file */
+    fg_settings_init(&s);
     fg_config_init(&c);
-    fg_backend_opts_init(&o);
-    ck_assert_int_eq(fg_config_backend_apply(&c, "prod", NULL, &o, NULL,
-                                             &err),
+    ck_assert_int_eq(fg_config_apply_profile(&c, &s, "prod", NULL, &err),
                      FG_EUSAGE);
     ck_assert_msg(strstr(err.msg, "backend profile 'prod' (from command "
                                   "line) needs a config file"),
                   "%s", err.msg);
-    fg_backend_opts_release(&o);
     fg_config_release(&c);
+    fg_settings_release(&s);
+}
+END_TEST
+
+START_TEST(test_setup_applies_profile_before_env)
+{
+    char *dir = fg_test_tmpdir();
+    char *path = write_file(dir, "b.json", backend_json);
+    const char *env[] = {"FLAMEGATE_TIMEOUT", "5", NULL};
+    fake_env = env;
+    struct fg_settings s;
+    struct fg_config c;
+    struct fg_error err = {0, ""};
+    fg_settings_init(&s);
+    fg_config_init(&c);
+    ck_assert_msg(fg_config_setup(&c, &s, path, "staging", fake_get, &err) ==
+                      FG_OK,
+                  "%s", err.msg);
+    ck_assert_int_eq(s.backend->kind, FG_BACKEND_PARCA);
+    ck_assert_double_eq_tol(s.backend->timeout, 5, 1e-9);
+    ck_assert_str_eq(fg_settings_origin(&s, "timeout"),
+                     "environment FLAMEGATE_TIMEOUT");
+    ck_assert_str_eq(c.profile, "staging");
+    /* the flag goes on top */
+    ck_assert_int_eq(fg_settings_set(&s, "backend", "pyroscope",
+                                     "command line", &err),
+                     FG_OK);
+    ck_assert_int_eq(s.backend->kind, FG_BACKEND_PYROSCOPE);
+    fg_config_release(&c);
+    fg_settings_release(&s);
+    fake_env = NULL;
+    free(path);
+    fg_test_rmtree(dir);
+    free(dir);
 }
 END_TEST
 
@@ -1057,6 +1095,7 @@ Suite *config_suite(void)
     tcase_add_test(tc, test_values_and_spellings);
     tcase_add_test(tc, test_example_configs_load);
     tcase_add_test(tc, test_backend_profiles);
+    tcase_add_test(tc, test_setup_applies_profile_before_env);
     suite_add_tcase(s, tc);
     TCase *te = tcase_create("errors");
     tcase_add_test(te, test_error_unknown_keys);

@@ -13,18 +13,17 @@
  * config layer of that chain: it writes into a struct fg_settings through
  * fg_settings_set (origin "config PATH"), so later layers override it.
  *
- * Backend options (--url, --profile-type, ...) are not compare settings:
- * the loader keeps them, top-level and per profile, in struct fg_config as
- * text, and fg_config_backend_apply replays them into a struct
- * fg_backend_opts.  They are validated at load time so a typo fails before
- * anything is fetched.
+ * Backend options (--url, --profile-type, ...) are settings keys too, at
+ * the top level of the file or grouped in named backend profiles
+ * ("backends": {"prod": {...}}).  A profile is part of the config layer:
+ * fg_config_apply_profile replays the chosen one through fg_settings_set
+ * after the file and before the environment.  Profile values are checked
+ * at load time, so a typo fails before anything is fetched.
  */
 #ifndef FLAMEGATE_CONFIG_H
 #define FLAMEGATE_CONFIG_H
 
 #include "flamegate/settings.h"
-
-struct fg_backend_opts;
 
 /* The file looked for in the working directory when --config is absent. */
 #define FG_CONFIG_DEFAULT_NAME ".flamegate.json"
@@ -32,36 +31,25 @@ struct fg_backend_opts;
 /* Larger config files are refused (a config is a few KiB). */
 #define FG_CONFIG_MAX_SIZE ((size_t)1 << 20)
 
-/* One backend option as text, with where it came from. */
-struct fg_config_entry {
-    char *key;    /* owned: option name, dash form ("profile-type") */
-    char *value;  /* owned: as typed; "true"/"false" for flags */
-    char *origin; /* owned: "config PATH" or "config PATH, backend
-                   * profile NAME" (or "environment X", "command line"
-                   * in a struct fg_config_applied) */
-};
-
-/* A growable list of entries (owned). */
-struct fg_config_applied {
-    struct fg_config_entry *v;
-    size_t n, cap;
-};
-
 /* A named group of backend options: "backends": {"prod": {...}}. */
 struct fg_config_profile {
-    char *name;                     /* owned */
-    struct fg_config_applied opts;  /* in file order */
+    char *name;               /* owned */
+    struct fg_strlist keys;   /* option names, dash form, in file order */
+    struct fg_strlist values; /* as text; "true"/"false" for flags */
 };
 
 struct fg_config {
     char *path;                       /* owned: the file loaded, or NULL */
-    struct fg_config_applied backend; /* top-level backend options */
+    const char *located_by;           /* static: "--config",
+                                       * "FLAMEGATE_CONFIG" or "working
+                                       * directory" (fg_config_setup) */
     struct fg_config_profile *profiles; /* owned, n_profiles entries */
     size_t n_profiles;
-    char *backend_profile;            /* owned: "backend_profile", or NULL */
-    const char *located_by;           /* static: "--config",
-                                       * "FLAMEGATE_CONFIG", "working
-                                       * directory"; NULL: no file */
+    char *backend_profile;            /* owned: the file's
+                                       * "backend_profile", or NULL */
+    char *profile;                    /* owned: the profile applied by
+                                       * fg_config_apply_profile, or NULL */
+    char *profile_origin;             /* owned: where its name came from */
 };
 
 void fg_config_init(struct fg_config *c);
@@ -78,21 +66,26 @@ int fg_config_locate(const char *explicit_path, char **out,
 
 /*
  * The layers below the command line, for a command's option parser:
- * locate the config (config_flag, the --config value or NULL; else the
- * FLAMEGATE_CONFIG variable; else FG_CONFIG_DEFAULT_NAME if present), load
- * it into c and s, then apply the FLAMEGATE_* variables to s
- * (fg_settings_apply_env).  get reads the environment (the CLI passes a
- * getenv wrapper; tests pass a fake).  The command line goes on top.
+ *   1. locate the config: config_flag (the --config value, or NULL), else
+ *      the FLAMEGATE_CONFIG variable, else FG_CONFIG_DEFAULT_NAME if it
+ *      exists, else none;
+ *   2. load it into c and s (fg_config_load);
+ *   3. apply the backend profile (fg_config_apply_profile with
+ *      profile_flag, the --backend-profile value or NULL);
+ *   4. apply the FLAMEGATE_* variables (fg_settings_apply_env).
+ * get reads the environment (the CLI passes a getenv wrapper; tests a
+ * fake).  The command line goes on top.
  */
 int fg_config_setup(struct fg_config *c, struct fg_settings *s,
-                    const char *config_flag,
+                    const char *config_flag, const char *profile_flag,
                     const char *(*get)(const char *name),
                     struct fg_error *err) FG_MUST_CHECK;
 
 /*
- * Load the JSON config at path into s (the settings it names, its rules
- * and presets) and c (backend options and profiles; c must be freshly
- * initialised).  s->config_path is set.  Errors name the file and the key
+ * Load the JSON config at path into s (the settings it names, backend
+ * options included, its rules and presets; origin "config PATH") and c
+ * (the backend profiles, not applied yet; c must be freshly initialised).
+ * c->path and s->config_path are set.  Errors name the file and the key
  * path ("rules[2].max_share"): FG_EIO when unreadable, FG_EFORMAT for
  * invalid JSON (with line and column), FG_EUSAGE for unknown keys, wrong
  * types, bad values, invalid regular expressions and unknown presets or
@@ -112,32 +105,18 @@ const struct fg_config_profile *
 fg_config_profile_find(const struct fg_config *c, const char *name);
 
 /*
- * The backend layer below the command line: apply to o, in this order,
- *   1. the config's top-level backend options,
- *   2. the options of backend profile `profile` (the --backend-profile
- *      value; NULL: FLAMEGATE_BACKEND_PROFILE, else the config's
- *      "backend_profile"; no profile when all are unset),
- *   3. FLAMEGATE_<OPTION> environment variables read through get (may be
- *      NULL: skipped) for every backend option that is not also a compare
- *      setting ("runs" and "max-response-size" belong to struct
- *      fg_settings and its environment pass),
- * each through fg_backend_opts_set.  The caller then applies the command
- * line's backend flags.  When applied is not NULL every option set is
- * appended to it (for "flamegate config --show"), preceded by a
- * ("backend-profile", NAME, origin) entry when a profile was used.  Errors: FG_EUSAGE for an
- * unknown profile (the message lists the defined ones) and for a bad
- * value, naming its origin.
+ * Apply backend profile `name` (the --backend-profile value; NULL: the
+ * FLAMEGATE_BACKEND_PROFILE variable read through get, which may be NULL;
+ * else the file's "backend_profile"; no profile when all are unset) to s
+ * through fg_settings_set, with origin "config PATH, backend profile
+ * NAME".  Records c->profile and c->profile_origin.  Errors: FG_EUSAGE for
+ * an unknown name (listing the defined ones, or saying that no config was
+ * loaded), or a value the settings refuse.
  */
-int fg_config_backend_apply(const struct fg_config *c, const char *profile,
+int fg_config_apply_profile(struct fg_config *c, struct fg_settings *s,
+                            const char *name,
                             const char *(*get)(const char *name),
-                            struct fg_backend_opts *o,
-                            struct fg_config_applied *applied,
                             struct fg_error *err) FG_MUST_CHECK;
-
-/* Append a copy of (key, value, origin) to a. */
-void fg_config_applied_add(struct fg_config_applied *a, const char *key,
-                           const char *value, const char *origin);
-void fg_config_applied_release(struct fg_config_applied *a);
 
 /* True when name (dash form) is a backend option: one of
  * fg_backend_arg_options or fg_backend_flag_options. */

@@ -6,8 +6,9 @@
  * all go through fg_settings_set, applied in the order defaults, config
  * file, environment, flags, so later sources override earlier ones; the
  * origin of each key's current value is recorded for "config --show".
- * Repeatable keys (base, candidate, ignore, focus, output, header) append;
- * a later source replaces the list of an earlier one.
+ * Repeatable keys append; for base, candidate and output a later source
+ * replaces the list of an earlier one, while ignore and focus patterns
+ * accumulate across sources.
  */
 #ifndef FLAMEGATE_SETTINGS_H
 #define FLAMEGATE_SETTINGS_H

@@ -35,10 +35,10 @@ contains $out "  3. threshold glob 'main.encode*': min change 25%, budget 30%"
 contains $out "     from config $cfg, rules[0]"
 contains $out "  4. threshold regex '^compress/flate\\.': min change 20%"
 # backend: the file's default profile, the environment, the flags
-has_row $out backend-profile prod "config $cfg"
+contains $out "backend profile: prod (from config $cfg)"
 has_row $out backend pyroscope "config $cfg, backend profile prod"
 has_row $out version-label version "config $cfg, backend profile prod"
-has_row $out timeout 30 "environment FLAMEGATE_TIMEOUT"
+has_row $out timeout '30 s' "environment FLAMEGATE_TIMEOUT"
 has_row $out url 'http://127\.0\.0\.1:9999' "command line"
 has_row $out header 'X-Team: \(hidden\)' "config $cfg, backend profile prod"
 lacks $out "perf"
@@ -48,7 +48,7 @@ lacks $out "http://127.0.0.1:4040"
 FLAMEGATE_BACKEND_PROFILE=nope expect_exit 2 $FG config --config $cfg
 contains $TMP/err "unknown backend profile 'nope' (from environment FLAMEGATE_BACKEND_PROFILE); config '$cfg' has: prod"
 FLAMEGATE_BACKEND_PROFILE=nope expect_exit 0 $FG config --config $cfg --backend-profile prod
-has_row $TMP/out backend-profile prod "command line"
+contains $TMP/out "backend profile: prod (from command line)"
 
 # FLAMEGATE_CONFIG, and .flamegate.json in the working directory
 FLAMEGATE_CONFIG=$cfg expect_exit 0 $FG config

@@ -161,6 +161,9 @@ seed_text parca rest-err '\x01\x07\x01{"code":3,"message":"bad query","details":
 seed_text parca grpc '\x02\x00\x82grpc-status: 0\r\n\r\n\x00\x00\x00\x00\x04\x12\x02\x0a\x00\x80\x00\x00\x00\x10grpc-status: 0\r\n'
 seed_text parca types '\x04\x00\x01{"types":[{"name":"process_cpu","sampleType":"samples","sampleUnit":"count","periodType":"cpu","periodUnit":"nanoseconds","delta":true}]}'
 seed_text parca labels '\x05\x00\x01{"labelValues":["v1","v2"]}'
+# config: the test and example config files
+seed_files config testdata/config/*.json examples/*.json
+seed_text config full '{"alpha": 0.01, "min_change": "15%", "metric": "both", "ignore": ["^runtime[.]"], "rules": [{"match": "db.*", "max_share": "30%"}, {"glob": "json.*", "min_change": 0.5}], "ignore_presets": ["go-gc"], "backend": "pyroscope", "url": "http://127.0.0.1:4040", "backends": {"prod": {"url": "https://p:4040", "tenant": "t1"}}, "backend_profile": "prod"}'
 for t in "${targets[@]}"; do mkdir -p "$seeds/$t"; done
 
 # ---- run -------------------------------------------------------------------
