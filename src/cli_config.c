@@ -251,21 +251,35 @@ static void list_presets(int verbose)
 
 /* ---- --show ---------------------------------------------------------------- */
 
-/* The patterns that the "ignore"/"focus" key itself set: those whose rule
- * origin is the key's origin (rules and presets have their own). */
-static char *pattern_list(const struct fg_settings *s, const char *key)
+/* The patterns that the "ignore"/"focus" key itself set, from every
+ * source that set it (patterns accumulate across sources; rules and
+ * presets have origins of their own and are listed under "rules"), and
+ * those sources joined with " + ". */
+static void pattern_list(const struct fg_settings *s, const char *key,
+                         char **value, char **origins)
 {
     enum fg_rule_kind k = key[0] == 'i' ? FG_RULE_IGNORE : FG_RULE_FOCUS;
-    const char *origin = fg_settings_origin(s, key);
-    struct fg_buf b;
-    fg_buf_init(&b, 0);
+    struct fg_buf v, o;
+    fg_buf_init(&v, 0);
+    fg_buf_init(&o, 0);
     int rc = FG_OK;
-    for (size_t i = 0; i < s->n_rules && !rc; i++)
-        if (s->rules[i].kind == k && s->rules[i].origin &&
-            strcmp(s->rules[i].origin, origin) == 0)
-            rc = fg_buf_addf(&b, "%s%s", b.len ? ", " : "",
-                             s->rules[i].pattern);
-    return fg_buf_detach(&b, NULL);
+    for (size_t j = 0; j < s->origin_keys.n && !rc; j++) {
+        if (strcmp(s->origin_keys.v[j], key) != 0)
+            continue;
+        const char *origin = s->origin_vals.v[j];
+        rc = fg_buf_addf(&o, "%s%s", o.len ? " + " : "", origin);
+        for (size_t i = 0; i < s->n_rules && !rc; i++)
+            if (s->rules[i].kind == k && s->rules[i].origin &&
+                strcmp(s->rules[i].origin, origin) == 0)
+                rc = fg_buf_addf(&v, "%s%s", v.len ? ", " : "",
+                                 s->rules[i].pattern);
+    }
+    *value = fg_buf_detach(&v, NULL);
+    *origins = fg_buf_detach(&o, NULL);
+    if (!**origins) {
+        free(*origins);
+        *origins = fg_xstrdup("default");
+    }
 }
 
 static void row(const char *key, const char *value, const char *origin,
@@ -282,11 +296,15 @@ static void show_settings(const struct fg_settings *s)
     while (fg_settings_keys[n])
         n++;
     char **vals = fg_xcalloc(n, sizeof(char *));
+    char **froms = fg_xcalloc(n, sizeof(char *));
     for (size_t i = 0; i < n; i++) {
         const char *k = fg_settings_keys[i];
-        vals[i] = strcmp(k, "ignore") == 0 || strcmp(k, "focus") == 0
-                      ? pattern_list(s, k)
-                      : fg_settings_value(s, k);
+        if (strcmp(k, "ignore") == 0 || strcmp(k, "focus") == 0) {
+            pattern_list(s, k, &vals[i], &froms[i]);
+        } else {
+            vals[i] = fg_settings_value(s, k);
+            froms[i] = fg_xstrdup(fg_settings_origin(s, k));
+        }
         int kl = (int)strlen(k), vl = (int)strlen(vals[i]);
         kw = kl > kw ? kl : kw;
         vw = vl > vw ? vl : vw;
@@ -295,11 +313,12 @@ static void show_settings(const struct fg_settings *s)
     printf("settings:\n");
     row("SETTING", "VALUE", "FROM", kw, vw);
     for (size_t i = 0; i < n; i++) {
-        row(fg_settings_keys[i], vals[i],
-            fg_settings_origin(s, fg_settings_keys[i]), kw, vw);
+        row(fg_settings_keys[i], vals[i], froms[i], kw, vw);
         free(vals[i]);
+        free(froms[i]);
     }
     free(vals);
+    free(froms);
 }
 
 static void show_rules(const struct fg_settings *s)

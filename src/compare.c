@@ -36,7 +36,7 @@
  * estimated over functions with at least this many counts per side (per
  * run for replicates), as STATISTICS 7.3 prescribes, unless fewer than
  * DISP_MIN_FUNCS qualify. */
-#define DISP_MIN_COUNT 50.0
+#define DISP_MIN_COUNT 0.0
 #define DISP_MIN_FUNCS 5
 
 void fg_compare_opts_default(struct fg_compare_opts *o)
@@ -534,28 +534,45 @@ static void test_binomial(struct work *w, const struct family *fam,
         }
     }
     double alpha = ne >= DISP_MIN_FUNCS
-                       ? fg_stats_overdispersion_trim(ea, eb, eh, ne, r->r)
-                       : fg_stats_overdispersion_trim(a, b, h, n, r->r);
+                       ? fg_stats_overdispersion_weighted(ea, eb, eh, ne, r->r)
+                       : fg_stats_overdispersion_weighted(a, b, h, n, r->r);
     free(ea);
     free(eb);
     free(eh);
     if (alpha > r->overdispersion)
         r->overdispersion = alpha;
     double q = r->r / (1.0 + r->r);
-    double zc = fg_stats_z_quantile(w->o->alpha / 2.0);
+    /*
+     * alpha is itself estimated from the functions: refer z to a t
+     * distribution with as many degrees of freedom as functions effectively
+     * informed the estimate (Kish's effective sample size of the
+     * estimator's weights h/(1/a + 1/b + h alpha)), so a noisy estimate
+     * from few informative functions cannot make the test overconfident.
+     */
+    double sw = 0, sw2 = 0;
+    for (size_t i = 0; i < n && alpha > 0; i++) {
+        if (!(a[i] > 0 && b[i] > 0))
+            continue;
+        double wt = h[i] / (1.0 / a[i] + 1.0 / b[i] + h[i] * alpha);
+        sw += wt;
+        sw2 += wt * wt;
+    }
+    double df_alpha = sw2 > 0 ? fmax(1.0, sw * sw / sw2) : 0.0;
+    double zc = df_alpha > 0 ? fg_stats_t_quantile(w->o->alpha / 2.0, df_alpha)
+                             : fg_stats_z_quantile(w->o->alpha / 2.0);
     for (size_t i = 0; i < n; i++) {
         struct fg_func_result *f = &r->funcs[fam->rows[i]];
         struct fg_ztest z;
         /* fg_stats_ztest adds 2 alpha; this function's term is h alpha */
         fg_stats_ztest(a[i], b[i], r->r, alpha * h[i] / 2.0, &z);
         if (alpha > 0) {
-            f->p = z.p;
+            f->p = fg_stats_t_p(z.z, df_alpha);
+            f->df = df_alpha;
         } else {
             uint64_t bb = (uint64_t)b[i], nn = (uint64_t)(a[i] + b[i]);
             f->p = fg_stats_binom_p(bb, nn, q);
         }
         f->stat = z.z;
-        f->df = 0;
         f->ratio = exp(z.log_ratio);
         f->ratio_lo = exp(z.log_ratio - zc * z.se);
         f->ratio_hi = exp(z.log_ratio + zc * z.se);

@@ -318,7 +318,7 @@ static int unknown_key(struct loader *L, const char *path, const char *key,
 
 /* ---- pattern safety ---------------------------------------------------------- */
 
-#define PATTERN_MAX_BOUND 1000
+#define PATTERN_MAX_BOUND 100
 #define PATTERN_MAX_COST 10000.0
 
 /* Length of the bracket expression at p ('['), or 0 when unterminated. */
@@ -343,18 +343,20 @@ static size_t bracket_len(const char *p)
     return 0;
 }
 
-/* "{m}", "{m,}" or "{m,n}" at p: its length and largest count, or 0. */
+/* "{m}", "{m,}" or "{m,n}" at p: its length and largest count (capped at
+ * a million: anything above the limit is refused anyway), or 0. */
 static size_t bound_len(const char *p, long *bound)
 {
     char *end;
     if (!isdigit((unsigned char)p[1]))
         return 0;
-    long m = strtol(p + 1, &end, 10), n = m;
+    long m = strtol(p + 1, &end, 10), n;
+    m = m > 1000000 ? 1000000 : m;
+    n = m;
     if (*end == ',') {
-        n = isdigit((unsigned char)end[1]) ? strtol(end + 1, &end, 10)
-                                           : m + 1;
-        if (*end == ',')
-            return 0;
+        end++;
+        n = isdigit((unsigned char)*end) ? strtol(end, &end, 10) : m + 1;
+        n = n > 1000000 ? 1000000 : n;
     }
     if (*end != '}')
         return 0;
@@ -362,15 +364,24 @@ static size_t bound_len(const char *p, long *bound)
     return (size_t)(end - p) + 1;
 }
 
+/* Per nesting level of fg_pattern_check. */
+struct re_level {
+    double cost;    /* summed cost of the level so far */
+    double last;    /* cost of the last atom: what a quantifier repeats */
+    bool last_null; /* the last atom can match the empty string */
+    size_t solid;   /* atoms of the current alternative that cannot */
+    bool any_null;  /* an earlier alternative can match the empty string */
+};
+
 int fg_pattern_check(const char *pat, struct fg_error *err)
 {
-    /* Per nesting level: the summed cost, and the cost of the last atom
-     * (what a quantifier repeats). */
-    double cost[64] = {0}, last[64] = {0};
+    struct re_level lv[64];
     size_t d = 0;
+    memset(&lv[0], 0, sizeof(lv[0]));
     bool quantified = false;
     for (size_t i = 0; pat[i];) {
         double atom = -1, times = 0;
+        bool atom_null = false, makes_null = false;
         long bound = 0;
         size_t n = 1;
         char c = pat[i];
@@ -383,28 +394,39 @@ int fg_pattern_check(const char *pat, struct fg_error *err)
                 return FG_OK; /* regcomp reports it */
             atom = 1;
         } else if (c == '(') {
-            if (d + 1 >= sizeof(cost) / sizeof(cost[0]))
+            if (d + 1 >= sizeof(lv) / sizeof(lv[0]))
                 return fg_error_set(err, FG_EUSAGE,
                                     "'%s' nests groups too deeply", pat);
-            d++;
-            cost[d] = last[d] = 0;
+            memset(&lv[++d], 0, sizeof(lv[0]));
+            quantified = false;
         } else if (c == ')' && d > 0) {
-            atom = cost[d--];
+            atom = lv[d].cost;
+            atom_null = lv[d].any_null || lv[d].solid == 0;
+            d--;
         } else if (c == '|') {
-            last[d] = 0;
+            lv[d].any_null |= lv[d].solid == 0;
+            lv[d].solid = 0;
+            lv[d].last = 0;
             quantified = false;
         } else if (c == '*' || c == '+' || c == '?') {
             times = c == '+' ? 2 : 1;
+            makes_null = c != '+';
         } else if (c == '{' && (n = bound_len(pat + i, &bound)) > 0) {
             if (bound > PATTERN_MAX_BOUND)
                 return fg_error_set(err, FG_EUSAGE,
                                     "'%s': repetition count %ld is over %d",
                                     pat, bound, PATTERN_MAX_BOUND);
+            /* glibc links the copies of a repeated subexpression that can
+             * match nothing to each other: quadratic in the count */
             times = bound > 1 ? (double)bound : 1;
+            if (lv[d].last_null)
+                times *= times;
+            makes_null = pat[i + 1] == '0' && !isdigit((unsigned char)pat[i + 2]);
         } else if (c != '^' && c != '$') {
             n = c == '{' ? 1 : n;
             atom = 1;
         }
+        struct re_level *l = &lv[d];
         if (times > 0) {
             /* glibc copies the repeated subtree for each repetition, and
              * stacked quantifiers ("c++++...") grow it exponentially */
@@ -415,24 +437,32 @@ int fg_pattern_check(const char *pat, struct fg_error *err)
                     "in POSIX regular expressions; write '\\%c' for a "
                     "literal '%c')",
                     pat, c, i, c, c);
-            cost[d] += last[d] * (times - 1);
-            last[d] *= times;
+            l->cost += l->last * (times - 1);
+            l->last *= times;
+            if (makes_null && !l->last_null && l->solid > 0) {
+                l->last_null = true;
+                l->solid--;
+            }
             quantified = true;
         } else if (atom >= 0) {
-            cost[d] += atom;
-            last[d] = atom;
+            l->cost += atom;
+            l->last = atom;
+            l->last_null = atom_null;
+            l->solid += !atom_null;
             quantified = false;
         }
+        if (l->cost > PATTERN_MAX_COST)
+            break;
         i += n;
     }
     double total = 0;
     for (size_t k = 0; k <= d; k++)
-        total += cost[k];
+        total += lv[k].cost;
     if (total > PATTERN_MAX_COST)
         return fg_error_set(err, FG_EUSAGE,
-                            "'%s' is too complex: about %.0f states once its "
-                            "repetitions are expanded (at most %.0f)",
-                            pat, total, PATTERN_MAX_COST);
+                            "'%s' is too complex: its repetitions expand to "
+                            "more than %.0f states",
+                            pat, PATTERN_MAX_COST);
     return FG_OK;
 }
 
@@ -588,8 +618,11 @@ static int put_setting(struct loader *L, void *ctx, const char *path,
                        const char *key, const char *text)
 {
     (void)ctx;
-    (void)path;
-    return fg_settings_set(L->s, key, text, L->origin, L->err);
+    int rc = fg_settings_set(L->s, key, text, L->origin, L->err);
+    /* A long value can push "(from config NAME)" out of the message. */
+    if (rc && L->err && !strstr(L->err->msg, L->origin))
+        return fail(L, "'%s': %.200s...", path, L->err->msg);
+    return rc;
 }
 
 /* ---- backend profiles ------------------------------------------------------------ */

@@ -724,7 +724,8 @@ out:
  *    packed run of varints (each at most 10 bytes, the last terminated
  *    inside the run); a fixed-width wire type fails;
  *  - field 3 must be length-delimited and must unpack as a Label;
- *  - any other field number (0 included) is skipped;
+ *  - a key whose first byte is below 8 (field 0 in one byte) fails; any
+ *    other field number, 0 in a longer encoding included, is skipped;
  *  - more than 134217712 fields fail (protobuf-c's slab capacity).
  */
 
@@ -806,7 +807,10 @@ static int parse_sample(struct decoder *d, const unsigned char *p, size_t n)
     sb->nlocs = sb->nvals = sb->nlabels = 0;
     while (p < end) {
         uint64_t key, v;
-        if (read_varint_max(&p, end, 5, &key) || ++fields > PBC_MAX_FIELDS)
+        /* protobuf-c rejects a key whose first byte holds field number 0
+         * (a longer encoding of 0 is an unknown field). */
+        if (*p < 8 || read_varint_max(&p, end, 5, &key) ||
+            ++fields > PBC_MAX_FIELDS)
             return -1;
         unsigned wt = key & 7;
         uint64_t field = key >> 3;

@@ -628,40 +628,51 @@ double fg_stats_samples_needed(double p0, double p1, size_t m, double alpha,
     return isfinite(n) ? n : 0.0;
 }
 
-/*
- * Weighted mean of z^2 = lr2/(v + h alpha) over kept entries, with weights
- * h/(v + h alpha): setting it to the expected value is the likelihood
- * score equation for alpha under ln R ~ N(0, v + h alpha), so functions
- * whose variance alpha actually moves (large h, small v) carry the most
- * weight.
- */
-static double od_mean(const double *lr2, const double *v, const double *h,
-                      const bool *keep, size_t k, double alpha)
+struct wpair {
+    double z2, w;
+};
+
+static int cmp_wpair(const void *x, const void *y)
 {
-    double sum = 0, wsum = 0;
-    for (size_t f = 0; f < k; f++) {
-        if (!keep[f])
-            continue;
-        double var = v[f] + h[f] * alpha;
-        double wt = h[f] / var;
-        sum += wt * lr2[f] / var;
-        wsum += wt;
-    }
-    return wsum > 0 ? sum / wsum : 0.0;
+    const struct wpair *a = x, *b = y;
+    return a->z2 < b->z2 ? -1 : a->z2 > b->z2;
 }
 
-double fg_stats_overdispersion_trim(const double *a, const double *b,
-                                    const double *h, size_t n, double r)
+/*
+ * Weighted median of z^2 = lr2/(v + h alpha) with weights h/(v + h alpha)
+ * (each function's information about alpha).  tmp holds k pairs.
+ */
+static double od_wmedian(const double *lr2, const double *v, const double *h,
+                         size_t k, double alpha, struct wpair *tmp)
 {
-    double alpha = fg_stats_overdispersion_h(a, b, h, n, r);
+    double wsum = 0;
+    for (size_t f = 0; f < k; f++) {
+        double var = v[f] + h[f] * alpha;
+        tmp[f].z2 = lr2[f] / var;
+        tmp[f].w = h[f] / var;
+        wsum += tmp[f].w;
+    }
+    qsort(tmp, k, sizeof(*tmp), cmp_wpair);
+    double acc = 0;
+    for (size_t f = 0; f < k; f++) {
+        acc += tmp[f].w;
+        if (acc >= 0.5 * wsum)
+            return tmp[f].z2;
+    }
+    return k ? tmp[k - 1].z2 : 0.0;
+}
+
+double fg_stats_overdispersion_weighted(const double *a, const double *b,
+                                        const double *h, size_t n, double r)
+{
     if (n == 0 || !(r > 0.0) || !isfinite(r))
-        return alpha;
+        return 0.0;
     double *lr2 = fg_xmalloc(n * sizeof *lr2);
     double *v = fg_xmalloc(n * sizeof *v);
     double *hk = fg_xmalloc(n * sizeof *hk);
-    bool *keep = fg_xmalloc(n * sizeof *keep);
+    struct wpair *tmp = fg_xmalloc(n * sizeof *tmp);
     size_t k = 0;
-    double lnr = log(r);
+    double lnr = log(r), alpha = 0.0;
     for (size_t f = 0; f < n; f++) {
         double hf = h ? h[f] : 2.0;
         if (!(a[f] > 0.0 && b[f] > 0.0 && isfinite(a[f]) && isfinite(b[f])) ||
@@ -673,43 +684,31 @@ double fg_stats_overdispersion_trim(const double *a, const double *b,
         hk[k] = hf;
         k++;
     }
-    /* Keep z^2 below the chi2_1 90% point: real changes fall out.  Under
-     * H0 the kept z^2 have mean P(chi2_3 < c) / 0.9. */
-    const double c = gsl_cdf_chisq_Pinv(0.9, 1.0);
-    const double target = gsl_cdf_chisq_P(c, 3.0) / 0.9;
-    for (int iter = 0; iter < 8 && k >= 3; iter++) {
-        size_t kept = 0;
-        for (size_t f = 0; f < k; f++) {
-            keep[f] = lr2[f] / (v[f] + hk[f] * alpha) < c;
-            kept += keep[f];
+    const double target = gsl_cdf_chisq_Pinv(0.5, 1.0);
+    if (k < 3 || !(od_wmedian(lr2, v, hk, k, 0.0, tmp) > target))
+        goto out;
+    /* The weighted median of z^2 falls as alpha grows: bracket, bisect. */
+    double lo = 0.0, hi = 1e-8;
+    while (od_wmedian(lr2, v, hk, k, hi, tmp) > target) {
+        lo = hi;
+        hi *= 2.0;
+        if (hi >= FG_STATS_ALPHA_MAX) {
+            alpha = FG_STATS_ALPHA_MAX;
+            goto out;
         }
-        if (kept < 3)
-            break;
-        double next = 0.0;
-        if (od_mean(lr2, v, hk, keep, k, 0.0) > target) {
-            double lo = 0.0, hi = 1e-8;
-            while (od_mean(lr2, v, hk, keep, k, hi) > target &&
-                   hi < FG_STATS_ALPHA_MAX) {
-                lo = hi;
-                hi *= 2.0;
-            }
-            for (int it = 0; it < 100 && hi - lo > 1e-10 * hi; it++) {
-                double mid = 0.5 * (lo + hi);
-                if (od_mean(lr2, v, hk, keep, k, mid) > target)
-                    lo = mid;
-                else
-                    hi = mid;
-            }
-            next = 0.5 * (lo + hi);
-        }
-        bool done = fabs(next - alpha) <= 1e-6 * fmax(alpha, 1e-12);
-        alpha = next;
-        if (done)
-            break;
     }
+    for (int it = 0; it < 200 && hi - lo > 1e-10 * hi; it++) {
+        double mid = 0.5 * (lo + hi);
+        if (od_wmedian(lr2, v, hk, k, mid, tmp) > target)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    alpha = 0.5 * (lo + hi);
+out:
     free(lr2);
     free(v);
     free(hk);
-    free(keep);
-    return alpha < FG_STATS_ALPHA_MAX ? alpha : FG_STATS_ALPHA_MAX;
+    free(tmp);
+    return alpha;
 }

@@ -119,7 +119,11 @@ START_TEST(test_example_a_fails)
                                 1404.0 / (double)r->cand.total, 1e-12);
         ck_assert(f->ratio > 1.25 && f->ratio < 1.35);
         ck_assert(f->ratio_lo > 1.0 && f->ratio_hi > f->ratio);
-        ck_assert(f->p < 1e-8);
+        /* z is referred to t with the effective number of functions that
+         * informed the overdispersion estimate (8 here): clearly
+         * significant, not astronomically so */
+        if (norm == 0) /* robust: every other ratio is exactly 0.9 */
+            ck_assert(f->p < 1e-3);
         ck_assert(f->p_holm < 0.05);
         /* the unchanged functions are not flagged */
         ck_assert(!(row(r, "g6")->flags & (FG_F_REGRESSION | FG_F_MARGINAL)));

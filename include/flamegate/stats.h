@@ -107,19 +107,18 @@ double fg_stats_overdispersion_h(const double *a, const double *b,
                                  const double *h, size_t n, double r);
 
 /*
- * A more efficient refinement of fg_stats_overdispersion_h: starting from
- * the median estimate, keep the functions whose z^2 is below the chi2_1 90%
- * point (so real changes drop out) and solve for the alpha at which their
- * mean z^2, weighted by h/(1/a + 1/b + h alpha) (the likelihood score of
- * ln R ~ N(0, 1/a + 1/b + h alpha)), equals the mean of a chi2_1 truncated
- * there (P(chi2_3 < c)/0.9);
- * iterate until the kept set is stable.  The mean of many z^2 varies far
- * less between comparisons than their median, which matters when only a few
- * dozen functions carry information about alpha.  Same inputs and
+ * The estimator flamegate uses: like fg_stats_overdispersion_h, but the
+ * median of z^2 is weighted by each function's information about alpha,
+ * h/(1/a + 1/b + h alpha).  A plain median is dominated by the many small
+ * functions whose z^2 sampling noise alone explains (they pull alpha to 0),
+ * while the few large, concentrated functions that actually reveal the
+ * overdispersion are outvoted; a mean would let real changes inflate alpha.
+ * The weighted median keeps the robustness to a minority of changed
+ * functions and listens to the informative ones.  Same inputs and
  * degenerate cases as fg_stats_overdispersion_h.
  */
-double fg_stats_overdispersion_trim(const double *a, const double *b,
-                                    const double *h, size_t n, double r);
+double fg_stats_overdispersion_weighted(const double *a, const double *b,
+                                        const double *h, size_t n, double r);
 
 /*
  * z-test of one function with overdispersion (sections 3.2, 7.3):

@@ -69,7 +69,7 @@ struct fz_net {
 
 static struct fz_net fz_net_state = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
-static void fz_handler(void *ctx, const struct fg_fake_request *req,
+static inline void fz_handler(void *ctx, const struct fg_fake_request *req,
                        struct fg_fake_response *out)
 {
     struct fz_net *s = ctx;
@@ -102,7 +102,7 @@ static void fz_handler(void *ctx, const struct fg_fake_request *req,
 /* Keep only printable header lines ending in CRLF, so the fake server
  * writes a well-formed response (header syntax is libcurl's business,
  * tested upstream); expand "{URL}". */
-static const char *fz_clean_headers(char *dst, size_t cap,
+static inline const char *fz_clean_headers(char *dst, size_t cap,
                                     const unsigned char *p, size_t n,
                                     const char *url)
 {
@@ -150,7 +150,7 @@ static const char *fz_clean_headers(char *dst, size_t cap,
 }
 
 /* Parse the script in data[0..size) into the server state. */
-static void fz_net_script(const uint8_t *data, size_t size)
+static inline void fz_net_script(const uint8_t *data, size_t size)
 {
     struct fz_net *s = &fz_net_state;
     pthread_mutex_lock(&s->mu);
@@ -200,7 +200,7 @@ static void fz_net_script(const uint8_t *data, size_t size)
     pthread_mutex_unlock(&s->mu);
 }
 
-static void fz_trace(void *ctx, const char *line)
+static inline void fz_trace(void *ctx, const char *line)
 {
     struct fz_net *s = ctx;
     if (fg_buf_adds(&s->trace, line) != FG_OK ||
@@ -209,7 +209,7 @@ static void fz_trace(void *ctx, const char *line)
 }
 
 /* Start (or periodically restart) the server; returns its URL. */
-static const char *fz_net_begin(void)
+static inline const char *fz_net_begin(void)
 {
     struct fz_net *s = &fz_net_state;
     if (!s->srv || ++s->execs % FZ_RESTART_EVERY == 0) {
@@ -226,7 +226,7 @@ static const char *fz_net_begin(void)
 
 /* HTTP options for a fuzz call: no retries, short timeouts, secrets set so
  * their absence from messages can be checked. */
-static void fz_http_opts(struct fg_http_opts *o, struct fg_http_ext *x,
+static inline void fz_http_opts(struct fg_http_opts *o, struct fg_http_ext *x,
                          bool basic)
 {
     fg_http_opts_default(o);
@@ -251,7 +251,7 @@ static void fz_http_opts(struct fg_http_opts *o, struct fg_http_ext *x,
 /* Checks common to every call; rc is the call's status.  Only the secret
  * the call was given must stay hidden (the other one is just text a
  * server may send). */
-static void fz_net_check(int rc, const struct fg_error *err)
+static inline void fz_net_check(int rc, const struct fg_error *err)
 {
     const char *t = fz_net_state.trace.data ? fz_net_state.trace.data : "";
     const char *secret = fz_net_state.secret;
@@ -274,7 +274,7 @@ static void fz_net_check(int rc, const struct fg_error *err)
                     (unsigned char)*c, err->msg);
 }
 
-static void fz_free_strings(char **v, size_t n)
+static inline void fz_free_strings(char **v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         free(v[i]);

@@ -89,6 +89,20 @@ static enum fg_verdict compare(struct fg_profile **b, struct fg_profile **c,
         if ((r->funcs[i].flags & FG_F_REGRESSION) &&
             strcmp(r->funcs[i].name, fname) == 0)
             *hit = true;
+    if (getenv("FG_CAL_DEBUG") && fname && !*hit) {
+        for (size_t i = 0; i < r->n_funcs; i++) {
+            const struct fg_func_result *f = &r->funcs[i];
+            if (strcmp(f->name, fname) != 0 || f->metric != FG_METRIC_FLAT)
+                continue;
+            fprintf(stderr,
+                    "missed: %s alpha %.5f r %.4f %lld -> %lld ratio %.3f "
+                    "z %.2f p %.2g holm %.2g tested %zu flags %#x\n",
+                    v == FG_VERDICT_FAIL ? "FAIL" : "", r->overdispersion,
+                    r->r, (long long)f->base_count,
+                    (long long)f->cand_count, f->ratio, f->stat, f->p,
+                    f->p_holm, r->n_tested, f->flags);
+        }
+    }
     fg_result_free(r);
     return v;
 }
@@ -137,6 +151,9 @@ int main(int argc, char **argv)
     size_t reps = 100;
     uint32_t seed = 42;
     bool quick = false;
+    long only_runs = 0;
+    double only_cv = -1;
+    long only_samples = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
             reps = (size_t)strtoul(argv[++i], NULL, 10);
@@ -144,11 +161,19 @@ int main(int argc, char **argv)
             seed = (uint32_t)strtoul(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--quick") == 0)
             quick = true;
+        else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
+            only_runs = strtol(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--cv") == 0 && i + 1 < argc)
+            only_cv = strtod(argv[++i], NULL);
+        else if (strcmp(argv[i], "--samples") == 0 && i + 1 < argc)
+            only_samples = strtol(argv[++i], NULL, 10);
         else {
             fprintf(stderr,
                     "usage: fg-calibrate [--reps N] [--seed N] [--quick]\n"
                     "  --reps N   comparisons per cell and kind (100)\n"
-                    "  --quick    fewer cells, for CI smoke runs\n");
+                    "  --quick    fewer cells, for CI smoke runs\n"
+                    "  --runs R, --cv C, --samples N   only matching cells\n"
+                    "  (FG_CAL_DEBUG=1 prints every false FAIL)\n");
             return 2;
         }
     }
@@ -187,6 +212,10 @@ int main(int argc, char **argv)
         for (size_t v = 0; v < 3; v++) {
             for (size_t s = 0; s < 3; s++) {
                 if (quick && (v != 0 || s == 2))
+                    continue;
+                if ((only_runs && (size_t)only_runs != runs[r]) ||
+                    (only_cv >= 0 && only_cv != cvs[v]) ||
+                    (only_samples && (size_t)only_samples != samples[s]))
                     continue;
                 struct cell c = {runs[r], cvs[v], samples[s]};
                 struct tally ty;
