@@ -497,6 +497,19 @@ static double concentration(const double *cnt, const double *sq, size_t from,
     return h > 1.0 ? 1.0 : h;
 }
 
+/* exp/exp2 that never overflow: extreme options (tiny alpha, few degrees
+ * of freedom) give huge interval half-widths, and reports must never see
+ * an infinity. */
+static double safe_exp(double x)
+{
+    return exp(fmax(-700.0, fmin(700.0, x)));
+}
+
+static double safe_exp2(double x)
+{
+    return exp2(fmax(-1000.0, fmin(1000.0, x)));
+}
+
 struct family {
     size_t *rows;     /* result row indices */
     size_t n;
@@ -573,9 +586,9 @@ static void test_binomial(struct work *w, const struct family *fam,
             f->p = fg_stats_binom_p(bb, nn, q);
         }
         f->stat = z.z;
-        f->ratio = exp(z.log_ratio);
-        f->ratio_lo = exp(z.log_ratio - zc * z.se);
-        f->ratio_hi = exp(z.log_ratio + zc * z.se);
+        f->ratio = safe_exp(z.log_ratio);
+        f->ratio_lo = safe_exp(z.log_ratio - zc * z.se);
+        f->ratio_hi = safe_exp(z.log_ratio + zc * z.se);
     }
     free(a);
     free(b);
@@ -664,9 +677,9 @@ static void test_moderated(struct work *w, const struct family *fam,
         f->df = dft;
         f->p = fg_stats_t_p(t, dft);
         double tc = fg_stats_t_quantile(w->o->alpha / 2.0, dft);
-        f->ratio = exp2(diff[i]);
-        f->ratio_lo = exp2(diff[i] - tc * se);
-        f->ratio_hi = exp2(diff[i] + tc * se);
+        f->ratio = safe_exp2(diff[i]);
+        f->ratio_lo = safe_exp2(diff[i] - tc * se);
+        f->ratio_hi = safe_exp2(diff[i] + tc * se);
     }
     free(excess);
     free(hh);
