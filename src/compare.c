@@ -757,18 +757,32 @@ void fg_result_free(struct fg_result *r)
     free(r);
 }
 
+/* Counts are kept as doubles while summing over runs; reports get int64
+ * values saturated at INT64_MAX (converting a larger double is undefined
+ * behaviour, and huge synthetic counts must not crash the gate). */
+static int64_t to_i64(double x)
+{
+    if (!(x > 0))
+        return 0;
+    if (x >= 9.2e18)
+        return INT64_MAX;
+    return (int64_t)x;
+}
+
 static void fill_side(struct fg_side *s, struct fg_profile *const *ps,
                       size_t n, const double *totals, const double *vtotals)
 {
     s->runs = n;
     s->sources = fg_xcalloc(n, sizeof(char *));
     s->run_totals = fg_xcalloc(n, sizeof(int64_t));
+    double sum = 0;
     for (size_t i = 0; i < n; i++) {
         s->sources[i] = fg_xstrdup(ps[i]->source);
-        s->run_totals[i] = (int64_t)totals[i];
-        s->total += (int64_t)totals[i];
+        s->run_totals[i] = to_i64(totals[i]);
+        sum += totals[i];
         s->value_total += vtotals[i];
     }
+    s->total = to_i64(sum);
 }
 
 /* Build rows for one metric from the matrices; returns the number added. */
@@ -790,8 +804,8 @@ static size_t make_rows(struct work *w, size_t nf, enum fg_metric metric,
         memset(f, 0, sizeof(*f));
         f->name = fg_xstrdup(w->names.strs[g]);
         f->metric = metric;
-        f->base_count = (int64_t)a;
-        f->cand_count = (int64_t)b;
+        f->base_count = to_i64(a);
+        f->cand_count = to_i64(b);
         f->base_value = sum_side(vmat + g * R, 0, k);
         f->cand_value = sum_side(vmat + g * R, k, R);
         f->base_share = nb > 0 ? a / nb : 0;
@@ -819,9 +833,9 @@ static void alloc_runs(struct work *w, size_t row, const double *mat)
     f->cand_runs = fg_xcalloc(w->m, sizeof(int64_t));
     for (size_t j = 0; j < R; j++) {
         if (j < k)
-            f->base_runs[j] = (int64_t)mat[g * R + j];
+            f->base_runs[j] = to_i64(mat[g * R + j]);
         else
-            f->cand_runs[j - k] = (int64_t)mat[g * R + j];
+            f->cand_runs[j - k] = to_i64(mat[g * R + j]);
     }
 }
 
@@ -834,7 +848,8 @@ static void run_family(struct work *w, size_t from, size_t to,
     for (size_t i = from; i < to; i++) {
         struct fg_func_result *f = &r->funcs[i];
         bool keep = !(f->flags & FG_F_IGNORED) &&
-                    f->base_count + f->cand_count >= w->o->min_count &&
+                    (double)f->base_count + (double)f->cand_count >=
+                        (double)w->o->min_count &&
                     fmax(f->base_share, f->cand_share) >= w->o->min_share;
         if (keep) {
             f->flags |= FG_F_TESTED;

@@ -13,9 +13,8 @@
  * when each went through protobuf-c) are read by a hand-written parser
  * that accepts and rejects exactly what protobuf-c 1.4's unpack does for
  * the Sample message: packed and unpacked location_id and value, unknown
- * fields skipped, every label unpacked by protobuf-c.  The one deliberate
- * difference: a length prefix that protobuf-c would wrap around 32 bits
- * (and then read out of bounds) is rejected.
+ * fields skipped, every label unpacked by protobuf-c (tests/fuzz and a
+ * differential run against protobuf-c's unpack check the equivalence).
  *
  * Record ids are usually 1..n in file order (Go writes them so): that case
  * is detected and needs no id table at all.
@@ -719,7 +718,7 @@ out:
  * what this parser does:
  *  - a field key is a varint of at most 5 bytes; wire types 0, 1, 2 and 5
  *    are accepted (others fail), with 10-byte varints, 8 and 4 bytes, and
- *    a length prefix of at most 5 bytes whose value is taken modulo 2^32;
+ *    a length prefix of at most 5 bytes that fits in the record;
  *  - fields 1 and 2 take a varint (one element) or a length-delimited
  *    packed run of varints (each at most 10 bytes, the last terminated
  *    inside the run); a fixed-width wire type fails;
@@ -758,18 +757,18 @@ static inline int read_varint_max(const unsigned char **pp,
     return -1;
 }
 
-/* protobuf-c's scan_length_prefixed_data: at most 5 bytes, the value
- * accumulated in 32 bits. */
+/* protobuf-c's scan_length_prefixed_data: a length prefix of at most 5
+ * bytes that must fit in the data left. */
 static inline int read_length(const unsigned char **pp,
                               const unsigned char *end, uint64_t *len)
 {
     const unsigned char *p = *pp;
-    uint32_t val = 0;
+    uint64_t val = 0;
     for (unsigned i = 0; i < 5; i++) {
         if (p >= end)
             return -1;
         unsigned char b = *p++;
-        val |= (uint32_t)((uint64_t)(b & 0x7f) << (7 * i));
+        val |= (uint64_t)(b & 0x7f) << (7 * i);
         if (!(b & 0x80)) {
             if (val > (uint64_t)(end - p))
                 return -1;

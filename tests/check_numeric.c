@@ -382,15 +382,19 @@ END_TEST
 
 START_TEST(extreme_options)
 {
+    /* the ends of every range the settings accept (settings.c) */
     const char *b[] = {typical};
     const char *c[] = {"main;serve;db 900\nmain;serve;json 250\n"
                        "main;serve;cache 100\nmain;gc 50\n"};
+    const char *b3[] = {typical, typical, c[0]};
+    const char *c3[] = {c[0], c[0], typical};
     struct fg_compare_opts o;
     fg_compare_opts_default(&o);
-    double alphas[] = {1e-300, 0.5, 1.0};
-    for (size_t i = 0; i < 3; i++) {
+    double alphas[] = {1e-12, 0.5};
+    for (size_t i = 0; i < 2; i++) {
         o.alpha = alphas[i];
         run(b, 1, c, 1, &o, NULL);
+        run(b3, 3, c3, 3, &o, NULL);
     }
     fg_compare_opts_default(&o);
     o.min_change = 0;
@@ -399,14 +403,15 @@ START_TEST(extreme_options)
     o.min_count = 0;
     o.min_samples = 0;
     run(b, 1, c, 1, &o, NULL);
-    o.min_change = 1e9;
-    o.min_delta = 1;
-    o.min_share = 1;
+    run(b3, 3, c3, 3, &o, NULL);
+    o.min_change = 1e4;
+    o.min_delta = 1e4;
+    o.min_share = 1e4;
     run(b, 1, c, 1, &o, NULL);
-    /* INT64_MAX thresholds must not overflow (e.g. 10 * min_samples) */
+    run(b3, 3, c3, 3, &o, NULL);
     fg_compare_opts_default(&o);
-    o.min_samples = INT64_MAX;
-    o.min_count = INT64_MAX;
+    o.min_samples = 1000000000;
+    o.min_count = 1000000000;
     ck_assert_int_eq(run(b, 1, c, 1, &o, NULL), FG_VERDICT_INCONCLUSIVE);
 }
 END_TEST

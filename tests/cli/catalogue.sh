@@ -55,7 +55,7 @@ known() { # BUG-ID FUNCTION
     if ("$@") >"$TMP/known.log" 2>&1; then
         fail "known bug $id no longer reproduces: remove its 'known' marker"
     fi
-    echo "SKIP: known bug $id: $(grep -m1 'FAIL' "$TMP/known.log" | head -c 300)"
+    echo "SKIP: known bug $id: $(grep -m1 '^FAIL:' "$TMP/known.log" | head -c 300)"
 }
 
 # ---- decoding: one message per way a profile can be wrong ---------------
@@ -122,6 +122,14 @@ bad 2 "overflow.pb: sample values overflow a 64-bit sum" $FG top -t samples $C/o
 bad 2 "overflow.pb: sample values overflow a 64-bit sum" $FG compare $C/overflow.pb $C/types-cpu.pb
 printf 'a 9000000000000000000\nb 9000000000000000000\n' >"$TMP/ovf.folded"
 bad 2 "ovf.folded: sample values overflow a 64-bit sum" $FG top "$TMP/ovf.folded"
+# one run fits, but three runs of a side overflow the side's total
+replicate_overflow() {
+    local b=$C/overflow-runs-base.folded c=$C/overflow-runs-cand.folded
+    expect_exit 1 $FG compare $b $c
+    contains "$TMP/out" "FAIL"
+    bad 2 "overflow" $FG compare -b $b -b $b -b $b -c $c -c $c -c $c
+}
+known compare-run-totals replicate_overflow
 # mismatched sample types: exit 2 naming both sides
 bad 2 "'$C/types-cpu.pb' is cpu/nanoseconds but '$C/types-heap.pb' is alloc_space/bytes" \
     $FG compare $C/types-cpu.pb $C/types-heap.pb
@@ -215,6 +223,7 @@ touch "$TMP/hidden/.keep"
 bad 2 "directory '$TMP/empty' contains no profiles" $FG compare "$TMP/empty" $C/types-cpu.pb
 bad 2 "directory '$TMP/hidden' contains no profiles" $FG compare $C/types-cpu.pb "$TMP/hidden"
 bad 2 "pattern '$TMP/none/*.pb' matches no files" $FG compare "$TMP/none/*.pb" $C/types-cpu.pb
+bad 2 "standard input ('-') can be used only once" $FG compare - - <$C/types-cpu.pb
 mkdir "$TMP/mixed"
 cp $C/types-cpu.pb "$TMP/mixed/a.pb"
 cp $C/not-a-profile.txt "$TMP/mixed/b.txt"

@@ -444,6 +444,21 @@ static void gen(const char *dir)
     std_samples(&b, 3, 200);
     put_buf(dir, "types-heap.pb", &b);
 
+    /* twelve functions of INT64_MAX/2/13: one run fits, three runs of a
+     * side overflow its total (compare sums counts over runs) */
+    for (int side = 0; side < 2; side++) {
+        struct fg_buf f;
+        fg_buf_init(&f, 0);
+        const int64_t q = INT64_MAX / 2 / 13;
+        for (int i = 0; i < 12; i++)
+            if (fg_buf_addf(&f, "main;f%d %lld\n", i,
+                            (long long)(side && i == 0 ? q / 2 * 3 : q)))
+                abort();
+        put_buf(dir, side ? "overflow-runs-cand.folded"
+                          : "overflow-runs-base.folded",
+                &f);
+    }
+
     put_str(dir, "folded-no-count.txt",
             "main;work;leaf 30\nmain;work 20\nmain;work;leaf\n");
     put_str(dir, "folded-bad-count.txt", "main;work 1e400\n");
