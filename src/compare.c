@@ -887,7 +887,8 @@ static void classify(struct work *w, struct fg_func_result *f)
     const double alpha = w->o->alpha;
     if (f->ratio > 1.0)
         f->flags |= FG_F_INCREASE;
-    if (f->rule && f->rule->max_share >= 0 &&
+    /* An ignored function is not gated at all, budgets included. */
+    if (f->rule && f->rule->max_share >= 0 && !(f->flags & FG_F_IGNORED) &&
         f->cand_share > f->rule->max_share && f->cand_count > 0)
         f->flags |= FG_F_BUDGET;
     if (!(f->flags & FG_F_TESTED))
