@@ -4,6 +4,7 @@
  */
 #include "flamegate/backend.h"
 #include "flamegate/cli.h"
+#include "flamegate/config.h"
 #include "flamegate/flame.h"
 #include "flamegate/settings.h"
 #include "flamegate/source.h"
@@ -95,8 +96,14 @@ static const char compare_usage2[] =
     "Exit codes: 0 PASS, MARGINAL or INCONCLUSIVE; 1 FAIL; 2 usage error or\n"
     "unusable input; 3 a fetch failed.\n"
     "\n"
-    "Every option can also be set with FLAMEGATE_<OPTION> environment\n"
-    "variables (e.g. FLAMEGATE_MIN_CHANGE=15%%); flags win.\n"
+    "Configuration:\n"
+    "      --config FILE         settings, rules, budgets and presets (JSON;\n"
+    "                            default .flamegate.json if present)\n"
+    "      --backend-profile P   backend settings named P in the config\n"
+    "\n"
+    "Every option can also be set in the config file or with\n"
+    "FLAMEGATE_<OPTION> environment variables (e.g. FLAMEGATE_MIN_CHANGE=15%);\n"
+    "precedence: flags, environment, config file, defaults.\n"
     "\n"
     "Examples:\n"
     "  flamegate compare base.pb.gz candidate.pb.gz\n"
@@ -104,7 +111,7 @@ static const char compare_usage2[] =
     "  flamegate compare -o markdown=summary.md -o html=diff.html a.pb b.pb\n"
     "\n";
 
-enum { OPT_KEYED = 2000, OPT_FLAG = 2001 };
+enum { OPT_KEYED = 2000, OPT_FLAG = 2001, OPT_LAYER = 2002 };
 
 /* Long options: every entry with val >= OPT_KEYED is applied through
  * fg_settings_set under its own name. */
@@ -141,6 +148,8 @@ static const struct option longopts[] = {
     {"max-labels", required_argument, NULL, OPT_KEYED},
     {"max-response-size", required_argument, NULL, OPT_KEYED},
     {"max-runs", required_argument, NULL, OPT_KEYED},
+    {"config", required_argument, NULL, OPT_LAYER},
+    {"backend-profile", required_argument, NULL, OPT_LAYER},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -444,11 +453,45 @@ static const char *env_get(const char *name)
     return getenv(name);
 }
 
-static int parse(int argc, char **argv, struct fg_settings *st, bool *help,
-                 struct fg_error *err)
+/*
+ * The value of --NAME VALUE or --NAME=VALUE in argv (the last one wins),
+ * found before the main parse because the config file and the backend
+ * profile are layers below the command line.
+ */
+static const char *prescan(int argc, char **argv, const char *name)
+{
+    const char *v = NULL;
+    size_t n = strlen(name);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0)
+            break;
+        if (strncmp(a, "--", 2) || strncmp(a + 2, name, n))
+            continue;
+        if (a[2 + n] == '=')
+            v = a + 3 + n;
+        else if (a[2 + n] == '\0' && i + 1 < argc)
+            v = argv[++i];
+    }
+    return v;
+}
+
+static int parse(int argc, char **argv, struct fg_settings *st,
+                 struct fg_config *cfg, bool *help, struct fg_error *err)
 {
     int c, idx = -1;
-    int rc = fg_settings_apply_env(st, env_get, err);
+    /* --help works whatever the config file in the directory holds */
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            *help = true;
+            return FG_OK;
+        }
+    }
+    /* defaults < config file (and its backend profile) < FLAMEGATE_* <
+     * command line */
+    int rc = fg_config_setup(cfg, st, prescan(argc, argv, "config"),
+                             prescan(argc, argv, "backend-profile"), env_get,
+                             err);
     if (rc)
         return rc;
     struct option *opts = all_options();
@@ -463,7 +506,9 @@ static int parse(int argc, char **argv, struct fg_settings *st, bool *help,
                 break;
             continue;
         }
-        if (c == 'q') {
+        if (c == OPT_LAYER) {
+            continue; /* applied by fg_config_setup */
+        } else if (c == 'q') {
             st->verbose = -1;
         } else if (c == 'v') {
             st->verbose++;
@@ -486,7 +531,12 @@ static int parse(int argc, char **argv, struct fg_settings *st, bool *help,
         return FG_OK;
     }
     int npos = argc - optind;
-    if (npos == 2 && st->base.n == 0 && st->candidate.n == 0) {
+    /* Positional sources replace those of the config file or the
+     * environment, but not --base/--candidate flags. */
+    bool flag_sources =
+        strcmp(fg_settings_origin(st, "base"), "command line") == 0 ||
+        strcmp(fg_settings_origin(st, "candidate"), "command line") == 0;
+    if (npos == 2 && !flag_sources) {
         rc = fg_settings_set(st, "base", argv[optind], "command line", err);
         rc = rc ? rc
                 : fg_settings_set(st, "candidate", argv[optind + 1],
@@ -528,7 +578,9 @@ int fg_cmd_compare(int argc, char **argv)
     struct fg_flame *flame = NULL;
     char *line = NULL;
     bool help = false;
-    int rc = parse(argc, argv, &st, &help, &err);
+    struct fg_config cfg;
+    fg_config_init(&cfg);
+    int rc = parse(argc, argv, &st, &cfg, &help, &err);
     if (help) {
         fputs(compare_usage, stdout);
         fputs(compare_usage2, stdout);
@@ -583,5 +635,6 @@ out:
     fg_result_free(res);
     sides_release(&sd);
     fg_settings_release(&st);
+    fg_config_release(&cfg);
     return rc;
 }

@@ -19,8 +19,9 @@
 #include <string.h>
 
 static const char config_usage[] =
-    "usage: flamegate config [--show] [--config FILE] [--backend-profile NAME]\n"
-    "                        [COMPARE OPTIONS] [BASE CANDIDATE]\n"
+    "usage: flamegate config [--show] [--config FILE]\n"
+    "                        [--backend-profile NAME] [COMPARE OPTIONS]\n"
+    "                        [BASE CANDIDATE]\n"
     "       flamegate config --list-presets [-v]\n"
     "\n"
     "Print the settings 'flamegate compare' would use with the same options,\n"
@@ -31,8 +32,9 @@ static const char config_usage[] =
     "\n"
     "The config file is FILE from --config, else $FLAMEGATE_CONFIG, else\n"
     ".flamegate.json in the working directory if it exists.  The backend\n"
-    "profile is NAME from --backend-profile, else $FLAMEGATE_BACKEND_PROFILE,\n"
-    "else the file's \"backend_profile\".  Reference: docs/config.md.\n"
+    "profile is NAME from --backend-profile, else\n"
+    "$FLAMEGATE_BACKEND_PROFILE, else the file's \"backend_profile\".\n"
+    "Reference: docs/config.md.\n"
     "\n"
     "Options:\n"
     "      --show                  print the effective settings (default)\n"
@@ -203,7 +205,7 @@ out:
     return rc;
 }
 
-/* ---- --list-presets ------------------------------------------------------- */
+/* ---- --list-presets ----------------------------------------------------- */
 
 /* Print text wrapped at 78 columns, every line indented by indent. */
 static void wrapped(const char *lead, const char *text, int indent)
@@ -249,7 +251,7 @@ static void list_presets(int verbose)
            fg_presets[0].name);
 }
 
-/* ---- --show ---------------------------------------------------------------- */
+/* ---- --show ------------------------------------------------------------- */
 
 /* The patterns that the "ignore"/"focus" key itself set, from every
  * source that set it (patterns accumulate across sources; rules and

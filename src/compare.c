@@ -264,11 +264,16 @@ static int add_run(struct work *w, const struct fg_profile *p, size_t col,
     int rc = fg_aggregate(p, &cs.spec, &counts, w->err);
     if (rc)
         return rc;
-    rc = fg_aggregate_type(p, t, &vals, w->err);
-    if (rc) {
+    /* When the counts are the analysed values themselves (a count type,
+     * folded stacks), a second pass would repeat the first exactly. */
+    bool same = cs.spec.type == t && cs.spec.mode == FG_AGG_RAW;
+    if (same) {
+        memset(&vals, 0, sizeof(vals));
+    } else if ((rc = fg_aggregate_type(p, t, &vals, w->err))) {
         fg_agg_release(&counts);
         return rc;
     }
+    const struct fg_agg *v = same ? &counts : &vals;
     double scale = cs.scale;
     if (approx) {
         /* No counting type and no period: one event per sample record is
@@ -282,8 +287,8 @@ static int add_run(struct work *w, const struct fg_profile *p, size_t col,
     if (!w->res->count_type)
         w->res->count_type = fg_xstrdup(cs.label);
     for (size_t f = 0; f < p->n_funcs; f++) {
-        if (counts.flat[f] == 0 && counts.cum[f] == 0 && vals.flat[f] == 0 &&
-            vals.cum[f] == 0)
+        if (counts.flat[f] == 0 && counts.cum[f] == 0 && v->flat[f] == 0 &&
+            v->cum[f] == 0)
             continue;
         const char *name = p->func_names[f];
         uint32_t g = fg_strtab_intern(&w->names, name, strlen(name));
@@ -293,13 +298,13 @@ static int add_run(struct work *w, const struct fg_profile *p, size_t col,
          * negative values; they are clamped for counting only). */
         w->flat[i] = fmax(0.0, floor((double)counts.flat[f] * scale + 0.5));
         w->cum[i] = fmax(0.0, floor((double)counts.cum[f] * scale + 0.5));
-        w->vflat[i] = (double)vals.flat[f];
-        w->vcum[i] = (double)vals.cum[f];
+        w->vflat[i] = (double)v->flat[f];
+        w->vcum[i] = (double)v->cum[f];
         w->sqflat[i] = counts.flat_sq[f] * scale * scale;
         w->sqcum[i] = counts.cum_sq[f] * scale * scale;
     }
     w->totals[col] = fmax(0.0, floor((double)counts.total * scale + 0.5));
-    w->vtotals[col] = (double)vals.total;
+    w->vtotals[col] = (double)v->total;
     fg_agg_release(&counts);
     fg_agg_release(&vals);
     return FG_OK;
@@ -711,24 +716,69 @@ static int row_rank(const struct fg_func_result *f)
     return 7;
 }
 
-static int cmp_rows(const void *x, const void *y)
+/*
+ * Row order: rank, then adjusted p, |statistic|, |delta|, name, metric.
+ * The sort runs over compact keys rather than the rows themselves: with
+ * 10^5+ functions, comparing 180-byte rows scattered in memory cost more
+ * than all the statistics.  Same comparisons, so the same order.
+ */
+struct row_key {
+    double p_holm, stat, delta; /* stat and delta as absolute values */
+    const char *name;
+    uint32_t row;
+    unsigned char rank, metric;
+};
+
+static int cmp_keys(const void *x, const void *y)
 {
-    const struct fg_func_result *a = x, *b = y;
-    int ra = row_rank(a), rb = row_rank(b);
-    if (ra != rb)
-        return ra < rb ? -1 : 1;
+    const struct row_key *a = x, *b = y;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
     if (a->p_holm != b->p_holm)
         return a->p_holm < b->p_holm ? -1 : 1;
     /* p-values may underflow to 0: rank ties by |statistic|. */
-    if (fabs(a->stat) != fabs(b->stat))
-        return fabs(a->stat) > fabs(b->stat) ? -1 : 1;
-    double da = fabs(a->delta), db = fabs(b->delta);
-    if (da != db)
-        return da > db ? -1 : 1;
+    if (a->stat != b->stat)
+        return a->stat > b->stat ? -1 : 1;
+    if (a->delta != b->delta)
+        return a->delta > b->delta ? -1 : 1;
     int c = strcmp(a->name, b->name);
     if (c)
         return c;
     return (int)a->metric - (int)b->metric;
+}
+
+static void sort_rows(struct fg_result *r)
+{
+    size_t n = r->n_funcs;
+    struct row_key *keys = fg_xcalloc(n ? n : 1, sizeof(*keys));
+    for (size_t i = 0; i < n; i++) {
+        const struct fg_func_result *f = &r->funcs[i];
+        keys[i].p_holm = f->p_holm;
+        keys[i].stat = fabs(f->stat);
+        keys[i].delta = fabs(f->delta);
+        keys[i].name = f->name;
+        keys[i].row = (uint32_t)i;
+        keys[i].rank = (unsigned char)row_rank(f);
+        keys[i].metric = (unsigned char)f->metric;
+    }
+    qsort(keys, n, sizeof(*keys), cmp_keys);
+    /* Apply the permutation in place, one cycle at a time (a second array
+     * of rows would add tens of megabytes to the peak). */
+    for (size_t i = 0; i < n; i++) {
+        if (keys[i].row == i)
+            continue;
+        struct fg_func_result tmp = r->funcs[i];
+        size_t j = i;
+        while (keys[j].row != i) {
+            size_t from = keys[j].row;
+            r->funcs[j] = r->funcs[from];
+            keys[j].row = (uint32_t)j;
+            j = from;
+        }
+        r->funcs[j] = tmp;
+        keys[j].row = (uint32_t)j;
+    }
+    free(keys);
 }
 
 void fg_result_free(struct fg_result *r)
@@ -1066,7 +1116,7 @@ int fg_compare(struct fg_profile *const *base, size_t k,
     }
     side_mde(&w);
     decide(&w);
-    qsort(r->funcs, r->n_funcs, sizeof(*r->funcs), cmp_rows);
+    sort_rows(r);
     if (r->base.total < 10 * opts->min_samples ||
         r->cand.total < 10 * opts->min_samples)
         warn(r, "small profiles (base %lld, candidate %lld samples): only "

@@ -63,7 +63,7 @@ bool fg_config_is_backend_option(const char *name, bool *is_flag)
     return flag || in_list(fg_backend_arg_options, name);
 }
 
-/* ---- locating the file and the layers ------------------------------------- */
+/* ---- locating the file and the layers ----------------------------------- */
 
 int fg_config_locate(const char *explicit_path, char **out,
                      struct fg_error *err)
@@ -177,7 +177,7 @@ int fg_config_setup(struct fg_config *c, struct fg_settings *s,
     return rc;
 }
 
-/* ---- loading ------------------------------------------------------------------ */
+/* ---- loading ------------------------------------------------------------ */
 
 struct loader {
     struct fg_config *c;
@@ -245,7 +245,7 @@ static void format_number(const json_t *v, char *buf, size_t n)
     }
 }
 
-/* ---- "did you mean" -------------------------------------------------------- */
+/* ---- "did you mean" ----------------------------------------------------- */
 
 static size_t edit_distance(const char *a, const char *b)
 {
@@ -316,7 +316,7 @@ static int unknown_key(struct loader *L, const char *path, const char *key,
     return fail(L, "unknown key '%s' (did you mean '%s'?)", path, sugg);
 }
 
-/* ---- pattern safety ---------------------------------------------------------- */
+/* ---- pattern safety ----------------------------------------------------- */
 
 #define PATTERN_MAX_BOUND 100
 #define PATTERN_MAX_COST 10000.0
@@ -373,26 +373,60 @@ struct re_level {
     bool any_null;  /* an earlier alternative can match the empty string */
 };
 
+/* A quantifier at offset i repeating the last atom of l `times` times;
+ * makes_null when the result may match nothing ('*', '?', "{0,n}"). */
+static int re_repeat(struct re_level *l, const char *pat, size_t i,
+                     double times, bool makes_null, bool *quantified,
+                     struct fg_error *err)
+{
+    /* glibc copies the repeated subtree for each repetition, and stacked
+     * quantifiers ("c++++...") grow it exponentially */
+    if (*quantified)
+        return fg_error_set(err, FG_EUSAGE,
+                            "'%s': '%c' repeats a repetition at offset %zu "
+                            "(undefined in POSIX regular expressions; write "
+                            "'\\%c' for a literal '%c')",
+                            pat, pat[i], i, pat[i], pat[i]);
+    l->cost += l->last * (times - 1);
+    l->last *= times;
+    if (makes_null && !l->last_null && l->solid > 0) {
+        l->last_null = true;
+        l->solid--;
+    }
+    *quantified = true;
+    return FG_OK;
+}
+
+static void re_atom(struct re_level *l, double cost, bool nullable,
+                    bool *quantified)
+{
+    l->cost += cost;
+    l->last = cost;
+    l->last_null = nullable;
+    l->solid += !nullable;
+    *quantified = false;
+}
+
 int fg_pattern_check(const char *pat, struct fg_error *err)
 {
     struct re_level lv[64];
     size_t d = 0;
     memset(&lv[0], 0, sizeof(lv[0]));
     bool quantified = false;
-    for (size_t i = 0; pat[i];) {
-        double atom = -1, times = 0;
-        bool atom_null = false, makes_null = false;
-        long bound = 0;
-        size_t n = 1;
+    int rc = FG_OK;
+    for (size_t i = 0, n = 1; pat[i] && !rc && lv[d].cost <= PATTERN_MAX_COST;
+         i += n) {
         char c = pat[i];
+        long bound = 0;
+        n = 1;
         if (c == '\\') {
-            atom = 1;
             n = pat[i + 1] ? 2 : 1;
+            re_atom(&lv[d], 1, false, &quantified);
         } else if (c == '[') {
             n = bracket_len(pat + i);
             if (!n)
-                return FG_OK; /* regcomp reports it */
-            atom = 1;
+                return FG_OK; /* unterminated: regcomp reports it */
+            re_atom(&lv[d], 1, false, &quantified);
         } else if (c == '(') {
             if (d + 1 >= sizeof(lv) / sizeof(lv[0]))
                 return fg_error_set(err, FG_EUSAGE,
@@ -400,17 +434,17 @@ int fg_pattern_check(const char *pat, struct fg_error *err)
             memset(&lv[++d], 0, sizeof(lv[0]));
             quantified = false;
         } else if (c == ')' && d > 0) {
-            atom = lv[d].cost;
-            atom_null = lv[d].any_null || lv[d].solid == 0;
             d--;
+            re_atom(&lv[d], lv[d + 1].cost,
+                    lv[d + 1].any_null || lv[d + 1].solid == 0, &quantified);
         } else if (c == '|') {
             lv[d].any_null |= lv[d].solid == 0;
             lv[d].solid = 0;
             lv[d].last = 0;
             quantified = false;
         } else if (c == '*' || c == '+' || c == '?') {
-            times = c == '+' ? 2 : 1;
-            makes_null = c != '+';
+            rc = re_repeat(&lv[d], pat, i, c == '+' ? 2 : 1, c != '+',
+                           &quantified, err);
         } else if (c == '{' && (n = bound_len(pat + i, &bound)) > 0) {
             if (bound > PATTERN_MAX_BOUND)
                 return fg_error_set(err, FG_EUSAGE,
@@ -418,52 +452,27 @@ int fg_pattern_check(const char *pat, struct fg_error *err)
                                     pat, bound, PATTERN_MAX_BOUND);
             /* glibc links the copies of a repeated subexpression that can
              * match nothing to each other: quadratic in the count */
-            times = bound > 1 ? (double)bound : 1;
+            double times = bound > 1 ? (double)bound : 1;
             if (lv[d].last_null)
                 times *= times;
-            makes_null = pat[i + 1] == '0' && !isdigit((unsigned char)pat[i + 2]);
+            rc = re_repeat(&lv[d], pat, i, times,
+                           pat[i + 1] == '0' &&
+                               !isdigit((unsigned char)pat[i + 2]),
+                           &quantified, err);
         } else if (c != '^' && c != '$') {
-            n = c == '{' ? 1 : n;
-            atom = 1;
+            n = 1;
+            re_atom(&lv[d], 1, false, &quantified);
         }
-        struct re_level *l = &lv[d];
-        if (times > 0) {
-            /* glibc copies the repeated subtree for each repetition, and
-             * stacked quantifiers ("c++++...") grow it exponentially */
-            if (quantified)
-                return fg_error_set(
-                    err, FG_EUSAGE,
-                    "'%s': '%c' repeats a repetition at offset %zu (undefined "
-                    "in POSIX regular expressions; write '\\%c' for a "
-                    "literal '%c')",
-                    pat, c, i, c, c);
-            l->cost += l->last * (times - 1);
-            l->last *= times;
-            if (makes_null && !l->last_null && l->solid > 0) {
-                l->last_null = true;
-                l->solid--;
-            }
-            quantified = true;
-        } else if (atom >= 0) {
-            l->cost += atom;
-            l->last = atom;
-            l->last_null = atom_null;
-            l->solid += !atom_null;
-            quantified = false;
-        }
-        if (l->cost > PATTERN_MAX_COST)
-            break;
-        i += n;
     }
     double total = 0;
     for (size_t k = 0; k <= d; k++)
         total += lv[k].cost;
-    if (total > PATTERN_MAX_COST)
-        return fg_error_set(err, FG_EUSAGE,
-                            "'%s' is too complex: its repetitions expand to "
-                            "more than %.0f states",
-                            pat, PATTERN_MAX_COST);
-    return FG_OK;
+    if (!rc && total > PATTERN_MAX_COST)
+        rc = fg_error_set(err, FG_EUSAGE,
+                          "'%s' is too complex: its repetitions expand to "
+                          "more than %.0f states",
+                          pat, PATTERN_MAX_COST);
+    return rc;
 }
 
 static int check_regex(struct loader *L, const char *path, const char *pat)
@@ -485,7 +494,7 @@ static int check_regex(struct loader *L, const char *path, const char *pat)
     return FG_OK;
 }
 
-/* ---- settings keys ------------------------------------------------------------- */
+/* ---- settings keys ------------------------------------------------------ */
 
 /* JSON types by key: K_SCALAR is a string or a number (backend options
  * such as "timeout" and "url"), K_BOOL a backend flag ("insecure"). */
@@ -625,7 +634,7 @@ static int put_setting(struct loader *L, void *ctx, const char *path,
     return rc;
 }
 
-/* ---- backend profiles ------------------------------------------------------------ */
+/* ---- backend profiles --------------------------------------------------- */
 
 struct profile_ctx {
     struct fg_config_profile *p;
@@ -697,7 +706,7 @@ static int load_backends(struct loader *L, const json_t *v)
     return FG_OK;
 }
 
-/* ---- rules and presets ------------------------------------------------------------ */
+/* ---- rules and presets -------------------------------------------------- */
 
 enum rule_unit { U_CHANGE, U_POINTS, U_SHARE };
 
@@ -772,83 +781,88 @@ static int rule_bool(struct loader *L, const char *path, const json_t *v,
     return FG_OK;
 }
 
+/* A rule object being read. */
+struct rule_spec {
+    const char *pattern;
+    bool is_glob, ignore, focus;
+    double th[3]; /* min_change, min_delta, max_share; < 0: not given */
+};
+
+static int rule_key(struct loader *L, const char *path, const char *kpath,
+                    const char *key, const json_t *v, struct rule_spec *r)
+{
+    char dkey[64];
+    dash_form(key, dkey, sizeof(dkey));
+    if (strcmp(dkey, "match") == 0 || strcmp(dkey, "glob") == 0) {
+        if (r->pattern)
+            return fail(L, "'%s' has both \"match\" and \"glob\"; give one",
+                        path);
+        if (!json_is_string(v))
+            return wrong_type(L, kpath, v, "a string");
+        r->pattern = json_string_value(v);
+        r->is_glob = dkey[0] == 'g';
+        if (!*r->pattern)
+            return fail(L, "'%s' is an empty pattern", kpath);
+        return r->is_glob ? FG_OK : check_regex(L, kpath, r->pattern);
+    }
+    if (strcmp(dkey, "ignore") == 0)
+        return rule_bool(L, kpath, v, &r->ignore);
+    if (strcmp(dkey, "focus") == 0)
+        return rule_bool(L, kpath, v, &r->focus);
+    if (strcmp(dkey, "min-change") == 0)
+        return rule_value(L, kpath, v, U_CHANGE, &r->th[0]);
+    if (strcmp(dkey, "min-delta") == 0)
+        return rule_value(L, kpath, v, U_POINTS, &r->th[1]);
+    if (strcmp(dkey, "max-share") == 0)
+        return rule_value(L, kpath, v, U_SHARE, &r->th[2]);
+    if (strcmp(dkey, "reason") == 0) /* free text for the readers */
+        return json_is_string(v) ? FG_OK : wrong_type(L, kpath, v, "a string");
+    return unknown_key(L, kpath, key, rule_keys, NULL, NULL);
+}
+
 static int load_rule(struct loader *L, size_t idx, const json_t *obj)
 {
     char path[64], kpath[192];
     snprintf(path, sizeof(path), "rules[%zu]", idx);
     if (!json_is_object(obj))
         return wrong_type(L, path, obj, "an object");
-    const char *pattern = NULL;
-    bool is_glob = false, ignore = false, focus = false;
-    double th[3] = {-1, -1, -1}; /* min_change, min_delta, max_share */
+    struct rule_spec r = {NULL, false, false, false, {-1, -1, -1}};
     const char *key;
     const json_t *v;
-    int rc = FG_OK;
     json_object_foreach((json_t *)obj, key, v) {
-        char dkey[64];
-        dash_form(key, dkey, sizeof(dkey));
         snprintf(kpath, sizeof(kpath), "%s.%s", path, key);
-        if (strcmp(dkey, "match") == 0 || strcmp(dkey, "glob") == 0) {
-            if (pattern)
-                return fail(L, "'%s' has both \"match\" and \"glob\"; give "
-                               "one",
-                            path);
-            if (!json_is_string(v))
-                return wrong_type(L, kpath, v, "a string");
-            pattern = json_string_value(v);
-            is_glob = dkey[0] == 'g';
-            if (!*pattern)
-                return fail(L, "'%s' is an empty pattern", kpath);
-            if (!is_glob && (rc = check_regex(L, kpath, pattern)))
-                return rc;
-        } else if (strcmp(dkey, "ignore") == 0) {
-            rc = rule_bool(L, kpath, v, &ignore);
-        } else if (strcmp(dkey, "focus") == 0) {
-            rc = rule_bool(L, kpath, v, &focus);
-        } else if (strcmp(dkey, "min-change") == 0) {
-            rc = rule_value(L, kpath, v, U_CHANGE, &th[0]);
-        } else if (strcmp(dkey, "min-delta") == 0) {
-            rc = rule_value(L, kpath, v, U_POINTS, &th[1]);
-        } else if (strcmp(dkey, "max-share") == 0) {
-            rc = rule_value(L, kpath, v, U_SHARE, &th[2]);
-        } else if (strcmp(dkey, "reason") == 0) {
-            /* Free text for the people reading the file. */
-            if (!json_is_string(v))
-                rc = wrong_type(L, kpath, v, "a string");
-        } else {
-            rc = unknown_key(L, kpath, key, rule_keys, NULL, NULL);
-        }
+        int rc = rule_key(L, path, kpath, key, v, &r);
         if (rc)
             return rc;
     }
-    bool thresholds = th[0] >= 0 || th[1] >= 0 || th[2] >= 0;
-    if (!pattern)
+    bool thresholds = r.th[0] >= 0 || r.th[1] >= 0 || r.th[2] >= 0;
+    if (!r.pattern)
         return fail(L,
                     "'%s' needs \"match\" (a regular expression) or "
                     "\"glob\" (a shell pattern)",
                     path);
-    if (ignore && focus)
+    if (r.ignore && r.focus)
         return fail(L, "'%s' cannot both ignore and focus", path);
-    if ((ignore || focus) && thresholds)
+    if ((r.ignore || r.focus) && thresholds)
         return fail(L,
                     "'%s': an %s rule takes no min_change, min_delta or "
                     "max_share; make a separate rule",
-                    path, ignore ? "ignore" : "focus");
-    if (!ignore && !focus && !thresholds)
+                    path, r.ignore ? "ignore" : "focus");
+    if (!r.ignore && !r.focus && !thresholds)
         return fail(L,
                     "'%s' does nothing: give \"ignore\": true, \"focus\": "
                     "true, or min_change, min_delta or max_share",
                     path);
-    enum fg_rule_kind kind = ignore  ? FG_RULE_IGNORE
-                             : focus ? FG_RULE_FOCUS
-                                     : FG_RULE_THRESHOLD;
+    enum fg_rule_kind kind = r.ignore  ? FG_RULE_IGNORE
+                             : r.focus ? FG_RULE_FOCUS
+                                       : FG_RULE_THRESHOLD;
     char *origin = fg_xasprintf("%s, %s", L->origin, path);
-    struct fg_rule *r =
-        fg_settings_add_rule(L->s, kind, pattern, is_glob, origin);
+    struct fg_rule *rule =
+        fg_settings_add_rule(L->s, kind, r.pattern, r.is_glob, origin);
     free(origin);
-    r->min_change = th[0];
-    r->min_delta = th[1];
-    r->max_share = th[2];
+    rule->min_change = r.th[0];
+    rule->min_delta = r.th[1];
+    rule->max_share = r.th[2];
     return FG_OK;
 }
 
@@ -897,7 +911,7 @@ static int load_presets(struct loader *L, const char *key, const json_t *v)
     return FG_OK;
 }
 
-/* ---- the document ------------------------------------------------------------------- */
+/* ---- the document ------------------------------------------------------- */
 
 static int load_default_profile(struct loader *L, const json_t *v)
 {

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* ---- helpers ----------------------------------------------------------------- */
+/* ---- helpers ------------------------------------------------------------ */
 
 /* A fake environment: NULL-terminated name/value pairs, set per test. */
 static const char *const *fake_env;
@@ -139,7 +139,7 @@ static const struct fg_func_result *find_func(const struct fg_result *r,
     return NULL;
 }
 
-/* ---- precedence ---------------------------------------------------------------- */
+/* ---- precedence --------------------------------------------------------- */
 
 START_TEST(test_precedence)
 {
@@ -197,7 +197,8 @@ START_TEST(test_precedence)
     char *other = write_file(dir, "other.json", "{\"alpha\": 0.02}");
     fg_settings_init(&s);
     fg_config_init(&c);
-    ck_assert_int_eq(fg_config_setup(&c, &s, other, NULL, fake_get, &err), FG_OK);
+    ck_assert_int_eq(
+        fg_config_setup(&c, &s, other, NULL, fake_get, &err), FG_OK);
     ck_assert_str_eq(c.path, other);
     ck_assert_str_eq(c.located_by, "--config");
     ck_assert_double_eq_tol(s.cmp.alpha, 0.02, 1e-12);
@@ -227,7 +228,8 @@ START_TEST(test_locate)
     fg_settings_init(&s);
     fg_config_init(&c);
     fake_env = NULL;
-    ck_assert_int_eq(fg_config_setup(&c, &s, NULL, NULL, fake_get, &err), FG_OK);
+    ck_assert_int_eq(
+        fg_config_setup(&c, &s, NULL, NULL, fake_get, &err), FG_OK);
     ck_assert_ptr_null(c.path);
     ck_assert_ptr_null(c.located_by);
     fg_config_release(&c);
@@ -239,7 +241,8 @@ START_TEST(test_locate)
     free(out);
     fg_settings_init(&s);
     fg_config_init(&c);
-    ck_assert_int_eq(fg_config_setup(&c, &s, NULL, NULL, fake_get, &err), FG_OK);
+    ck_assert_int_eq(
+        fg_config_setup(&c, &s, NULL, NULL, fake_get, &err), FG_OK);
     ck_assert_str_eq(c.located_by, "working directory");
     ck_assert_int_eq(s.top, 3);
     ck_assert_str_eq(fg_settings_origin(&s, "top"), "config .flamegate.json");
@@ -338,7 +341,7 @@ START_TEST(test_values_and_spellings)
 }
 END_TEST
 
-/* ---- error messages ------------------------------------------------------------- */
+/* ---- error messages ----------------------------------------------------- */
 
 START_TEST(test_error_unknown_keys)
 {
@@ -565,7 +568,8 @@ START_TEST(test_pattern_safety)
                          "(b*$){1,100}(c*$){1,100}(d*$){1,100}",
                          "(((b*)$){1,20}$){1,20}", "((b*|c){1,100}|d){1,100}",
                          "((b*c*){1,100}d*){1,100}",
-                         "a{9223372036854775807,}", "a{1,99999999999999999999}",
+                         "a{9223372036854775807,}",
+                         "a{1,99999999999999999999}",
                          "(((a{1,20}){1,20}){1,20}){1,20}"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
         ck_assert_msg(fg_pattern_check(bad[i], &err) == FG_EUSAGE, "%s",
@@ -597,8 +601,9 @@ START_TEST(test_error_json_and_files)
     fg_config_init(&c);
     ck_assert_int_eq(fg_config_load(&c, &s, "/nonexistent/fg.json", &err),
                      FG_EIO);
-    ck_assert_msg(strstr(err.msg, "config: cannot open '/nonexistent/fg.json'"),
-                  "%s", err.msg);
+    ck_assert_msg(
+        strstr(err.msg, "config: cannot open '/nonexistent/fg.json'"), "%s",
+        err.msg);
     char *dir = fg_test_tmpdir();
     ck_assert_int_eq(fg_config_load(&c, &s, dir, &err), FG_EIO);
     ck_assert_msg(strstr(err.msg, "is a directory"), "%s", err.msg);
@@ -616,7 +621,7 @@ START_TEST(test_error_json_and_files)
 }
 END_TEST
 
-/* ---- rules through fg_compare ----------------------------------------------------- */
+/* ---- rules through fg_compare ------------------------------------------- */
 
 START_TEST(test_budget_fails_identical_profiles)
 {
@@ -744,7 +749,7 @@ START_TEST(test_focus_rule)
 }
 END_TEST
 
-/* ---- presets ---------------------------------------------------------------------------- */
+/* ---- presets ------------------------------------------------------------ */
 
 static bool preset_matches(const struct fg_preset *p, const char *name)
 {
@@ -789,7 +794,8 @@ START_TEST(test_presets_match_their_frames)
     ck_assert_ptr_null(fg_preset_find("go"));
     /* names as the converters write them (seen in the corpus) */
     const char *glibc_names[] = {
-        "libc-2.31.so.epoll_wait", "libpthread-2.31.so.__pthread_cond_timedwait",
+        "libc-2.31.so.epoll_wait",
+        "libpthread-2.31.so.__pthread_cond_timedwait",
         "__GI___poll", "__lll_lock_wait", "libc.so.6.__lll_lock_wait",
         "__x64_sys_futex", "futex_wait", "sched_yield"};
     for (size_t i = 0; i < sizeof(glibc_names) / sizeof(*glibc_names); i++)
@@ -914,8 +920,8 @@ START_TEST(test_docs_describe_every_preset)
     size_t len = 0;
     char *doc = fg_test_read("docs/config.md", &len);
     for (size_t i = 0; i < fg_preset_count; i++)
-        ck_assert_msg(strstr(doc, fg_presets[i].name), "docs/config.md lacks %s",
-                      fg_presets[i].name);
+        ck_assert_msg(strstr(doc, fg_presets[i].name),
+                      "docs/config.md lacks %s", fg_presets[i].name);
     /* and every settings key */
     for (size_t i = 0; fg_settings_keys[i]; i++) {
         char *us = fg_xstrdup(fg_settings_keys[i]);
@@ -949,17 +955,21 @@ START_TEST(test_example_configs_load)
 }
 END_TEST
 
-/* ---- backend layer ------------------------------------------------------------------------ */
+/* ---- backend layer ------------------------------------------------------ */
 
 static const char backend_json[] =
     "{\"timeout\": 20,\n"
     " \"backends\": {\n"
-    "  \"prod\": {\"backend\": \"pyroscope\", \"url\": \"http://127.0.0.1:4040\",\n"
-    "            \"profile_type\": \"process_cpu:cpu:nanoseconds:cpu:nanoseconds\",\n"
+    "  \"prod\": {\"backend\": \"pyroscope\",\n"
+    "            \"url\": \"http://127.0.0.1:4040\",\n"
+    "            \"profile_type\":\n"
+    "                \"process_cpu:cpu:nanoseconds:cpu:nanoseconds\",\n"
     "            \"selector\": \"{service_name=\\\"checkout\\\"}\",\n"
-    "            \"version_label\": \"version\", \"token_env\": \"PYRO_TOKEN\",\n"
+    "            \"version_label\": \"version\",\n"
+    "            \"token_env\": \"PYRO_TOKEN\",\n"
     "            \"header\": [\"X-A: 1\", \"X-B: 2\"], \"timeout\": 40},\n"
-    "  \"staging\": {\"backend\": \"parca\", \"url\": \"http://127.0.0.1:7070\",\n"
+    "  \"staging\": {\"backend\": \"parca\",\n"
+    "               \"url\": \"http://127.0.0.1:7070\",\n"
     "               \"insecure\": true}},\n"
     " \"backend_profile\": \"prod\"}";
 
