@@ -421,28 +421,50 @@ static char *settings_line(int argc, char **argv)
     return fg_buf_detach(&b, NULL);
 }
 
+/*
+ * Render every report first, stage every -o file next to its destination,
+ * and rename them only when all were written: a failed run leaves no
+ * report behind, not even an earlier one of the same run.
+ */
 static int write_reports(const struct fg_settings *st,
                          const struct fg_report_ctx *ctx, struct fg_error *err)
 {
     int rc = FG_OK;
+    size_t n = st->n_outputs, staged = 0;
+    char **tmps = fg_xcalloc(n + 1, sizeof(char *));
     struct fg_buf b;
     fg_buf_init(&b, 0);
-    for (size_t i = 0; i < st->n_outputs && !rc; i++) {
+    for (size_t i = 0; i < n && !rc; i++) {
         struct fg_report_ctx c = *ctx;
         c.color = false;
         fg_buf_reset(&b);
         rc = fg_report_write(st->outputs[i].format, &c, &b, err);
-        if (!rc)
-            rc = fg_write_file_atomic(st->outputs[i].path,
-                                      b.data ? b.data : "", b.len, err);
-    }
-    if (!rc) {
-        fg_buf_reset(&b);
-        rc = fg_report_write(st->format, ctx, &b, err);
-        if (!rc)
+        if (!rc && strcmp(st->outputs[i].path, "-") == 0)
             fwrite(b.data ? b.data : "", 1, b.len, stdout);
+        else if (!rc)
+            rc = fg_write_file_stage(st->outputs[i].path,
+                                     b.data ? b.data : "", b.len, &tmps[i],
+                                     err);
+        staged = i + 1;
     }
+    struct fg_buf main_out;
+    fg_buf_init(&main_out, 0);
+    if (!rc)
+        rc = fg_report_write(st->format, ctx, &main_out, err);
+    for (size_t i = 0; i < staged; i++) {
+        if (!tmps[i])
+            continue;
+        if (!rc)
+            rc = fg_write_file_commit(tmps[i], st->outputs[i].path, err);
+        else
+            unlink(tmps[i]);
+        free(tmps[i]);
+    }
+    if (!rc)
+        fwrite(main_out.data ? main_out.data : "", 1, main_out.len, stdout);
+    fg_buf_release(&main_out);
     fg_buf_release(&b);
+    free(tmps);
     return rc;
 }
 

@@ -49,7 +49,7 @@ static const char config_usage[] =
     "\n"
     "Examples:\n"
     "  flamegate config --show\n"
-    "  flamegate config --show --config ci/flamegate.json --min-change 20%%\n"
+    "  flamegate config --show --config ci/flamegate.json --min-change 20%\n"
     "  FLAMEGATE_ALPHA=0.01 flamegate config\n"
     "  flamegate config --list-presets\n"
     "\n";

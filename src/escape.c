@@ -1,6 +1,7 @@
 /* escape.c - output escaping of untrusted names (see escape.h). */
 #include "flamegate/escape.h"
 
+#include <stdio.h>
 #include <string.h>
 
 size_t fg_utf8_seq_len(const unsigned char *s, size_t n)
@@ -36,6 +37,24 @@ size_t fg_utf8_seq_len(const unsigned char *s, size_t n)
     return len;
 }
 
+static uint32_t codepoint(const unsigned char *s, size_t l)
+{
+    uint32_t cp = l == 2 ? s[0] & 0x1f : l == 3 ? s[0] & 0x0f : s[0] & 0x07;
+    for (size_t i = 1; i < l; i++)
+        cp = (cp << 6) | (s[i] & 0x3f);
+    return cp;
+}
+
+/* C1 controls and the bidirectional overrides/isolates: valid UTF-8 that
+ * can hide or reorder text on a terminal ("Trojan Source"). */
+static bool invisible(const unsigned char *s, size_t l)
+{
+    uint32_t cp = codepoint(s, l);
+    return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+           (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f ||
+           cp == 0x061c;
+}
+
 static int escape(struct fg_buf *b, const char *str)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -47,6 +66,10 @@ static int escape(struct fg_buf *b, const char *str)
         int rc;
         if (c == '\\') {
             rc = fg_buf_add(b, "\\\\", 2);
+        } else if (l >= 2 && invisible(s + i, l)) {
+            char e[16];
+            snprintf(e, sizeof(e), "\\u{%04X}", codepoint(s + i, l));
+            rc = fg_buf_adds(b, e);
         } else if (l == 0 || c < 0x20 || c == 0x7f) {
             char e[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
             rc = fg_buf_add(b, e, 4);

@@ -926,8 +926,14 @@ static int decode_samples(struct decoder *d)
     p->sample_locs = fg_arena_alloc(p->arena, (d->sample_refs ? d->sample_refs
                                                               : 1) *
                                                   sizeof(uint32_t));
-    if (p->n_types > SIZE_MAX / sizeof(int64_t) / (d->nsamples + 1))
-        return limit_error(d, "sample values", SIZE_MAX, "--max-samples");
+    /* Every value takes at least one byte on the wire: a sample count
+     * times type count beyond the input size is a lie, and allocating it
+     * (80 GB from 1 KiB of gzip) must not be tried. */
+    if (d->nsamples && p->n_types > d->len / d->nsamples)
+        return fg_error_set(d->err, FG_EFORMAT,
+                            "%s: not a valid pprof profile: %zu samples of "
+                            "%zu values cannot fit in %zu bytes",
+                            d->source, d->nsamples, p->n_types, d->len);
     p->values = fg_arena_alloc(p->arena, (d->nsamples ? d->nsamples : 1) *
                                              p->n_types * sizeof(int64_t));
     const unsigned char *q = d->data + d->samples_at.from;

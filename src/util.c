@@ -215,21 +215,16 @@ out:
     return rc;
 }
 
-int fg_write_file_atomic(const char *path, const void *data, size_t len,
-                         struct fg_error *err)
+int fg_write_file_stage(const char *path, const void *data, size_t len,
+                        char **tmp_out, struct fg_error *err)
 {
-    if (strcmp(path, "-") == 0) {
-        if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0)
-            return fg_error_set_errno(err, FG_EIO, errno,
-                                      "cannot write standard output");
-        return FG_OK;
-    }
     int rc = FG_OK;
     char *tmp = fg_xasprintf("%s.tmp.XXXXXX", path);
     int fd = mkstemp(tmp);
+    *tmp_out = NULL;
     if (fd < 0) {
         rc = fg_error_set_errno(err, FG_EIO, errno, "cannot create '%s'",
-                                tmp);
+                                path);
         goto out;
     }
     const unsigned char *p = data;
@@ -254,23 +249,51 @@ int fg_write_file_atomic(const char *path, const void *data, size_t len,
                                 path);
         goto out;
     }
-    if (close(fd) != 0) {
-        fd = -1;
-        rc = fg_error_set_errno(err, FG_EIO, errno, "cannot write '%s'",
-                                path);
-        goto out;
-    }
+    int cr = close(fd);
     fd = -1;
-    if (rename(tmp, path) != 0) {
-        rc = fg_error_set_errno(err, FG_EIO, errno, "cannot rename to '%s'",
+    if (cr != 0) {
+        rc = fg_error_set_errno(err, FG_EIO, errno, "cannot write '%s'",
                                 path);
         goto out;
     }
 out:
     if (fd >= 0)
         close(fd);
-    if (rc != FG_OK)
+    if (rc != FG_OK) {
+        if (fd >= -1)
+            unlink(tmp);
+        free(tmp);
+    } else {
+        *tmp_out = tmp;
+    }
+    return rc;
+}
+
+int fg_write_file_commit(const char *tmp, const char *path,
+                         struct fg_error *err)
+{
+    if (rename(tmp, path) != 0) {
+        int e = errno;
         unlink(tmp);
+        return fg_error_set_errno(err, FG_EIO, e, "cannot rename to '%s'",
+                                  path);
+    }
+    return FG_OK;
+}
+
+int fg_write_file_atomic(const char *path, const void *data, size_t len,
+                         struct fg_error *err)
+{
+    if (strcmp(path, "-") == 0) {
+        if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0)
+            return fg_error_set_errno(err, FG_EIO, errno,
+                                      "cannot write standard output");
+        return FG_OK;
+    }
+    char *tmp = NULL;
+    int rc = fg_write_file_stage(path, data, len, &tmp, err);
+    if (rc == FG_OK)
+        rc = fg_write_file_commit(tmp, path, err);
     free(tmp);
     return rc;
 }

@@ -14,7 +14,8 @@
 size_t fg_utf8_seq_len(const unsigned char *s, size_t n);
 
 /* Terminal/text: valid UTF-8 passes through; control bytes, DEL and
- * invalid bytes become \xNN; a backslash becomes \\. */
+ * invalid bytes become \xNN; C1 controls and bidirectional overrides
+ * become \u{XXXX}; a backslash becomes \\. */
 int fg_escape_term(struct fg_buf *b, const char *s) FG_MUST_CHECK;
 
 /* Valid UTF-8 for JSON libraries: invalid bytes become U+FFFD; control

@@ -47,6 +47,18 @@ int fg_read_file(const char *path, size_t max, unsigned char **out,
 int fg_write_file_atomic(const char *path, const void *data, size_t len,
                          struct fg_error *err) FG_MUST_CHECK;
 
+/*
+ * The two halves of fg_write_file_atomic, for writing several files all or
+ * nothing: stage writes data to a new temporary file next to path (*tmp is
+ * its malloc'd name; nothing is left behind on error); commit renames it
+ * over path (removing it on error).  A caller that gives up after staging
+ * unlinks the temporaries itself.
+ */
+int fg_write_file_stage(const char *path, const void *data, size_t len,
+                        char **tmp, struct fg_error *err) FG_MUST_CHECK;
+int fg_write_file_commit(const char *tmp, const char *path,
+                         struct fg_error *err) FG_MUST_CHECK;
+
 /* Base name of a path (pointer into s, never NULL). */
 const char *fg_basename(const char *s);
 

@@ -99,7 +99,7 @@ types_times_samples() {
     bad 2 "types-times-samples.pb.gz: not a valid pprof profile" \
         $FG top $C/types-times-samples.pb.gz
 }
-known pprof-values-alloc types_times_samples
+types_times_samples
 
 # ---- values --------------------------------------------------------------
 # zero samples: top prints a zero total, compare is INCONCLUSIVE (exit 0)
@@ -158,7 +158,7 @@ top_display() {
     expect_exit 0 $FG top -f text $C/names-base.pb
     "$MKBAD" check-text "$TMP/out" || fail "top text of hostile names"
 }
-known top-c1-bidi top_display
+top_display
 if [ -d "$CORPUS/malformed" ]; then
     expect_exit 0 $FG compare -f json --min-samples 1 "$CORPUS/malformed/invalid-utf8.pb.gz" \
         "$CORPUS/malformed/invalid-utf8.pb.gz"
@@ -265,7 +265,7 @@ partial_outputs() {
         $C/types-cpu.pb $C/types-cpu.pb
     [ -z "$(ls -A "$TMP/o2")" ] || fail "a failed run left files: $(ls -A "$TMP/o2")"
 }
-known cli-partial-outputs partial_outputs
+partial_outputs
 
 # ---- config with wrong types (more in tests/cli/config_errors.sh) -------------
 if $FG compare --help 2>/dev/null | grep -q -- '--config'; then

@@ -166,7 +166,14 @@ seed_files config testdata/config/*.json examples/*.json
 seed_text config full '{"alpha": 0.01, "min_change": "15%", "metric": "both", "ignore": ["^runtime[.]"], "rules": [{"match": "db.*", "max_share": "30%"}, {"glob": "json.*", "min_change": 0.5}], "ignore_presets": ["go-gc"], "backend": "pyroscope", "url": "http://127.0.0.1:4040", "backends": {"prod": {"url": "https://p:4040", "tenant": "t1"}}, "backend_profile": "prod"}'
 seed_text config re1 '!^(runtime|gc)[.](mallocgc|scanobject)$'
 seed_text config re2 '!a{1,1000}(b|c){2,3}[[:alpha:]]+'
-for t in "${targets[@]}"; do mkdir -p "$seeds/$t"; done
+# inputs that once broke a harness (tests/fuzz/regressions/NAME/) are
+# replayed first on every run
+for t in "${targets[@]}"; do
+    mkdir -p "$seeds/$t"
+    for f in tests/fuzz/regressions/$t/*; do
+        [ -f "$f" ] && cp "$f" "$seeds/$t/regression-$(basename "$f")"
+    done
+done
 
 # ---- run -------------------------------------------------------------------
 
