@@ -100,8 +100,8 @@ $(B)/check_all: $(TEST_OBJ) $(B)/libflamegate.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJ) $(B)/libflamegate.a $(CHECK_LIBS) $(DEP_LIBS) $(LDLIBS)
 
 check: $(B)/check_all $(FG_BIN) $(TOOLS)
-	FG_CORPUS=$(CORPUS) ./$(B)/check_all
-	FG_CORPUS=$(CORPUS) tests/run-cli.sh ./$(FG_BIN)
+	FG_CORPUS=$(CORPUS) $(abspath $(B))/check_all
+	FG_CORPUS=$(CORPUS) tests/run-cli.sh $(abspath $(FG_BIN))
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 asan:

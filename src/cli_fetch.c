@@ -5,6 +5,7 @@
  */
 #include "flamegate/backend.h"
 #include "flamegate/cli.h"
+#include "flamegate/config.h"
 #include "flamegate/gz.h"
 #include "flamegate/util.h"
 
@@ -82,6 +83,10 @@ static const char fetch_usage_access[] =
     "                             with exponential backoff and jitter (3)\n"
     "      --retry-backoff S      first backoff bound in seconds (0.5)\n"
     "      --parallel N           requests in flight (4)\n"
+    "      --config FILE          settings file (default: $FLAMEGATE_CONFIG,\n"
+    "                             else .flamegate.json here); see\n"
+    "                             docs/config.md\n"
+    "      --backend-profile P    the backend options of profile P in it\n"
     "\n"
     "Output:\n"
     "  -o, --output FILE          where to write (with --runs N > 1: a\n"
@@ -115,6 +120,8 @@ enum {
     OPT_LIST_TYPES = 3000,
     OPT_LIST_VERSIONS,
     OPT_SIDE,
+    OPT_CONFIG,
+    OPT_PROFILE,
     OPT_BACKEND_ARG = 3100,
     OPT_BACKEND_FLAG = 3300
 };
@@ -145,6 +152,8 @@ static struct option *build_longopts(void)
     static const struct option fixed[] = {
         {"output", required_argument, NULL, 'o'},
         {"side", required_argument, NULL, OPT_SIDE},
+        {"config", required_argument, NULL, OPT_CONFIG},
+        {"backend-profile", required_argument, NULL, OPT_PROFILE},
         {"list-profile-types", no_argument, NULL, OPT_LIST_TYPES},
         {"list-versions", no_argument, NULL, OPT_LIST_VERSIONS},
         {"quiet", no_argument, NULL, 'q'},
@@ -219,6 +228,9 @@ static int apply_option(struct fetch_cli *c, int opt, const char *arg,
     case OPT_LIST_VERSIONS:
         c->list_versions = true;
         return FG_OK;
+    case OPT_CONFIG:
+    case OPT_PROFILE:
+        return FG_OK; /* applied before the other flags */
     case OPT_SIDE:
         if (strcmp(arg, "base") == 0)
             c->side = FG_SIDE_BASE;
@@ -233,12 +245,57 @@ static int apply_option(struct fetch_cli *c, int opt, const char *arg,
     }
 }
 
+static const char *env_get(const char *name)
+{
+    return getenv(name);
+}
+
+/* The layers under the flags (config.h): the file, its backend profile
+ * and FLAMEGATE_* give the backend options and the limits. */
+static int config_layers(struct fetch_cli *c, const char *config_flag,
+                         const char *profile_flag, struct fg_error *err)
+{
+    struct fg_settings st;
+    struct fg_config cfg;
+    fg_settings_init(&st);
+    fg_config_init(&cfg);
+    int rc = fg_config_setup(&cfg, &st, config_flag, profile_flag, env_get,
+                             err);
+    if (rc == FG_OK) {
+        c->lim = st.lim;
+        fg_backend_opts_release(&c->bo);
+        c->bo = *st.backend; /* take it over */
+        fg_backend_opts_init(st.backend);
+    }
+    fg_config_release(&cfg);
+    fg_settings_release(&st);
+    return rc;
+}
+
 /* 1: help shown; 0: parsed; -1: usage error (reported). */
 static int parse(struct fetch_cli *c, int argc, char **argv)
 {
     struct option *longopts = build_longopts();
     int rc = 0, opt;
     struct fg_error err = {0};
+    const char *config_flag = NULL, *profile_flag = NULL;
+    bool help = false;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "o:qvh", longopts, NULL)) != -1) {
+        if (opt == OPT_CONFIG)
+            config_flag = optarg;
+        else if (opt == OPT_PROFILE)
+            profile_flag = optarg;
+        else if (opt == 'h')
+            help = true;
+    }
+    opterr = 1;
+    optind = 0;
+    if (!help && config_layers(c, config_flag, profile_flag, &err) != FG_OK) {
+        fg_cli_fail(&err);
+        rc = -1;
+        goto out;
+    }
     while ((opt = getopt_long(argc, argv, "o:qvh", longopts, NULL)) != -1) {
         if (opt == 'h') {
             fputs(fetch_usage, stdout);

@@ -1,6 +1,7 @@
 /* settings.c - key-addressable compare settings (see settings.h). */
 #include "flamegate/settings.h"
 #include "flamegate/backend.h"
+#include "flamegate/config.h"
 #include "flamegate/util.h"
 
 #include <ctype.h>
@@ -261,6 +262,11 @@ static int set_list(struct fg_settings *s, const char *key, const char *value,
          * file's ignore rules and presets instead of silently dropping
          * them. */
         enum fg_rule_kind k = key[0] == 'i' ? FG_RULE_IGNORE : FG_RULE_FOCUS;
+        /* glibc's regcomp can take gigabytes on nested quantifiers */
+        struct fg_error pe;
+        if (fg_pattern_check(value, &pe))
+            return fg_error_set(err, FG_EUSAGE, "%s (from %s)", pe.msg,
+                                origin);
         fg_settings_add_rule(s, k, value, false, origin);
         return FG_OK;
     }

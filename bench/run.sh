@@ -1,0 +1,297 @@
+#!/usr/bin/env bash
+# bench/run.sh - the flamegate benchmark ('make bench'; see bench/README.md).
+#
+# Generates synthetic pprof profiles with fg-gen into bench/out/, times
+# 'flamegate top' and 'flamegate compare' (default text report to
+# /dev/null) over several runs and reports medians, measures peak RSS with
+# GNU time, times the references on the same inputs in the same run
+# ('gzip -dc', the floor; 'go tool pprof -top' and '-top -diff_base' when Go
+# is installed, the peer), and prints a table of ratios.  It never fails on
+# timing: the exit status is non-zero only when a command fails.
+#
+# Environment:
+#   FG=PATH            flamegate binary [./flamegate]
+#   GEN=PATH           fg-gen binary [build/fg-gen]
+#   BENCH_OUT=DIR      profiles and logs [bench/out]
+#   BENCH_QUICK=1      small profiles, one run each: checks that everything
+#                      runs (CI), evaluates no target
+#   BENCH_RUNS=N       runs per flamegate and gzip measurement [5]
+#   BENCH_PPROF_RUNS=N runs per go tool pprof measurement [1]; pprof takes
+#                      25-75 s per run on the 27 MB pair
+#   BENCH_PPROF_LARGE=1  also run 'go tool pprof -diff_base' on the 100 MB
+#                      pair (minutes and about 9 GB of memory)
+#   BENCH_NO_PPROF=1   skip go tool pprof even when Go is installed
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+FG=${FG:-./flamegate}
+GEN=${GEN:-build/fg-gen}
+OUT=${BENCH_OUT:-bench/out}
+QUICK=${BENCH_QUICK:-0}
+RUNS=${BENCH_RUNS:-5}
+PPROF_RUNS=${BENCH_PPROF_RUNS:-1}
+PPROF_LARGE=${BENCH_PPROF_LARGE:-0}
+if [ "$QUICK" = 1 ]; then
+    RUNS=1
+    PPROF_RUNS=1
+    PPROF_LARGE=0
+fi
+
+die() { echo "bench: $*" >&2; exit 1; }
+note() { echo "bench: $*" >&2; }
+
+for b in "$FG" "$GEN"; do
+    [ -x "$b" ] || die "'$b' not found: build first ('make', or set FG and GEN)"
+done
+mkdir -p "$OUT" || die "cannot create '$OUT'"
+T0=${EPOCHREALTIME/,/.}
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+
+# ---- tools ------------------------------------------------------------------
+
+GNUTIME=/usr/bin/time
+if ! [ -x "$GNUTIME" ] || ! "$GNUTIME" -v true >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        note "installing GNU time (Debian package 'time') for peak RSS"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time \
+            >/dev/null 2>&1 || true
+    fi
+fi
+if [ -x "$GNUTIME" ] && "$GNUTIME" -v true >/dev/null 2>&1; then
+    HAVE_TIME=1
+else
+    HAVE_TIME=0
+    note "GNU time (/usr/bin/time) missing and not installable: no CPU" \
+         "time or peak RSS, wall time only"
+fi
+
+PPROF=0
+if [ "${BENCH_NO_PPROF:-0}" != 1 ] && command -v go >/dev/null 2>&1; then
+    export GOCACHE=${GOCACHE:-$PWD/$OUT/gocache}
+    export GOFLAGS=${GOFLAGS:-} GOTOOLCHAIN=${GOTOOLCHAIN:-local}
+    if go tool pprof -h >/dev/null 2>&1; then
+        PPROF=1
+        PPROF_VERSION=$(go version 2>/dev/null | awk '{print $3}')
+    fi
+fi
+[ "$PPROF" = 1 ] || note "Go not installed (Debian: golang-go): no" \
+                         "go tool pprof reference"
+
+# ---- measuring --------------------------------------------------------------
+
+median() { sort -g | awk '{a[NR] = $1} END {if (NR) print a[int((NR + 1) / 2)]; else print "nan"}'; }
+
+# measure REPS CMD...: runs CMD REPS times (stdout to /dev/null) and sets
+# M_WALL and M_CPU (medians, seconds) and M_RSS (largest peak RSS, MB).
+# A command that exits with a status above 1 (flamegate's 2 and 3 are
+# errors; 1 is a FAIL verdict) stops the benchmark.
+measure() {
+    local reps=$1; shift
+    local tf="$OUT/time.txt" ef="$OUT/stderr.txt" i rc t1 t2
+    local walls="" cpus="" rss=0
+    for ((i = 0; i < reps; i++)); do
+        t1=${EPOCHREALTIME/,/.}
+        if [ "$HAVE_TIME" = 1 ]; then
+            "$GNUTIME" -v -o "$tf" "$@" >/dev/null 2>"$ef"
+        else
+            "$@" >/dev/null 2>"$ef"
+        fi
+        rc=$?
+        t2=${EPOCHREALTIME/,/.}
+        if [ "$rc" -gt 1 ]; then
+            cat "$ef" >&2
+            die "'$*' failed with exit status $rc"
+        fi
+        walls="$walls $(awk -v a="$t1" -v b="$t2" 'BEGIN {printf "%.4f", b - a}')"
+        if [ "$HAVE_TIME" = 1 ]; then
+            cpus="$cpus $(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.3f", s}' "$tf")"
+            local r
+            r=$(awk -F': ' '/Maximum resident set size/ {print int($2 / 1024)}' "$tf")
+            [ "${r:-0}" -gt "$rss" ] && rss=$r
+        fi
+    done
+    M_WALL=$(printf '%s\n' $walls | median)
+    if [ "$HAVE_TIME" = 1 ]; then
+        M_CPU=$(printf '%s\n' $cpus | median)
+        M_RSS=$rss
+    else
+        M_CPU=nan
+        M_RSS=nan
+    fi
+}
+
+# Result rows: "group|label|input MB|wall|cpu|rss" in $OUT/results.txt.
+RES="$OUT/results.txt"
+: >"$RES"
+row() { echo "$1|$2|$3|$M_WALL|$M_CPU|$M_RSS" >>"$RES"; }
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0 && a == a + 0) printf "%.1f", a / b; else print "nan"}'; }
+
+# ---- profiles ---------------------------------------------------------------
+
+# gen NAME OPTS...: fg-gen OPTS -o $OUT/NAME, skipped when the file exists
+# and was made with the same options (the output is a pure function of
+# the options).
+gen() {
+    local name=$1; shift
+    local stamp="$OUT/$name.opts"
+    if [ -e "$OUT/$name" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$*" ]; then
+        return 0
+    fi
+    "$GEN" -q "$@" -o "$OUT/$name" || die "fg-gen $* failed"
+    echo "$*" >"$stamp"
+}
+# For --runs R: PATH-1 .. PATH-R; the stamp is the first file.
+gen_runs() {
+    local name=$1 runs=$2; shift 2
+    local base=${name%.pb.gz}
+    local stamp="$OUT/$base.opts"
+    if [ -e "$OUT/$base-$runs.pb.gz" ] &&
+       [ "$(cat "$stamp" 2>/dev/null)" = "$* --runs $runs" ]; then
+        return 0
+    fi
+    "$GEN" -q "$@" --runs "$runs" -o "$OUT/$name" || die "fg-gen $* failed"
+    echo "$* --runs $runs" >"$stamp"
+}
+mb() { gzip -dc "$@" | wc -c | awk '{printf "%.1f", $1 / 1048576}'; }
+
+if [ "$QUICK" = 1 ]; then
+    A_OPTS="--seed 7 --functions 2000 --stacks 10000 --depth 2 --types 1 --all-stacks --samples 100000"
+    B_OPTS="--seed 8 --functions 4000 --stacks 20000 --depth 6 --all-stacks --samples 200000"
+    RUN_COUNTS="1 3"
+    FUNC_COUNTS="1000 10000"
+else
+    # "27 MB class": 1,000,000 distinct stacks over 200,000 functions.
+    # fg-gen's names are realistic Go names (~45 bytes), so 1M stacks
+    # cannot be written in less than ~32 MB; see bench/README.md.
+    A_OPTS="--seed 7 --functions 200000 --stacks 1000000 --depth 2 --types 1 --all-stacks --samples 10000000"
+    B_OPTS="--seed 8 --functions 400000 --stacks 2000000 --depth 6 --all-stacks --samples 20000000"
+    RUN_COUNTS="1 10 50 100"
+    FUNC_COUNTS="1000 10000 100000 1000000"
+fi
+RUN_OPTS="--seed 9 --functions 5000 --stacks 26000 --depth 5 --all-stacks --samples 100000"
+
+note "generating profiles in $OUT (reused when unchanged)"
+gen a-base.pb.gz $A_OPTS --run-seed 1
+gen a-cand.pb.gz $A_OPTS --run-seed 2 --regress @0.03:1.5
+gen b-base.pb.gz $B_OPTS --run-seed 1
+gen b-cand.pb.gz $B_OPTS --run-seed 2 --regress @0.03:1.5
+maxruns=${RUN_COUNTS##* }
+mkdir -p "$OUT/runs"
+gen_runs runs/base.pb.gz "$maxruns" $RUN_OPTS --run-seed 11
+gen_runs runs/cand.pb.gz "$maxruns" $RUN_OPTS --run-seed 12 --regress @0.03:1.3
+for f in $FUNC_COUNTS; do
+    fo="--seed 10 --functions $f --stacks $((2 * f)) --depth 3 --types 1 --all-stacks --samples $((10 * f))"
+    gen "f$f-base.pb.gz" $fo --run-seed 1
+    gen "f$f-cand.pb.gz" $fo --run-seed 2
+done
+
+A1=$OUT/a-base.pb.gz A2=$OUT/a-cand.pb.gz
+B1=$OUT/b-base.pb.gz B2=$OUT/b-cand.pb.gz
+A1MB=$(mb "$A1") A2MB=$(mb "$A2") B1MB=$(mb "$B1") B2MB=$(mb "$B2")
+AMB=$(awk -v a="$A1MB" -v b="$A2MB" 'BEGIN {printf "%.1f", a + b}')
+BMB=$(awk -v a="$B1MB" -v b="$B2MB" 'BEGIN {printf "%.1f", a + b}')
+
+# ---- the 27 MB and 100 MB cases ---------------------------------------------
+
+bench_case() { # LABEL MB1 MBPAIR BASE CAND PPROF_DIFF(0/1)
+    local label=$1 mb1=$2 mbp=$3 base=$4 cand=$5 pdiff=$6
+    note "$label: flamegate top"
+    measure "$RUNS" "$FG" top "$base"; row "$label top" "flamegate top" "$mb1"
+    measure "$RUNS" gzip -dc "$base"; row "$label top" "gzip -dc" "$mb1"
+    if [ "$PPROF" = 1 ]; then
+        note "$label: go tool pprof -top"
+        measure "$PPROF_RUNS" go tool pprof -top -symbolize=none "$base"
+        row "$label top" "go tool pprof -top" "$mb1"
+    fi
+    note "$label: flamegate compare"
+    measure "$RUNS" "$FG" compare --color=never "$base" "$cand"
+    row "$label compare" "flamegate compare" "$mbp"
+    measure "$RUNS" bash -c 'gzip -dc "$1" >/dev/null && gzip -dc "$2" >/dev/null' gz "$base" "$cand"
+    row "$label compare" "gzip -dc (both)" "$mbp"
+    if [ "$PPROF" = 1 ] && [ "$pdiff" = 1 ]; then
+        note "$label: go tool pprof -top -diff_base"
+        measure "$PPROF_RUNS" go tool pprof -top -symbolize=none -diff_base "$base" "$cand"
+        row "$label compare" "go tool pprof -diff_base" "$mbp"
+    fi
+}
+
+bench_case "27MB" "$A1MB" "$AMB" "$A1" "$A2" 1
+bench_case "100MB" "$B1MB" "$BMB" "$B1" "$B2" "$PPROF_LARGE"
+
+# ---- scaling: runs and functions --------------------------------------------
+
+RUNMB=$(mb "$OUT/runs/base-1.pb.gz")
+for n in $RUN_COUNTS; do
+    args=()
+    for ((i = 1; i <= n; i++)); do
+        args+=(--base "$OUT/runs/base-$i.pb.gz" --candidate "$OUT/runs/cand-$i.pb.gz")
+    done
+    note "runs: $n + $n"
+    measure "$RUNS" "$FG" compare --color=never "${args[@]}"
+    row "runs" "$((2 * n)) runs ($n + $n)" "$(awk -v a="$RUNMB" -v n="$n" 'BEGIN {printf "%.1f", 2 * n * a}')"
+done
+for f in $FUNC_COUNTS; do
+    note "functions: $f"
+    measure "$RUNS" "$FG" compare --color=never "$OUT/f$f-base.pb.gz" "$OUT/f$f-cand.pb.gz"
+    row "functions" "$f functions" "$(mb "$OUT/f$f-base.pb.gz" "$OUT/f$f-cand.pb.gz")"
+done
+
+# ---- report -----------------------------------------------------------------
+
+T1=${EPOCHREALTIME/,/.}
+LOAD1=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+CPU=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null)
+get() { # GROUP LABEL FIELD(4 wall, 5 cpu, 6 rss)
+    awk -F'|' -v g="$1" -v l="$2" -v f="$3" '$1 == g && $2 == l {print $f}' "$RES"
+}
+
+echo
+echo "flamegate benchmark: $(nproc) x ${CPU:-unknown CPU}; load average $LOAD0 at start, $LOAD1 at end"
+echo "medians of $RUNS run(s) (go tool pprof: $PPROF_RUNS); peak RSS is the largest of the runs"
+[ "$QUICK" = 1 ] && echo "BENCH_QUICK=1: small profiles, one run each; no target is evaluated"
+echo
+printf '%-18s %-28s %9s %9s %9s %9s\n' "case" "command" "input MB" "wall s" "cpu s" "RSS MB"
+awk -F'|' '{printf "%-18s %-28s %9s %9.3f %9s %9s\n", $1, $2, $3, $4, $5, $6}' "$RES"
+
+echo
+echo "ratios (wall-clock medians, measured above):"
+verdict() { # VALUE OP LIMIT
+    awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN {
+        if (v != v + 0) {print "n/a"; exit}
+        ok = op == ">=" ? v >= l : v <= l
+        print ok ? "met" : "MISSED"}'
+}
+target() { # TEXT VALUE OP LIMIT UNIT
+    local v
+    if [ "$QUICK" = 1 ]; then v="(quick mode)"; else v=$(verdict "$2" "$3" "$4"); fi
+    printf '  %-62s %8s%s  target %s %s%s: %s\n' "$1" "$2" "$5" "$3" "$4" "$5" "$v"
+}
+for c in 27MB 100MB; do
+    fgc=$(get "$c compare" "flamegate compare" 4)
+    fgt=$(get "$c top" "flamegate top" 4)
+    gzc=$(get "$c compare" "gzip -dc (both)" 4)
+    gzt=$(get "$c top" "gzip -dc" 4)
+    rssc=$(get "$c compare" "flamegate compare" 6)
+    rsst=$(get "$c top" "flamegate top" 6)
+    mbc=$(get "$c compare" "flamegate compare" 3)
+    mbt=$(get "$c top" "flamegate top" 3)
+    target "$c compare: time / gzip -dc of both inputs" "$(ratio "$fgc" "$gzc")" "<=" 4 x
+    printf '  %-62s %8sx\n' "$c top: time / gzip -dc of the input" "$(ratio "$fgt" "$gzt")"
+    pd=$(get "$c compare" "go tool pprof -diff_base" 4)
+    [ -n "$pd" ] && target "$c compare: go tool pprof -top -diff_base / flamegate" "$(ratio "$pd" "$fgc")" ">=" 20 x
+    pt=$(get "$c top" "go tool pprof -top" 4)
+    [ -n "$pt" ] && printf '  %-62s %8sx\n' "$c top: go tool pprof -top / flamegate" "$(ratio "$pt" "$fgt")"
+    target "$c compare: peak RSS / decompressed input ($mbc MB)" "$(ratio "$rssc" "$mbc")" "<=" 3 x
+    target "$c top: peak RSS / decompressed input ($mbt MB)" "$(ratio "$rsst" "$mbt")" "<=" 3 x
+done
+r100=$(get runs "100 runs (50 + 50)" 4)
+[ -n "$r100" ] && target "100 runs of ~${RUNMB} MB (50 + 50): seconds" "$r100" "<=" 2 " s"
+echo "  per-run time (should be flat: linear in runs):"
+awk -F'|' '$1 == "runs" {split($2, a, " "); printf "    %-20s %.4f s per run\n", $2, $4 / a[1]}' "$RES"
+echo "  per-function time (should be flat or falling: no quadratic step):"
+awk -F'|' '$1 == "functions" {split($2, a, " "); printf "    %-20s %.3f us per function\n", $2, 1e6 * $4 / a[1]}' "$RES"
+echo
+awk -v a="$T0" -v b="$T1" 'BEGIN {printf "bench: done in %.0f s\n", b - a}'
+[ "$PPROF" = 1 ] && echo "bench: reference go tool pprof from $PPROF_VERSION"
+exit 0
