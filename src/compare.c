@@ -113,6 +113,7 @@ struct work {
     double *vflat, *vcum;     /* analysed values */
     double *sqflat, *sqcum;   /* sums of squared stack counts */
     size_t cap;               /* rows allocated */
+    size_t zeroed;            /* rows cleared (<= cap) */
     double *totals;           /* count total per run */
     double *vtotals;          /* analysed value total per run */
     double *L;                /* effective library size per run */
@@ -134,22 +135,28 @@ static void warn(struct fg_result *r, const char *fmt, ...)
     r->warnings[r->n_warnings++] = fg_xstrdup(line);
 }
 
+/* Make rows [0, need) exist and hold zeros.  Rows are cleared as they
+ * come into use, not when allocated: the doubling slack is never touched,
+ * which keeps it out of the resident set (megabytes with 10^5+
+ * functions). */
 static void grow_rows(struct work *w, size_t need)
 {
-    if (need <= w->cap)
-        return;
-    size_t old = w->cap;
-    size_t cap = old ? old : 1024;
-    while (cap < need)
-        cap *= 2;
     double **mats[] = {&w->flat,  &w->cum,   &w->vflat,
                        &w->vcum,  &w->sqflat, &w->sqcum};
-    for (size_t i = 0; i < 6; i++) {
-        *mats[i] = fg_xrealloc(*mats[i], cap * w->runs * sizeof(double));
-        memset(*mats[i] + old * w->runs, 0,
-               (cap - old) * w->runs * sizeof(double));
+    if (need > w->cap) {
+        size_t cap = w->cap ? w->cap : 1024;
+        while (cap < need)
+            cap *= 2;
+        for (size_t i = 0; i < 6; i++)
+            *mats[i] = fg_xrealloc(*mats[i], cap * w->runs * sizeof(double));
+        w->cap = cap;
     }
-    w->cap = cap;
+    if (need > w->zeroed) {
+        for (size_t i = 0; i < 6; i++)
+            memset(*mats[i] + w->zeroed * w->runs, 0,
+                   (need - w->zeroed) * w->runs * sizeof(double));
+        w->zeroed = need;
+    }
 }
 
 /* ---- sample types and counts -------------------------------------------- */

@@ -977,8 +977,20 @@ static int decode_raw(struct decoder *d, const unsigned char *data,
         return corrupt(d, "the string table must start with the empty "
                           "string");
     if ((rc = decode_types(d)) || (rc = decode_mappings(d)) ||
-        (rc = decode_functions(d)) || (rc = decode_locations(d)) ||
-        (rc = decode_samples(d)))
+        (rc = decode_functions(d)) || (rc = decode_locations(d)))
+        return rc;
+    /* The sample arrays are the largest part of the model: what only the
+     * other records needed goes first, so the peak is lower. */
+    free(d->strs);
+    free(d->func_of);
+    free(d->map_names);
+    d->strs = NULL;
+    d->func_of = NULL;
+    d->map_names = NULL;
+    d->nstrs = 0;
+    idmap_release(&d->func_ids);
+    idmap_release(&d->map_ids);
+    if ((rc = decode_samples(d)))
         return rc;
     struct fg_profile *p = d->p;
     p->n_funcs = p->func_index.n;

@@ -203,33 +203,67 @@ out:
     return used;
 }
 
-/* median_f lr2[f] / (v[f] + h[f] alpha), using tmp as scratch. */
-static double od_median(const double *lr2, const double *v, const double *h,
-                        size_t k, double alpha, double *tmp)
+/* Inputs of the overdispersion estimators: per usable function the squared
+ * log ratio, its sampling variance and the multiplier of alpha. */
+struct od_data {
+    double *lr2, *v, *h;
+    size_t k;
+    bool weighted;  /* weighted median (else plain median) of z^2 */
+    double *tmp;    /* scratch for the plain median */
+    struct wpair {
+        double z2, w;
+    } *pairs;       /* scratch for the weighted median */
+};
+
+static int cmp_wpair(const void *x, const void *y)
 {
-    for (size_t f = 0; f < k; f++)
-        tmp[f] = lr2[f] / (v[f] + h[f] * alpha);
-    return median_inplace(tmp, k);
+    const struct wpair *a = x, *b = y;
+    return a->z2 < b->z2 ? -1 : a->z2 > b->z2;
 }
 
-double fg_stats_overdispersion(const double *a, const double *b, size_t n,
-                               double r)
+/*
+ * The median of z^2 = lr2/(v + h alpha), plain or weighted by each
+ * function's information about alpha, h/(v + h alpha).
+ */
+static double od_stat(struct od_data *d, double alpha)
 {
-    return fg_stats_overdispersion_h(a, b, NULL, n, r);
+    if (!d->weighted) {
+        for (size_t f = 0; f < d->k; f++)
+            d->tmp[f] = d->lr2[f] / (d->v[f] + d->h[f] * alpha);
+        return median_inplace(d->tmp, d->k);
+    }
+    double wsum = 0;
+    for (size_t f = 0; f < d->k; f++) {
+        double var = d->v[f] + d->h[f] * alpha;
+        d->pairs[f].z2 = d->lr2[f] / var;
+        d->pairs[f].w = d->h[f] / var;
+        wsum += d->pairs[f].w;
+    }
+    qsort(d->pairs, d->k, sizeof(*d->pairs), cmp_wpair);
+    double acc = 0;
+    for (size_t f = 0; f < d->k; f++) {
+        acc += d->pairs[f].w;
+        if (acc >= 0.5 * wsum)
+            return d->pairs[f].z2;
+    }
+    return d->k ? d->pairs[d->k - 1].z2 : 0.0;
 }
 
-double fg_stats_overdispersion_h(const double *a, const double *b,
-                                 const double *h, size_t n, double r)
+/* Solve od_stat(alpha) = median of chi2_1 for alpha >= 0. */
+static double od_solve(const double *a, const double *b, const double *h,
+                       size_t n, double r, bool weighted)
 {
     if (n == 0 || !(r > 0.0) || !isfinite(r))
         return 0.0;
-    double *lr2 = fg_xmalloc(n * sizeof *lr2);
-    double *v = fg_xmalloc(n * sizeof *v);
-    double *tmp = fg_xmalloc(n * sizeof *tmp);
-    double *hk = fg_xmalloc(n * sizeof *hk);
+    struct od_data d = {fg_xmalloc(n * sizeof(double)),
+                        fg_xmalloc(n * sizeof(double)),
+                        fg_xmalloc(n * sizeof(double)),
+                        0,
+                        weighted,
+                        fg_xmalloc(n * sizeof(double)),
+                        fg_xmalloc(n * sizeof(struct wpair))};
     double alpha = 0.0;
     double lnr = log(r);
-    size_t k = 0;
     for (size_t f = 0; f < n; f++) {
         if (!(a[f] > 0.0 && b[f] > 0.0 && isfinite(a[f]) && isfinite(b[f])))
             continue;
@@ -237,19 +271,18 @@ double fg_stats_overdispersion_h(const double *a, const double *b,
         if (!(hf > 0.0) || !isfinite(hf))
             continue;
         double lr = log(b[f]) - log(a[f]) - lnr;
-        lr2[k] = lr * lr;
-        v[k] = 1.0 / a[f] + 1.0 / b[f];
-        hk[k] = hf;
-        k++;
+        d.lr2[d.k] = lr * lr;
+        d.v[d.k] = 1.0 / a[f] + 1.0 / b[f];
+        d.h[d.k] = hf;
+        d.k++;
     }
     const double target = gsl_cdf_chisq_Pinv(0.5, 1.0);
-    if (k < 3 || !(od_median(lr2, v, hk, k, 0.0, tmp) > target))
+    if (d.k < 3 || !(od_stat(&d, 0.0) > target))
         goto out;
-
     /* Each term decreases in alpha, so the median does: bracket the root
      * by doubling, then bisect. */
     double lo = 0.0, hi = 1e-8;
-    while (od_median(lr2, v, hk, k, hi, tmp) > target) {
+    while (od_stat(&d, hi) > target) {
         lo = hi;
         hi *= 2.0;
         if (hi >= FG_STATS_ALPHA_MAX) {
@@ -259,18 +292,37 @@ double fg_stats_overdispersion_h(const double *a, const double *b,
     }
     for (int it = 0; it < 200 && hi - lo > 1e-12 * hi; it++) {
         double mid = 0.5 * (lo + hi);
-        if (od_median(lr2, v, hk, k, mid, tmp) > target)
+        if (od_stat(&d, mid) > target)
             lo = mid;
         else
             hi = mid;
     }
     alpha = 0.5 * (lo + hi);
 out:
-    free(lr2);
-    free(v);
-    free(tmp);
-    free(hk);
+    free(d.lr2);
+    free(d.v);
+    free(d.h);
+    free(d.tmp);
+    free(d.pairs);
     return alpha;
+}
+
+double fg_stats_overdispersion(const double *a, const double *b, size_t n,
+                               double r)
+{
+    return od_solve(a, b, NULL, n, r, false);
+}
+
+double fg_stats_overdispersion_h(const double *a, const double *b,
+                                 const double *h, size_t n, double r)
+{
+    return od_solve(a, b, h, n, r, false);
+}
+
+double fg_stats_overdispersion_weighted(const double *a, const double *b,
+                                        const double *h, size_t n, double r)
+{
+    return od_solve(a, b, h, n, r, true);
 }
 
 void fg_stats_ztest_pseudo(double a, double b, double r, double alpha,
@@ -626,89 +678,4 @@ double fg_stats_samples_needed(double p0, double p1, size_t m, double alpha,
     double delta = p1 - p0;
     double n = z * z * (p0 * (1.0 - p0) + p1 * (1.0 - p1)) / (delta * delta);
     return isfinite(n) ? n : 0.0;
-}
-
-struct wpair {
-    double z2, w;
-};
-
-static int cmp_wpair(const void *x, const void *y)
-{
-    const struct wpair *a = x, *b = y;
-    return a->z2 < b->z2 ? -1 : a->z2 > b->z2;
-}
-
-/*
- * Weighted median of z^2 = lr2/(v + h alpha) with weights h/(v + h alpha)
- * (each function's information about alpha).  tmp holds k pairs.
- */
-static double od_wmedian(const double *lr2, const double *v, const double *h,
-                         size_t k, double alpha, struct wpair *tmp)
-{
-    double wsum = 0;
-    for (size_t f = 0; f < k; f++) {
-        double var = v[f] + h[f] * alpha;
-        tmp[f].z2 = lr2[f] / var;
-        tmp[f].w = h[f] / var;
-        wsum += tmp[f].w;
-    }
-    qsort(tmp, k, sizeof(*tmp), cmp_wpair);
-    double acc = 0;
-    for (size_t f = 0; f < k; f++) {
-        acc += tmp[f].w;
-        if (acc >= 0.5 * wsum)
-            return tmp[f].z2;
-    }
-    return k ? tmp[k - 1].z2 : 0.0;
-}
-
-double fg_stats_overdispersion_weighted(const double *a, const double *b,
-                                        const double *h, size_t n, double r)
-{
-    if (n == 0 || !(r > 0.0) || !isfinite(r))
-        return 0.0;
-    double *lr2 = fg_xmalloc(n * sizeof *lr2);
-    double *v = fg_xmalloc(n * sizeof *v);
-    double *hk = fg_xmalloc(n * sizeof *hk);
-    struct wpair *tmp = fg_xmalloc(n * sizeof *tmp);
-    size_t k = 0;
-    double lnr = log(r), alpha = 0.0;
-    for (size_t f = 0; f < n; f++) {
-        double hf = h ? h[f] : 2.0;
-        if (!(a[f] > 0.0 && b[f] > 0.0 && isfinite(a[f]) && isfinite(b[f])) ||
-            !(hf > 0.0) || !isfinite(hf))
-            continue;
-        double lr = log(b[f]) - log(a[f]) - lnr;
-        lr2[k] = lr * lr;
-        v[k] = 1.0 / a[f] + 1.0 / b[f];
-        hk[k] = hf;
-        k++;
-    }
-    const double target = gsl_cdf_chisq_Pinv(0.5, 1.0);
-    if (k < 3 || !(od_wmedian(lr2, v, hk, k, 0.0, tmp) > target))
-        goto out;
-    /* The weighted median of z^2 falls as alpha grows: bracket, bisect. */
-    double lo = 0.0, hi = 1e-8;
-    while (od_wmedian(lr2, v, hk, k, hi, tmp) > target) {
-        lo = hi;
-        hi *= 2.0;
-        if (hi >= FG_STATS_ALPHA_MAX) {
-            alpha = FG_STATS_ALPHA_MAX;
-            goto out;
-        }
-    }
-    for (int it = 0; it < 200 && hi - lo > 1e-10 * hi; it++) {
-        double mid = 0.5 * (lo + hi);
-        if (od_wmedian(lr2, v, hk, k, mid, tmp) > target)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    alpha = 0.5 * (lo + hi);
-out:
-    free(lr2);
-    free(v);
-    free(hk);
-    free(tmp);
-    return alpha;
 }
