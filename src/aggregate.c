@@ -43,8 +43,8 @@ static int overflow(const struct fg_profile *p, struct fg_error *err)
  * instead of a set per sample.
  */
 struct acc {
-    int64_t cum;
-    double cum_sq;
+    int64_t flat, cum;
+    double flat_sq, cum_sq;
     uint32_t stamp;
 };
 
@@ -77,7 +77,6 @@ int fg_aggregate(const struct fg_profile *p, const struct fg_agg_spec *spec,
     uint32_t *one = single_frames(p);
     const size_t nt = p->n_types, ns = p->n_samples;
     const bool heap = spec->mode == FG_AGG_HEAP_COUNTS;
-    const bool sq = spec->want_sq;
     for (size_t s = 0; s < ns; s++) {
         int64_t w = p->values[s * nt + spec->type];
         if (heap)
@@ -100,13 +99,12 @@ int fg_aggregate(const struct fg_profile *p, const struct fg_agg_spec *spec,
                 continue; /* cannot happen: every location has a frame */
             f0 = p->loc_frames[p->loc_start[leaf]];
         }
-        if (__builtin_add_overflow(out->flat[f0], w, &out->flat[f0])) {
+        if (__builtin_add_overflow(acc[f0].flat, w, &acc[f0].flat)) {
             rc = overflow(p, err);
             goto out;
         }
         double w2 = (double)w * (double)w;
-        if (sq)
-            out->flat_sq[f0] += w2;
+        acc[f0].flat_sq += w2;
         uint32_t mark = (uint32_t)s + 1;
         for (uint32_t i = a; i < b; i++) {
             uint32_t loc = p->sample_locs[i];
@@ -125,16 +123,20 @@ int fg_aggregate(const struct fg_profile *p, const struct fg_agg_spec *spec,
                     rc = overflow(p, err);
                     goto out;
                 }
-                if (sq)
-                    x->cum_sq += w2;
+                x->cum_sq += w2;
             }
         }
     }
-    for (size_t f = 0; f < nf; f++)
+    for (size_t f = 0; f < nf; f++) {
+        out->flat[f] = acc[f].flat;
         out->cum[f] = acc[f].cum;
-    if (sq)
-        for (size_t f = 0; f < nf; f++)
+    }
+    if (spec->want_sq) {
+        for (size_t f = 0; f < nf; f++) {
+            out->flat_sq[f] = acc[f].flat_sq;
             out->cum_sq[f] = acc[f].cum_sq;
+        }
+    }
 out:
     free(one);
     free(acc);

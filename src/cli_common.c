@@ -1,5 +1,7 @@
 /* cli_common.c - messages and exit helpers of the CLI layer (cli.h). */
 #include "flamegate/cli.h"
+#include "flamegate/backend.h"
+#include "flamegate/util.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -63,4 +65,43 @@ int fg_cli_finish(int rc)
         return FG_EXIT_USAGE;
     }
     return rc;
+}
+
+static bool has_name(const struct option *o, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(o[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+struct option *fg_cli_options(const struct option *fixed, size_t nfixed,
+                              const char *const *keys, int key_base,
+                              int arg_base, int flag_base)
+{
+    size_t nk = 0, na = 0, nf = 0;
+    while (keys && keys[nk])
+        nk++;
+    while (fg_backend_arg_options[na])
+        na++;
+    while (fg_backend_flag_options[nf])
+        nf++;
+    struct option *o = fg_xcalloc(nfixed + nk + na + nf + 1, sizeof(*o));
+    size_t k = 0;
+    for (size_t i = 0; i < nfixed; i++)
+        o[k++] = fixed[i];
+    for (size_t i = 0; i < nk; i++)
+        if (!has_name(o, k, keys[i]))
+            o[k++] = (struct option){keys[i], required_argument, NULL,
+                                     key_base + (int)i};
+    for (size_t i = 0; i < na; i++)
+        if (!has_name(o, k, fg_backend_arg_options[i]))
+            o[k++] = (struct option){fg_backend_arg_options[i],
+                                     required_argument, NULL,
+                                     arg_base + (int)i};
+    for (size_t i = 0; i < nf; i++)
+        if (!has_name(o, k, fg_backend_flag_options[i]))
+            o[k++] = (struct option){fg_backend_flag_options[i], no_argument,
+                                     NULL, flag_base + (int)i};
+    return o; /* zeroed terminator from calloc */
 }

@@ -6,6 +6,7 @@
 #include "flamegate/cli.h"
 #include "flamegate/config.h"
 #include "flamegate/flame.h"
+#include "flamegate/http.h"
 #include "flamegate/settings.h"
 #include "flamegate/source.h"
 #include "flamegate/util.h"
@@ -111,96 +112,35 @@ static const char compare_usage2[] =
     "  flamegate compare -o markdown=summary.md -o html=diff.html a.pb b.pb\n"
     "\n";
 
-enum { OPT_KEYED = 2000, OPT_FLAG = 2001, OPT_LAYER = 2002 };
+enum {
+    OPT_LAYER = 2000, /* --config, --backend-profile: applied first */
+    OPT_KEY = 3000,   /* + index into fg_settings_keys */
+    OPT_ARG = 4000,   /* + index into fg_backend_arg_options */
+    OPT_FLAG = 5000   /* + index into fg_backend_flag_options */
+};
 
-/* Long options: every entry with val >= OPT_KEYED is applied through
- * fg_settings_set under its own name. */
-static const struct option longopts[] = {
-    {"base", required_argument, NULL, OPT_KEYED},
-    {"candidate", required_argument, NULL, OPT_KEYED},
-    {"sample-type", required_argument, NULL, OPT_KEYED},
-    {"metric", required_argument, NULL, OPT_KEYED},
-    {"ignore", required_argument, NULL, OPT_KEYED},
-    {"focus", required_argument, NULL, OPT_KEYED},
-    {"alpha", required_argument, NULL, OPT_KEYED},
-    {"min-change", required_argument, NULL, OPT_KEYED},
-    {"min-delta", required_argument, NULL, OPT_KEYED},
-    {"min-share", required_argument, NULL, OPT_KEYED},
-    {"min-count", required_argument, NULL, OPT_KEYED},
-    {"min-samples", required_argument, NULL, OPT_KEYED},
-    {"normalize", required_argument, NULL, OPT_KEYED},
-    {"test", required_argument, NULL, OPT_KEYED},
-    {"format", required_argument, NULL, OPT_KEYED},
-    {"output", required_argument, NULL, OPT_KEYED},
-    {"color", required_argument, NULL, OPT_KEYED},
-    {"top", required_argument, NULL, OPT_KEYED},
-    {"marker-id", required_argument, NULL, OPT_KEYED},
-    {"on-error", required_argument, NULL, OPT_KEYED},
-    {"inconclusive", required_argument, NULL, OPT_KEYED},
-    {"runs", required_argument, NULL, OPT_KEYED},
-    {"max-input-size", required_argument, NULL, OPT_KEYED},
-    {"max-decompressed-size", required_argument, NULL, OPT_KEYED},
-    {"max-string-table", required_argument, NULL, OPT_KEYED},
-    {"max-samples", required_argument, NULL, OPT_KEYED},
-    {"max-locations", required_argument, NULL, OPT_KEYED},
-    {"max-functions", required_argument, NULL, OPT_KEYED},
-    {"max-stack-depth", required_argument, NULL, OPT_KEYED},
-    {"max-labels", required_argument, NULL, OPT_KEYED},
-    {"max-response-size", required_argument, NULL, OPT_KEYED},
-    {"max-runs", required_argument, NULL, OPT_KEYED},
+/* Every settings key and backend option is a flag of the same name, set
+ * through fg_settings_set (fg_cli_options adds them to these). */
+static const struct option fixed_opts[] = {
     {"config", required_argument, NULL, OPT_LAYER},
     {"backend-profile", required_argument, NULL, OPT_LAYER},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0}};
+    {"help", no_argument, NULL, 'h'}};
 
-/*
- * The full option table: compare's own options plus every backend option
- * (backend.h), so "compare --backend pyroscope --url ..." works and the
- * backend keys share the settings machinery (config file, environment).
- * Caller frees.
- */
-static struct option *all_options(void)
+/* The settings key and value of option c, or NULL when c is not one. */
+static const char *option_key(int c, const char **value)
 {
-    size_t n0 = sizeof(longopts) / sizeof(longopts[0]) - 1, n = n0;
-    for (size_t i = 0; fg_backend_arg_options[i]; i++)
-        n++;
-    for (size_t i = 0; fg_backend_flag_options[i]; i++)
-        n++;
-    struct option *o = fg_xcalloc(n + 1, sizeof(*o));
-    memcpy(o, longopts, n0 * sizeof(*o));
-    size_t k = n0;
-    for (int pass = 0; pass < 2; pass++) {
-        const char *const *names =
-            pass ? fg_backend_flag_options : fg_backend_arg_options;
-        for (size_t i = 0; names[i]; i++) {
-            bool dup = false;
-            for (size_t j = 0; j < n0; j++)
-                dup |= strcmp(longopts[j].name, names[i]) == 0;
-            if (dup)
-                continue;
-            o[k].name = names[i];
-            o[k].has_arg = pass ? no_argument : required_argument;
-            o[k].val = pass ? OPT_FLAG : OPT_KEYED;
-            k++;
-        }
+    if (c >= OPT_FLAG) {
+        *value = "true";
+        return fg_backend_flag_options[c - OPT_FLAG];
     }
-    return o;
-}
-
-/* Short options map to keys. */
-static const char *short_key(int c)
-{
-    switch (c) {
-    case 'b': return "base";
-    case 'c': return "candidate";
-    case 't': return "sample-type";
-    case 'f': return "format";
-    case 'o': return "output";
-    case 'n': return "top";
-    default: return NULL;
-    }
+    *value = optarg;
+    if (c >= OPT_ARG)
+        return fg_backend_arg_options[c - OPT_ARG];
+    if (c >= OPT_KEY)
+        return fg_settings_keys[c - OPT_KEY];
+    return fg_settings_short_key(c);
 }
 
 /* ---- loading profiles in parallel --------------------------------------- */
@@ -401,7 +341,11 @@ static char *settings_line(int argc, char **argv)
     fg_buf_init(&b, 1 << 16);
     int rc = fg_buf_adds(&b, "flamegate compare");
     for (int i = 1; i < argc && !rc; i++) {
-        const char *a = argv[i];
+        /* Reports end up in PR comments: a URL argument keeps its shape
+         * but loses credentials and token-like query values. */
+        char *redacted = strstr(argv[i], "://") ? fg_http_redact_url(argv[i])
+                                                : NULL;
+        const char *a = redacted ? redacted : argv[i];
         bool plain = *a != '\0';
         for (const char *c = a; *c; c++)
             if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -411,12 +355,14 @@ static char *settings_line(int argc, char **argv)
         rc = fg_buf_addc(&b, ' ');
         if (plain) {
             rc = rc ? rc : fg_buf_adds(&b, a);
-            continue;
+        } else {
+            rc = rc ? rc : fg_buf_addc(&b, '\'');
+            for (const char *c = a; *c && !rc; c++)
+                rc = *c == '\'' ? fg_buf_adds(&b, "'\\''")
+                                : fg_buf_addc(&b, *c);
+            rc = rc ? rc : fg_buf_addc(&b, '\'');
         }
-        rc = rc ? rc : fg_buf_addc(&b, '\'');
-        for (const char *c = a; *c && !rc; c++)
-            rc = *c == '\'' ? fg_buf_adds(&b, "'\\''") : fg_buf_addc(&b, *c);
-        rc = rc ? rc : fg_buf_addc(&b, '\'');
+        free(redacted);
     }
     return fg_buf_detach(&b, NULL);
 }
@@ -516,14 +462,15 @@ static int parse(int argc, char **argv, struct fg_settings *st,
                              err);
     if (rc)
         return rc;
-    struct option *opts = all_options();
+    struct option *opts =
+        fg_cli_options(fixed_opts, sizeof(fixed_opts) / sizeof(fixed_opts[0]),
+                       fg_settings_keys, OPT_KEY, OPT_ARG, OPT_FLAG);
     while ((c = getopt_long(argc, argv, "b:c:t:f:o:n:qvh", opts, &idx)) !=
            -1) {
-        const char *key = c == OPT_KEYED || c == OPT_FLAG ? opts[idx].name
-                                                          : short_key(c);
+        const char *value = NULL;
+        const char *key = option_key(c, &value);
         if (key) {
-            rc = fg_settings_set(st, key, c == OPT_FLAG ? "true" : optarg,
-                                 "command line", err);
+            rc = fg_settings_set(st, key, value, "command line", err);
             if (rc)
                 break;
             continue;

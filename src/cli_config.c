@@ -105,44 +105,9 @@ static struct option *build_longopts(void)
         {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'}};
-    size_t nfixed = sizeof(fixed) / sizeof(fixed[0]);
-    size_t ns = 0, na = 0, nf = 0;
-    while (fg_settings_keys[ns])
-        ns++;
-    while (fg_backend_arg_options[na])
-        na++;
-    while (fg_backend_flag_options[nf])
-        nf++;
-    struct option *o = fg_xcalloc(nfixed + ns + na + nf + 1, sizeof(*o));
-    size_t k = 0;
-    for (size_t i = 0; i < nfixed; i++)
-        o[k++] = fixed[i];
-    for (size_t i = 0; i < ns; i++)
-        o[k++] = (struct option){fg_settings_keys[i], required_argument, NULL,
-                                 OPT_SETTING + (int)i};
-    /* "runs" and "max-response-size" are in both lists */
-    for (size_t i = 0; i < na; i++)
-        if (!in_keys(fg_backend_arg_options[i]))
-            o[k++] = (struct option){fg_backend_arg_options[i],
-                                     required_argument, NULL,
-                                     OPT_BACKEND_ARG + (int)i};
-    for (size_t i = 0; i < nf; i++)
-        o[k++] = (struct option){fg_backend_flag_options[i], no_argument,
-                                 NULL, OPT_BACKEND_FLAG + (int)i};
-    return o; /* zeroed terminator from calloc */
-}
-
-static const char *short_key(int c)
-{
-    switch (c) {
-    case 'b': return "base";
-    case 'c': return "candidate";
-    case 't': return "sample-type";
-    case 'f': return "format";
-    case 'o': return "output";
-    case 'n': return "top";
-    default: return NULL;
-    }
+    return fg_cli_options(fixed, sizeof(fixed) / sizeof(fixed[0]),
+                          fg_settings_keys, OPT_SETTING, OPT_BACKEND_ARG,
+                          OPT_BACKEND_FLAG);
 }
 
 static void add_flag(struct config_cli *c, const char *key, const char *value)
@@ -159,7 +124,7 @@ static int parse(struct config_cli *c, int argc, char **argv)
     int rc = 0, opt;
     while ((opt = getopt_long(argc, argv, "b:c:t:f:o:n:qvh", longopts,
                               NULL)) != -1) {
-        const char *key = short_key(opt);
+        const char *key = fg_settings_short_key(opt);
         if (key) {
             add_flag(c, key, optarg);
             continue;

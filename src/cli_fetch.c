@@ -137,16 +137,7 @@ struct fetch_cli {
     bool progress_shown;
 };
 
-static bool is_limit_name(const char *name)
-{
-    static const struct option lim[] = {FG_CLI_LIMIT_OPTIONS};
-    for (size_t i = 0; i < FG_OPT_LIMIT_COUNT; i++)
-        if (strcmp(lim[i].name, name) == 0)
-            return true;
-    return false;
-}
-
-/* getopt_long table: fixed options, the backend options, the limits. */
+/* getopt_long table: fixed options and limits, then the backend options. */
 static struct option *build_longopts(void)
 {
     static const struct option fixed[] = {
@@ -160,25 +151,8 @@ static struct option *build_longopts(void)
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         FG_CLI_LIMIT_OPTIONS};
-    size_t nfixed = sizeof(fixed) / sizeof(fixed[0]);
-    size_t na = 0, nf = 0;
-    while (fg_backend_arg_options[na])
-        na++;
-    while (fg_backend_flag_options[nf])
-        nf++;
-    struct option *o = fg_xcalloc(nfixed + na + nf + 1, sizeof(*o));
-    size_t k = 0;
-    for (size_t i = 0; i < nfixed; i++)
-        o[k++] = fixed[i];
-    for (size_t i = 0; i < na; i++)
-        if (!is_limit_name(fg_backend_arg_options[i]))
-            o[k++] = (struct option){fg_backend_arg_options[i],
-                                     required_argument, NULL,
-                                     OPT_BACKEND_ARG + (int)i};
-    for (size_t i = 0; i < nf; i++)
-        o[k++] = (struct option){fg_backend_flag_options[i], no_argument,
-                                 NULL, OPT_BACKEND_FLAG + (int)i};
-    return o; /* zeroed terminator from calloc */
+    return fg_cli_options(fixed, sizeof(fixed) / sizeof(fixed[0]), NULL, 0,
+                          OPT_BACKEND_ARG, OPT_BACKEND_FLAG);
 }
 
 static void log_line(void *ctx, const char *line)

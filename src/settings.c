@@ -91,6 +91,19 @@ static bool backend_key(const char *key)
            in_list(fg_backend_flag_options, key);
 }
 
+const char *fg_settings_short_key(int c)
+{
+    switch (c) {
+    case 'b': return "base";
+    case 'c': return "candidate";
+    case 't': return "sample-type";
+    case 'f': return "format";
+    case 'o': return "output";
+    case 'n': return "top";
+    default: return NULL;
+    }
+}
+
 bool fg_settings_known(const char *key)
 {
     return in_list(fg_settings_keys, key) || backend_key(key);

@@ -66,6 +66,19 @@ enum { FG_OPT_LIMIT_BASE = 1000 };
     {"max-runs", required_argument, NULL, FG_OPT_LIMIT_BASE + 9}
 enum { FG_OPT_LIMIT_COUNT = 10 };
 
+/*
+ * A getopt_long table (caller frees): fixed[0..nfixed), then one entry per
+ * name in keys (NULL-terminated, may be NULL; required argument, val
+ * key_base + index), then every backend option (backend.h) not already in
+ * the table: those with an argument get val arg_base + index into
+ * fg_backend_arg_options, flags flag_base + index into
+ * fg_backend_flag_options.  Shared by compare, fetch and config so that
+ * every command accepts the same backend flags.
+ */
+struct option *fg_cli_options(const struct option *fixed, size_t nfixed,
+                              const char *const *keys, int key_base,
+                              int arg_base, int flag_base);
+
 /* Help text lines for the limit flags (for --help of each command). */
 extern const char fg_cli_limits_help[];
 

@@ -69,6 +69,10 @@ void fg_settings_release(struct fg_settings *s);
 int fg_settings_set(struct fg_settings *s, const char *key, const char *value,
                     const char *origin, struct fg_error *err) FG_MUST_CHECK;
 
+/* The key of a short option of compare (-b base, -c candidate,
+ * -t sample-type, -f format, -o output, -n top), or NULL. */
+const char *fg_settings_short_key(int c);
+
 /* True when key is a known setting (for config validation). */
 bool fg_settings_known(const char *key);
 
