@@ -108,7 +108,7 @@ asan:
 	$(MAKE) B=build/asan SAN="$(SAN_FLAGS)" CFLAGS="-O1 -g" check
 
 VG := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
-valgrind: $(B)/check_all $(FG_BIN)
+valgrind: $(B)/check_all $(FG_BIN) $(TOOLS)
 	CK_FORK=no FG_CORPUS=$(CORPUS) FG_VALGRIND=1 $(VG) ./$(B)/check_all
 	FG_CORPUS=$(CORPUS) EXEC_PREFIX="$(VG)" tests/run-cli.sh ./$(FG_BIN)
 

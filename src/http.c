@@ -658,9 +658,28 @@ static void attempts_note(char *buf, size_t n, int attempts)
         buf[0] = '\0';
 }
 
+/*
+ * A URL for an error message: credentials and token-like query values
+ * redacted, and the secrets themselves scrubbed wherever else they appear
+ * (a server can echo the token into a Link URL that is fetched next).
+ */
+static char *safe_url(const struct fg_http_opts *o, const char *url)
+{
+    char *red = fg_http_redact_url(url);
+    struct fg_buf b;
+    fg_buf_init(&b, 0);
+    if (fg_buf_adds(&b, red) != FG_OK) {
+        free(red);
+        return fg_xstrdup("(url)");
+    }
+    free(red);
+    scrub_secrets(o, &b);
+    return fg_buf_detach(&b, NULL);
+}
+
 static int fail_status(struct xfer *x, long status, const char *ctype)
 {
-    char *url = fg_http_redact_url(x->req->url);
+    char *url = safe_url(x->run->o, x->req->url);
     char *msg = snippet(x->run->o, ctype, &x->resp->body);
     char note[64];
     attempts_note(note, sizeof(note), x->resp->attempts);
@@ -674,7 +693,7 @@ static int fail_status(struct xfer *x, long status, const char *ctype)
 static int fail_curl(struct xfer *x, CURLcode cc)
 {
     const struct fg_http_opts *o = x->run->o;
-    char *url = fg_http_redact_url(x->req->url);
+    char *url = safe_url(o, x->req->url);
     const char *why = x->errbuf[0] ? x->errbuf : curl_easy_strerror(cc);
     char note[64];
     attempts_note(note, sizeof(note), x->resp->attempts);
@@ -714,7 +733,7 @@ int fg_http_response_error(const struct fg_http_opts *o, const char *url,
                            const struct fg_http_response *r,
                            const char *expected, struct fg_error *err)
 {
-    char *red = fg_http_redact_url(url);
+    char *red = safe_url(o, url);
     char *msg = snippet(o, r->content_type, &r->body);
     char note[64];
     attempts_note(note, sizeof(note), r->attempts);
