@@ -82,7 +82,8 @@ fi
 median() { sort -g | awk '{a[NR] = $1} END {if (NR) print a[int((NR + 1) / 2)]; else print "nan"}'; }
 
 # measure REPS CMD...: runs CMD REPS times (stdout to /dev/null) and sets
-# M_WALL and M_CPU (medians, seconds) and M_RSS (largest peak RSS, MB).
+# M_WALL and M_CPU (medians, seconds) and M_RSS (largest peak RSS, MB of
+# 10^6 bytes).
 # A command that exits with a status above 1 (flamegate's 2 and 3 are
 # errors; 1 is a FAIL verdict) stops the benchmark.
 measure() {
@@ -106,7 +107,7 @@ measure() {
         if [ "$HAVE_TIME" = 1 ]; then
             cpus="$cpus $(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.3f", s}' "$tf")"
             local r
-            r=$(awk -F': ' '/Maximum resident set size/ {print int($2 / 1024)}' "$tf")
+            r=$(awk -F': ' '/Maximum resident set size/ {print int($2 * 1024 / 1e6 + 0.5)}' "$tf")
             [ "${r:-0}" -gt "$rss" ] && rss=$r
         fi
     done
@@ -153,7 +154,8 @@ gen_runs() {
     "$GEN" -q "$@" --runs "$runs" -o "$OUT/$name" || die "fg-gen $* failed"
     echo "$* --runs $runs" >"$stamp"
 }
-mb() { gzip -dc "$@" | wc -c | awk '{printf "%.1f", $1 / 1048576}'; }
+# Sizes are in MB of 10^6 bytes (GNU time's KiB converted likewise).
+mb() { gzip -dc "$@" | wc -c | awk '{printf "%.1f", $1 / 1e6}'; }
 
 if [ "$QUICK" = 1 ]; then
     A_OPTS="--seed 7 --functions 2000 --stacks 10000 --depth 2 --types 1 --all-stacks --samples 100000"
@@ -169,7 +171,7 @@ else
     RUN_COUNTS="1 10 50 100"
     FUNC_COUNTS="1000 10000 100000 1000000"
 fi
-RUN_OPTS="--seed 9 --functions 5000 --stacks 26000 --depth 5 --all-stacks --samples 100000"
+RUN_OPTS="--seed 9 --functions 5000 --stacks 28000 --depth 5 --all-stacks --samples 100000"
 
 note "generating profiles in $OUT (reused when unchanged)"
 gen a-base.pb.gz $A_OPTS --run-seed 1

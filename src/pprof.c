@@ -64,12 +64,15 @@ struct idlist {
     size_t n;         /* number of records */
 };
 
-/* One Sample as parsed (reused from sample to sample). */
+/* One Sample as parsed (reused from sample to sample).  Elements beyond
+ * keep_locs / keep_vals are counted but not stored: such a sample is
+ * rejected anyway (stack depth limit, value count), so a hostile record
+ * cannot make the buffers grow past the limits. */
 struct sample_buf {
     uint64_t *locs;
-    size_t nlocs, caplocs;
+    size_t nlocs, caplocs, keep_locs;
     int64_t *vals;
-    size_t nvals, capvals;
+    size_t nvals, capvals, keep_vals;
     size_t nlabels;
 };
 
@@ -782,18 +785,24 @@ static inline int read_length(const unsigned char **pp,
 
 static void sb_push_loc(struct sample_buf *sb, uint64_t v)
 {
-    if (sb->nlocs == sb->caplocs)
-        sb->locs = fg_xgrow(sb->locs, &sb->caplocs, sb->nlocs + 1,
-                            sizeof(uint64_t));
-    sb->locs[sb->nlocs++] = v;
+    if (sb->nlocs < sb->keep_locs) {
+        if (sb->nlocs == sb->caplocs)
+            sb->locs = fg_xgrow(sb->locs, &sb->caplocs, sb->nlocs + 1,
+                                sizeof(uint64_t));
+        sb->locs[sb->nlocs] = v;
+    }
+    sb->nlocs++;
 }
 
 static void sb_push_val(struct sample_buf *sb, uint64_t v)
 {
-    if (sb->nvals == sb->capvals)
-        sb->vals = fg_xgrow(sb->vals, &sb->capvals, sb->nvals + 1,
-                            sizeof(int64_t));
-    sb->vals[sb->nvals++] = (int64_t)v;
+    if (sb->nvals < sb->keep_vals) {
+        if (sb->nvals == sb->capvals)
+            sb->vals = fg_xgrow(sb->vals, &sb->capvals, sb->nvals + 1,
+                                sizeof(int64_t));
+        sb->vals[sb->nvals] = (int64_t)v;
+    }
+    sb->nvals++;
 }
 
 /* Parse one Sample body into d->sb; -1 where protobuf-c's unpack would
@@ -939,6 +948,8 @@ static int decode_samples(struct decoder *d)
     const unsigned char *q = d->data + d->samples_at.from;
     const unsigned char *end = d->data + d->samples_at.to;
     size_t si = 0, ref = 0;
+    d->sb.keep_locs = d->lim->max_depth;
+    d->sb.keep_vals = p->n_types;
     struct slice rec;
     while (si < d->nsamples && next_record(&q, end, 2, &rec)) {
         int rc = decode_one_sample(d, rec.p, rec.n, si, &ref);
