@@ -22,7 +22,7 @@
 #                      pair (minutes and about 9 GB of memory)
 #   BENCH_NO_PPROF=1   skip go tool pprof even when Go is installed
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 FG=${FG:-./flamegate}
 GEN=${GEN:-build/fg-gen}
@@ -36,6 +36,10 @@ if [ "$QUICK" = 1 ]; then
     PPROF_RUNS=1
     PPROF_LARGE=0
 fi
+
+# A bare name would be looked up in PATH: make it relative to the tree.
+case $FG in */*) ;; *) FG=./$FG ;; esac
+case $GEN in */*) ;; *) GEN=./$GEN ;; esac
 
 die() { echo "bench: $*" >&2; exit 1; }
 note() { echo "bench: $*" >&2; }
@@ -74,8 +78,9 @@ if [ "${BENCH_NO_PPROF:-0}" != 1 ] && command -v go >/dev/null 2>&1; then
         PPROF_VERSION=$(go version 2>/dev/null | awk '{print $3}')
     fi
 fi
-[ "$PPROF" = 1 ] || note "Go not installed (Debian: golang-go): no" \
-                         "go tool pprof reference"
+if [ "$PPROF" != 1 ] && [ "${BENCH_NO_PPROF:-0}" != 1 ]; then
+    note "Go not installed (Debian: golang-go): no go tool pprof reference"
+fi
 
 # ---- measuring --------------------------------------------------------------
 
@@ -111,8 +116,10 @@ measure() {
             [ "${r:-0}" -gt "$rss" ] && rss=$r
         fi
     done
+    # shellcheck disable=SC2086 # one value per word
     M_WALL=$(printf '%s\n' $walls | median)
     if [ "$HAVE_TIME" = 1 ]; then
+        # shellcheck disable=SC2086
         M_CPU=$(printf '%s\n' $cpus | median)
         M_RSS=$rss
     else
@@ -126,7 +133,8 @@ RES="$OUT/results.txt"
 : >"$RES"
 row() { echo "$1|$2|$3|$M_WALL|$M_CPU|$M_RSS" >>"$RES"; }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0 && a == a + 0) printf "%.1f", a / b; else print "nan"}'; }
+# a / b with 3 decimals (targets are judged on this, the table rounds).
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0 && a == a + 0) printf "%.3f", a / b; else print "nan"}'; }
 
 # ---- profiles ---------------------------------------------------------------
 
@@ -158,34 +166,34 @@ gen_runs() {
 mb() { gzip -dc "$@" | wc -c | awk '{printf "%.1f", $1 / 1e6}'; }
 
 if [ "$QUICK" = 1 ]; then
-    A_OPTS="--seed 7 --functions 2000 --stacks 10000 --depth 2 --types 1 --all-stacks --samples 100000"
-    B_OPTS="--seed 8 --functions 4000 --stacks 20000 --depth 6 --all-stacks --samples 200000"
+    A_OPTS=(--seed 7 --functions 2000 --stacks 10000 --depth 2 --types 1 --all-stacks --samples 100000)
+    B_OPTS=(--seed 8 --functions 4000 --stacks 20000 --depth 6 --all-stacks --samples 200000)
     RUN_COUNTS="1 3"
     FUNC_COUNTS="1000 10000"
 else
     # "27 MB class": 1,000,000 distinct stacks over 200,000 functions.
     # fg-gen's names are realistic Go names (~45 bytes), so 1M stacks
     # cannot be written in less than ~32 MB; see bench/README.md.
-    A_OPTS="--seed 7 --functions 200000 --stacks 1000000 --depth 2 --types 1 --all-stacks --samples 10000000"
-    B_OPTS="--seed 8 --functions 400000 --stacks 2000000 --depth 6 --all-stacks --samples 20000000"
+    A_OPTS=(--seed 7 --functions 200000 --stacks 1000000 --depth 2 --types 1 --all-stacks --samples 10000000)
+    B_OPTS=(--seed 8 --functions 400000 --stacks 2000000 --depth 6 --all-stacks --samples 20000000)
     RUN_COUNTS="1 10 50 100"
     FUNC_COUNTS="1000 10000 100000 1000000"
 fi
-RUN_OPTS="--seed 9 --functions 5000 --stacks 28000 --depth 5 --all-stacks --samples 100000"
+RUN_OPTS=(--seed 9 --functions 5000 --stacks 28000 --depth 5 --all-stacks --samples 100000)
 
 note "generating profiles in $OUT (reused when unchanged)"
-gen a-base.pb.gz $A_OPTS --run-seed 1
-gen a-cand.pb.gz $A_OPTS --run-seed 2 --regress @0.03:1.5
-gen b-base.pb.gz $B_OPTS --run-seed 1
-gen b-cand.pb.gz $B_OPTS --run-seed 2 --regress @0.03:1.5
+gen a-base.pb.gz "${A_OPTS[@]}" --run-seed 1
+gen a-cand.pb.gz "${A_OPTS[@]}" --run-seed 2 --regress @0.03:1.5
+gen b-base.pb.gz "${B_OPTS[@]}" --run-seed 1
+gen b-cand.pb.gz "${B_OPTS[@]}" --run-seed 2 --regress @0.03:1.5
 maxruns=${RUN_COUNTS##* }
 mkdir -p "$OUT/runs"
-gen_runs runs/base.pb.gz "$maxruns" $RUN_OPTS --run-seed 11
-gen_runs runs/cand.pb.gz "$maxruns" $RUN_OPTS --run-seed 12 --regress @0.03:1.3
+gen_runs runs/base.pb.gz "$maxruns" "${RUN_OPTS[@]}" --run-seed 11
+gen_runs runs/cand.pb.gz "$maxruns" "${RUN_OPTS[@]}" --run-seed 12 --regress @0.03:1.3
 for f in $FUNC_COUNTS; do
-    fo="--seed 10 --functions $f --stacks $((2 * f)) --depth 3 --types 1 --all-stacks --samples $((10 * f))"
-    gen "f$f-base.pb.gz" $fo --run-seed 1
-    gen "f$f-cand.pb.gz" $fo --run-seed 2
+    fo=(--seed 10 --functions "$f" --stacks $((2 * f)) --depth 3 --types 1 --all-stacks --samples $((10 * f)))
+    gen "f$f-base.pb.gz" "${fo[@]}" --run-seed 1
+    gen "f$f-cand.pb.gz" "${fo[@]}" --run-seed 2
 done
 
 A1=$OUT/a-base.pb.gz A2=$OUT/a-cand.pb.gz
@@ -209,6 +217,7 @@ bench_case() { # LABEL MB1 MBPAIR BASE CAND PPROF_DIFF(0/1)
     note "$label: flamegate compare"
     measure "$RUNS" "$FG" compare --color=never "$base" "$cand"
     row "$label compare" "flamegate compare" "$mbp"
+    # shellcheck disable=SC2016 # expanded by the inner shell
     measure "$RUNS" bash -c 'gzip -dc "$1" >/dev/null && gzip -dc "$2" >/dev/null' gz "$base" "$cand"
     row "$label compare" "gzip -dc (both)" "$mbp"
     if [ "$PPROF" = 1 ] && [ "$pdiff" = 1 ]; then
@@ -267,7 +276,7 @@ verdict() { # VALUE OP LIMIT
 target() { # TEXT VALUE OP LIMIT UNIT
     local v
     if [ "$QUICK" = 1 ]; then v="(quick mode)"; else v=$(verdict "$2" "$3" "$4"); fi
-    printf '  %-62s %8s%s  target %s %s%s: %s\n' "$1" "$2" "$5" "$3" "$4" "$5" "$v"
+    printf '  %-62s %8.2f%s  target %s %s%s: %s\n' "$1" "$2" "$5" "$3" "$4" "$5" "$v"
 }
 for c in 27MB 100MB; do
     fgc=$(get "$c compare" "flamegate compare" 4)
@@ -279,20 +288,20 @@ for c in 27MB 100MB; do
     mbc=$(get "$c compare" "flamegate compare" 3)
     mbt=$(get "$c top" "flamegate top" 3)
     target "$c compare: time / gzip -dc of both inputs" "$(ratio "$fgc" "$gzc")" "<=" 4 x
-    printf '  %-62s %8sx\n' "$c top: time / gzip -dc of the input" "$(ratio "$fgt" "$gzt")"
+    printf '  %-62s %8.2fx\n' "$c top: time / gzip -dc of the input" "$(ratio "$fgt" "$gzt")"
     pd=$(get "$c compare" "go tool pprof -diff_base" 4)
     [ -n "$pd" ] && target "$c compare: go tool pprof -top -diff_base / flamegate" "$(ratio "$pd" "$fgc")" ">=" 20 x
     pt=$(get "$c top" "go tool pprof -top" 4)
-    [ -n "$pt" ] && printf '  %-62s %8sx\n' "$c top: go tool pprof -top / flamegate" "$(ratio "$pt" "$fgt")"
+    [ -n "$pt" ] && printf '  %-62s %8.2fx\n' "$c top: go tool pprof -top / flamegate" "$(ratio "$pt" "$fgt")"
     target "$c compare: peak RSS / decompressed input ($mbc MB)" "$(ratio "$rssc" "$mbc")" "<=" 3 x
     target "$c top: peak RSS / decompressed input ($mbt MB)" "$(ratio "$rsst" "$mbt")" "<=" 3 x
 done
 r100=$(get runs "100 runs (50 + 50)" 4)
 [ -n "$r100" ] && target "100 runs of ~${RUNMB} MB (50 + 50): seconds" "$r100" "<=" 2 " s"
 echo "  per-run time (should be flat: linear in runs):"
-awk -F'|' '$1 == "runs" {split($2, a, " "); printf "    %-20s %.4f s per run\n", $2, $4 / a[1]}' "$RES"
+awk -F'|' '$1 == "runs" {split($2, a, " "); printf "    %-20s %.4f s wall, %.4f s cpu per run\n", $2, $4 / a[1], $5 / a[1]}' "$RES"
 echo "  per-function time (should be flat or falling: no quadratic step):"
-awk -F'|' '$1 == "functions" {split($2, a, " "); printf "    %-20s %.3f us per function\n", $2, 1e6 * $4 / a[1]}' "$RES"
+awk -F'|' '$1 == "functions" {split($2, a, " "); printf "    %-20s %.2f us wall, %.2f us cpu per function\n", $2, 1e6 * $4 / a[1], 1e6 * $5 / a[1]}' "$RES"
 echo
 awk -v a="$T0" -v b="$T1" 'BEGIN {printf "bench: done in %.0f s\n", b - a}'
 [ "$PPROF" = 1 ] && echo "bench: reference go tool pprof from $PPROF_VERSION"

@@ -53,6 +53,48 @@ void fg_arena_free(struct fg_arena *a)
     free(a);
 }
 
+/* n bytes at offset used rounded up to align (a power of two), or NULL
+ * when the head chunk has no room. */
+static void *bump(struct fg_arena *a, size_t n, size_t align)
+{
+    struct chunk *c = a->head;
+    if (!c)
+        return NULL;
+    size_t at = (c->used + align - 1) & ~(align - 1);
+    if (at > c->size || c->size - at < n)
+        return NULL;
+    c->used = at + n;
+    a->total += n;
+    return (char *)c + HDR + at;
+}
+
+/* Allocate n bytes (n a multiple of ALIGN, > 0) in a new chunk. */
+static void *alloc_slow(struct fg_arena *a, size_t n)
+{
+    struct chunk *c = a->head;
+    /* Big requests get a chunk of their own behind the head so the
+     * head's free space is not wasted. */
+    if (n > a->next_size / 4 && c) {
+        struct chunk *big = chunk_new(n);
+        big->used = n;
+        big->next = c->next;
+        c->next = big;
+        a->total += n;
+        return (char *)big + HDR;
+    }
+    size_t size = a->next_size;
+    while (size < n)
+        size *= 2;
+    c = chunk_new(size);
+    c->next = a->head;
+    a->head = c;
+    if (a->next_size < (64u << 20))
+        a->next_size *= 2;
+    c->used = n;
+    a->total += n;
+    return (char *)c + HDR;
+}
+
 void *fg_arena_alloc(struct fg_arena *a, size_t n)
 {
     if (n > SIZE_MAX - ALIGN)
@@ -60,31 +102,8 @@ void *fg_arena_alloc(struct fg_arena *a, size_t n)
     n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
     if (n == 0)
         n = ALIGN;
-    struct chunk *c = a->head;
-    if (!c || c->size - c->used < n) {
-        /* Big requests get a chunk of their own behind the head so the
-         * head's free space is not wasted. */
-        if (n > a->next_size / 4 && c) {
-            struct chunk *big = chunk_new(n);
-            big->used = n;
-            big->next = c->next;
-            c->next = big;
-            a->total += n;
-            return (char *)big + HDR;
-        }
-        size_t size = a->next_size;
-        while (size < n)
-            size *= 2;
-        c = chunk_new(size);
-        c->next = a->head;
-        a->head = c;
-        if (a->next_size < (64u << 20))
-            a->next_size *= 2;
-    }
-    void *p = (char *)c + HDR + c->used;
-    c->used += n;
-    a->total += n;
-    return p;
+    void *p = bump(a, n, ALIGN);
+    return p ? p : alloc_slow(a, n);
 }
 
 void *fg_arena_calloc(struct fg_arena *a, size_t n, size_t size)
@@ -98,7 +117,13 @@ void *fg_arena_calloc(struct fg_arena *a, size_t n, size_t size)
 
 char *fg_arena_strndup(struct fg_arena *a, const char *s, size_t n)
 {
-    char *p = fg_arena_alloc(a, n + 1);
+    /* Strings need no alignment: packed end to end they save 8 bytes per
+     * string on average, and function names are millions of them. */
+    if (n > SIZE_MAX - 2 * ALIGN)
+        return fg_xmalloc(SIZE_MAX); /* fatal */
+    char *p = bump(a, n + 1, 1);
+    if (!p)
+        p = alloc_slow(a, (n + 1 + ALIGN - 1) & ~(size_t)(ALIGN - 1));
     memcpy(p, s, n);
     p[n] = '\0';
     return p;

@@ -725,24 +725,23 @@ static int row_rank(const struct fg_func_result *f)
 
 /*
  * Row order: rank, then adjusted p, |statistic|, |delta|, name, metric.
- * The sort runs over compact keys rather than the rows themselves, and
- * names are replaced by their rank in byte order (strcmp's order) found
- * by one string sort: with 10^5+ functions most rows tie on the numbers,
- * and comparing 180-byte rows and long shared name prefixes cost more
- * than all the statistics.  Same order as comparing the rows directly.
+ * The sort runs over compact keys rather than the rows themselves: rows
+ * are bucketed by rank, and names are replaced by their rank in byte
+ * order (strcmp's order) found by one string sort.  With 10^5+ functions
+ * most rows tie on the numbers, and comparing 180-byte rows and long
+ * shared name prefixes cost more than all the statistics.  Same order as
+ * comparing the rows directly.
  */
 struct row_key {
     double p_holm, stat, delta; /* stat and delta as absolute values */
-    uint32_t name;              /* rank of the name in byte order */
-    uint32_t row;
-    unsigned char rank, metric;
+    uint64_t name;              /* rank of the name in byte order << 1,
+                                 * | metric: (name, metric) is unique */
 };
 
+/* Keys of one row rank; 32 bytes, which qsort moves directly. */
 static int cmp_keys(const void *x, const void *y)
 {
     const struct row_key *a = x, *b = y;
-    if (a->rank != b->rank)
-        return a->rank < b->rank ? -1 : 1;
     if (a->p_holm != b->p_holm)
         return a->p_holm < b->p_holm ? -1 : 1;
     /* p-values may underflow to 0: rank ties by |statistic|. */
@@ -750,9 +749,7 @@ static int cmp_keys(const void *x, const void *y)
         return a->stat > b->stat ? -1 : 1;
     if (a->delta != b->delta)
         return a->delta > b->delta ? -1 : 1;
-    if (a->name != b->name)
-        return a->name < b->name ? -1 : 1;
-    return (int)a->metric - (int)b->metric;
+    return a->name < b->name ? -1 : a->name > b->name;
 }
 
 struct name_ent {
@@ -842,46 +839,68 @@ static void sort_names(struct name_ent *a, size_t count)
 static void sort_rows(struct fg_result *r)
 {
     size_t n = r->n_funcs;
-    struct row_key *keys = fg_xcalloc(n ? n : 1, sizeof(*keys));
     struct name_ent *names = fg_xcalloc(n ? n : 1, sizeof(*names));
     for (size_t i = 0; i < n; i++) {
-        const struct fg_func_result *f = &r->funcs[i];
-        keys[i].p_holm = f->p_holm;
-        keys[i].stat = fabs(f->stat);
-        keys[i].delta = fabs(f->delta);
-        keys[i].row = (uint32_t)i;
-        keys[i].rank = (unsigned char)row_rank(f);
-        keys[i].metric = (unsigned char)f->metric;
-        names[i].s = (const unsigned char *)f->name;
+        names[i].s = (const unsigned char *)r->funcs[i].name;
         names[i].row = (uint32_t)i;
     }
     sort_names(names, n);
-    uint32_t rank = 0;
+    /* name_of[row] = rank of its name; row_of[(name << 1) | metric] =
+     * row, to find rows again from the sorted keys. */
+    uint64_t *name_of = fg_xcalloc(n ? n : 1, sizeof(uint64_t));
+    uint32_t *row_of = fg_xcalloc(2 * n + 2, sizeof(uint32_t));
+    uint64_t rank = 0;
     for (size_t i = 0; i < n; i++) {
         if (i > 0 && strcmp((const char *)names[i - 1].s,
                             (const char *)names[i].s) != 0)
             rank++;
-        keys[names[i].row].name = rank;
+        name_of[names[i].row] = rank;
     }
     free(names);
-    qsort(keys, n, sizeof(*keys), cmp_keys);
+    /* Bucket by row rank (a counting sort), then sort each bucket. */
+    size_t start[9] = {0};
+    for (size_t i = 0; i < n; i++)
+        start[row_rank(&r->funcs[i]) + 1]++;
+    for (size_t b = 1; b < 9; b++)
+        start[b] += start[b - 1];
+    struct row_key *keys = fg_xcalloc(n ? n : 1, sizeof(*keys));
+    size_t fill[8];
+    memcpy(fill, start, sizeof(fill));
+    for (size_t i = 0; i < n; i++) {
+        const struct fg_func_result *f = &r->funcs[i];
+        struct row_key *k = &keys[fill[row_rank(f)]++];
+        k->p_holm = f->p_holm;
+        k->stat = fabs(f->stat);
+        k->delta = fabs(f->delta);
+        k->name = name_of[i] << 1 | (uint64_t)(f->metric == FG_METRIC_CUM);
+        row_of[k->name] = (uint32_t)i;
+    }
+    free(name_of);
+    for (size_t b = 0; b < 8; b++)
+        qsort(keys + start[b], start[b + 1] - start[b], sizeof(*keys),
+              cmp_keys);
+    uint32_t *perm = fg_xcalloc(n ? n : 1, sizeof(uint32_t));
+    for (size_t i = 0; i < n; i++)
+        perm[i] = row_of[keys[i].name];
+    free(keys);
+    free(row_of);
     /* Apply the permutation in place, one cycle at a time (a second array
      * of rows would add tens of megabytes to the peak). */
     for (size_t i = 0; i < n; i++) {
-        if (keys[i].row == i)
+        if (perm[i] == i)
             continue;
         struct fg_func_result tmp = r->funcs[i];
         size_t j = i;
-        while (keys[j].row != i) {
-            size_t from = keys[j].row;
+        while (perm[j] != i) {
+            size_t from = perm[j];
             r->funcs[j] = r->funcs[from];
-            keys[j].row = (uint32_t)j;
+            perm[j] = (uint32_t)j;
             j = from;
         }
         r->funcs[j] = tmp;
-        keys[j].row = (uint32_t)j;
+        perm[j] = (uint32_t)j;
     }
-    free(keys);
+    free(perm);
 }
 
 void fg_result_free(struct fg_result *r)

@@ -64,10 +64,10 @@ struct idlist {
     size_t n;         /* number of records */
 };
 
-/* One Sample as parsed (reused from sample to sample).  Elements beyond
- * keep_locs / keep_vals are counted but not stored: such a sample is
- * rejected anyway (stack depth limit, value count), so a hostile record
- * cannot make the buffers grow past the limits. */
+/* One Sample as parsed (reused from sample to sample).  The buffers do
+ * not grow for elements beyond keep_locs / keep_vals, which are counted
+ * only: such a sample is rejected anyway (stack depth limit, value
+ * count), so a hostile record cannot make them grow past the limits. */
 struct sample_buf {
     uint64_t *locs;
     size_t nlocs, caplocs, keep_locs;
@@ -783,25 +783,23 @@ static inline int read_length(const unsigned char **pp,
     return -1;
 }
 
-static void sb_push_loc(struct sample_buf *sb, uint64_t v)
+static inline void sb_push_loc(struct sample_buf *sb, uint64_t v)
 {
-    if (sb->nlocs < sb->keep_locs) {
-        if (sb->nlocs == sb->caplocs)
-            sb->locs = fg_xgrow(sb->locs, &sb->caplocs, sb->nlocs + 1,
-                                sizeof(uint64_t));
+    if (sb->nlocs >= sb->caplocs && sb->nlocs < sb->keep_locs)
+        sb->locs = fg_xgrow(sb->locs, &sb->caplocs, sb->nlocs + 1,
+                            sizeof(uint64_t));
+    if (sb->nlocs < sb->caplocs)
         sb->locs[sb->nlocs] = v;
-    }
     sb->nlocs++;
 }
 
-static void sb_push_val(struct sample_buf *sb, uint64_t v)
+static inline void sb_push_val(struct sample_buf *sb, uint64_t v)
 {
-    if (sb->nvals < sb->keep_vals) {
-        if (sb->nvals == sb->capvals)
-            sb->vals = fg_xgrow(sb->vals, &sb->capvals, sb->nvals + 1,
-                                sizeof(int64_t));
+    if (sb->nvals >= sb->capvals && sb->nvals < sb->keep_vals)
+        sb->vals = fg_xgrow(sb->vals, &sb->capvals, sb->nvals + 1,
+                            sizeof(int64_t));
+    if (sb->nvals < sb->capvals)
         sb->vals[sb->nvals] = (int64_t)v;
-    }
     sb->nvals++;
 }
 
