@@ -117,7 +117,7 @@ fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) CORPUS=$(CORPUS) tests/fuzz/run.sh
 
 bench: $(FG_BIN) $(TOOLS)
-	bench/run.sh
+	FG=$(abspath $(FG_BIN)) GEN=$(abspath $(B))/fg-gen bench/run.sh
 
 # Rewrite the golden report files on purpose (review the diff).
 update-golden: $(B)/check_all
