@@ -3,6 +3,7 @@
  * include/flamegate/parca.h and BACKENDS.md section 2).
  */
 #include "flamegate/parca.h"
+#include "flamegate/backend.h"
 #include "flamegate/util.h"
 
 #include "parca.pb-c.h"
@@ -25,25 +26,6 @@ static bool type_is(const struct fg_http_response *r, const char *want)
 }
 
 /* RFC 3339 in UTC with milliseconds, as grpc-gateway's parser accepts. */
-static void rfc3339(int64_t ms, char *buf, size_t n)
-{
-    int64_t secs = ms / 1000;
-    int64_t frac = ms % 1000;
-    if (frac < 0) {
-        frac += 1000;
-        secs--;
-    }
-    time_t t = (time_t)secs;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    char base[32];
-    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-    if (frac)
-        snprintf(buf, n, "%s.%03dZ", base, (int)frac);
-    else
-        snprintf(buf, n, "%sZ", base);
-}
-
 static int b64val(int c)
 {
     if (c >= 'A' && c <= 'Z')
@@ -110,8 +92,8 @@ static int too_big(const struct fg_http_opts *h, const char *url,
 static char *rest_query_url(const char *url, const struct fg_parca_query *q)
 {
     char start[40], end[40];
-    rfc3339(q->start_ms, start, sizeof(start));
-    rfc3339(q->end_ms, end, sizeof(end));
+    fg_backend_format_time(q->start_ms, start, sizeof(start));
+    fg_backend_format_time(q->end_ms, end, sizeof(end));
     char *eq = fg_http_escape(q->query);
     char *es = fg_http_escape(start);
     char *ee = fg_http_escape(end);
@@ -492,8 +474,8 @@ int fg_parca_label_values(const struct fg_http_opts *h,
     *out = NULL;
     *n = 0;
     char start[40], end[40];
-    rfc3339(start_ms, start, sizeof(start));
-    rfc3339(end_ms, end, sizeof(end));
+    fg_backend_format_time(start_ms, start, sizeof(start));
+    fg_backend_format_time(end_ms, end, sizeof(end));
     char *en = fg_http_escape(name);
     char *path = fg_xasprintf("api/profiles/labels/%s/values", en);
     char *base = fg_http_url_join(url, path);
