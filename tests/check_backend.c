@@ -26,45 +26,6 @@
 #define PACKED_SIZE \
     flamegate__pyroscope__select_merge_stacktraces_response__get_packed_size
 
-static void setup(void)
-{
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-static void teardown(void)
-{
-    curl_global_cleanup();
-}
-
-/* Raw (uncompressed) pprof of a folded-stacks text. */
-static void make_pprof(const char *folded, struct fg_buf *out)
-{
-    struct fg_limits lim;
-    fg_limits_default(&lim);
-    struct fg_profile *p = NULL;
-    struct fg_error err = {0};
-    ck_assert_int_eq(fg_folded_parse(folded, strlen(folded), "t", &lim, &p,
-                                     &err), FG_OK);
-    fg_buf_init(out, 0);
-    ck_assert_int_eq(fg_pprof_encode(p, out, &err), FG_OK);
-    fg_profile_free(p);
-}
-
-static int64_t total(const struct fg_profile *p)
-{
-    int64_t t = 0;
-    for (size_t s = 0; s < p->n_samples; s++)
-        t += p->values[s * p->n_types + p->default_type];
-    return t;
-}
-
-static void free_runs(struct fg_profile **runs, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        fg_profile_free(runs[i]);
-    free(runs);
-}
-
 /* ---- fake Pyroscope ----------------------------------------------------- */
 
 struct rec {
@@ -244,9 +205,9 @@ static struct fakepyro *fakepyro_new(void)
 {
     struct fakepyro *f = calloc(1, sizeof(*f));
     ck_assert_ptr_nonnull(f);
-    make_pprof("main;serve;parse 30\nmain;serve;encode 10\nmain;gc 5\n",
+    fg_test_make_pprof("main;serve;parse 30\nmain;serve;encode 10\nmain;gc 5\n",
                &f->prof_v1);
-    make_pprof("main;serve;parse 60\nmain;serve;encode 10\nmain;gc 5\n",
+    fg_test_make_pprof("main;serve;parse 60\nmain;serve;encode 10\nmain;gc 5\n",
                &f->prof_v2);
     return f;
 }
@@ -313,9 +274,9 @@ START_TEST(pyroscope_runs_windows_and_headers)
                                         &n, &err) == FG_OK, "%s", err.msg);
     ck_assert_uint_eq(n, 4);
     for (size_t i = 0; i < n; i++)
-        ck_assert_int_eq(total(runs[i]), 75);
+        ck_assert_int_eq(fg_test_total(runs[i]), 75);
     ck_assert_ptr_nonnull(strstr(runs[0]->source, "window 1/4"));
-    free_runs(runs, n);
+    fg_test_free_runs(runs, n);
     ck_assert_uint_eq(fg_fakesrv_count(s), 4);
     for (size_t i = 0; i < 4; i++) {
         const struct fg_fake_request *q = fg_fakesrv_request(s, i);
@@ -369,7 +330,7 @@ START_TEST(pyroscope_runs_are_bounded_in_flight)
     ck_assert_msg(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
                                         &err) == FG_OK, "%s", err.msg);
     ck_assert_uint_eq(n, 6);
-    free_runs(runs, n);
+    fg_test_free_runs(runs, n);
     ck_assert_uint_eq(fg_fakesrv_count(s), 6);
     ck_assert_int_eq(fg_fakesrv_max_concurrent(s), 2);
     fg_backend_opts_release(&o);
@@ -397,8 +358,8 @@ START_TEST(pyroscope_v1_falls_back_to_select_merge_profile)
     ck_assert_msg(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
                                         &err) == FG_OK, "%s", err.msg);
     ck_assert_uint_eq(n, 2);
-    ck_assert_int_eq(total(runs[0]), 45);
-    free_runs(runs, n);
+    ck_assert_int_eq(fg_test_total(runs[0]), 45);
+    fg_test_free_runs(runs, n);
     ck_assert_uint_eq(f->n, 4);
     qsort(f->rec, f->n, sizeof(f->rec[0]), cmp_rec);
     /* SelectMergeProfile sorts before SelectMergeStacktraces */
@@ -563,7 +524,7 @@ START_TEST(pyroscope_version_value_is_quoted)
     size_t n = 0;
     ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
                                            &err), FG_OK);
-    free_runs(runs, n);
+    fg_test_free_runs(runs, n);
     ck_assert_str_eq(f->rec[0].selector,
                      "{service_name=\"checkout\",\"service.version\"="
                      "\"a\\\"b\\\\c\"}");
@@ -612,8 +573,8 @@ START_TEST(pyroscope_retries_then_succeeds)
     struct fg_error err = {0};
     ck_assert_msg(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
                                         &err) == FG_OK, "%s", err.msg);
-    ck_assert_int_eq(total(runs[0]), 45);
-    free_runs(runs, n);
+    ck_assert_int_eq(fg_test_total(runs[0]), 45);
+    fg_test_free_runs(runs, n);
     ck_assert_uint_eq(fg_fakesrv_count(s), 3);
     free(buf);
     fg_backend_opts_release(&o);
@@ -726,7 +687,7 @@ START_TEST(pyroscope_verbose_log_redacts_secrets)
     size_t n = 0;
     ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
                                            &err), FG_OK);
-    free_runs(runs, n);
+    fg_test_free_runs(runs, n);
     ck_assert_ptr_nonnull(strstr(l.b.data, "> Authorization: <redacted>"));
     ck_assert_ptr_nonnull(strstr(l.b.data, "* pyroscope: "));
     ck_assert_ptr_null(strstr(l.b.data, "PLANTED"));
@@ -806,7 +767,7 @@ START_TEST(pyroscope_serves_corpus_replicates)
         struct fg_profile *prof = NULL;
         ck_assert_int_eq(fg_pprof_decode((unsigned char *)gz, len, p, &lim,
                                          &prof, &err), FG_OK);
-        want[i] = total(prof);
+        want[i] = fg_test_total(prof);
         fg_profile_free(prof);
         free(gz);
         free(p);
@@ -822,8 +783,8 @@ START_TEST(pyroscope_serves_corpus_replicates)
                                         &err) == FG_OK, "%s", err.msg);
     ck_assert_uint_eq(n, 4);
     for (int i = 0; i < 4; i++)
-        ck_assert_int_eq(total(runs[i]), want[i]);
-    free_runs(runs, n);
+        ck_assert_int_eq(fg_test_total(runs[i]), want[i]);
+    fg_test_free_runs(runs, n);
     for (int i = 0; i < 4; i++)
         fg_buf_release(&c.raw[i]);
     fg_backend_opts_release(&o);
@@ -1006,7 +967,7 @@ Suite *backend_suite(void)
 {
     Suite *s = suite_create("backend");
     TCase *tc = tcase_create("pyroscope");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, fg_test_curl_setup, fg_test_curl_teardown);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, pyroscope_runs_windows_and_headers);
     tcase_add_test(tc, pyroscope_runs_are_bounded_in_flight);
@@ -1023,7 +984,7 @@ Suite *backend_suite(void)
     tcase_add_test(tc, pyroscope_serves_corpus_replicates);
     suite_add_tcase(s, tc);
     tc = tcase_create("options");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, fg_test_curl_setup, fg_test_curl_teardown);
     tcase_add_test(tc, parse_times);
     tcase_add_test(tc, selectors_and_windows);
     tcase_add_test(tc, options_are_validated);

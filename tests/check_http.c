@@ -14,16 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void setup(void)
-{
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-static void teardown(void)
-{
-    curl_global_cleanup();
-}
-
 /* Fast, deterministic options for tests. */
 static struct fg_http_opts fast(void)
 {
@@ -713,7 +703,7 @@ Suite *http_suite(void)
 {
     Suite *s = suite_create("http");
     TCase *tc = tcase_create("fake-server");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, fg_test_curl_setup, fg_test_curl_teardown);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, get_sends_expected_headers);
     tcase_add_test(tc, basic_auth_and_post_body);

@@ -23,45 +23,6 @@
 #define T0 1704067200000LL /* 2024-01-01T00:00:00Z */
 #define T1 1704070800000LL /* 2024-01-01T01:00:00Z */
 
-static void setup(void)
-{
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-static void teardown(void)
-{
-    curl_global_cleanup();
-}
-
-/* Raw (uncompressed) pprof of a folded-stacks text. */
-static void make_pprof(const char *folded, struct fg_buf *out)
-{
-    struct fg_limits lim;
-    fg_limits_default(&lim);
-    struct fg_profile *p = NULL;
-    struct fg_error err = {0};
-    ck_assert_int_eq(fg_folded_parse(folded, strlen(folded), "t", &lim, &p,
-                                     &err), FG_OK);
-    fg_buf_init(out, 0);
-    ck_assert_int_eq(fg_pprof_encode(p, out, &err), FG_OK);
-    fg_profile_free(p);
-}
-
-static int64_t total(const struct fg_profile *p)
-{
-    int64_t t = 0;
-    for (size_t s = 0; s < p->n_samples; s++)
-        t += p->values[s * p->n_types + p->default_type];
-    return t;
-}
-
-static void free_runs(struct fg_profile **runs, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        fg_profile_free(runs[i]);
-    free(runs);
-}
-
 static void copy_str(char *dst, size_t n, const char *s)
 {
     snprintf(dst, n, "%s", s ? s : "");
@@ -236,7 +197,7 @@ static struct fakeparca *fakeparca_new(void)
 {
     struct fakeparca *f = calloc(1, sizeof(*f));
     struct fg_buf raw;
-    make_pprof("main;api;handler 40\nmain;api;db 20\n", &raw);
+    fg_test_make_pprof("main;api;handler 40\nmain;api;db 20\n", &raw);
     fg_buf_init(&f->gz, 0);
     struct fg_error err = {0};
     ck_assert_int_eq(fg_gz_deflate(raw.data, raw.len, 6, &f->gz, &err), FG_OK);
@@ -281,8 +242,8 @@ START_TEST(parca_rest_base64_gzip)
     ck_assert_msg(fg_backend_fetch_side(&o, FG_SIDE_CANDIDATE, &lim, &runs,
                                         &n, &err) == FG_OK, "%s", err.msg);
     ck_assert_uint_eq(n, 1);
-    ck_assert_int_eq(total(runs[0]), 60);
-    free_runs(runs, n);
+    ck_assert_int_eq(fg_test_total(runs[0]), 60);
+    fg_test_free_runs(runs, n);
     ck_assert_str_eq(f->query, "process_cpu:samples:count:cpu:nanoseconds:"
                                "delta{job=\"api\",version=\"v2\"}");
     ck_assert_int_eq(f->start_ms, T0);
@@ -314,8 +275,8 @@ START_TEST(parca_grpc_web_framing)
     ck_assert_msg(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
                                         &err) == FG_OK, "%s", err.msg);
     ck_assert_uint_eq(n, 2);
-    ck_assert_int_eq(total(runs[1]), 60);
-    free_runs(runs, n);
+    ck_assert_int_eq(fg_test_total(runs[1]), 60);
+    fg_test_free_runs(runs, n);
     ck_assert_uint_eq(fg_fakesrv_count(s), 2);
     ck_assert_int_eq(f->mode, 2);
     ck_assert_int_eq(f->report_type, 1);
@@ -403,7 +364,7 @@ START_TEST(pprof_endpoint_sequential_captures)
 {
     struct fg_fakesrv *s = fg_fakesrv_start_for(60);
     struct fg_buf raw, gz;
-    make_pprof("main;spin 100\n", &raw);
+    fg_test_make_pprof("main;spin 100\n", &raw);
     fg_buf_init(&gz, 0);
     struct fg_error err = {0};
     ck_assert_int_eq(fg_gz_deflate(raw.data, raw.len, 1, &gz, &err), FG_OK);
@@ -423,9 +384,9 @@ START_TEST(pprof_endpoint_sequential_captures)
     ck_assert_msg(fg_backend_fetch_url(&o, url, 3, &lim, &runs, &n, &err) ==
                       FG_OK, "%s", err.msg);
     ck_assert_uint_eq(n, 3);
-    ck_assert_int_eq(total(runs[2]), 100);
+    ck_assert_int_eq(fg_test_total(runs[2]), 100);
     ck_assert_ptr_nonnull(strstr(runs[1]->source, "(capture 2/3)"));
-    free_runs(runs, n);
+    fg_test_free_runs(runs, n);
     ck_assert_uint_eq(fg_fakesrv_count(s), 3);
     ck_assert_int_eq(fg_fakesrv_max_concurrent(s), 1);
     ck_assert_str_eq(fg_fakesrv_request(s, 0)->target,
@@ -458,7 +419,7 @@ Suite *parca_suite(void)
 {
     Suite *s = suite_create("parca");
     TCase *tc = tcase_create("parca");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, fg_test_curl_setup, fg_test_curl_teardown);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, parca_rest_base64_gzip);
     tcase_add_test(tc, parca_grpc_web_framing);
@@ -466,7 +427,7 @@ Suite *parca_suite(void)
     tcase_add_test(tc, grpcweb_unframe_rejects_cut_frames);
     suite_add_tcase(s, tc);
     tc = tcase_create("endpoint");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, fg_test_curl_setup, fg_test_curl_teardown);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, pprof_endpoint_sequential_captures);
     suite_add_tcase(s, tc);

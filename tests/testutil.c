@@ -1,5 +1,10 @@
 /* testutil.c - helpers shared by the Check suites (see testutil.h). */
 #include "testutil.h"
+#include "flamegate/buf.h"
+#include "flamegate/folded.h"
+#include "flamegate/pprof.h"
+
+#include <curl/curl.h>
 
 #include <ftw.h>
 #include <stdio.h>
@@ -100,4 +105,43 @@ bool fg_test_under_valgrind(void)
 {
     const char *v = getenv("FG_VALGRIND");
     return v && *v == '1';
+}
+
+void fg_test_curl_setup(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+void fg_test_curl_teardown(void)
+{
+    curl_global_cleanup();
+}
+
+void fg_test_make_pprof(const char *folded, struct fg_buf *out)
+{
+    struct fg_limits lim;
+    fg_limits_default(&lim);
+    struct fg_profile *p = NULL;
+    struct fg_error err = {0, ""};
+    ck_assert_int_eq(fg_folded_parse(folded, strlen(folded), "t", &lim, &p,
+                                     &err),
+                     FG_OK);
+    fg_buf_init(out, 0);
+    ck_assert_int_eq(fg_pprof_encode(p, out, &err), FG_OK);
+    fg_profile_free(p);
+}
+
+int64_t fg_test_total(const struct fg_profile *p)
+{
+    int64_t t = 0;
+    for (size_t s = 0; s < p->n_samples; s++)
+        t += p->values[s * p->n_types + p->default_type];
+    return t;
+}
+
+void fg_test_free_runs(struct fg_profile **runs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        fg_profile_free(runs[i]);
+    free(runs);
 }

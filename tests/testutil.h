@@ -7,6 +7,7 @@
 #include <check.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Path of the shared corpus (env FG_CORPUS, default ../shared/corpus), or
  * NULL when it is absent: tests then skip with a message. */
@@ -31,5 +32,22 @@ void fg_test_rmtree(const char *path);
 
 /* True when running under valgrind (FG_VALGRIND=1): slow tests shrink. */
 bool fg_test_under_valgrind(void);
+
+struct fg_buf;
+struct fg_profile;
+
+/* Check fixture for suites that use libcurl: global init / cleanup. */
+void fg_test_curl_setup(void);
+void fg_test_curl_teardown(void);
+
+/* Raw (uncompressed) pprof encoding of a folded-stacks text into out
+ * (initialised here; the caller releases it).  Aborts the test on error. */
+void fg_test_make_pprof(const char *folded, struct fg_buf *out);
+
+/* Sum of the default sample type's values over all samples. */
+int64_t fg_test_total(const struct fg_profile *p);
+
+/* Free n profiles and the array holding them. */
+void fg_test_free_runs(struct fg_profile **runs, size_t n);
 
 #endif
