@@ -603,7 +603,8 @@ static int escape_message(struct fg_buf *out, const char *s, size_t n)
     const unsigned char *u = (const unsigned char *)s;
     int rc = FG_OK;
     for (size_t i = 0; rc == FG_OK && i < n;) {
-        size_t l = u[i] >= 0x80 ? fg_utf8_seq_len(u + i, n - i) : 1;
+        uint32_t cp;
+        size_t l = u[i] >= 0x80 ? fg_utf8_next(u + i, n - i, &cp) : 1;
         if (l == 0 || u[i] < 0x20 || u[i] == 0x7f) {
             rc = fg_buf_addf(out, "\\x%02x", u[i]);
             i++;

@@ -4,6 +4,7 @@
  */
 #include "flamegate/report.h"
 #include "flamegate/util.h"
+#include "flamegate/escape.h"
 #include "report_int.h"
 
 #include <math.h>
@@ -142,58 +143,6 @@ int fg_rw_finish(struct fg_rw *w, const char *what, struct fg_error *err)
     return FG_OK;
 }
 
-/* ---- UTF-8 and escaping ---- */
-
-size_t fg_utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    unsigned c = s[0];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    size_t len;
-    uint32_t v;
-    unsigned lo = 0x80, hi = 0xbf; /* range of the second byte */
-    if (c >= 0xc2 && c <= 0xdf) {
-        len = 2;
-        v = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        v = c & 0x0f;
-        if (c == 0xe0)
-            lo = 0xa0; /* overlong */
-        else if (c == 0xed)
-            hi = 0x9f; /* surrogates */
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        v = c & 0x07;
-        if (c == 0xf0)
-            lo = 0x90; /* overlong */
-        else if (c == 0xf4)
-            hi = 0x8f; /* above U+10FFFF */
-    } else {
-        return 0;
-    }
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        v = (v << 6) | (s[i] & 0x3f);
-    }
-    *cp = v;
-    return len;
-}
-
-/* Characters that reorder or hide text on a terminal or in a browser:
- * C1 controls, bidirectional marks and overrides, line separators. */
-static bool invisible(uint32_t cp)
-{
-    return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || cp == 0x200e ||
-           cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
-           (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
-}
-
 size_t fg_rep_escape(struct fg_rw *w, const char *s, size_t len,
                      bool semicolon_colon)
 {
@@ -224,7 +173,7 @@ size_t fg_rep_escape(struct fg_rw *w, const char *s, size_t len,
         } else if (cp < 0x20 || cp == 0x7f) {
             fg_rw_addf(w, "\\x%02x", (unsigned)cp);
             i++;
-        } else if (invisible(cp)) {
+        } else if (fg_escape_invisible(cp)) {
             fg_rw_addf(w, "\\u{%04x}", (unsigned)cp);
             i += n;
         } else {
@@ -237,26 +186,11 @@ size_t fg_rep_escape(struct fg_rw *w, const char *s, size_t len,
 
 char *fg_rep_utf8_fix(const char *s, bool *changed)
 {
-    size_t len = strlen(s);
     struct fg_buf b;
     fg_buf_init(&b, 0);
-    struct fg_rw w;
-    fg_rw_init(&w, &b);
-    bool bad = false;
-    const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < len) {
-        uint32_t cp;
-        size_t n = fg_utf8_next(u + i, len - i, &cp);
-        if (n) {
-            fg_rw_add(&w, s + i, n);
-            i += n;
-        } else {
-            fg_rw_adds(&w, "\xef\xbf\xbd");
-            bad = true;
-            i++;
-        }
-    }
+    /* Only an invalid byte makes the output differ from the input. */
+    bool bad = fg_escape_utf8(&b, s) != FG_OK || b.len != strlen(s) ||
+               memcmp(b.data ? b.data : "", s, b.len) != 0;
     if (changed)
         *changed = bad;
     return fg_buf_detach(&b, NULL);

@@ -24,13 +24,6 @@ void fg_rw_repeat(struct fg_rw *w, char c, size_t n);
 /* Turn w->rc into an error message for err; returns w->rc. */
 int fg_rw_finish(struct fg_rw *w, const char *what, struct fg_error *err);
 
-/*
- * Length of the valid UTF-8 sequence at s[0..n) (1 to 4; *cp gets the code
- * point), or 0 when s[0] does not start one (overlong forms, surrogates
- * and values above U+10FFFF are invalid).  n must be > 0.
- */
-size_t fg_utf8_next(const unsigned char *s, size_t n, uint32_t *cp);
-
 /* The display escaping of report.h.  semicolon_colon: also turn ';' into
  * ':' (folded).  Returns the number of bytes written. */
 size_t fg_rep_escape(struct fg_rw *w, const char *s, size_t len,

@@ -10,6 +10,7 @@
  */
 #include "flamegate/aggregate.h"
 #include "flamegate/arena.h"
+#include "flamegate/escape.h"
 #include "flamegate/report.h"
 #include "flamegate/source.h"
 #include "testutil.h"

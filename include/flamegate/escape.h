@@ -10,8 +10,17 @@
 
 #include "flamegate/buf.h"
 
-/* Length of the valid UTF-8 sequence at s[0..n), or 0 if invalid. */
-size_t fg_utf8_seq_len(const unsigned char *s, size_t n);
+/*
+ * Length of the valid UTF-8 sequence at s[0..n) (1 to 4; *cp gets the code
+ * point), or 0 when s[0] does not start one (overlong forms, surrogates
+ * and values above U+10FFFF are invalid).  n must be > 0.
+ */
+size_t fg_utf8_next(const unsigned char *s, size_t n, uint32_t *cp);
+
+/* True for valid code points that can hide or reorder text on a terminal
+ * or in a browser: C1 controls, bidirectional marks, overrides and
+ * isolates ("Trojan Source"), and the line/paragraph separators. */
+bool fg_escape_invisible(uint32_t cp);
 
 /* Terminal/text: valid UTF-8 passes through; control bytes, DEL and
  * invalid bytes become \xNN; C1 controls and bidirectional overrides
