@@ -13,6 +13,7 @@
  */
 #include "flamegate/compare.h"
 #include "flamegate/aggregate.h"
+#include "flamegate/overdisp.h"
 #include "flamegate/stats.h"
 #include "flamegate/strtab.h"
 #include "flamegate/util.h"
@@ -32,12 +33,6 @@
 #define CRIT_RATIO 1.5   /* critical tier (STATISTICS 5, Kayenta-style) */
 #define CRIT_DELTA 0.02
 #define REPLICATE_MIN 3  /* runs per side for the moderated t */
-/* Overdispersion is only identifiable where sampling noise is small: it is
- * estimated over functions with at least this many counts per side (per
- * run for replicates), as STATISTICS 7.3 prescribes, unless fewer than
- * DISP_MIN_FUNCS qualify. */
-#define DISP_MIN_COUNT 0.0
-#define DISP_MIN_FUNCS 5
 
 void fg_compare_opts_default(struct fg_compare_opts *o)
 {
@@ -118,6 +113,7 @@ struct work {
     double *vtotals;          /* analysed value total per run */
     double *L;                /* effective library size per run */
     size_t *mrow;             /* result row -> matrix row */
+    bool warned_noise;        /* "too few functions" said once */
     struct fg_result *res;
 };
 
@@ -533,75 +529,44 @@ static void test_binomial(struct work *w, const struct family *fam,
     struct fg_result *r = w->res;
     const size_t k = w->k, R = w->runs;
     size_t n = fam->n;
-    double *a = fg_xcalloc(n ? n : 1, sizeof(double));
-    double *b = fg_xcalloc(n ? n : 1, sizeof(double));
-    double *h = fg_xcalloc(n ? n : 1, sizeof(double));
+    if (n == 0)
+        return;
+    double *a = fg_xcalloc(n, sizeof(double));
+    double *b = fg_xcalloc(n, sizeof(double));
+    double *h = fg_xcalloc(n, sizeof(double));
+    struct fg_overdisp_test *t = fg_xcalloc(n, sizeof(*t));
     for (size_t i = 0; i < n; i++) {
         struct fg_func_result *f = &r->funcs[fam->rows[i]];
         size_t g = w->mrow[fam->rows[i]];
         a[i] = (double)f->base_count;
         b[i] = (double)f->cand_count;
         /* Stack-level noise: a function's extra variance scales with how
-         * concentrated it is in few stacks (see
-         * fg_stats_overdispersion_h). */
+         * concentrated it is in few stacks (overdisp.h). */
         h[i] = concentration(mat + g * R, sq + g * R, 0, k) +
                concentration(mat + g * R, sq + g * R, k, R);
     }
-    double *ea = fg_xcalloc(n ? n : 1, sizeof(double));
-    double *eb = fg_xcalloc(n ? n : 1, sizeof(double));
-    double *eh = fg_xcalloc(n ? n : 1, sizeof(double));
-    size_t ne = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (a[i] >= DISP_MIN_COUNT && b[i] >= DISP_MIN_COUNT) {
-            ea[ne] = a[i];
-            eb[ne] = b[i];
-            eh[ne++] = h[i];
-        }
-    }
-    double alpha = ne >= DISP_MIN_FUNCS
-                       ? fg_stats_overdispersion_weighted(ea, eb, eh, ne, r->r)
-                       : fg_stats_overdispersion_weighted(a, b, h, n, r->r);
-    free(ea);
-    free(eb);
-    free(eh);
+    bool estimated = false;
+    double alpha = fg_overdisp_tests(a, b, h, n, r->r, w->o->alpha, t,
+                                     &estimated);
     if (alpha > r->overdispersion)
         r->overdispersion = alpha;
-    double q = r->r / (1.0 + r->r);
-    /*
-     * alpha is itself estimated from the functions: refer z to a t
-     * distribution with as many degrees of freedom as functions effectively
-     * informed the estimate (Kish's effective sample size of the
-     * estimator's weights h/(1/a + 1/b + h alpha)), so a noisy estimate
-     * from few informative functions cannot make the test overconfident.
-     */
-    double sw = 0, sw2 = 0;
-    for (size_t i = 0; i < n && alpha > 0; i++) {
-        if (!(a[i] > 0 && b[i] > 0))
-            continue;
-        double wt = h[i] / (1.0 / a[i] + 1.0 / b[i] + h[i] * alpha);
-        sw += wt;
-        sw2 += wt * wt;
+    if (!estimated && !w->warned_noise) {
+        w->warned_noise = true;
+        warn(r, "only %zu functions can be tested: too few to estimate "
+                "run-to-run noise, so the test assumes pure sampling noise "
+                "and may over-call; compare several runs per side",
+             n);
     }
-    double df_alpha = sw2 > 0 ? fmax(1.0, sw * sw / sw2) : 0.0;
-    double zc = df_alpha > 0 ? fg_stats_t_quantile(w->o->alpha / 2.0, df_alpha)
-                             : fg_stats_z_quantile(w->o->alpha / 2.0);
     for (size_t i = 0; i < n; i++) {
         struct fg_func_result *f = &r->funcs[fam->rows[i]];
-        struct fg_ztest z;
-        /* fg_stats_ztest adds 2 alpha; this function's term is h alpha */
-        fg_stats_ztest(a[i], b[i], r->r, alpha * h[i] / 2.0, &z);
-        if (alpha > 0) {
-            f->p = fg_stats_t_p(z.z, df_alpha);
-            f->df = df_alpha;
-        } else {
-            uint64_t bb = (uint64_t)b[i], nn = (uint64_t)(a[i] + b[i]);
-            f->p = fg_stats_binom_p(bb, nn, q);
-        }
-        f->stat = z.z;
-        f->ratio = safe_exp(z.log_ratio);
-        f->ratio_lo = safe_exp(z.log_ratio - zc * z.se);
-        f->ratio_hi = safe_exp(z.log_ratio + zc * z.se);
+        f->p = t[i].p;
+        f->df = 0.0;
+        f->stat = t[i].z;
+        f->ratio = safe_exp(t[i].log_ratio);
+        f->ratio_lo = safe_exp(t[i].log_ratio - t[i].half);
+        f->ratio_hi = safe_exp(t[i].log_ratio + t[i].half);
     }
+    free(t);
     free(a);
     free(b);
     free(h);
@@ -637,27 +602,16 @@ static void test_moderated(struct work *w, const struct family *fam,
     /*
      * Variance trend (limma-trend): a function's log-share variance is its
      * Poisson sampling variance (large for small functions) plus a common
-     * extra-Poisson part.  The prior is fitted to variances scaled by that
-     * expectation, so noisy small functions do not inflate the prior of
-     * stable hot ones (STATISTICS 9.3), and scaled back per function.
+     * extra-Poisson part proportional to its concentration.  The prior is
+     * fitted to variances scaled by that expectation, so noisy small
+     * functions do not inflate the prior of stable hot ones (STATISTICS
+     * 9.3), and scaled back per function.  phi is a robust maximum
+     * likelihood estimate (overdisp.h): a median of clipped excesses is 0
+     * whenever most functions are dominated by sampling noise, which made
+     * A/A comparisons of small noisy profiles fail.
      */
+    double phi = fg_overdisp_trend(s2, (double)(R - 2), floor_v, hh, n);
     double *excess = fg_xcalloc(n ? n : 1, sizeof(double));
-    size_t ne = 0;
-    for (size_t i = 0; i < n; i++) {
-        const double *row = mat + w->mrow[fam->rows[i]] * R;
-        double lo = row[0];
-        for (size_t j = 1; j < R; j++)
-            lo = fmin(lo, row[j]);
-        if (lo >= DISP_MIN_COUNT)
-            excess[ne++] = fmax(0.0, s2[i] - floor_v[i]) / hh[i];
-    }
-    if (ne < DISP_MIN_FUNCS) {
-        ne = n;
-        for (size_t i = 0; i < n; i++)
-            excess[i] = fmax(0.0, s2[i] - floor_v[i]) / hh[i];
-    }
-    /* phi: extra variance per unit of concentration (per-stack noise) */
-    double phi = fg_stats_median(excess, ne);
     for (size_t i = 0; i < n; i++) {
         double wt = floor_v[i] + phi * hh[i];
         excess[i] = wt > 0 ? s2[i] / wt : 0.0; /* now: scaled variance */

@@ -203,77 +203,38 @@ out:
     return used;
 }
 
-/* Inputs of the overdispersion estimators: per usable function the squared
- * log ratio, its sampling variance and the multiplier of alpha. */
+/* Inputs of the overdispersion estimator: per usable function the squared
+ * log ratio and its sampling variance. */
 struct od_data {
-    double *lr2, *v, *h;
+    double *lr2, *v;
     size_t k;
-    bool weighted;  /* weighted median (else plain median) of z^2 */
-    double *tmp;    /* scratch for the plain median */
-    struct wpair {
-        double z2, w;
-    } *pairs;       /* scratch for the weighted median */
+    double *tmp;    /* scratch for the median */
 };
 
-static int cmp_wpair(const void *x, const void *y)
-{
-    const struct wpair *a = x, *b = y;
-    return a->z2 < b->z2 ? -1 : a->z2 > b->z2;
-}
-
-/*
- * The median of z^2 = lr2/(v + h alpha), plain or weighted by each
- * function's information about alpha, h/(v + h alpha).
- */
+/* The median of z^2 = lr2/(v + 2 alpha). */
 static double od_stat(struct od_data *d, double alpha)
 {
-    if (!d->weighted) {
-        for (size_t f = 0; f < d->k; f++)
-            d->tmp[f] = d->lr2[f] / (d->v[f] + d->h[f] * alpha);
-        return median_inplace(d->tmp, d->k);
-    }
-    double wsum = 0;
-    for (size_t f = 0; f < d->k; f++) {
-        double var = d->v[f] + d->h[f] * alpha;
-        d->pairs[f].z2 = d->lr2[f] / var;
-        d->pairs[f].w = d->h[f] / var;
-        wsum += d->pairs[f].w;
-    }
-    qsort(d->pairs, d->k, sizeof(*d->pairs), cmp_wpair);
-    double acc = 0;
-    for (size_t f = 0; f < d->k; f++) {
-        acc += d->pairs[f].w;
-        if (acc >= 0.5 * wsum)
-            return d->pairs[f].z2;
-    }
-    return d->k ? d->pairs[d->k - 1].z2 : 0.0;
+    for (size_t f = 0; f < d->k; f++)
+        d->tmp[f] = d->lr2[f] / (d->v[f] + 2.0 * alpha);
+    return median_inplace(d->tmp, d->k);
 }
 
-/* Solve od_stat(alpha) = median of chi2_1 for alpha >= 0. */
-static double od_solve(const double *a, const double *b, const double *h,
-                       size_t n, double r, bool weighted)
+double fg_stats_overdispersion(const double *a, const double *b, size_t n,
+                               double r)
 {
     if (n == 0 || !(r > 0.0) || !isfinite(r))
         return 0.0;
     struct od_data d = {fg_xmalloc(n * sizeof(double)),
-                        fg_xmalloc(n * sizeof(double)),
-                        fg_xmalloc(n * sizeof(double)),
-                        0,
-                        weighted,
-                        fg_xmalloc(n * sizeof(double)),
-                        fg_xmalloc(n * sizeof(struct wpair))};
+                        fg_xmalloc(n * sizeof(double)), 0,
+                        fg_xmalloc(n * sizeof(double))};
     double alpha = 0.0;
     double lnr = log(r);
     for (size_t f = 0; f < n; f++) {
         if (!(a[f] > 0.0 && b[f] > 0.0 && isfinite(a[f]) && isfinite(b[f])))
             continue;
-        double hf = h ? h[f] : 2.0;
-        if (!(hf > 0.0) || !isfinite(hf))
-            continue;
         double lr = log(b[f]) - log(a[f]) - lnr;
         d.lr2[d.k] = lr * lr;
         d.v[d.k] = 1.0 / a[f] + 1.0 / b[f];
-        d.h[d.k] = hf;
         d.k++;
     }
     const double target = gsl_cdf_chisq_Pinv(0.5, 1.0);
@@ -301,29 +262,10 @@ static double od_solve(const double *a, const double *b, const double *h,
 out:
     free(d.lr2);
     free(d.v);
-    free(d.h);
     free(d.tmp);
-    free(d.pairs);
     return alpha;
 }
 
-double fg_stats_overdispersion(const double *a, const double *b, size_t n,
-                               double r)
-{
-    return od_solve(a, b, NULL, n, r, false);
-}
-
-double fg_stats_overdispersion_h(const double *a, const double *b,
-                                 const double *h, size_t n, double r)
-{
-    return od_solve(a, b, h, n, r, false);
-}
-
-double fg_stats_overdispersion_weighted(const double *a, const double *b,
-                                        const double *h, size_t n, double r)
-{
-    return od_solve(a, b, h, n, r, true);
-}
 
 void fg_stats_ztest_pseudo(double a, double b, double r, double alpha,
                            double pseudo, struct fg_ztest *out)

@@ -88,12 +88,14 @@ static struct fg_profile *folded(const char *text, const char *name)
     return p;
 }
 
-/* 1000 samples; main.encodeJSON has 40%, main.parse 30%. */
-static const char base_text[] = "main;main.encodeJSON 400\n"
-                                "main;main.parse 300\n"
-                                "main;runtime.asyncPreempt 100\n"
-                                "main;main.asyncPreemptHandler 100\n"
-                                "main;main.other 100\n";
+/* 10,000 samples; main.encodeJSON has 40%, main.parse 30%. */
+/* Counts large enough that five single-stack functions pin the run-to-run
+ * noise down (overdisp.h): the tests are about rules, not statistics. */
+static const char base_text[] = "main;main.encodeJSON 4000\n"
+                                "main;main.parse 3000\n"
+                                "main;runtime.asyncPreempt 1000\n"
+                                "main;main.asyncPreemptHandler 1000\n"
+                                "main;main.other 1000\n";
 
 /* A comparison and the settings its result borrows the rules from. */
 struct run {
@@ -681,11 +683,11 @@ START_TEST(test_rule_thresholds_override_globals)
 {
     /* main.parse grows 300 -> 400 (x1.33): a significant, material
      * regression under the global 10% gate ... */
-    const char *cand = "main;main.encodeJSON 400\n"
-                       "main;main.parse 400\n"
-                       "main;runtime.asyncPreempt 100\n"
-                       "main;main.asyncPreemptHandler 100\n"
-                       "main;main.other 100\n";
+    const char *cand = "main;main.encodeJSON 4000\n"
+                       "main;main.parse 4000\n"
+                       "main;runtime.asyncPreempt 1000\n"
+                       "main;main.asyncPreemptHandler 1000\n"
+                       "main;main.other 1000\n";
     struct run x;
     struct fg_result *r = run_compare(&x, "{}", cand);
     ck_assert_int_eq(r->verdict, FG_VERDICT_FAIL);
@@ -843,11 +845,11 @@ START_TEST(test_preset_in_compare)
 {
     /* runtime.asyncPreempt balloons from 10% to 40% (load on the runner),
      * the user's main.asyncPreemptHandler stays put. */
-    const char *cand = "main;main.encodeJSON 400\n"
-                       "main;main.parse 300\n"
-                       "main;runtime.asyncPreempt 600\n"
-                       "main;main.asyncPreemptHandler 100\n"
-                       "main;main.other 100\n";
+    const char *cand = "main;main.encodeJSON 4000\n"
+                       "main;main.parse 3000\n"
+                       "main;runtime.asyncPreempt 6000\n"
+                       "main;main.asyncPreemptHandler 1000\n"
+                       "main;main.other 1000\n";
     struct run x;
     struct fg_result *r = run_compare(&x, "{}", cand);
     ck_assert_int_eq(r->verdict, FG_VERDICT_FAIL);

@@ -7,10 +7,10 @@
  * - n=1 vs n=1 uses the exact conditional binomial test with the doubled
  *   smaller tail (edgeR exactTestDoubleTail): two GSL calls, slightly
  *   conservative, and within 10% of the "minlike" p (section 3.1).
- * - Real profiles vary more than binomially (section 9.2), so a single
- *   comparison also estimates an overdispersion alpha from the cross-function
- *   spread: the alpha that makes the median z^2 equal the median of chi^2(1).
- *   A median ignores the minority of functions that truly changed.
+ * - Real profiles vary more than binomially (section 9.2).  Section 9.2's
+ *   estimator (the alpha that makes the median z^2 equal the median of
+ *   chi^2(1)) is here as the reference; comparisons use overdisp.h, which
+ *   accounts for the estimate's uncertainty.
  * - With few replicates a per-function variance is too noisy for Welch's t
  *   (section 9.3), so variances are moderated toward a prior fitted across
  *   functions (limma fitFDist/squeezeVar), which gives back degrees of freedom.
@@ -92,33 +92,6 @@ size_t fg_stats_size_factors(const double *counts, size_t n_rows,
  */
 double fg_stats_overdispersion(const double *a, const double *b, size_t n,
                                double r);
-
-/*
- * The same estimator with a per-function multiplier of alpha: solves
- * median_f (ln R_f)^2 / (1/a_f + 1/b_f + h_f alpha) = chi2_1 median.
- * h = NULL means h_f = 2 for every f (fg_stats_overdispersion).  With
- * stack-level noise, h_f = H_b + H_c, the Herfindahl concentration of f's
- * samples over its stacks on each side, makes alpha the per-stack squared
- * coefficient of variation: a function made of one stack varies like that
- * stack, a function spread over many stacks much less.  Entries with
- * h_f <= 0 or not finite are ignored.
- */
-double fg_stats_overdispersion_h(const double *a, const double *b,
-                                 const double *h, size_t n, double r);
-
-/*
- * The estimator flamegate uses: like fg_stats_overdispersion_h, but the
- * median of z^2 is weighted by each function's information about alpha,
- * h/(1/a + 1/b + h alpha).  A plain median is dominated by the many small
- * functions whose z^2 sampling noise alone explains (they pull alpha to 0),
- * while the few large, concentrated functions that actually reveal the
- * overdispersion are outvoted; a mean would let real changes inflate alpha.
- * The weighted median keeps the robustness to a minority of changed
- * functions and listens to the informative ones.  Same inputs and
- * degenerate cases as fg_stats_overdispersion_h.
- */
-double fg_stats_overdispersion_weighted(const double *a, const double *b,
-                                        const double *h, size_t n, double r);
 
 /*
  * z-test of one function with overdispersion (sections 3.2, 7.3):

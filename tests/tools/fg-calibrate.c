@@ -7,8 +7,12 @@
  *  - A/A: base and candidate from the same distribution; every FAIL is a
  *    false alarm;
  *  - injected regressions: the candidate's stacks ending in one function of
- *    about 5% share are multiplied by a factor (x1.25 and x2); a FAIL that
- *    names that function is a detection.
+ *    at least 5% share are multiplied by a factor (x1.25 and x2); a FAIL
+ *    that names that function is a detection.  Two targets, because how
+ *    much a function varies between runs depends on how its samples spread
+ *    over call paths: "concentrated" is the function nearest 5% share
+ *    (most of its samples come from one stack), "spread" the function of at
+ *    least 5% share whose samples are spread over the most stacks.
  * It prints the false-FAIL, MARGINAL and detection rates.  Deterministic:
  * the same --seed gives the same table.
  */
@@ -26,9 +30,12 @@ struct cell {
     size_t samples;
 };
 
+#define N_TARGETS 2
+#define N_FACTORS 2
+
 struct tally {
     size_t aa, aa_fail, aa_marginal, aa_inconclusive;
-    size_t reg[2], det[2];
+    size_t reg[N_TARGETS][N_FACTORS], det[N_TARGETS][N_FACTORS];
 };
 
 static void die(const char *what, const struct fg_error *err)
@@ -108,11 +115,10 @@ static enum fg_verdict compare(struct fg_profile **b, struct fg_profile **c,
 }
 
 static void run_cell(const struct fg_synth_tree *t, const struct cell *c,
-                     size_t reps, uint32_t seed, long target,
+                     size_t reps, uint32_t seed, const long *targets,
                      struct tally *ty)
 {
-    static const double factors[2] = {1.25, 2.0};
-    const char *fname = fg_synth_func_name(t, (size_t)target);
+    static const double factors[N_FACTORS] = {1.25, 2.0};
     struct fg_profile **b = calloc(c->runs, sizeof(*b));
     struct fg_profile **k = calloc(c->runs, sizeof(*k));
     memset(ty, 0, sizeof(*ty));
@@ -127,18 +133,56 @@ static void run_cell(const struct fg_synth_tree *t, const struct cell *c,
         ty->aa_marginal += v == FG_VERDICT_MARGINAL;
         ty->aa_inconclusive += v == FG_VERDICT_INCONCLUSIVE;
         free_runs(k, c->runs);
-        for (int f = 0; f < 2; f++) {
-            struct fg_synth_regression reg = {(size_t)target, factors[f]};
-            draw(t, c, fg_synth_seed(s, 3 + (uint32_t)f), &reg, k);
-            compare(b, k, c->runs, fname, &hit);
-            ty->reg[f]++;
-            ty->det[f] += hit;
-            free_runs(k, c->runs);
+        for (int g = 0; g < N_TARGETS; g++) {
+            const char *fname = fg_synth_func_name(t, (size_t)targets[g]);
+            for (int f = 0; f < N_FACTORS; f++) {
+                struct fg_synth_regression reg = {(size_t)targets[g],
+                                                  factors[f]};
+                draw(t, c,
+                     fg_synth_seed(s, 3 + (uint32_t)(g * N_FACTORS + f)),
+                     &reg, k);
+                compare(b, k, c->runs, fname, &hit);
+                ty->reg[g][f]++;
+                ty->det[g][f] += hit;
+                free_runs(k, c->runs);
+            }
         }
         free_runs(b, c->runs);
     }
     free(b);
     free(k);
+}
+
+/* Concentration of a function's expected flat samples over its stacks:
+ * sum of squared stack weights / (sum of weights)^2. */
+static double concentration(const struct fg_synth_tree *t, size_t f)
+{
+    double sw = 0, sw2 = 0;
+    for (size_t s = 0; s < fg_synth_n_stacks(t); s++) {
+        if (fg_synth_stack_leaf(t, s) != f)
+            continue;
+        double w = fg_synth_stack_weight(t, s);
+        sw += w;
+        sw2 += w * w;
+    }
+    return sw > 0 ? sw2 / (sw * sw) : 1.0;
+}
+
+/* The function of at least min_share whose samples spread the most. */
+static long pick_spread(const struct fg_synth_tree *t, double min_share)
+{
+    long best = -1;
+    double best_h = 2.0;
+    for (size_t f = 0; f < fg_synth_n_funcs(t); f++) {
+        if (fg_synth_flat_share(t, f) < min_share)
+            continue;
+        double h = concentration(t, f);
+        if (h < best_h) {
+            best_h = h;
+            best = (long)f;
+        }
+    }
+    return best;
 }
 
 static double pct(size_t a, size_t n)
@@ -190,9 +234,10 @@ int main(int argc, char **argv)
     struct fg_error err;
     if (fg_synth_tree_new(&so, &t, &err))
         die("tree", &err);
-    double share = 0;
-    long target = fg_synth_pick_func(t, 0.05, 0.05, &share);
-    if (target < 0) {
+    long targets[N_TARGETS];
+    targets[0] = fg_synth_pick_func(t, 0.05, 0.05, NULL);
+    targets[1] = pick_spread(t, 0.05);
+    if (targets[0] < 0 || targets[1] < 0) {
         fprintf(stderr, "fg-calibrate: no function at 5%% share\n");
         return 2;
     }
@@ -202,11 +247,20 @@ int main(int argc, char **argv)
     printf("flamegate calibration: tree seed %u, %zu functions, %zu stacks, "
            "%zu comparisons per cell and kind\n",
            seed, so.n_funcs, so.n_stacks, reps);
-    printf("regression target: '%s', expected flat share %.2f%%\n\n",
-           fg_synth_func_name(t, (size_t)target), share * 100);
-    printf("| runs | per-stack CV | samples/run | A/A false FAIL | A/A "
-           "MARGINAL | A/A INCONCLUSIVE | detect x1.25 | detect x2 |\n");
-    printf("|---|---|---|---|---|---|---|---|\n");
+    static const char *const kind[N_TARGETS] = {"concentrated", "spread"};
+    for (int g = 0; g < N_TARGETS; g++) {
+        size_t f = (size_t)targets[g], paths = 0;
+        for (size_t st = 0; st < fg_synth_n_stacks(t); st++)
+            paths += fg_synth_stack_leaf(t, st) == f;
+        printf("%s target: '%s', expected flat share %.2f%%, %zu call "
+               "paths, concentration %.2f\n",
+               kind[g], fg_synth_func_name(t, f),
+               fg_synth_flat_share(t, f) * 100, paths, concentration(t, f));
+    }
+    printf("\n| runs | per-stack CV | samples/run | A/A false FAIL | A/A "
+           "MARGINAL | A/A INCONCLUSIVE | concentrated x1.25 | concentrated "
+           "x2 | spread x1.25 | spread x2 |\n");
+    printf("|---|---|---|---|---|---|---|---|---|---|\n");
     size_t total_aa = 0, total_fail = 0;
     for (size_t r = 0; r < 2; r++) {
         for (size_t v = 0; v < 3; v++) {
@@ -221,13 +275,16 @@ int main(int argc, char **argv)
                 struct tally ty;
                 run_cell(t, &c, reps,
                          fg_synth_seed(seed, (uint32_t)(r * 100 + v * 10 + s)),
-                         target, &ty);
+                         targets, &ty);
                 printf("| %zu vs %zu | %.0f%% | %zu | %.1f%% | %.1f%% | %.1f%% "
-                       "| %.1f%% | %.1f%% |\n",
+                       "| %.1f%% | %.1f%% | %.1f%% | %.1f%% |\n",
                        c.runs, c.runs, c.cv * 100, c.samples,
                        pct(ty.aa_fail, ty.aa), pct(ty.aa_marginal, ty.aa),
                        pct(ty.aa_inconclusive, ty.aa),
-                       pct(ty.det[0], ty.reg[0]), pct(ty.det[1], ty.reg[1]));
+                       pct(ty.det[0][0], ty.reg[0][0]),
+                       pct(ty.det[0][1], ty.reg[0][1]),
+                       pct(ty.det[1][0], ty.reg[1][0]),
+                       pct(ty.det[1][1], ty.reg[1][1]));
                 fflush(stdout);
                 total_aa += ty.aa;
                 total_fail += ty.aa_fail;

@@ -1,0 +1,328 @@
+/* overdisp.c - run-to-run noise of profiles (see include/flamegate/overdisp.h). */
+#include "flamegate/overdisp.h"
+#include "flamegate/stats.h"
+#include "flamegate/util.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+
+/*
+ * alpha grid: 0, then geometric from 1e-7 to FG_OVERDISP_MAX in steps of
+ * about 8%.  Fine enough that the posterior of a comparison with thousands
+ * of functions (relative spread of a few percent) still spans several
+ * points, coarse enough to stay cheap: every function costs GRID log/exp.
+ */
+#define GRID 241
+#define GRID_MIN 1e-7
+/* Huber cut for z^2 (|z| > 2 counts linearly in |z|). */
+#define HUBER_Z2 4.0
+/* Posterior weights below e^-PRUNE of the largest are skipped. */
+#define PRUNE 30.0
+
+struct grid {
+    double x[GRID];
+    double log_prior[GRID]; /* uniform on sqrt(x) */
+};
+
+static void grid_init(struct grid *g)
+{
+    g->x[0] = 0.0;
+    double span = log(FG_OVERDISP_MAX / GRID_MIN);
+    for (int j = 1; j < GRID; j++)
+        g->x[j] = GRID_MIN * exp(span * (double)(j - 1) / (double)(GRID - 2));
+    for (int j = 0; j < GRID; j++) {
+        double lo = j > 0 ? 0.5 * (g->x[j - 1] + g->x[j]) : 0.0;
+        double hi = j < GRID - 1 ? 0.5 * (g->x[j] + g->x[j + 1]) : g->x[j];
+        g->log_prior[j] = log(sqrt(hi) - sqrt(lo));
+    }
+}
+
+/* ---- single-profile tests ------------------------------------------------- */
+
+/* What one function contributes to the likelihood of alpha. */
+struct term {
+    double lr2; /* squared log ratio (pseudocounts 0.5) */
+    double v;   /* its sampling variance under "no change": (1+r)^2/(r(a+b+1)) */
+    double h;
+};
+
+/*
+ * The sampling variance in the likelihood uses the expected counts under
+ * "no change" rather than the observed ones: with the observed ones, z^2 of
+ * small functions is stochastically smaller than chi^2(1) (a function that
+ * happened to come out low gets a larger variance), which biases alpha
+ * down and makes A/A comparisons fail.  With the fitted form E[min(z^2, 4)]
+ * stays within 5% of its chi^2 value from 3 samples per side up.
+ *
+ * Each function is "unchanged" (log ratio ~ N(0, v + h alpha), Huber
+ * tails, kappa makes the Huber fit consistent) with probability
+ * 1 - CHANGED_P, or "changed" with a log ratio anywhere in
+ * [-LOG_RATIO_SPAN, LOG_RATIO_SPAN].  Huber alone is not enough: a new
+ * function (0 -> 2500 samples) has |z| ~ 200 and its linear penalty would
+ * still drag alpha up by orders of magnitude; under the mixture its term
+ * stops depending on alpha once "changed" explains it better.
+ */
+#define CHANGED_P 0.1
+#define LOG_RATIO_SPAN 15.0 /* ln(2e6 / 0.5): counts up to millions */
+
+static double term_ll(const struct term *t, double alpha, double kappa)
+{
+    double var = t->v + t->h * alpha;
+    double u = t->lr2 / var;
+    double rho = u <= HUBER_Z2 ? u : 2.0 * sqrt(HUBER_Z2 * u) - HUBER_Z2;
+    /* both terms without the common factor 1/sqrt(2 pi) */
+    double same = log1p(-CHANGED_P) - 0.5 * log(var) - 0.5 * rho / kappa;
+    double changed = log(CHANGED_P) + 0.5 * log(2.0 * M_PI) -
+                     log(2.0 * LOG_RATIO_SPAN);
+    double mx = fmax(same, changed);
+    return mx + log(exp(same - mx) + exp(changed - mx));
+}
+
+static bool valid_counts(double a, double b)
+{
+    return a >= 0.0 && b >= 0.0 && isfinite(a) && isfinite(b) && a + b > 0.0;
+}
+
+static double clamp_h(double h)
+{
+    return h > 0.0 && isfinite(h) ? fmin(h, 2.0) : 0.0;
+}
+
+static void neutral(struct fg_overdisp_test *o)
+{
+    o->log_ratio = 0.0;
+    o->se = 0.0;
+    o->z = 0.0;
+    o->p = 1.0;
+    o->half = 0.0;
+    o->alpha = 0.0;
+}
+
+/* Two-sided tail of a scale mixture of normals at x >= 0. */
+static double mix_tail(const double *w, const double *sd, size_t k, double x)
+{
+    double p = 0.0;
+    for (size_t j = 0; j < k; j++)
+        p += w[j] * erfc(x / (sd[j] * M_SQRT2));
+    return p;
+}
+
+/* The x with mix_tail(x) = tail, between the component quantiles. */
+static double mix_quantile(const double *w, const double *sd, size_t k,
+                           double tail, double zq)
+{
+    double lo = sd[0], hi = sd[0];
+    for (size_t j = 1; j < k; j++) {
+        lo = fmin(lo, sd[j]);
+        hi = fmax(hi, sd[j]);
+    }
+    lo *= zq;
+    hi *= zq;
+    for (int it = 0; it < 80 && hi - lo > 1e-12 * hi; it++) {
+        double mid = 0.5 * (lo + hi);
+        if (mix_tail(w, sd, k, mid) > tail)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+/* No usable estimate of alpha: pure sampling noise. */
+static void test_plain(double a, double b, double r, double zq,
+                       struct fg_overdisp_test *o)
+{
+    double q = r / (1.0 + r);
+    if (a + b < 9e18) {
+        o->p = fg_stats_binom_p((uint64_t)llround(b), (uint64_t)llround(a + b),
+                                q);
+    } else {
+        o->p = erfc(fabs(o->z) / M_SQRT2);
+    }
+    o->half = zq * o->se;
+    o->alpha = 0.0;
+}
+
+double fg_overdisp_tests(const double *a, const double *b, const double *h,
+                         size_t n, double r, double ci_p,
+                         struct fg_overdisp_test *out, bool *estimated)
+{
+    if (estimated)
+        *estimated = false;
+    for (size_t i = 0; i < n; i++)
+        neutral(&out[i]);
+    if (n == 0 || !(r > 0.0) || !isfinite(r))
+        return 0.0;
+    if (!(ci_p > 0.0 && ci_p < 1.0))
+        ci_p = 0.05;
+    const double zq = fg_stats_z_quantile(ci_p / 2.0);
+    const double lnr = log(r);
+    /* consistency of the Huber likelihood: E[rho'(u) u] under chi^2(1) */
+    const double kappa = gsl_cdf_chisq_P(HUBER_Z2, 3.0) +
+                         2.0 * sqrt(HUBER_Z2) *
+                             gsl_ran_ugaussian_pdf(sqrt(HUBER_Z2));
+    struct grid *g = fg_xmalloc(sizeof(*g));
+    grid_init(g);
+    struct term *t = fg_xcalloc(n, sizeof(*t));
+    bool *use = fg_xcalloc(n, sizeof(*use));
+    double LL[GRID] = {0};
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!valid_counts(a[i], b[i]))
+            continue;
+        double lr = log((b[i] + 0.5) / (a[i] + 0.5)) - lnr;
+        struct fg_overdisp_test *o = &out[i];
+        o->log_ratio = isfinite(lr) ? lr : 0.0;
+        o->se = sqrt(1.0 / (a[i] + 0.5) + 1.0 / (b[i] + 0.5));
+        o->z = o->log_ratio / o->se;
+        t[i].lr2 = o->log_ratio * o->log_ratio;
+        t[i].v = (1.0 + r) * (1.0 + r) / (r * (a[i] + b[i] + 1.0));
+        t[i].h = clamp_h(h ? h[i] : 0.0);
+        if (!(t[i].h > 0.0) || !(t[i].v > 0.0) || !isfinite(t[i].v))
+            continue;
+        use[i] = true;
+        m++;
+        for (int j = 0; j < GRID; j++)
+            LL[j] += term_ll(&t[i], g->x[j], kappa);
+    }
+    double mean_all = 0.0;
+    if (m <= FG_OVERDISP_MIN_FUNCS) {
+        for (size_t i = 0; i < n; i++)
+            if (valid_counts(a[i], b[i]))
+                test_plain(a[i], b[i], r, zq, &out[i]);
+        goto out;
+    }
+    if (estimated)
+        *estimated = true;
+    double lw[GRID], w[GRID], sd[GRID];
+    {
+        double mx = -INFINITY, s = 0.0;
+        for (int j = 0; j < GRID; j++)
+            mx = fmax(mx, LL[j] + g->log_prior[j]);
+        for (int j = 0; j < GRID; j++) {
+            double x = exp(LL[j] + g->log_prior[j] - mx);
+            s += x;
+            mean_all += x * g->x[j];
+        }
+        mean_all /= s;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!valid_counts(a[i], b[i]))
+            continue;
+        struct fg_overdisp_test *o = &out[i];
+        double mx = -INFINITY;
+        for (int j = 0; j < GRID; j++) {
+            lw[j] = LL[j] + g->log_prior[j] -
+                    (use[i] ? term_ll(&t[i], g->x[j], kappa) : 0.0);
+            mx = fmax(mx, lw[j]);
+        }
+        /* posterior without this function, pruned to the relevant points */
+        size_t k = 0;
+        double s = 0.0, am = 0.0;
+        double v = o->se * o->se, hi = clamp_h(h ? h[i] : 0.0);
+        for (int j = 0; j < GRID; j++) {
+            if (lw[j] < mx - PRUNE)
+                continue;
+            w[k] = exp(lw[j] - mx);
+            sd[k] = sqrt(v + hi * g->x[j]);
+            s += w[k];
+            am += w[k] * g->x[j];
+            k++;
+        }
+        for (size_t j = 0; j < k; j++)
+            w[j] /= s;
+        o->alpha = am / s;
+        o->p = fmin(1.0, fmax(0.0, mix_tail(w, sd, k, fabs(o->log_ratio))));
+        o->half = mix_quantile(w, sd, k, ci_p, zq);
+        o->se = sqrt(v + hi * o->alpha);
+        o->z = o->log_ratio / o->se;
+    }
+out:
+    free(g);
+    free(t);
+    free(use);
+    return isfinite(mean_all) ? mean_all : 0.0;
+}
+
+/* ---- replicate comparisons ------------------------------------------------ */
+
+struct trend {
+    const double *s2, *floor_v, *h;
+    size_t n;
+    double df, cut, kappa;
+};
+
+static double trend_ll(const struct trend *t, double phi)
+{
+    double ll = 0.0;
+    for (size_t i = 0; i < t->n; i++) {
+        double s2 = t->s2[i], fl = t->floor_v[i], h = t->h[i];
+        if (!(s2 >= 0.0) || !isfinite(s2) || !(fl >= 0.0) || !(h >= 0.0) ||
+            !isfinite(fl) || !isfinite(h))
+            continue;
+        double var = fl + phi * h;
+        if (!(var > 0.0))
+            continue;
+        double u = s2 / var;
+        double rho = u <= t->cut ? u : t->cut + t->cut * log(u / t->cut);
+        ll += -0.5 * t->df * (log(var) + rho / t->kappa);
+    }
+    return ll;
+}
+
+double fg_overdisp_trend(const double *s2, double df, const double *floor_v,
+                         const double *h, size_t n)
+{
+    if (n == 0 || !(df > 0.0) || !isfinite(df))
+        return 0.0;
+    struct trend t = {s2, floor_v, h, n, df, 0.0, 0.0};
+    /* ratios s2/var beyond the 99th percentile of chi2_df/df count
+     * logarithmically; kappa = E[min(U, cut)] keeps the estimate unbiased */
+    t.cut = gsl_cdf_chisq_Pinv(0.99, df) / df;
+    t.kappa = gsl_cdf_chisq_P(df * t.cut, df + 2.0) +
+              t.cut * gsl_cdf_chisq_Q(df * t.cut, df);
+    if (!isfinite(t.cut) || !(t.kappa > 0.0))
+        return 0.0;
+    struct grid *g = fg_xmalloc(sizeof(*g));
+    grid_init(g);
+    int best = 0;
+    double bll = trend_ll(&t, 0.0);
+    for (int j = 1; j < GRID; j++) {
+        double ll = trend_ll(&t, g->x[j]);
+        if (ll > bll) {
+            bll = ll;
+            best = j;
+        }
+    }
+    /* golden-section refinement between the neighbours of the best point */
+    double lo = best > 0 ? g->x[best - 1] : 0.0;
+    double hi = best < GRID - 1 ? g->x[best + 1] : g->x[best];
+    free(g);
+    const double gr = 0.5 * (sqrt(5.0) - 1.0);
+    double x1 = hi - gr * (hi - lo), x2 = lo + gr * (hi - lo);
+    double f1 = trend_ll(&t, x1), f2 = trend_ll(&t, x2);
+    for (int it = 0; it < 60 && hi - lo > 1e-9 * hi; it++) {
+        if (f1 >= f2) {
+            hi = x2;
+            x2 = x1;
+            f2 = f1;
+            x1 = hi - gr * (hi - lo);
+            f1 = trend_ll(&t, x1);
+        } else {
+            lo = x1;
+            x1 = x2;
+            f1 = f2;
+            x2 = lo + gr * (hi - lo);
+            f2 = trend_ll(&t, x2);
+        }
+    }
+    double phi = 0.5 * (lo + hi);
+    /* the golden search only sees the bracket's interior: keep an endpoint
+     * (0 in particular) when it is better */
+    if (best == 0 && trend_ll(&t, 0.0) >= trend_ll(&t, phi))
+        phi = 0.0;
+    return isfinite(phi) && phi > 0.0 ? phi : 0.0;
+}
