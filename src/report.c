@@ -316,6 +316,18 @@ const char *fg_rep_count(char *buf, int64_t v)
     return buf;
 }
 
+const char *fg_rep_noise(char *buf, double alpha)
+{
+    double cv = alpha > 0 && isfinite(alpha) ? 100.0 * sqrt(alpha) : 0.0;
+    if (cv == 0)
+        snprintf(buf, FG_REP_NUM, "0%%");
+    else if (cv < 1)
+        snprintf(buf, FG_REP_NUM, "<1%%");
+    else
+        snprintf(buf, FG_REP_NUM, "%.0f%%", cv);
+    return buf;
+}
+
 const char *fg_rep_num(char *buf, double v)
 {
     if (!isfinite(v))
@@ -399,7 +411,8 @@ const char *fg_rep_test_desc(enum fg_test t)
     switch (t) {
     case FG_TEST_AUTO: return "chosen from the number of runs";
     case FG_TEST_BINOMIAL:
-        return "conditional binomial test with an overdispersion term";
+        return "single-profile test on sample counts, run-to-run noise "
+               "estimated across functions";
     case FG_TEST_MODERATED:
         return "moderated Welch t-test on per-run log shares";
     }

@@ -40,6 +40,9 @@ void fg_rep_html_escape(struct fg_rw *w, const char *s, size_t len);
  * each returns buf.  Non-finite values print "n/a" (or a sign and
  * "inf" where a value can legitimately be infinite). */
 #define FG_REP_NUM 64
+/* Run-to-run noise alpha as the per-stack coefficient of variation it
+ * stands for: "0%", "<1%", "35%". */
+const char *fg_rep_noise(char *buf, double alpha);
 const char *fg_rep_pct(char *buf, double share);     /* "12.34%" */
 const char *fg_rep_pp(char *buf, double delta);      /* "+1.23 pp" */
 const char *fg_rep_rel(char *buf, double ratio);     /* "+51.2%" */

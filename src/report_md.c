@@ -488,8 +488,8 @@ static void method(struct md *m)
     if (r->normalize != o->normalize)
         fg_rw_addf(&w, " (%s requested)", fg_normalize_name(o->normalize));
     fg_rw_addf(&w, ", size ratio %s", fg_rep_num(a, r->r));
-    if (r->test == FG_TEST_BINOMIAL)
-        fg_rw_addf(&w, ", overdispersion %s", fg_rep_num(a, r->overdispersion));
+    fg_rw_addf(&w, ", run-to-run noise %s per stack",
+               fg_rep_noise(a, r->overdispersion));
     if (r->test == FG_TEST_MODERATED && r->prior_df > 0)
         fg_rw_addf(&w, ", prior df %s, prior variance %s",
                    fg_rep_num(a, r->prior_df), fg_rep_num(b, r->prior_var));
