@@ -81,6 +81,77 @@ static double term_ll(const struct term *t, double alpha, double kappa)
     return mx + log(exp(same - mx) + exp(changed - mx));
 }
 
+/* term_ll never falls below this: a function "changed" explains any log
+ * ratio equally well. */
+static double changed_ll(void)
+{
+    return log(CHANGED_P) + 0.5 * log(2.0 * M_PI) - log(2.0 * LOG_RATIO_SPAN);
+}
+
+/* How much term_ll can vary over alpha (>= 0): a point of the posterior
+ * whose log weight is more than PRUNE + spread below the best cannot come
+ * within PRUNE of the best once this term is left out. */
+static double term_spread(const struct term *t)
+{
+    double top = log1p(-CHANGED_P) - 0.5 * log(t->v);
+    return fmax(top, changed_ll()) - changed_ll();
+}
+
+static double sum_ll(const struct term *t, const bool *use, size_t n,
+                     double alpha, double kappa)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++)
+        if (use[i])
+            s += term_ll(&t[i], alpha, kappa);
+    return s;
+}
+
+/*
+ * The summed log-likelihood on the grid, coarse to fine: every STRIDE-th
+ * point first, then the points between coarse neighbours that come within
+ * `window` of the best (and always around the best coarse point).  With
+ * thousands of functions the likelihood is sharply peaked and most of the
+ * grid is never evaluated; points left out get -INFINITY (weight 0).
+ */
+#define STRIDE 8
+static void grid_ll(const struct grid *g, const struct term *t,
+                    const bool *use, size_t n, double kappa, double window,
+                    double *LL)
+{
+    bool done[GRID] = {false};
+    int coarse[GRID], nc = 0;
+    for (int j = 0; j < GRID; j++) {
+        LL[j] = -INFINITY;
+        if (j == 0 || j == GRID - 1 || (j - 1) % STRIDE == 0)
+            coarse[nc++] = j;
+    }
+    int best = 0;
+    for (int c = 0; c < nc; c++) {
+        int j = coarse[c];
+        LL[j] = sum_ll(t, use, n, g->x[j], kappa);
+        done[j] = true;
+        if (LL[j] > LL[coarse[best]])
+            best = c;
+    }
+    double top = LL[coarse[best]];
+    for (int pass = 0; pass < 2; pass++) {
+        for (int c = 0; c + 1 < nc; c++) {
+            int j1 = coarse[c], j2 = coarse[c + 1];
+            bool near_best = c == best || c + 1 == best;
+            if (!near_best && fmax(LL[j1], LL[j2]) < top - window)
+                continue;
+            for (int j = j1 + 1; j < j2; j++) {
+                if (done[j])
+                    continue;
+                LL[j] = sum_ll(t, use, n, g->x[j], kappa);
+                done[j] = true;
+                top = fmax(top, LL[j]);
+            }
+        }
+    }
+}
+
 static bool valid_counts(double a, double b)
 {
     return a >= 0.0 && b >= 0.0 && isfinite(a) && isfinite(b) && a + b > 0.0;
@@ -168,7 +239,8 @@ double fg_overdisp_tests(const double *a, const double *b, const double *h,
     grid_init(g);
     struct term *t = fg_xcalloc(n, sizeof(*t));
     bool *use = fg_xcalloc(n, sizeof(*use));
-    double LL[GRID] = {0};
+    double LL[GRID];
+    double spread = 0.0; /* largest term_spread */
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         if (!valid_counts(a[i], b[i]))
@@ -185,8 +257,7 @@ double fg_overdisp_tests(const double *a, const double *b, const double *h,
             continue;
         use[i] = true;
         m++;
-        for (int j = 0; j < GRID; j++)
-            LL[j] += term_ll(&t[i], g->x[j], kappa);
+        spread = fmax(spread, term_spread(&t[i]));
     }
     double mean_all = 0.0;
     if (m <= FG_OVERDISP_MIN_FUNCS) {
@@ -197,13 +268,16 @@ double fg_overdisp_tests(const double *a, const double *b, const double *h,
     }
     if (estimated)
         *estimated = true;
-    double lw[GRID], w[GRID], sd[GRID];
+    grid_ll(g, t, use, n, kappa, PRUNE + spread + 10.0, LL);
+    double lp[GRID], lw[GRID], w[GRID], sd[GRID], top = -INFINITY;
     {
-        double mx = -INFINITY, s = 0.0;
-        for (int j = 0; j < GRID; j++)
-            mx = fmax(mx, LL[j] + g->log_prior[j]);
+        double s = 0.0;
         for (int j = 0; j < GRID; j++) {
-            double x = exp(LL[j] + g->log_prior[j] - mx);
+            lp[j] = LL[j] + g->log_prior[j];
+            top = fmax(top, lp[j]);
+        }
+        for (int j = 0; j < GRID; j++) {
+            double x = exp(lp[j] - top);
             s += x;
             mean_all += x * g->x[j];
         }
@@ -214,9 +288,13 @@ double fg_overdisp_tests(const double *a, const double *b, const double *h,
             continue;
         struct fg_overdisp_test *o = &out[i];
         double mx = -INFINITY;
+        double cut = top - PRUNE - (use[i] ? term_spread(&t[i]) : 0.0);
         for (int j = 0; j < GRID; j++) {
-            lw[j] = LL[j] + g->log_prior[j] -
-                    (use[i] ? term_ll(&t[i], g->x[j], kappa) : 0.0);
+            if (!(lp[j] >= cut)) {
+                lw[j] = -INFINITY;
+                continue;
+            }
+            lw[j] = lp[j] - (use[i] ? term_ll(&t[i], g->x[j], kappa) : 0.0);
             mx = fmax(mx, lw[j]);
         }
         /* posterior without this function, pruned to the relevant points */

@@ -494,8 +494,13 @@ static void method(struct html *h)
                fg_rep_test_desc(r->test));
     fg_rw_addf(&h->w, "<tr><th>normalization</th><td>%s, size ratio %s",
                fg_normalize_name(r->normalize), fg_rep_num(a, r->r));
-    fg_rw_addf(&h->w, ", run-to-run noise %s per stack",
-               fg_rep_noise(a, r->overdispersion));
+    /* the single-profile posterior mean is > 0 whenever it was estimated */
+    if (r->test == FG_TEST_BINOMIAL && !(r->overdispersion > 0))
+        fg_rw_adds(&h->w, ", run-to-run noise not estimated (too few "
+                          "functions)");
+    else
+        fg_rw_addf(&h->w, ", run-to-run noise %s per stack",
+                   fg_rep_noise(a, r->overdispersion));
     if (r->test == FG_TEST_MODERATED && r->prior_df > 0)
         fg_rw_addf(&h->w, ", prior df %s", fg_rep_num(a, r->prior_df));
     fg_rw_addf(&h->w, "</td></tr>\n<tr><th>gates</th><td>FAIL needs "
@@ -509,7 +514,8 @@ static void method(struct html *h)
                r->n_tested, r->n_funcs);
     fg_rw_addf(&h->w, "<tr><th>detectable</th><td>base %s, candidate %s "
                       "(smallest rise of a function at 5%% share found "
-                      "with 80%% power)</td></tr>\n",
+                      "with 80%% power if sampling were the only "
+                      "noise)</td></tr>\n",
                r->base.mde > 0 ? fg_rep_rel(a, 1 + r->base.mde) : "n/a",
                r->cand.mde > 0 ? fg_rep_rel(b, 1 + r->cand.mde) : "n/a");
     fg_rw_addf(&h->w, "</table>\n<p class=\"note\">Columns: base, "

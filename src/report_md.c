@@ -488,8 +488,13 @@ static void method(struct md *m)
     if (r->normalize != o->normalize)
         fg_rw_addf(&w, " (%s requested)", fg_normalize_name(o->normalize));
     fg_rw_addf(&w, ", size ratio %s", fg_rep_num(a, r->r));
-    fg_rw_addf(&w, ", run-to-run noise %s per stack",
-               fg_rep_noise(a, r->overdispersion));
+    /* the single-profile posterior mean is > 0 whenever it was estimated */
+    if (r->test == FG_TEST_BINOMIAL && !(r->overdispersion > 0))
+        fg_rw_adds(&w, ", run-to-run noise not estimated (too few "
+                          "functions)");
+    else
+        fg_rw_addf(&w, ", run-to-run noise %s per stack",
+                   fg_rep_noise(a, r->overdispersion));
     if (r->test == FG_TEST_MODERATED && r->prior_df > 0)
         fg_rw_addf(&w, ", prior df %s, prior variance %s",
                    fg_rep_num(a, r->prior_df), fg_rep_num(b, r->prior_var));
@@ -502,7 +507,8 @@ static void method(struct md *m)
                fg_rep_pct(a, o->min_share), (long long)o->min_count,
                r->n_tested, r->n_funcs, (long long)o->min_samples);
     fg_rw_addf(&w, "| detectable | base %s, candidate %s: smallest rise of a "
-                   "function at 5%% share found with 80%% power |\n",
+                   "function at 5%% share found with 80%% power if "
+                   "sampling were the only noise |\n",
                r->base.mde > 0 ? fg_rep_rel(a, 1 + r->base.mde) : "n/a",
                r->cand.mde > 0 ? fg_rep_rel(b, 1 + r->cand.mde) : "n/a");
     if (o->n_rules && o->rules) {

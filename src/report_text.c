@@ -141,8 +141,13 @@ static void compared(struct text *t)
         fg_rw_addf(&t->w, " (%s requested)",
                    fg_normalize_name(o->normalize));
     fg_rw_addf(&t->w, ", size ratio %s", fg_rep_num(a, r->r));
-    fg_rw_addf(&t->w, ", run-to-run noise %s per stack",
-               fg_rep_noise(a, r->overdispersion));
+    /* the single-profile posterior mean is > 0 whenever it was estimated */
+    if (r->test == FG_TEST_BINOMIAL && !(r->overdispersion > 0))
+        fg_rw_adds(&t->w, ", run-to-run noise not estimated (too few "
+                          "functions)");
+    else
+        fg_rw_addf(&t->w, ", run-to-run noise %s per stack",
+                   fg_rep_noise(a, r->overdispersion));
     if (r->test == FG_TEST_MODERATED && r->prior_df > 0)
         fg_rw_addf(&t->w, ", prior df %s", fg_rep_num(a, r->prior_df));
     fg_rw_addc(&t->w, '\n');
@@ -157,7 +162,8 @@ static void compared(struct text *t)
     for (size_t i = 0; i < o->n_rules && o->rules; i++)
         rule_line(t, &o->rules[i]);
     fg_rw_addf(&t->w, "  %-11s base %s, candidate %s (smallest rise of a "
-                      "function at 5%% share found with 80%% power)\n",
+                      "function at 5%% share found with 80%% power if "
+                      "sampling were the only noise)\n",
                "detectable",
                r->base.mde > 0 ? fg_rep_rel(a, 1 + r->base.mde) : "n/a",
                r->cand.mde > 0 ? fg_rep_rel(b, 1 + r->cand.mde) : "n/a");

@@ -119,9 +119,8 @@ START_TEST(test_example_a_fails)
                                 1404.0 / (double)r->cand.total, 1e-12);
         ck_assert(f->ratio > 1.25 && f->ratio < 1.35);
         ck_assert(f->ratio_lo > 1.0 && f->ratio_hi > f->ratio);
-        /* z is referred to t with the effective number of functions that
-         * informed the overdispersion estimate (8 here): clearly
-         * significant, not astronomically so */
+        /* the p-value averages over how noisy the 7 other functions say
+         * the runs are: clearly significant, not astronomically so */
         if (norm == 0) /* robust: every other ratio is exactly 0.9 */
             ck_assert(f->p < 1e-3);
         ck_assert(f->p_holm < 0.05);
@@ -155,7 +154,7 @@ START_TEST(test_example_c_compositional)
     ck_assert(!(row(r, "f2")->flags & FG_F_REGRESSION));
     fg_result_free(r);
     /* Under plain total normalization the unchanged f2 looks +50%; only
-     * the overdispersion estimate (every function moved) keeps it from
+     * the run-to-run noise estimate (every function moved) keeps it from
      * failing here. */
     o.normalize = FG_NORM_TOTAL;
     r = run(&b, 1, &c, 1, &o);
