@@ -33,6 +33,9 @@
 #define CRIT_RATIO 1.5   /* critical tier (STATISTICS 5, Kayenta-style) */
 #define CRIT_DELTA 0.02
 #define REPLICATE_MIN 3  /* runs per side for the moderated t */
+/* Below this many tested functions a single-profile noise estimate is
+ * vague enough to say so. */
+#define FEW_NOISE_FUNCS 10
 
 void fg_compare_opts_default(struct fg_compare_opts *o)
 {
@@ -555,6 +558,12 @@ static void test_binomial(struct work *w, const struct family *fam,
         warn(r, "only %zu functions can be tested: too few to estimate "
                 "run-to-run noise, so the test assumes pure sampling noise "
                 "and may over-call; compare several runs per side",
+             n);
+    } else if (n < FEW_NOISE_FUNCS && !w->warned_noise) {
+        w->warned_noise = true;
+        warn(r, "the run-to-run noise is inferred from only %zu functions, "
+                "so only large changes stand out; compare several runs per "
+                "side",
              n);
     }
     for (size_t i = 0; i < n; i++) {
