@@ -526,6 +526,16 @@ struct family {
     size_t n;
 };
 
+/* The noise variance of the median tested function's log ratio, from the
+ * first family tested (flat when it is tested): extra[] is scratch. */
+static void set_noise_var(struct fg_result *r, double *extra, size_t n)
+{
+    if (r->noise_var > 0 || n == 0)
+        return;
+    double v = fg_stats_median(extra, n);
+    r->noise_var = isfinite(v) && v > 0 ? v : 0.0;
+}
+
 static void test_binomial(struct work *w, const struct family *fam,
                           const double *mat, const double *sq)
 {
@@ -566,6 +576,10 @@ static void test_binomial(struct work *w, const struct family *fam,
                 "side",
              n);
     }
+    /* h is scratch from here on: the noise part of each variance */
+    for (size_t i = 0; i < n; i++)
+        h[i] *= alpha;
+    set_noise_var(r, h, n);
     for (size_t i = 0; i < n; i++) {
         struct fg_func_result *f = &r->funcs[fam->rows[i]];
         f->p = t[i].p;
@@ -635,6 +649,16 @@ static void test_moderated(struct work *w, const struct family *fam,
         r->prior_df = d0;
     }
     r->overdispersion = fmax(r->overdispersion, phi * M_LN2 * M_LN2);
+    {
+        /* noise part of each function's difference of mean log shares,
+         * in natural-log units */
+        double *ev = fg_xcalloc(n ? n : 1, sizeof(double));
+        for (size_t i = 0; i < n; i++)
+            ev[i] = phi * hh[i] * M_LN2 * M_LN2 *
+                    (1.0 / (double)k + 1.0 / (double)m);
+        set_noise_var(r, ev, n);
+        free(ev);
+    }
     double cap = (double)n * (double)(R - 2);
     for (size_t i = 0; i < n; i++) {
         struct fg_func_result *f = &r->funcs[fam->rows[i]];
@@ -1114,6 +1138,9 @@ static void side_mde(struct work *w)
                                MDE_SHARE, mm, w->o->alpha, MDE_POWER);
     r->cand.mde = fg_stats_mde((double)r->cand.total, (double)r->cand.total,
                                MDE_SHARE, mm, w->o->alpha, MDE_POWER);
+    r->mde_noise = fg_stats_mde_noise((double)r->base.total,
+                                      (double)r->cand.total, MDE_SHARE, mm,
+                                      w->o->alpha, MDE_POWER, r->noise_var);
 }
 
 static void choose_test(struct work *w)

@@ -6,6 +6,7 @@
 #include "flamegate/util.h"
 #include "flamegate/escape.h"
 #include "report_int.h"
+#include "flamegate/stats.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -313,6 +314,17 @@ const char *fg_rep_count(char *buf, int64_t v)
         buf[o++] = d[i];
     }
     buf[o] = '\0';
+    return buf;
+}
+
+const char *fg_rep_mde(char *buf, double mde)
+{
+    if (!(mde > 0) || !isfinite(mde))
+        snprintf(buf, FG_REP_NUM, "n/a");
+    else if (mde >= FG_STATS_MDE_MAX)
+        snprintf(buf, FG_REP_NUM, "none (undetectable)");
+    else
+        fg_rep_rel(buf, 1 + mde);
     return buf;
 }
 

@@ -515,9 +515,14 @@ static void method(struct html *h)
     fg_rw_addf(&h->w, "<tr><th>detectable</th><td>base %s, candidate %s "
                       "(smallest rise of a function at 5%% share found "
                       "with 80%% power if sampling were the only "
-                      "noise)</td></tr>\n",
-               r->base.mde > 0 ? fg_rep_rel(a, 1 + r->base.mde) : "n/a",
-               r->cand.mde > 0 ? fg_rep_rel(b, 1 + r->cand.mde) : "n/a");
+                      "noise)",
+               fg_rep_mde(a, r->base.mde), fg_rep_mde(b, r->cand.mde));
+    if (r->noise_var > 0)
+        fg_rw_addf(&h->w, "; %s with the run-to-run noise estimated here "
+                          "(for a function as concentrated as the median "
+                          "tested one)",
+                   fg_rep_mde(a, r->mde_noise));
+    fg_rw_adds(&h->w, "</td></tr>\n");
     fg_rw_addf(&h->w, "</table>\n<p class=\"note\">Columns: base, "
                       "candidate = share of all samples on that side; "
                       "change = candidate minus base in percentage points "

@@ -43,6 +43,9 @@ void fg_rep_html_escape(struct fg_rw *w, const char *s, size_t len);
 /* Run-to-run noise alpha as the per-stack coefficient of variation it
  * stands for: "0%", "<1%", "35%". */
 const char *fg_rep_noise(char *buf, double alpha);
+/* A minimum detectable effect: "+58.0%", "n/a" (0), "none (undetectable)"
+ * (FG_STATS_MDE_MAX). */
+const char *fg_rep_mde(char *buf, double mde);
 const char *fg_rep_pct(char *buf, double share);     /* "12.34%" */
 const char *fg_rep_pp(char *buf, double delta);      /* "+1.23 pp" */
 const char *fg_rep_rel(char *buf, double ratio);     /* "+51.2%" */

@@ -237,6 +237,7 @@ static json_t *document(const struct fg_report_ctx *ctx)
     set(m, "normalize", json_string(fg_normalize_name(r->normalize)));
     set(m, "size_ratio", num(r->r));
     set(m, "overdispersion", num(r->overdispersion));
+    set(m, "mde_noise", num(r->mde_noise));
     set(m, "prior_var", num(r->prior_var));
     set(m, "prior_df", num(r->prior_df));
     set(root, "method", m);

@@ -508,9 +508,14 @@ static void method(struct md *m)
                r->n_tested, r->n_funcs, (long long)o->min_samples);
     fg_rw_addf(&w, "| detectable | base %s, candidate %s: smallest rise of a "
                    "function at 5%% share found with 80%% power if "
-                   "sampling were the only noise |\n",
-               r->base.mde > 0 ? fg_rep_rel(a, 1 + r->base.mde) : "n/a",
-               r->cand.mde > 0 ? fg_rep_rel(b, 1 + r->cand.mde) : "n/a");
+                   "sampling were the only noise",
+               fg_rep_mde(a, r->base.mde), fg_rep_mde(b, r->cand.mde));
+    if (r->noise_var > 0)
+        fg_rw_addf(&w, "; %s with the run-to-run noise estimated here (for "
+                       "a function as concentrated as the median tested "
+                       "one)",
+                   fg_rep_mde(a, r->mde_noise));
+    fg_rw_adds(&w, " |\n");
     if (o->n_rules && o->rules) {
         fg_rw_adds(&w, "| rules | ");
         rules_cell(&w, o);

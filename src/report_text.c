@@ -165,8 +165,12 @@ static void compared(struct text *t)
                       "function at 5%% share found with 80%% power if "
                       "sampling were the only noise)\n",
                "detectable",
-               r->base.mde > 0 ? fg_rep_rel(a, 1 + r->base.mde) : "n/a",
-               r->cand.mde > 0 ? fg_rep_rel(b, 1 + r->cand.mde) : "n/a");
+               fg_rep_mde(a, r->base.mde), fg_rep_mde(b, r->cand.mde));
+    if (r->noise_var > 0)
+        fg_rw_addf(&t->w, "  %-11s %s with the run-to-run noise estimated "
+                          "here (for a function as concentrated as the "
+                          "median tested one)\n",
+                   "", fg_rep_mde(a, r->mde_noise));
     fg_rw_addf(&t->w, "  %-11s %zu of %zu functions\n\n", "tested",
                r->n_tested, r->n_funcs);
 }

@@ -586,15 +586,27 @@ static double power_z(size_t m, double alpha, double power)
     return fg_stats_z_quantile(level) + fg_stats_z_quantile(1.0 - power);
 }
 
+/* The checks both MDEs share: false with *early set when the answer is
+ * known without solving (invalid input: the cap; power at most the level:
+ * 0), else true with the z sum in *z. */
+static bool mde_setup(double n_base, double n_cand, double p0, size_t m,
+                      double alpha, double power, double *z, double *early)
+{
+    *z = power_z(m, alpha, power);
+    *early = FG_STATS_MDE_MAX;
+    if (isnan(*z) || !(n_base > 0.0) || !(n_cand > 0.0) ||
+        !(p0 > 0.0 && p0 < 1.0))
+        return false;
+    *early = 0.0;
+    return *z > 0.0;
+}
+
 double fg_stats_mde(double n_base, double n_cand, double p0, size_t m,
                     double alpha, double power)
 {
-    double z = power_z(m, alpha, power);
-    if (isnan(z) || !(n_base > 0.0) || !(n_cand > 0.0) ||
-        !(p0 > 0.0 && p0 < 1.0))
-        return FG_STATS_MDE_MAX;
-    if (z <= 0.0)
-        return 0.0;
+    double z, early;
+    if (!mde_setup(n_base, n_cand, p0, m, alpha, power, &z, &early))
+        return early;
     /* (p0 d)^2 = Z (p0(1-p0)/nb + p1(1-p1)/nc), p1 = p0(1+d), i.e.
      * qa d^2 - qb d - qc = 0 with qa > 0 and qc > 0: one positive root. */
     double zz = z * z;
@@ -607,6 +619,33 @@ double fg_stats_mde(double n_base, double n_cand, double p0, size_t m,
     double d = qb >= 0.0 ? (qb + disc) / (2.0 * qa) : 2.0 * qc / (disc - qb);
     if (!(d >= 0.0) || !isfinite(d) || d > FG_STATS_MDE_MAX)
         return FG_STATS_MDE_MAX;
+    return d;
+}
+
+double fg_stats_mde_noise(double n_base, double n_cand, double p0, size_t m,
+                          double alpha, double power, double extra_var)
+{
+    double z, early;
+    if (!mde_setup(n_base, n_cand, p0, m, alpha, power, &z, &early))
+        return early;
+    if (isinf(extra_var) && extra_var > 0.0)
+        return FG_STATS_MDE_MAX;
+    double extra = extra_var > 0.0 && isfinite(extra_var) ? extra_var : 0.0;
+    double nb = fmin(n_base, BIG), nc = fmin(n_cand, BIG);
+    /* ln(1 + d) = z * sd(ln ratio), the sampling part of sd depending on
+     * p1 = p0 (1 + d): a contraction, so plain iteration converges. */
+    double d = 0.0;
+    for (int it = 0; it < 200; it++) {
+        double p1 = fmin(p0 * (1.0 + d), 1.0 - 1e-12);
+        double v = (1.0 - p0) / (nb * p0) + (1.0 - p1) / (nc * p1) + extra;
+        double nd = expm1(fmin(z * sqrt(v), 700.0));
+        if (!(nd >= 0.0) || !isfinite(nd) || nd > FG_STATS_MDE_MAX)
+            return FG_STATS_MDE_MAX;
+        bool done = fabs(nd - d) <= 1e-12 * (1.0 + nd);
+        d = nd;
+        if (done)
+            break;
+    }
     return d;
 }
 

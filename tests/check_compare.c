@@ -69,6 +69,8 @@ static void assert_finite(const struct fg_result *r)
     }
     ck_assert(isfinite(r->r) && isfinite(r->base.mde) &&
               isfinite(r->cand.mde) && isfinite(r->overdispersion));
+    ck_assert(isfinite(r->noise_var) && r->noise_var >= 0 &&
+              isfinite(r->mde_noise) && r->mde_noise >= 0);
 }
 
 static const char *const EX_NAMES[] = {"F", "g1", "g2", "g3", "g4", "g5",
@@ -160,6 +162,9 @@ START_TEST(test_example_c_compositional)
     r = run(&b, 1, &c, 1, &o);
     ck_assert_double_eq_tol(row(r, "f2")->ratio, 1.5, 0.01);
     ck_assert(r->overdispersion > 0.1);
+    /* ... and the report says how much that noise costs */
+    ck_assert(r->noise_var > 0.1);
+    ck_assert(r->mde_noise > 2.0 * fmax(r->base.mde, r->cand.mde));
     fg_result_free(r);
     fg_profile_free(b);
     fg_profile_free(c);

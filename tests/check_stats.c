@@ -996,6 +996,43 @@ START_TEST(test_power_example_f)
 }
 END_TEST
 
+START_TEST(test_mde_noise)
+{
+    const double nb = 3000, nc = 1200, p0 = 0.03, z =
+        fg_stats_z_quantile(0.05 / 400) + fg_stats_z_quantile(0.2);
+    /* the defining equation on the log scale holds at the returned d */
+    for (int i = 0; i < 3; i++) {
+        double extra = i == 0 ? 0.0 : i == 1 ? 0.01 : 0.2;
+        double d = fg_stats_mde_noise(nb, nc, p0, 200, 0.05, 0.8, extra);
+        double p1 = p0 * (1 + d);
+        CK_REL(log1p(d),
+               z * sqrt((1 - p0) / (nb * p0) + (1 - p1) / (nc * p1) + extra),
+               1e-9);
+    }
+    /* without noise it agrees with the linear-scale MDE to a few percent */
+    double lin = fg_stats_mde(2000, 2000, 0.05, 100, 0.05, 0.8);
+    double lg = fg_stats_mde_noise(2000, 2000, 0.05, 100, 0.05, 0.8, 0.0);
+    ck_assert_msg(fabs(lg - lin) < 0.15 * lin, "%g vs %g", lg, lin);
+    /* noise only ever raises it, and a lot of noise a lot */
+    double d0 = fg_stats_mde_noise(nb, nc, p0, 200, 0.05, 0.8, 0.0);
+    double d1 = fg_stats_mde_noise(nb, nc, p0, 200, 0.05, 0.8, 0.01);
+    double d2 = fg_stats_mde_noise(nb, nc, p0, 200, 0.05, 0.8, 0.2);
+    ck_assert(d0 < d1 && d1 < d2 && d2 > 3.0);
+    /* negative and NaN noise count as none */
+    ck_assert(fg_stats_mde_noise(nb, nc, p0, 200, 0.05, 0.8, -1) == d0);
+    ck_assert(fg_stats_mde_noise(nb, nc, p0, 200, 0.05, 0.8, NAN) == d0);
+    /* invalid input and absurd noise: the cap, never infinity */
+    ck_assert(fg_stats_mde_noise(0, nc, p0, 1, 0.05, 0.8, 0) ==
+              FG_STATS_MDE_MAX);
+    ck_assert(fg_stats_mde_noise(nb, nc, 1, 1, 0.05, 0.8, 0) ==
+              FG_STATS_MDE_MAX);
+    ck_assert(fg_stats_mde_noise(nb, nc, p0, 1, 0.05, 0.8, 1e6) ==
+              FG_STATS_MDE_MAX);
+    ck_assert(fg_stats_mde_noise(nb, nc, p0, 1, 0.05, 0.8, INFINITY) ==
+              FG_STATS_MDE_MAX);
+}
+END_TEST
+
 START_TEST(test_mde_properties)
 {
     /* unequal sides solve the generalised equation */
@@ -1137,6 +1174,7 @@ Suite *stats_suite(void)
     tcase_add_test(tc, test_moderated_t);
     tcase_add_test(tc, test_t_p_quantiles);
     tcase_add_test(tc, test_mde_properties);
+    tcase_add_test(tc, test_mde_noise);
     tcase_add_test(tc, test_no_nan_anywhere);
     suite_add_tcase(s, tc);
 

@@ -146,7 +146,13 @@ struct fg_result {
     enum fg_test test;        /* test actually used */
     enum fg_normalize normalize; /* normalization actually used */
     double r;                 /* size-factor ratio L_c / L_b */
-    double overdispersion;    /* alpha of the z-test (binomial case) */
+    double overdispersion;    /* run-to-run noise alpha (per-stack squared
+                               * coefficient of variation) */
+    double noise_var;         /* its variance in the log ratio of the median
+                               * tested function (0 when not estimated) */
+    double mde_noise;         /* minimum detectable relative increase of a
+                               * function at 5% share with that noise, 80%
+                               * power, with both sides' sample counts */
     double prior_var;         /* moderated t prior s0^2 (0 if unused) */
     double prior_df;          /* moderated t prior d0 */
     struct fg_side base;

@@ -222,6 +222,18 @@ double fg_stats_z_quantile(double upper_tail_p);
 double fg_stats_mde(double n_base, double n_cand, double p0, size_t m,
                     double alpha, double power);
 
+/*
+ * The same question on the log scale with run-to-run noise: the smallest
+ * d >= 0 with ln(1 + d) = (z_{alpha/(2m)} + z_{1-power}) *
+ * sqrt((1-p0)/(n_base p0) + (1-p1)/(n_cand p1) + extra_var), p1 = p0(1+d),
+ * where extra_var is the noise variance of the function's log ratio (e.g.
+ * h * alpha for the single-profile test).  With extra_var = 0 it is within
+ * a few percent of fg_stats_mde.  Same degenerate cases and cap; extra_var
+ * negative or NaN counts as 0, +Inf gives the cap.
+ */
+double fg_stats_mde_noise(double n_base, double n_cand, double p0, size_t m,
+                          double alpha, double power, double extra_var);
+
 /* The inverse for equal sides (section 5, Example F): samples per side
  * N = (z_{alpha/(2m)} + z_{1-power})^2 (p0(1-p0) + p1(1-p1)) / (p1-p0)^2,
  * unrounded.  Invalid input (p0 or p1 outside [0,1], p0 == p1, alpha or

@@ -149,6 +149,8 @@ static struct fg_result *fgt_sample_result(void)
     r->normalize = FG_NORM_ROBUST;
     r->r = 1.0421;
     r->overdispersion = 0.0123;
+    r->noise_var = 0.0123;
+    r->mde_noise = 0.583;
     fgt_side(&r->base, "base/run1.pb.gz", "base/run 2|x.pb.gz",
              FGT_BASE_RUN, 0.412, 1.0);
     fgt_side(&r->cand, "cand/run1.pb.gz", "cand/run2.pb.gz", FGT_CAND_RUN,
