@@ -423,8 +423,7 @@ const char *fg_rep_test_desc(enum fg_test t)
     switch (t) {
     case FG_TEST_AUTO: return "chosen from the number of runs";
     case FG_TEST_BINOMIAL:
-        return "single-profile test on sample counts, run-to-run noise "
-               "estimated across functions";
+        return "single-profile test on sample counts";
     case FG_TEST_MODERATED:
         return "moderated Welch t-test on per-run log shares";
     }
