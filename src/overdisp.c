@@ -13,7 +13,8 @@
  * alpha grid: 0, then geometric from 1e-7 to FG_OVERDISP_MAX in steps of
  * about 8%.  Fine enough that the posterior of a comparison with thousands
  * of functions (relative spread of a few percent) still spans several
- * points, coarse enough to stay cheap: every function costs GRID log/exp.
+ * points, coarse enough to stay cheap: every function costs at most GRID
+ * log/exp (grid_ll and the pruning skip most of them).
  */
 #define GRID 241
 #define GRID_MIN 1e-7

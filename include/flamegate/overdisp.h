@@ -22,8 +22,9 @@
  * (leaving the tested function out keeps a real regression from inflating
  * the noise estimate that judges it), with a uniform prior on the per-stack
  * coefficient of variation sqrt(alpha) over [0, sqrt(FG_OVERDISP_MAX)].
- * The likelihood is robust (Huber, |z| > 2 counts linearly), so a few
- * changed functions barely move it either.  Calibration is in the README.
+ * The likelihood is robust: each function is either unchanged (normal with
+ * Huber tails) or changed (log ratio anywhere), so a few changed functions
+ * or a brand-new one barely move it either.  Calibration is in the README.
  *
  * All functions are pure: arrays are borrowed and only read except the
  * documented outputs; no NaN or infinity is ever returned; fg_stats_init()
