@@ -231,7 +231,6 @@ double fg_overdisp_tests(const double *a, const double *b, const double *h,
     if (!(ci_p > 0.0 && ci_p < 1.0))
         ci_p = 0.05;
     const double zq = fg_stats_z_quantile(ci_p / 2.0);
-    const double lnr = log(r);
     /* consistency of the Huber likelihood: E[rho'(u) u] under chi^2(1) */
     const double kappa = gsl_cdf_chisq_P(HUBER_Z2, 3.0) +
                          2.0 * sqrt(HUBER_Z2) *
@@ -246,11 +245,14 @@ double fg_overdisp_tests(const double *a, const double *b, const double *h,
     for (size_t i = 0; i < n; i++) {
         if (!valid_counts(a[i], b[i]))
             continue;
-        double lr = log((b[i] + 0.5) / (a[i] + 0.5)) - lnr;
+        /* the sampling-only z-test gives the log ratio and its plug-in
+         * standard error; the noise is added below */
+        struct fg_ztest z;
+        fg_stats_ztest(a[i], b[i], r, 0.0, &z);
         struct fg_overdisp_test *o = &out[i];
-        o->log_ratio = isfinite(lr) ? lr : 0.0;
-        o->se = sqrt(1.0 / (a[i] + 0.5) + 1.0 / (b[i] + 0.5));
-        o->z = o->log_ratio / o->se;
+        o->log_ratio = z.log_ratio;
+        o->se = z.se;
+        o->z = z.z;
         t[i].lr2 = o->log_ratio * o->log_ratio;
         t[i].v = (1.0 + r) * (1.0 + r) / (r * (a[i] + b[i] + 1.0));
         t[i].h = clamp_h(h ? h[i] : 0.0);
@@ -301,7 +303,7 @@ double fg_overdisp_tests(const double *a, const double *b, const double *h,
         /* posterior without this function, pruned to the relevant points */
         size_t k = 0;
         double s = 0.0, am = 0.0;
-        double v = o->se * o->se, hi = clamp_h(h ? h[i] : 0.0);
+        double v = o->se * o->se, hi = t[i].h;
         for (int j = 0; j < GRID; j++) {
             if (lw[j] < mx - PRUNE)
                 continue;

@@ -328,15 +328,20 @@ const char *fg_rep_mde(char *buf, double mde)
     return buf;
 }
 
-const char *fg_rep_noise(char *buf, double alpha)
+const char *fg_rep_noise(char *buf, const struct fg_result *r)
 {
-    double cv = alpha > 0 && isfinite(alpha) ? 100.0 * sqrt(alpha) : 0.0;
-    if (cv == 0)
-        snprintf(buf, FG_REP_NUM, "0%%");
-    else if (cv < 1)
-        snprintf(buf, FG_REP_NUM, "<1%%");
+    /* the single-profile posterior mean is > 0 whenever it was estimated */
+    if (r->test == FG_TEST_BINOMIAL && !(r->overdispersion > 0)) {
+        snprintf(buf, FG_REP_NUM,
+                 "run-to-run noise not estimated (too few functions)");
+        return buf;
+    }
+    double a = r->overdispersion;
+    double cv = a > 0 && isfinite(a) ? 100.0 * sqrt(a) : 0.0;
+    if (cv > 0 && cv < 1)
+        snprintf(buf, FG_REP_NUM, "run-to-run noise <1%% per stack");
     else
-        snprintf(buf, FG_REP_NUM, "%.0f%%", cv);
+        snprintf(buf, FG_REP_NUM, "run-to-run noise %.0f%% per stack", cv);
     return buf;
 }
 

@@ -494,13 +494,7 @@ static void method(struct html *h)
                fg_rep_test_desc(r->test));
     fg_rw_addf(&h->w, "<tr><th>normalization</th><td>%s, size ratio %s",
                fg_normalize_name(r->normalize), fg_rep_num(a, r->r));
-    /* the single-profile posterior mean is > 0 whenever it was estimated */
-    if (r->test == FG_TEST_BINOMIAL && !(r->overdispersion > 0))
-        fg_rw_adds(&h->w, ", run-to-run noise not estimated (too few "
-                          "functions)");
-    else
-        fg_rw_addf(&h->w, ", run-to-run noise %s per stack",
-                   fg_rep_noise(a, r->overdispersion));
+    fg_rw_addf(&h->w, ", %s", fg_rep_noise(a, r));
     if (r->test == FG_TEST_MODERATED && r->prior_df > 0)
         fg_rw_addf(&h->w, ", prior df %s", fg_rep_num(a, r->prior_df));
     fg_rw_addf(&h->w, "</td></tr>\n<tr><th>gates</th><td>FAIL needs "

@@ -40,9 +40,10 @@ void fg_rep_html_escape(struct fg_rw *w, const char *s, size_t len);
  * each returns buf.  Non-finite values print "n/a" (or a sign and
  * "inf" where a value can legitimately be infinite). */
 #define FG_REP_NUM 64
-/* Run-to-run noise alpha as the per-stack coefficient of variation it
- * stands for: "0%", "<1%", "35%". */
-const char *fg_rep_noise(char *buf, double alpha);
+/* The result's run-to-run noise as the per-stack coefficient of variation
+ * it stands for: "run-to-run noise 35% per stack" ("0%", "<1%"), or "run-to-run
+ * noise not estimated (too few functions)". */
+const char *fg_rep_noise(char *buf, const struct fg_result *r);
 /* A minimum detectable effect: "+58.0%", "n/a" (0), "none (undetectable)"
  * (FG_STATS_MDE_MAX). */
 const char *fg_rep_mde(char *buf, double mde);

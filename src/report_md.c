@@ -488,13 +488,7 @@ static void method(struct md *m)
     if (r->normalize != o->normalize)
         fg_rw_addf(&w, " (%s requested)", fg_normalize_name(o->normalize));
     fg_rw_addf(&w, ", size ratio %s", fg_rep_num(a, r->r));
-    /* the single-profile posterior mean is > 0 whenever it was estimated */
-    if (r->test == FG_TEST_BINOMIAL && !(r->overdispersion > 0))
-        fg_rw_adds(&w, ", run-to-run noise not estimated (too few "
-                          "functions)");
-    else
-        fg_rw_addf(&w, ", run-to-run noise %s per stack",
-                   fg_rep_noise(a, r->overdispersion));
+    fg_rw_addf(&w, ", %s", fg_rep_noise(a, r));
     if (r->test == FG_TEST_MODERATED && r->prior_df > 0)
         fg_rw_addf(&w, ", prior df %s, prior variance %s",
                    fg_rep_num(a, r->prior_df), fg_rep_num(b, r->prior_var));

@@ -141,13 +141,7 @@ static void compared(struct text *t)
         fg_rw_addf(&t->w, " (%s requested)",
                    fg_normalize_name(o->normalize));
     fg_rw_addf(&t->w, ", size ratio %s", fg_rep_num(a, r->r));
-    /* the single-profile posterior mean is > 0 whenever it was estimated */
-    if (r->test == FG_TEST_BINOMIAL && !(r->overdispersion > 0))
-        fg_rw_adds(&t->w, ", run-to-run noise not estimated (too few "
-                          "functions)");
-    else
-        fg_rw_addf(&t->w, ", run-to-run noise %s per stack",
-                   fg_rep_noise(a, r->overdispersion));
+    fg_rw_addf(&t->w, ", %s", fg_rep_noise(a, r));
     if (r->test == FG_TEST_MODERATED && r->prior_df > 0)
         fg_rw_addf(&t->w, ", prior df %s", fg_rep_num(a, r->prior_df));
     fg_rw_addc(&t->w, '\n');

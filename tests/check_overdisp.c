@@ -17,14 +17,6 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-#define CK_REL(x, want, rel)                                                 \
-    do {                                                                     \
-        double v_ = (x), w_ = (want);                                        \
-        ck_assert_msg(fabs(v_ - w_) <= (rel) * fabs(w_),                     \
-                      "%s = %.12g, want %.12g (rel %g)", #x, v_, w_,         \
-                      (double)(rel));                                        \
-    } while (0)
-
 static void setup(void)
 {
     fg_stats_init();

@@ -49,20 +49,6 @@ static bool printed_ok(double v, const char *s)
                       #x, v_, s);                                            \
     } while (0)
 
-#define CK_REL(x, want, rel)                                                 \
-    do {                                                                     \
-        double v_ = (x), w_ = (want);                                        \
-        ck_assert_msg(fabs(v_ - w_) <= (rel) * fabs(w_),                     \
-                      "%s = %.12g, want %.12g (rel %g)", #x, v_, w_,         \
-                      (double)(rel));                                        \
-    } while (0)
-
-#define CK_FINITE(x)                                                         \
-    do {                                                                     \
-        double v_ = (x);                                                     \
-        ck_assert_msg(isfinite(v_), "%s = %g is not finite", #x, v_);        \
-    } while (0)
-
 static void setup(void)
 {
     fg_stats_init();

@@ -5,9 +5,26 @@
 #define FLAMEGATE_TESTUTIL_H
 
 #include <check.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* x within rel (relative) of want, naming the expression on failure. */
+#define CK_REL(x, want, rel)                                                 \
+    do {                                                                     \
+        double v_ = (x), w_ = (want);                                        \
+        ck_assert_msg(fabs(v_ - w_) <= (rel) * fabs(w_),                     \
+                      "%s = %.12g, want %.12g (rel %g)", #x, v_, w_,         \
+                      (double)(rel));                                        \
+    } while (0)
+
+/* x is neither NaN nor infinite. */
+#define CK_FINITE(x)                                                         \
+    do {                                                                     \
+        double v_ = (x);                                                     \
+        ck_assert_msg(isfinite(v_), "%s = %g is not finite", #x, v_);        \
+    } while (0)
 
 /* Path of the shared corpus (env FG_CORPUS, default ../shared/corpus), or
  * NULL when it is absent: tests then skip with a message. */
