@@ -526,13 +526,15 @@ struct family {
     size_t n;
 };
 
-/* The noise variance of the median tested function's log ratio, from the
- * first family tested (flat when it is tested): extra[] is scratch. */
-static void set_noise_var(struct fg_result *r, double *extra, size_t n)
+/* The noise variance of the median tested function's log ratio, per unit
+ * of concentration times the median concentration h[0..n), from the first
+ * family tested (flat when it is tested). */
+static void set_noise_var(struct fg_result *r, double per_h, const double *h,
+                          size_t n)
 {
     if (r->noise_var > 0 || n == 0)
         return;
-    double v = fg_stats_median(extra, n);
+    double v = per_h * fg_stats_median(h, n);
     r->noise_var = isfinite(v) && v > 0 ? v : 0.0;
 }
 
@@ -576,10 +578,7 @@ static void test_binomial(struct work *w, const struct family *fam,
                 "side",
              n);
     }
-    /* h is scratch from here on: the noise part of each variance */
-    for (size_t i = 0; i < n; i++)
-        h[i] *= alpha;
-    set_noise_var(r, h, n);
+    set_noise_var(r, alpha, h, n);
     for (size_t i = 0; i < n; i++) {
         struct fg_func_result *f = &r->funcs[fam->rows[i]];
         f->p = t[i].p;
@@ -649,16 +648,9 @@ static void test_moderated(struct work *w, const struct family *fam,
         r->prior_df = d0;
     }
     r->overdispersion = fmax(r->overdispersion, phi * M_LN2 * M_LN2);
-    {
-        /* noise part of each function's difference of mean log shares,
-         * in natural-log units */
-        double *ev = fg_xcalloc(n ? n : 1, sizeof(double));
-        for (size_t i = 0; i < n; i++)
-            ev[i] = phi * hh[i] * M_LN2 * M_LN2 *
-                    (1.0 / (double)k + 1.0 / (double)m);
-        set_noise_var(r, ev, n);
-        free(ev);
-    }
+    /* noise in the difference of mean log shares, natural-log units */
+    set_noise_var(r, phi * M_LN2 * M_LN2 * (1.0 / (double)k + 1.0 / (double)m),
+                  hh, n);
     double cap = (double)n * (double)(R - 2);
     for (size_t i = 0; i < n; i++) {
         struct fg_func_result *f = &r->funcs[fam->rows[i]];
