@@ -154,17 +154,23 @@ static void run_cell(const struct fg_synth_tree *t, const struct cell *c,
 }
 
 /* Concentration of a function's expected flat samples over its stacks:
- * sum of squared stack weights / (sum of weights)^2. */
-static double concentration(const struct fg_synth_tree *t, size_t f)
+ * sum of squared stack weights / (sum of weights)^2; the number of those
+ * stacks (call paths) in *paths (may be NULL). */
+static double concentration(const struct fg_synth_tree *t, size_t f,
+                            size_t *paths)
 {
     double sw = 0, sw2 = 0;
+    size_t np = 0;
     for (size_t s = 0; s < fg_synth_n_stacks(t); s++) {
         if (fg_synth_stack_leaf(t, s) != f)
             continue;
         double w = fg_synth_stack_weight(t, s);
         sw += w;
         sw2 += w * w;
+        np++;
     }
+    if (paths)
+        *paths = np;
     return sw > 0 ? sw2 / (sw * sw) : 1.0;
 }
 
@@ -176,7 +182,7 @@ static long pick_spread(const struct fg_synth_tree *t, double min_share)
     for (size_t f = 0; f < fg_synth_n_funcs(t); f++) {
         if (fg_synth_flat_share(t, f) < min_share)
             continue;
-        double h = concentration(t, f);
+        double h = concentration(t, f, NULL);
         if (h < best_h) {
             best_h = h;
             best = (long)f;
@@ -249,13 +255,12 @@ int main(int argc, char **argv)
            seed, so.n_funcs, so.n_stacks, reps);
     static const char *const kind[N_TARGETS] = {"concentrated", "spread"};
     for (int g = 0; g < N_TARGETS; g++) {
-        size_t f = (size_t)targets[g], paths = 0;
-        for (size_t st = 0; st < fg_synth_n_stacks(t); st++)
-            paths += fg_synth_stack_leaf(t, st) == f;
+        size_t f = (size_t)targets[g], paths;
+        double h = concentration(t, f, &paths);
         printf("%s target: '%s', expected flat share %.2f%%, %zu call "
                "paths, concentration %.2f\n",
                kind[g], fg_synth_func_name(t, f),
-               fg_synth_flat_share(t, f) * 100, paths, concentration(t, f));
+               fg_synth_flat_share(t, f) * 100, paths, h);
     }
     printf("\n| runs | per-stack CV | samples/run | A/A false FAIL | A/A "
            "MARGINAL | A/A INCONCLUSIVE | concentrated x1.25 | concentrated "
