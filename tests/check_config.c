@@ -88,9 +88,9 @@ static struct fg_profile *folded(const char *text, const char *name)
     return p;
 }
 
-/* 10,000 samples; main.encodeJSON has 40%, main.parse 30%. */
-/* Counts large enough that five single-stack functions pin the run-to-run
- * noise down (overdisp.h): the tests are about rules, not statistics. */
+/* 10,000 samples; main.encodeJSON has 40%, main.parse 30%.  Counts large
+ * enough that five single-stack functions pin the run-to-run noise down
+ * (overdisp.h): the tests are about rules, not statistics. */
 static const char base_text[] = "main;main.encodeJSON 4000\n"
                                 "main;main.parse 3000\n"
                                 "main;runtime.asyncPreempt 1000\n"
@@ -681,7 +681,7 @@ END_TEST
 
 START_TEST(test_rule_thresholds_override_globals)
 {
-    /* main.parse grows 300 -> 400 (x1.33): a significant, material
+    /* main.parse grows 3000 -> 4000 (x1.33): a significant, material
      * regression under the global 10% gate ... */
     const char *cand = "main;main.encodeJSON 4000\n"
                        "main;main.parse 4000\n"
