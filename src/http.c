@@ -256,6 +256,13 @@ static void emit(struct xfer *x, struct fg_buf *line)
     e->log(e->log_ctx, line->data ? line->data : "");
 }
 
+/* A new trace line: "[i] " names the transfer when several run at once. */
+static int line_start(const struct xfer *x, struct fg_buf *line)
+{
+    fg_buf_init(line, 0);
+    return x->run->n > 1 ? fg_buf_addf(line, "[%zu] ", x->idx + 1) : FG_OK;
+}
+
 static void logf_(struct xfer *x, const char *fmt, ...)
 {
     const struct fg_http_ext *e = x->run->x;
@@ -267,10 +274,7 @@ static void logf_(struct xfer *x, const char *fmt, ...)
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     struct fg_buf line;
-    fg_buf_init(&line, 0);
-    int rc = FG_OK;
-    if (x->run->n > 1)
-        rc = fg_buf_addf(&line, "[%zu] ", x->idx + 1);
+    int rc = line_start(x, &line);
     if (rc == FG_OK)
         rc = fg_buf_addf(&line, "* %s", msg);
     if (rc == FG_OK)
@@ -283,10 +287,7 @@ static void log_header_line(struct xfer *x, char dir, const char *s,
                             size_t n)
 {
     struct fg_buf line;
-    fg_buf_init(&line, 0);
-    int rc = FG_OK;
-    if (x->run->n > 1)
-        rc = fg_buf_addf(&line, "[%zu] ", x->idx + 1);
+    int rc = line_start(x, &line);
     if (rc == FG_OK)
         rc = fg_buf_addf(&line, "%c ", dir);
     const char *colon = memchr(s, ':', n);
