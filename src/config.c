@@ -13,6 +13,7 @@
 #include <math.h>
 #include <regex.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -343,14 +344,17 @@ static size_t bracket_len(const char *p)
     return 0;
 }
 
-/* "{m}", "{m,}" or "{m,n}" at p: its length and largest count (capped at
- * a million: anything above the limit is refused anyway), or 0. */
-static size_t bound_len(const char *p, long *bound)
+/* "{m}", "{m,}", "{m,n}" or "{,n}" (glibc reads it as "{0,n}") at p: its
+ * length, smallest count and largest count (capped at a million: anything
+ * above the limit is refused anyway), or 0 when p starts no bound. */
+static size_t bound_len(const char *p, long *lo, long *hi)
 {
-    char *end;
-    if (!isdigit((unsigned char)p[1]))
+    char *end = (char *)(uintptr_t)(p + 1); /* strtol's type only */
+    long m = 0, n;
+    if (isdigit((unsigned char)*end))
+        m = strtol(end, &end, 10);
+    else if (*end != ',' || !isdigit((unsigned char)end[1]))
         return 0;
-    long m = strtol(p + 1, &end, 10), n;
     m = m > 1000000 ? 1000000 : m;
     n = m;
     if (*end == ',') {
@@ -360,7 +364,8 @@ static size_t bound_len(const char *p, long *bound)
     }
     if (*end != '}')
         return 0;
-    *bound = m > n ? m : n;
+    *lo = m;
+    *hi = m > n ? m : n;
     return (size_t)(end - p) + 1;
 }
 
@@ -417,7 +422,7 @@ int fg_pattern_check(const char *pat, struct fg_error *err)
     for (size_t i = 0, n = 1; pat[i] && !rc && lv[d].cost <= PATTERN_MAX_COST;
          i += n) {
         char c = pat[i];
-        long bound = 0;
+        long lo = 0, bound = 0;
         n = 1;
         if (c == '\\') {
             n = pat[i + 1] ? 2 : 1;
@@ -445,7 +450,7 @@ int fg_pattern_check(const char *pat, struct fg_error *err)
         } else if (c == '*' || c == '+' || c == '?') {
             rc = re_repeat(&lv[d], pat, i, c == '+' ? 2 : 1, c != '+',
                            &quantified, err);
-        } else if (c == '{' && (n = bound_len(pat + i, &bound)) > 0) {
+        } else if (c == '{' && (n = bound_len(pat + i, &lo, &bound)) > 0) {
             if (bound > PATTERN_MAX_BOUND)
                 return fg_error_set(err, FG_EUSAGE,
                                     "'%s': repetition count %ld is over %d",
@@ -455,10 +460,8 @@ int fg_pattern_check(const char *pat, struct fg_error *err)
             double times = bound > 1 ? (double)bound : 1;
             if (lv[d].last_null)
                 times *= times;
-            rc = re_repeat(&lv[d], pat, i, times,
-                           pat[i + 1] == '0' &&
-                               !isdigit((unsigned char)pat[i + 2]),
-                           &quantified, err);
+            rc = re_repeat(&lv[d], pat, i, times, lo == 0, &quantified,
+                           err);
         } else if (c != '^' && c != '$') {
             n = 1;
             re_atom(&lv[d], 1, false, &quantified);

@@ -560,7 +560,7 @@ START_TEST(test_pattern_safety)
     struct fg_error err = {0, ""};
     const char *ok[] = {"^main\\.(a|b)+$", "x{2}", "[]a]+", "[[:alpha:]_]+$",
                         "(ab|cd){1,100}", "\\++", "a*b?c+", "[+*]+",
-                        "^(a|b)*(c{0,50}d{0,50})$"};
+                        "^(a|b)*(c{0,50}d{0,50})$", "a{,5}b"};
     for (size_t i = 0; i < sizeof(ok) / sizeof(*ok); i++)
         ck_assert_msg(fg_pattern_check(ok[i], &err) == FG_OK, "%s: %s", ok[i],
                       err.msg);
@@ -572,7 +572,9 @@ START_TEST(test_pattern_safety)
                          "((b*c*){1,100}d*){1,100}",
                          "a{9223372036854775807,}",
                          "a{1,99999999999999999999}",
-                         "(((a{1,20}){1,20}){1,20}){1,20}"};
+                         "(((a{1,20}){1,20}){1,20}){1,20}",
+                         /* found by make fuzz: "{,n}" is "{0,n}" to glibc */
+                         "@{,11700}+", "a{,101}", "((b*){,100}){,100}"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
         ck_assert_msg(fg_pattern_check(bad[i], &err) == FG_EUSAGE, "%s",
                       bad[i]);
