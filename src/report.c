@@ -345,6 +345,16 @@ const char *fg_rep_noise(char *buf, const struct fg_result *r)
     return buf;
 }
 
+const char *fg_rep_gate(char *buf, const struct fg_result *r)
+{
+    buf[0] = 0;
+    if (r->n_gate < r->n_tested)
+        snprintf(buf, FG_REP_NUM, "; Holm over the %zu that can move by "
+                                  "min-delta",
+                 r->n_gate);
+    return buf;
+}
+
 const char *fg_rep_num(char *buf, double v)
 {
     if (!isfinite(v))

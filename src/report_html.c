@@ -503,9 +503,9 @@ static void method(struct html *h)
                fg_rep_num(a, o->alpha), fg_rep_rel(b, 1 + o->min_change),
                fg_rep_pp(c, o->min_delta));
     fg_rw_addf(&h->w, "<tr><th>tested</th><td>share &ge; %s and count "
-                      "&ge; %lld: %zu of %zu functions</td></tr>\n",
+                      "&ge; %lld: %zu of %zu functions%s</td></tr>\n",
                fg_rep_pct(a, o->min_share), (long long)o->min_count,
-               r->n_tested, r->n_funcs);
+               r->n_tested, r->n_funcs, fg_rep_gate(b, r));
     fg_rw_addf(&h->w, "<tr><th>detectable</th><td>base %s, candidate %s "
                       "(smallest rise of a function at 5%% share found "
                       "with 80%% power if sampling were the only "

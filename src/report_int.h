@@ -44,6 +44,9 @@ void fg_rep_html_escape(struct fg_rw *w, const char *s, size_t len);
  * it stands for: "run-to-run noise 35% per stack" ("0%", "<1%"), or "run-to-run
  * noise not estimated (too few functions)". */
 const char *fg_rep_noise(char *buf, const struct fg_result *r);
+/* "; Holm over the N that can move by min-delta" when the FAIL family
+ * (fg_result.n_gate) is smaller than the tested one, else "". */
+const char *fg_rep_gate(char *buf, const struct fg_result *r);
 /* A minimum detectable effect: "+58.0%", "n/a" (0), "none (undetectable)"
  * (FG_STATS_MDE_MAX). */
 const char *fg_rep_mde(char *buf, double mde);

@@ -199,6 +199,7 @@ static json_t *summary(const struct fg_result *r)
     json_t *o = json_object();
     set(o, "functions", json_integer((json_int_t)r->n_funcs));
     set(o, "tested", json_integer((json_int_t)r->n_tested));
+    set(o, "gate_family", json_integer((json_int_t)r->n_gate));
     set(o, "regressions", json_integer((json_int_t)r->n_regressions));
     set(o, "marginal", json_integer((json_int_t)r->n_marginal));
     set(o, "improvements", json_integer((json_int_t)r->n_improvements));

@@ -497,9 +497,11 @@ static void method(struct md *m)
                fg_rep_num(a, o->alpha), fg_rep_rel(b, 1 + o->min_change),
                fg_rep_pp(c, o->min_delta), fg_rep_num(d, o->alpha));
     fg_rw_addf(&w, "| tested | share &ge; %s and count &ge; %lld: %zu of %zu "
-                   "functions; INCONCLUSIVE below %lld samples per side |\n",
+                   "functions%s; INCONCLUSIVE below %lld samples per side "
+                   "|\n",
                fg_rep_pct(a, o->min_share), (long long)o->min_count,
-               r->n_tested, r->n_funcs, (long long)o->min_samples);
+               r->n_tested, r->n_funcs, fg_rep_gate(b, r),
+               (long long)o->min_samples);
     fg_rw_addf(&w, "| detectable | base %s, candidate %s: smallest rise of a "
                    "function at 5%% share found with 80%% power if "
                    "sampling were the only noise",

@@ -165,8 +165,8 @@ static void compared(struct text *t)
                           "here (for a function as concentrated as the "
                           "median tested one)\n",
                    "", fg_rep_mde(a, r->mde_noise));
-    fg_rw_addf(&t->w, "  %-11s %zu of %zu functions\n\n", "tested",
-               r->n_tested, r->n_funcs);
+    fg_rw_addf(&t->w, "  %-11s %zu of %zu functions%s\n\n", "tested",
+               r->n_tested, r->n_funcs, fg_rep_gate(a, r));
 }
 
 /* A table of text cells: every column right-aligned except the last (the

@@ -222,6 +222,75 @@ START_TEST(test_example_b2_marginal)
 }
 END_TEST
 
+/* The Holm family that decides FAIL holds only the functions with enough
+ * samples that their share could move by --min-delta at all: 20 small
+ * functions (20-24 samples per side of ~11,000: at most 0.41 pp) leave it,
+ * and the 12 others are adjusted among themselves.  BH and the small
+ * functions' Holm stay over everything tested; --min-delta 0 puts every
+ * tested function back into the family. */
+START_TEST(test_gate_family)
+{
+    enum { BIG = 12, SMALL = 20, N = BIG + SMALL };
+    const char *names[N];
+    char buf[N][16];
+    long base[N], cand[N];
+    for (int i = 0; i < N; i++) {
+        snprintf(buf[i], sizeof(buf[i]), i < BIG ? "big%d" : "small%d", i);
+        names[i] = buf[i];
+        base[i] = i < BIG ? 800 + 10 * i : 20;
+        cand[i] = i < BIG ? 800 + 10 * i + (i % 3 - 1) * 25 : 20 + i % 5;
+    }
+    cand[0] = 1100; /* +37.5%: a real regression */
+    long tb = 0, tc = 0;
+    for (int i = 0; i < N; i++) {
+        tb += base[i];
+        tc += cand[i];
+    }
+    /* small: (a + b) / min(total) < 0.5%; big: far above */
+    ck_assert(44.0 / (double)(tb < tc ? tb : tc) < 0.005);
+    struct fg_profile *b = counts_profile(names, base, N);
+    struct fg_profile *c = counts_profile(names, cand, N);
+    struct fg_compare_opts o;
+    fg_compare_opts_default(&o);
+    o.normalize = FG_NORM_TOTAL;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1)
+            o.min_delta = 0;
+        struct fg_result *r = run(&b, 1, &c, 1, &o);
+        ck_assert_uint_eq(r->n_tested, N);
+        ck_assert_uint_eq(r->n_gate, pass == 0 ? BIG : N);
+        double p_all[N], p_gate[N], holm_all[N], holm_gate[N], bh[N];
+        size_t ng = 0;
+        for (int i = 0; i < N; i++) {
+            p_all[i] = row(r, names[i])->p;
+            if (pass == 1 || i < BIG)
+                p_gate[ng++] = p_all[i];
+        }
+        ck_assert_uint_eq(ng, r->n_gate);
+        fg_stats_holm(p_all, N, holm_all);
+        fg_stats_holm(p_gate, ng, holm_gate);
+        fg_stats_bh(p_all, N, bh);
+        for (int i = 0; i < N; i++) {
+            const struct fg_func_result *f = row(r, names[i]);
+            bool gate = pass == 1 || i < BIG;
+            double want = gate ? holm_gate[i] : holm_all[i];
+            ck_assert_msg(fabs(f->p_holm - want) <= 1e-12 * fmax(want, 1e-300),
+                          "%s: p_holm %g, want %g", names[i], f->p_holm, want);
+            ck_assert_double_eq_tol(f->p_bh, bh[i], 1e-12 * fmax(bh[i], 1e-300));
+        }
+        /* the family is smaller, so the regression's adjusted p is too */
+        if (pass == 0)
+            ck_assert(row(r, "big0")->p_holm < holm_all[0]);
+        ck_assert_int_eq(r->verdict, FG_VERDICT_FAIL);
+        ck_assert(row(r, "big0")->flags & FG_F_REGRESSION);
+        assert_finite(r);
+        fg_result_free(r);
+    }
+    fg_profile_free(b);
+    fg_profile_free(c);
+}
+END_TEST
+
 START_TEST(test_mismatched_types)
 {
     const char *text = "main;f 100\n";
@@ -446,6 +515,7 @@ Suite *compare_suite(void)
     tcase_add_test(tc, test_example_c_compositional);
     tcase_add_test(tc, test_inconclusive_and_gates);
     tcase_add_test(tc, test_example_b2_marginal);
+    tcase_add_test(tc, test_gate_family);
     tcase_add_test(tc, test_mismatched_types);
     tcase_add_test(tc, test_replicates_moderated);
     tcase_add_test(tc, test_rules_and_new_functions);

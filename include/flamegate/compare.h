@@ -112,7 +112,10 @@ struct fg_func_result {
     double stat;            /* z or t statistic */
     double df;              /* degrees of freedom (t), 0 for z/binomial */
     double p;               /* raw two-sided p */
-    double p_holm;          /* adjusted; 1 when untested */
+    double p_holm;          /* Holm-adjusted over the gate family
+                             * (fg_result.n_gate) when the function is in
+                             * it, else over all tested functions; 1 when
+                             * untested */
     double p_bh;
     unsigned flags;         /* FG_F_* */
     const struct fg_rule *rule; /* threshold/budget rule that applied */
@@ -162,7 +165,11 @@ struct fg_result {
                                * improvements, budget, new, vanished, then
                                * the rest by adjusted p */
     struct fg_func_result *funcs;
-    size_t n_tested;          /* M, size of the test family */
+    size_t n_tested;          /* M, size of the test family (BH) */
+    size_t n_gate;            /* of those, the functions with enough samples
+                               * that their share could move by their
+                               * min_delta: the Holm family that decides
+                               * FAIL (n_tested when min_delta is 0) */
     size_t n_regressions;
     size_t n_marginal;
     size_t n_improvements;

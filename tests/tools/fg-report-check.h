@@ -184,6 +184,7 @@ static struct fg_result *fgt_sample_result(void)
     fgt_row(r, FGT_BAD_NAME, FG_F_NEW, 0, 4);
     fgt_row(r, "ignored.helper", FG_F_IGNORED, 50, 90);
     r->n_tested = 8;
+    r->n_gate = 7; /* one tested function too small to move 0.5 pp */
     r->n_regressions = 2;
     r->n_marginal = 1;
     r->n_improvements = 2;
@@ -269,6 +270,7 @@ static struct fg_result *fgt_big_result(size_t n)
         f->p_bh = 1e-4;
     }
     r->n_tested = n;
+    r->n_gate = n;
     r->n_regressions = (n + 2) / 3;
     r->n_improvements = (n + 1) / 3;
     r->n_marginal = r->n_new = r->n_vanished = r->n_budget = 0;
