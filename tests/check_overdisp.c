@@ -787,10 +787,10 @@ START_TEST(test_trend_outliers)
         double clean = fg_overdisp_trend(s2, 4.0, fl, h, TR_N);
         sim_trend(seed, 0.01, 20, s2, fl, h);
         double dirty = fg_overdisp_trend(s2, 4.0, fl, h, TR_N);
-        /* larger variances can only pull phi up, and not by much (about
-         * +20-25% measured) */
-        ck_assert_msg(dirty >= clean, "dirty %g < clean %g", dirty, clean);
-        CK_REL(dirty, clean, 0.3);
+        /* the outliers stop counting once "outlier" explains them: phi
+         * moves by under 2% (measured; +20-25% under the earlier capped
+         * likelihood) */
+        CK_REL(dirty, clean, 0.05);
     }
 }
 END_TEST

@@ -75,11 +75,11 @@ double fg_overdisp_tests(const double *a, const double *b, const double *h,
  * (floor_v: Poisson sampling variance; h: mean per-run concentration).
  * Returns the robust maximum-likelihood phi >= 0 (the extra variance per
  * unit of concentration), searched on a grid up to FG_OVERDISP_MAX and
- * refined between grid points.  Entries with a non-finite or negative s2,
- * or floor_v + h not positive, are ignored; 0 when none is usable or
- * df <= 0.  Robust: variance ratios beyond the 99th percentile of
- * chi2_df/df count logarithmically, so a few changed functions cannot
- * inflate phi.
+ * refined between grid points.  Entries with a non-finite or non-positive
+ * s2, or floor_v + h not positive, are ignored; 0 when none is usable or
+ * df <= 0.  Robust: the likelihood is a mixture in which each function may
+ * instead be an outlier with its variance anywhere, so a few functions far
+ * noisier than the rest cannot inflate phi.
  */
 double fg_overdisp_trend(const double *s2, double df, const double *floor_v,
                          const double *h, size_t n);
