@@ -300,10 +300,11 @@ static void show_rules(const struct fg_settings *s)
     for (size_t i = 0; i < s->n_rules; i++) {
         const struct fg_rule *r = &s->rules[i];
         size_t len = strlen(r->pattern);
-        printf("  %zu. %s %s '%.*s%s'", i + 1,
-               (size_t)r->kind < 3 ? kind[r->kind] : "?",
-               r->is_glob ? "glob" : "regex", len > 64 ? 61 : (int)len,
-               r->pattern, len > 64 ? "..." : "");
+        printf("  %zu. %s ", i + 1, (size_t)r->kind < 3 ? kind[r->kind] : "?");
+        if (r->preset)
+            printf("preset '%s' = ", r->preset);
+        printf("%s '%.*s%s'", r->is_glob ? "glob" : "regex",
+               len > 64 ? 61 : (int)len, r->pattern, len > 64 ? "..." : "");
         const char *sep = ":";
         if (r->min_change >= 0) {
             printf("%s min change %g%%", sep, r->min_change * 100);

@@ -904,7 +904,9 @@ static int load_presets(struct loader *L, const char *key, const json_t *v)
             dup = strcmp(json_string_value(json_array_get(v, j)), name) == 0;
         if (dup)
             continue;
-        char *origin = fg_xasprintf("%s, preset %s", L->origin, name);
+        /* where in the file, as for rules[i]; the rule carries the
+         * preset's name itself (fg_rule.preset) */
+        char *origin = fg_xasprintf("%s, %s", L->origin, path);
         struct fg_error e = {0, ""};
         int rc = fg_preset_apply(L->s, name, origin, &e);
         free(origin);

@@ -241,7 +241,8 @@ int fg_preset_apply(struct fg_settings *s, const char *name,
                             known);
     }
     char *re = fg_preset_regex(p);
-    fg_settings_add_rule(s, FG_RULE_IGNORE, re, false, origin);
+    fg_settings_add_rule(s, FG_RULE_IGNORE, re, false, origin)->preset =
+        p->name;
     free(re);
     return FG_OK;
 }

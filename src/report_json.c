@@ -90,6 +90,7 @@ static json_t *rule(const struct fg_rule *r)
     set(o, "min_delta", r->min_delta >= 0 ? num(r->min_delta) : NULL);
     set(o, "max_share", r->max_share >= 0 ? num(r->max_share) : NULL);
     set(o, "origin", r->origin ? str(r->origin) : NULL);
+    set(o, "preset", r->preset ? str(r->preset) : NULL);
     return o;
 }
 

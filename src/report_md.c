@@ -449,9 +449,13 @@ static void rules_cell(struct fg_rw *w, const struct fg_compare_opts *o)
     char a[FG_REP_NUM];
     for (size_t i = 0; i < o->n_rules && o->rules; i++) {
         const struct fg_rule *rule = &o->rules[i];
-        fg_rw_addf(w, "%s%s ", i ? "; " : "",
-                   (size_t)rule->kind < 3 ? kind[rule->kind] : "?");
-        code(w, rule->pattern ? rule->pattern : "", true, NAME_MAX_BYTES);
+        fg_rw_addf(w, "%s%s%s ", i ? "; " : "",
+                   (size_t)rule->kind < 3 ? kind[rule->kind] : "?",
+                   rule->preset ? " preset" : "");
+        code(w, rule->preset    ? rule->preset
+                : rule->pattern ? rule->pattern
+                                : "",
+             true, NAME_MAX_BYTES);
         if (rule->min_change >= 0)
             fg_rw_addf(w, " min change %s",
                        fg_rep_rel(a, 1 + rule->min_change));

@@ -94,8 +94,10 @@ static void rule_line(struct text *t, const struct fg_rule *rule)
     char a[FG_REP_NUM];
     fg_rw_addf(&t->w, "  %-11s %s %s '", "rule",
                (size_t)rule->kind < 3 ? kind[rule->kind] : "?",
-               rule->is_glob ? "glob" : "regex");
-    const char *pat = rule->pattern ? rule->pattern : "";
+               rule->preset ? "preset" : rule->is_glob ? "glob" : "regex");
+    const char *pat = rule->preset  ? rule->preset
+                      : rule->pattern ? rule->pattern
+                                      : "";
     fg_rep_escape(&t->w, pat, strlen(pat), false);
     fg_rw_addc(&t->w, '\'');
     if (rule->min_change >= 0)

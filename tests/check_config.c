@@ -880,8 +880,10 @@ START_TEST(test_preset_in_compare)
                      FG_OK);
     ck_assert_uint_eq(s.n_rules, 2);
     ck_assert_int_eq(s.rules[0].kind, FG_RULE_IGNORE);
-    ck_assert_str_eq(s.rules[0].origin, "config t.json, preset go-gc");
-    ck_assert_str_eq(s.rules[1].origin, "config t.json, preset glibc-idle");
+    ck_assert_str_eq(s.rules[0].origin, "config t.json, ignore_presets[0]");
+    ck_assert_str_eq(s.rules[0].preset, "go-gc");
+    ck_assert_str_eq(s.rules[1].origin, "config t.json, ignore_presets[1]");
+    ck_assert_str_eq(s.rules[1].preset, "glibc-idle");
     fg_config_release(&c);
     fg_settings_release(&s);
 }
@@ -910,8 +912,10 @@ START_TEST(test_flag_ignore_adds_to_rules_and_presets)
     ck_assert_uint_eq(s.n_rules, 4);
     ck_assert_str_eq(s.rules[0].pattern, "^a$");
     ck_assert_str_eq(s.rules[0].origin, "config t.json");
-    ck_assert_str_eq(s.rules[1].origin, "config t.json, preset go-gc");
+    ck_assert_str_eq(s.rules[1].origin, "config t.json, ignore_presets[0]");
+    ck_assert_str_eq(s.rules[1].preset, "go-gc");
     ck_assert_str_eq(s.rules[2].origin, "config t.json, rules[0]");
+    ck_assert_ptr_null(s.rules[2].preset);
     ck_assert_str_eq(s.rules[3].pattern, "^z$");
     ck_assert_str_eq(s.rules[3].origin, "command line");
     fg_config_release(&c);

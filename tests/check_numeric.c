@@ -369,7 +369,7 @@ START_TEST(unequal_sides)
     run(c, 1, b, 1, NULL, NULL);
     /* a side where every sample is in a function ignored by a rule */
     struct fg_rule ign = {FG_RULE_IGNORE, "^(main|serve|db|json|gc)$", false,
-                          -1, -1, -1, "test"};
+                          -1, -1, -1, "test", NULL};
     struct fg_compare_opts o;
     fg_compare_opts_default(&o);
     o.rules = &ign;

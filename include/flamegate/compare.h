@@ -50,6 +50,9 @@ struct fg_rule {
     double min_delta;      /* < 0: inherit */
     double max_share;      /* < 0: no budget; else fail above it (0..1) */
     const char *origin;    /* where the rule came from, for reports */
+    const char *preset;    /* borrowed name of the ignore preset it
+                            * expands, or NULL: reports name the preset
+                            * instead of printing its long regex */
 };
 
 struct fg_compare_opts {

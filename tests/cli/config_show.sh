@@ -29,8 +29,8 @@ has_row $out candidate cand\\.pb "command line"
 has_row $out ignore '\^main\\\.debugHook\$' "config $cfg"
 # rules in evaluation order, each with where it came from
 contains $out "  1. ignore regex '^main\\.debugHook\$'"
-contains $out "  2. ignore regex '^(runtime\\.(asyncPreempt2?|"
-contains $out "     from config $cfg, preset go-runtime-scheduling"
+contains $out "  2. ignore preset 'go-runtime-scheduling' = regex '^(runtime\\.(asyncPreempt2?|"
+contains $out "     from config $cfg, ignore_presets[0]"
 contains $out "  3. threshold glob 'main.encode*': min change 25%, budget 30%"
 contains $out "     from config $cfg, rules[0]"
 contains $out "  4. threshold regex '^compress/flate\\.': min change 20%"
@@ -59,7 +59,8 @@ printf '{"min_samples": 200, "ignore_presets": ["go-gc"]}\n' > "$TMP/proj/.flame
 (cd "$TMP/proj" && $FG config --show) > "$TMP/out2" 2>&1 || fail "config in a project"
 contains $TMP/out2 "config file: .flamegate.json (from the working directory)"
 has_row $TMP/out2 min-samples 200 "config .flamegate.json"
-contains $TMP/out2 "from config .flamegate.json, preset go-gc"
+contains $TMP/out2 "ignore preset 'go-gc' = regex"
+contains $TMP/out2 "from config .flamegate.json, ignore_presets[0]"
 cd "$root"
 
 # no file at all: defaults, and no backend

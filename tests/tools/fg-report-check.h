@@ -56,8 +56,11 @@ static const char fgt_cand_folded[] =
 #define FGT_CAND_RUN 1080
 
 static const struct fg_rule fgt_rules[] = {
-    {FG_RULE_IGNORE, "^ignored\\.", false, -1, -1, -1, "command line"},
-    {FG_RULE_THRESHOLD, "tick", false, -1, -1, 0.02, ".flamegate.json"},
+    {FG_RULE_IGNORE, "^ignored\\.", false, -1, -1, -1, "command line", NULL},
+    {FG_RULE_THRESHOLD, "tick", false, -1, -1, 0.02, ".flamegate.json", NULL},
+    /* an ignore preset: reports name it instead of printing its regex */
+    {FG_RULE_IGNORE, "^(runtime\\.(gcBgMarkWorker|gcDrain))$", false, -1, -1,
+     -1, ".flamegate.json, ignore_presets[0]", "go-gc"},
 };
 
 static char **fgt_strs(const char *a, const char *b)
@@ -141,7 +144,7 @@ static struct fg_result *fgt_sample_result(void)
     r->opts.normalize = FG_NORM_ROBUST;
     r->opts.test = FG_TEST_AUTO;
     r->opts.rules = fgt_rules;
-    r->opts.n_rules = 2;
+    r->opts.n_rules = sizeof(fgt_rules) / sizeof(fgt_rules[0]);
     r->sample_type = fg_xstrdup("cpu");
     r->unit = fg_xstrdup("nanoseconds");
     r->count_type = fg_xstrdup("samples/count");
