@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,31 +233,46 @@ static int set_enum(const char *key, const char *value, const char *origin,
     return bad(err, key, value, origin, want);
 }
 
+/* The size limits by key (fg_settings_keys spells the same names). */
+static const struct {
+    const char *key;
+    size_t off;
+} limit_keys[] = {
+    {"max-input-size", offsetof(struct fg_limits, max_input)},
+    {"max-decompressed-size", offsetof(struct fg_limits, max_inflated)},
+    {"max-string-table", offsetof(struct fg_limits, max_strtab)},
+    {"max-samples", offsetof(struct fg_limits, max_samples)},
+    {"max-locations", offsetof(struct fg_limits, max_locations)},
+    {"max-functions", offsetof(struct fg_limits, max_functions)},
+    {"max-stack-depth", offsetof(struct fg_limits, max_depth)},
+    {"max-labels", offsetof(struct fg_limits, max_labels)},
+    {"max-response-size", offsetof(struct fg_limits, max_http)},
+    {"max-runs", offsetof(struct fg_limits, max_runs)},
+};
+
+/* The field of l that key sets, or NULL when key is not a limit. */
+static size_t *limit_field(struct fg_limits *l, const char *key)
+{
+    for (size_t i = 0; i < sizeof(limit_keys) / sizeof(limit_keys[0]); i++)
+        if (strcmp(limit_keys[i].key, key) == 0)
+            return (size_t *)(void *)((char *)l + limit_keys[i].off);
+    return NULL;
+}
+
 static int set_limit(struct fg_settings *s, const char *key,
                      const char *value, const char *origin,
                      struct fg_error *err)
 {
-    static const char *const names[] = {
-        "max-input-size", "max-decompressed-size", "max-string-table",
-        "max-samples", "max-locations", "max-functions", "max-stack-depth",
-        "max-labels", "max-response-size", "max-runs"};
-    size_t *fields[] = {&s->lim.max_input,    &s->lim.max_inflated,
-                        &s->lim.max_strtab,   &s->lim.max_samples,
-                        &s->lim.max_locations, &s->lim.max_functions,
-                        &s->lim.max_depth,    &s->lim.max_labels,
-                        &s->lim.max_http,     &s->lim.max_runs};
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        if (strcmp(names[i], key) != 0)
-            continue;
-        size_t v;
-        struct fg_error e;
-        if (fg_parse_size(value, &v, key, &e) || v == 0)
-            return bad(err, key, value, origin,
-                       "a positive size (N, NK, NM or NG)");
-        *fields[i] = v;
-        return FG_OK;
-    }
-    return 1; /* not a limit key */
+    size_t *field = limit_field(&s->lim, key);
+    if (!field)
+        return 1; /* not a limit key */
+    size_t v;
+    struct fg_error e;
+    if (fg_parse_size(value, &v, key, &e) || v == 0)
+        return bad(err, key, value, origin,
+                   "a positive size (N, NK, NM or NG)");
+    *field = v;
+    return FG_OK;
 }
 
 static int set_list(struct fg_settings *s, const char *key, const char *value,
@@ -522,13 +538,9 @@ char *fg_settings_value(const struct fg_settings *s, const char *key)
         return fg_xstrdup(s->inconclusive_fail ? "fail" : "pass");
     if (strcmp(key, "runs") == 0)
         return fg_xasprintf("%ld", s->runs);
-    const size_t *lims[] = {&s->lim.max_input,    &s->lim.max_inflated,
-                            &s->lim.max_strtab,   &s->lim.max_samples,
-                            &s->lim.max_locations, &s->lim.max_functions,
-                            &s->lim.max_depth,    &s->lim.max_labels,
-                            &s->lim.max_http,     &s->lim.max_runs};
-    for (size_t i = 0; i < 10; i++)
-        if (strcmp(fg_settings_keys[22 + i], key) == 0)
-            return fg_xasprintf("%zu", *lims[i]);
+    struct fg_limits lim = s->lim;
+    const size_t *field = limit_field(&lim, key);
+    if (field)
+        return fg_xasprintf("%zu", *field);
     return fg_xstrdup("");
 }
