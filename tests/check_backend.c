@@ -5,7 +5,7 @@
  * requests received and the decoded fields.  Parca and live endpoints:
  * check_parca.c.
  */
-#include "fakesrv.h"
+#include "netfix.h"
 #include "testutil.h"
 
 #include "flamegate/backend.h"
@@ -69,6 +69,53 @@ static void *dup_bytes(const void *p, size_t n)
     return q;
 }
 
+/* Answer with buf (malloc'd), which the server frees once sent. */
+static void give(struct fg_fake_response *resp, void *buf, size_t len)
+{
+    resp->body = buf;
+    resp->body_len = len;
+    resp->free_after = buf;
+}
+
+/* Answer with msg (any protobuf-c message), packed. */
+static void give_proto(struct fg_fake_response *resp,
+                       const ProtobufCMessage *msg)
+{
+    size_t len = protobuf_c_message_get_packed_size(msg);
+    uint8_t *buf = malloc(len);
+    protobuf_c_message_pack(msg, buf);
+    give(resp, buf, len);
+}
+
+/* A packed SelectMergeStacktracesResponse carrying pprof bytes (malloc'd,
+ * *len bytes): how Pyroscope 1.2+ answers a query. */
+static uint8_t *stacktraces_answer(const void *pprof, size_t pprof_len,
+                                   size_t *len)
+{
+    Flamegate__Pyroscope__PprofProfile pp =
+        FLAMEGATE__PYROSCOPE__PPROF_PROFILE__INIT;
+    pp.profile.data = (uint8_t *)pprof;
+    pp.profile.len = pprof_len;
+    Flamegate__Pyroscope__SelectMergeStacktracesResponse out =
+        FLAMEGATE__PYROSCOPE__SELECT_MERGE_STACKTRACES_RESPONSE__INIT;
+    out.pprof = &pp;
+    *len = PACKED_SIZE(&out);
+    uint8_t *buf = malloc(*len);
+    flamegate__pyroscope__select_merge_stacktraces_response__pack(&out, buf);
+    return buf;
+}
+
+/* Record what a query asked for (both Select requests carry these). */
+static void rec_query(struct rec *r, const char *selector, const char *ptype,
+                      int64_t start, int64_t end, int64_t max_nodes)
+{
+    copy_str(r->selector, sizeof(r->selector), selector);
+    copy_str(r->ptype, sizeof(r->ptype), ptype);
+    r->start = start;
+    r->end = end;
+    r->max_nodes = max_nodes;
+}
+
 static void pyro_handler(void *ctx, const struct fg_fake_request *req,
                          struct fg_fake_response *resp)
 {
@@ -93,11 +140,8 @@ static void pyro_handler(void *ctx, const struct fg_fake_request *req,
             flamegate__pyroscope__select_merge_stacktraces_request__unpack(
                 NULL, bl, b);
         ck_assert_ptr_nonnull(m);
-        copy_str(r->selector, sizeof(r->selector), m->label_selector);
-        copy_str(r->ptype, sizeof(r->ptype), m->profile_type_id);
-        r->start = m->start;
-        r->end = m->end;
-        r->max_nodes = m->max_nodes;
+        rec_query(r, m->label_selector, m->profile_type_id, m->start, m->end,
+                  m->max_nodes);
         r->format = (int)m->format;
         if (f->v1) {
             /* v1.x: format ignored, a flame graph (field 1) comes back */
@@ -106,22 +150,10 @@ static void pyro_handler(void *ctx, const struct fg_fake_request *req,
             resp->body_len = 5;
         } else {
             const struct fg_buf *p = pick(f, m->label_selector);
-            Flamegate__Pyroscope__PprofProfile pp =
-                FLAMEGATE__PYROSCOPE__PPROF_PROFILE__INIT;
-            pp.profile.data = f->empty ? NULL : (uint8_t *)p->data;
-            pp.profile.len = f->empty ? 0 : p->len;
-            Flamegate__Pyroscope__SelectMergeStacktracesResponse out =
-                FLAMEGATE__PYROSCOPE__SELECT_MERGE_STACKTRACES_RESPONSE__INIT;
-            out.pprof = &pp;
-            size_t len =
-                PACKED_SIZE(
-                    &out);
-            uint8_t *buf = malloc(len);
-            flamegate__pyroscope__select_merge_stacktraces_response__pack(
-                &out, buf);
-            resp->body = buf;
-            resp->body_len = len;
-            resp->free_after = buf;
+            size_t len;
+            uint8_t *buf = stacktraces_answer(f->empty ? NULL : p->data,
+                                              f->empty ? 0 : p->len, &len);
+            give(resp, buf, len);
         }
         flamegate__pyroscope__select_merge_stacktraces_request__free_unpacked(
             m, NULL);
@@ -130,16 +162,10 @@ static void pyro_handler(void *ctx, const struct fg_fake_request *req,
             flamegate__pyroscope__select_merge_profile_request__unpack(
                 NULL, bl, b);
         ck_assert_ptr_nonnull(m);
-        copy_str(r->selector, sizeof(r->selector), m->label_selector);
-        copy_str(r->ptype, sizeof(r->ptype), m->profile_type_id);
-        r->start = m->start;
-        r->end = m->end;
-        r->max_nodes = m->max_nodes;
+        rec_query(r, m->label_selector, m->profile_type_id, m->start, m->end,
+                  m->max_nodes);
         const struct fg_buf *p = pick(f, m->label_selector);
-        void *copy = dup_bytes(p->data, p->len);
-        resp->body = copy;
-        resp->body_len = f->empty ? 0 : p->len;
-        resp->free_after = copy;
+        give(resp, dup_bytes(p->data, p->len), f->empty ? 0 : p->len);
         flamegate__pyroscope__select_merge_profile_request__free_unpacked(
             m, NULL);
     } else if (strstr(req->path, "/ProfileTypes")) {
@@ -164,13 +190,7 @@ static void pyro_handler(void *ctx, const struct fg_fake_request *req,
             FLAMEGATE__PYROSCOPE__PROFILE_TYPES_RESPONSE__INIT;
         out.n_profile_types = 2;
         out.profile_types = ts;
-        size_t len =
-            flamegate__pyroscope__profile_types_response__get_packed_size(&out);
-        uint8_t *buf = malloc(len);
-        flamegate__pyroscope__profile_types_response__pack(&out, buf);
-        resp->body = buf;
-        resp->body_len = len;
-        resp->free_after = buf;
+        give_proto(resp, &out.base);
     } else if (strstr(req->path, "/LabelValues")) {
         Flamegate__Pyroscope__LabelValuesRequest *m =
             flamegate__pyroscope__label_values_request__unpack(NULL, bl, b);
@@ -186,13 +206,7 @@ static void pyro_handler(void *ctx, const struct fg_fake_request *req,
             FLAMEGATE__PYROSCOPE__LABEL_VALUES_RESPONSE__INIT;
         out.n_names = 3;
         out.names = names;
-        size_t len =
-            flamegate__pyroscope__label_values_response__get_packed_size(&out);
-        uint8_t *buf = malloc(len);
-        flamegate__pyroscope__label_values_response__pack(&out, buf);
-        resp->body = buf;
-        resp->body_len = len;
-        resp->free_after = buf;
+        give_proto(resp, &out.base);
     } else {
         resp->status = 404;
         resp->content_type = "text/plain";
@@ -212,34 +226,49 @@ static struct fakepyro *fakepyro_new(void)
     return f;
 }
 
-static void fakepyro_free(struct fakepyro *f)
+/* Free a fakepyro (void *: it serves as a net_case fake_free). */
+static void fakepyro_free(void *p)
 {
+    struct fakepyro *f = p;
     fg_buf_release(&f->prof_v1);
     fg_buf_release(&f->prof_v2);
     free(f);
 }
 
-/* Backend options for the fake at s, with the usual selection. */
-static void pyro_opts(struct fg_backend_opts *o, struct fg_fakesrv *s)
+/* Options, from fresh defaults, for the fake at c->s with the usual
+ * selection. */
+static void pyro_opts(struct net_case *c)
 {
-    fg_backend_opts_init(o);
-    struct fg_error err = {0};
-    const char *kv[][2] = {
-        {"backend", "pyroscope"},
-        {"url", fg_fakesrv_url(s)},
-        {"selector", "{service_name=\"checkout\"}"},
-        {"version-label", "version"},
-        {"base-version", "v1"},
-        {"candidate-version", "v2"},
-        {"from", "2024-01-01T00:00:00Z"},
-        {"until", "2024-01-01T01:00:00Z"},
-        {"retry-backoff", "0.01"},
-    };
-    for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++)
-        ck_assert_msg(fg_backend_opts_set(o, kv[i][0], kv[i][1], &err) ==
-                          FG_OK,
-                      "%s: %s", kv[i][0], err.msg);
-    o->seed = 7;
+    fg_backend_opts_init(&c->o);
+    net_case_set(c,
+                 "backend", "pyroscope",
+                 "url", fg_fakesrv_url(c->s),
+                 "selector", "{service_name=\"checkout\"}",
+                 "version-label", "version",
+                 "base-version", "v1",
+                 "candidate-version", "v2",
+                 "from", "2024-01-01T00:00:00Z",
+                 "until", "2024-01-01T01:00:00Z",
+                 "retry-backoff", "0.01",
+                 NULL);
+    c->o.seed = 7;
+}
+
+/* c aimed at a fake Pyroscope answering with fn(fake), or scripted by the
+ * test when fn is NULL; fake_free (may be NULL) frees fake at the end. */
+static void pyro_start(struct net_case *c, net_handler *fn, void *fake,
+                       void (*fake_free)(void *))
+{
+    net_case_start(c, fn, fake, fake_free);
+    pyro_opts(c);
+}
+
+/* c aimed at a new fakepyro, returned to be tuned and inspected. */
+static struct fakepyro *pyro_fake_start(struct net_case *c)
+{
+    struct fakepyro *f = fakepyro_new();
+    pyro_start(c, pyro_handler, f, fakepyro_free);
+    return f;
 }
 
 static int cmp_rec(const void *a, const void *b)
@@ -253,33 +282,20 @@ static int cmp_rec(const void *a, const void *b)
 
 START_TEST(pyroscope_runs_windows_and_headers)
 {
-    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
-    struct fakepyro *f = fakepyro_new();
-    fg_fakesrv_set_handler(s, pyro_handler, f);
-    struct fg_backend_opts o;
-    pyro_opts(&o, s);
-    struct fg_error err = {0};
+    struct net_case c;
+    struct fakepyro *f = pyro_fake_start(&c);
     setenv("FG_TEST_PYRO_TOKEN", TOKEN, 1);
-    ck_assert_int_eq(fg_backend_opts_set(&o, "token-env",
-                                         "FG_TEST_PYRO_TOKEN", &err), FG_OK);
-    ck_assert_int_eq(fg_backend_opts_set(&o, "tenant", "team-a", &err), FG_OK);
-    ck_assert_int_eq(fg_backend_opts_set(&o, "runs", "4", &err), FG_OK);
-    ck_assert_int_eq(fg_backend_opts_set(&o, "header", "X-Trace: on", &err),
-                     FG_OK);
-    struct fg_limits lim;
-    fg_limits_default(&lim);
-    struct fg_profile **runs = NULL;
-    size_t n = 0;
-    ck_assert_msg(fg_backend_fetch_side(&o, FG_SIDE_CANDIDATE, &lim, &runs,
-                                        &n, &err) == FG_OK, "%s", err.msg);
-    ck_assert_uint_eq(n, 4);
-    for (size_t i = 0; i < n; i++)
-        ck_assert_int_eq(fg_test_total(runs[i]), 75);
-    ck_assert_ptr_nonnull(strstr(runs[0]->source, "window 1/4"));
-    fg_test_free_runs(runs, n);
-    ck_assert_uint_eq(fg_fakesrv_count(s), 4);
+    net_case_set(&c, "token-env", "FG_TEST_PYRO_TOKEN", "tenant", "team-a",
+                 "runs", "4", "header", "X-Trace: on", NULL);
+    net_case_fetch(&c, FG_SIDE_CANDIDATE, FG_OK);
+    ck_assert_uint_eq(c.n, 4);
+    for (size_t i = 0; i < c.n; i++)
+        ck_assert_int_eq(fg_test_total(c.runs[i]), 75);
+    ck_assert_ptr_nonnull(strstr(c.runs[0]->source, "window 1/4"));
+    fg_test_free_runs(c.runs, c.n);
+    ck_assert_uint_eq(fg_fakesrv_count(c.s), 4);
     for (size_t i = 0; i < 4; i++) {
-        const struct fg_fake_request *q = fg_fakesrv_request(s, i);
+        const struct fg_fake_request *q = fg_fakesrv_request(c.s, i);
         ck_assert_str_eq(q->method, "POST");
         ck_assert_str_eq(q->path,
                          "/querier.v1.QuerierService/SelectMergeStacktraces");
@@ -306,60 +322,34 @@ START_TEST(pyroscope_runs_windows_and_headers)
         ck_assert_int_eq(r->end, i < 3 ? T0 + (int64_t)(i + 1) * 900000 - 1
                                        : T1);
     }
-    fg_backend_opts_release(&o);
-    fg_fakesrv_stop(s);
-    fakepyro_free(f);
+    net_case_end(&c);
 }
 END_TEST
 
 START_TEST(pyroscope_runs_are_bounded_in_flight)
 {
-    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
-    struct fakepyro *f = fakepyro_new();
-    f->delay = 0.1;
-    fg_fakesrv_set_handler(s, pyro_handler, f);
-    struct fg_backend_opts o;
-    pyro_opts(&o, s);
-    struct fg_error err = {0};
-    ck_assert_int_eq(fg_backend_opts_set(&o, "runs", "6", &err), FG_OK);
-    ck_assert_int_eq(fg_backend_opts_set(&o, "parallel", "2", &err), FG_OK);
-    struct fg_limits lim;
-    fg_limits_default(&lim);
-    struct fg_profile **runs = NULL;
-    size_t n = 0;
-    ck_assert_msg(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
-                                        &err) == FG_OK, "%s", err.msg);
-    ck_assert_uint_eq(n, 6);
-    fg_test_free_runs(runs, n);
-    ck_assert_uint_eq(fg_fakesrv_count(s), 6);
-    ck_assert_int_eq(fg_fakesrv_max_concurrent(s), 2);
-    fg_backend_opts_release(&o);
-    fg_fakesrv_stop(s);
-    fakepyro_free(f);
+    struct net_case c;
+    pyro_fake_start(&c)->delay = 0.1;
+    net_case_set(&c, "runs", "6", "parallel", "2", NULL);
+    net_case_fetch(&c, FG_SIDE_BASE, FG_OK);
+    ck_assert_uint_eq(c.n, 6);
+    fg_test_free_runs(c.runs, c.n);
+    ck_assert_uint_eq(fg_fakesrv_count(c.s), 6);
+    ck_assert_int_eq(fg_fakesrv_max_concurrent(c.s), 2);
+    net_case_end(&c);
 }
 END_TEST
 
 START_TEST(pyroscope_v1_falls_back_to_select_merge_profile)
 {
-    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
-    struct fakepyro *f = fakepyro_new();
+    struct net_case c;
+    struct fakepyro *f = pyro_fake_start(&c);
     f->v1 = true;
-    fg_fakesrv_set_handler(s, pyro_handler, f);
-    struct fg_backend_opts o;
-    pyro_opts(&o, s);
-    struct fg_error err = {0};
-    ck_assert_int_eq(fg_backend_opts_set(&o, "runs", "2", &err), FG_OK);
-    ck_assert_int_eq(fg_backend_opts_set(&o, "max-nodes", "65536", &err),
-                     FG_OK);
-    struct fg_limits lim;
-    fg_limits_default(&lim);
-    struct fg_profile **runs = NULL;
-    size_t n = 0;
-    ck_assert_msg(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
-                                        &err) == FG_OK, "%s", err.msg);
-    ck_assert_uint_eq(n, 2);
-    ck_assert_int_eq(fg_test_total(runs[0]), 45);
-    fg_test_free_runs(runs, n);
+    net_case_set(&c, "runs", "2", "max-nodes", "65536", NULL);
+    net_case_fetch(&c, FG_SIDE_BASE, FG_OK);
+    ck_assert_uint_eq(c.n, 2);
+    ck_assert_int_eq(fg_test_total(c.runs[0]), 45);
+    fg_test_free_runs(c.runs, c.n);
     ck_assert_uint_eq(f->n, 4);
     qsort(f->rec, f->n, sizeof(f->rec[0]), cmp_rec);
     /* SelectMergeProfile sorts before SelectMergeStacktraces */
@@ -374,9 +364,7 @@ START_TEST(pyroscope_v1_falls_back_to_select_merge_profile)
     ck_assert_int_eq(f->rec[0].max_nodes, 65536);
     ck_assert_str_eq(f->rec[2].path,
                      "/querier.v1.QuerierService/SelectMergeStacktraces");
-    fg_backend_opts_release(&o);
-    fg_fakesrv_stop(s);
-    fakepyro_free(f);
+    net_case_end(&c);
 }
 END_TEST
 
@@ -385,113 +373,76 @@ START_TEST(pyroscope_connect_error_verbatim)
     static const char body[] =
         "{\"code\":\"invalid_argument\",\"message\":\"1:15: parse error: "
         "unexpected \\\"=\\\" in label matching\"}";
-    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
-    struct fakepyro *f = fakepyro_new();
+    struct net_case c;
+    struct fakepyro *f = pyro_fake_start(&c);
     f->err_status = 400;
     f->err_ctype = "application/json";
     f->err_body = body;
-    fg_fakesrv_set_handler(s, pyro_handler, f);
-    struct fg_backend_opts o;
-    pyro_opts(&o, s);
-    struct fg_limits lim;
-    fg_limits_default(&lim);
-    struct fg_profile **runs = NULL;
-    size_t n = 0;
-    struct fg_error err = {0};
-    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
-                                           &err), FG_EHTTP);
-    ck_assert_int_eq(fg_status_exit_code(err.code), 3);
-    ck_assert_msg(strstr(err.msg, body) != NULL, "%s", err.msg);
-    ck_assert_ptr_nonnull(strstr(err.msg, "HTTP 400 from 'http://127.0.0.1:"));
-    ck_assert_ptr_nonnull(
-        strstr(err.msg, "/querier.v1.QuerierService/SelectMergeStacktraces'"));
-    ck_assert_uint_eq(fg_fakesrv_count(s), 1); /* 400: no retry */
+    net_case_fetch(&c, FG_SIDE_BASE, FG_EHTTP);
+    ck_assert_int_eq(fg_status_exit_code(c.err.code), 3);
+    ck_assert_msg(strstr(c.err.msg, body) != NULL, "%s", c.err.msg);
+    ck_assert_ptr_nonnull(strstr(c.err.msg,
+                                 "HTTP 400 from 'http://127.0.0.1:"));
+    ck_assert_ptr_nonnull(strstr(
+        c.err.msg, "/querier.v1.QuerierService/SelectMergeStacktraces'"));
+    ck_assert_uint_eq(fg_fakesrv_count(c.s), 1); /* 400: no retry */
     /* Multi-tenant server without X-Scope-OrgID. */
     f->err_status = 401;
     f->err_body = "{\"code\":\"unauthenticated\",\"message\":\"no org id\"}";
-    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
-                                           &err), FG_EHTTP);
-    ck_assert_ptr_nonnull(strstr(err.msg, "HTTP 401"));
-    ck_assert_ptr_nonnull(strstr(err.msg, "no org id"));
-    fg_backend_opts_release(&o);
-    fg_fakesrv_stop(s);
-    fakepyro_free(f);
+    net_case_fetch(&c, FG_SIDE_BASE, FG_EHTTP);
+    ck_assert_ptr_nonnull(strstr(c.err.msg, "HTTP 401"));
+    ck_assert_ptr_nonnull(strstr(c.err.msg, "no org id"));
+    net_case_end(&c);
 }
 END_TEST
 
 START_TEST(pyroscope_html_page_is_a_clear_error)
 {
-    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
-    struct fakepyro *f = fakepyro_new();
+    struct net_case c;
+    struct fakepyro *f = pyro_fake_start(&c);
     f->err_status = 200;
     f->err_ctype = "text/html; charset=utf-8";
     f->err_body = "<html><head><title>Grafana</title></head></html>";
-    fg_fakesrv_set_handler(s, pyro_handler, f);
-    struct fg_backend_opts o;
-    pyro_opts(&o, s);
-    struct fg_limits lim;
-    fg_limits_default(&lim);
-    struct fg_profile **runs = NULL;
-    size_t n = 0;
-    struct fg_error err = {0};
-    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
-                                           &err), FG_EHTTP);
-    ck_assert_msg(strstr(err.msg, "unexpected Content-Type 'text/html; "
-                                  "charset=utf-8'") &&
-                      strstr(err.msg, "expected application/proto") &&
-                      strstr(err.msg, "HTML page titled 'Grafana'"),
-                  "%s", err.msg);
-    fg_backend_opts_release(&o);
-    fg_fakesrv_stop(s);
-    fakepyro_free(f);
+    net_case_fetch(&c, FG_SIDE_BASE, FG_EHTTP);
+    ck_assert_msg(strstr(c.err.msg, "unexpected Content-Type 'text/html; "
+                                    "charset=utf-8'") &&
+                      strstr(c.err.msg, "expected application/proto") &&
+                      strstr(c.err.msg, "HTML page titled 'Grafana'"),
+                  "%s", c.err.msg);
+    net_case_end(&c);
 }
 END_TEST
 
 START_TEST(pyroscope_no_data_is_an_error)
 {
-    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
-    struct fakepyro *f = fakepyro_new();
-    f->empty = true;
-    fg_fakesrv_set_handler(s, pyro_handler, f);
-    struct fg_backend_opts o;
-    pyro_opts(&o, s);
-    struct fg_limits lim;
-    fg_limits_default(&lim);
-    struct fg_profile **runs = NULL;
-    size_t n = 0;
-    struct fg_error err = {0};
-    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_CANDIDATE, &lim, &runs,
-                                           &n, &err), FG_EHTTP);
-    ck_assert_msg(strstr(err.msg, "no profile data for pyroscope "
-                                  "process_cpu:cpu:nanoseconds:cpu:"
-                                  "nanoseconds{service_name=\"checkout\","
-                                  "version=\"v2\"}"),
-                  "%s", err.msg);
-    ck_assert_ptr_nonnull(strstr(err.msg, "--list-versions"));
-    fg_backend_opts_release(&o);
-    fg_fakesrv_stop(s);
-    fakepyro_free(f);
+    struct net_case c;
+    pyro_fake_start(&c)->empty = true;
+    net_case_fetch(&c, FG_SIDE_CANDIDATE, FG_EHTTP);
+    ck_assert_msg(strstr(c.err.msg, "no profile data for pyroscope "
+                                    "process_cpu:cpu:nanoseconds:cpu:"
+                                    "nanoseconds{service_name=\"checkout\","
+                                    "version=\"v2\"}"),
+                  "%s", c.err.msg);
+    ck_assert_ptr_nonnull(strstr(c.err.msg, "--list-versions"));
+    net_case_end(&c);
 }
 END_TEST
 
 START_TEST(pyroscope_listings)
 {
-    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
-    struct fakepyro *f = fakepyro_new();
-    fg_fakesrv_set_handler(s, pyro_handler, f);
-    struct fg_backend_opts o;
-    pyro_opts(&o, s);
+    struct net_case c;
+    struct fakepyro *f = pyro_fake_start(&c);
     char **v = NULL;
     size_t n = 0;
-    struct fg_error err = {0};
-    ck_assert_int_eq(fg_backend_list_profile_types(&o, &v, &n, &err), FG_OK);
+    ck_assert_int_eq(fg_backend_list_profile_types(&c.o, &v, &n, &c.err),
+                     FG_OK);
     ck_assert_uint_eq(n, 2);
     ck_assert_str_eq(v[0], "memory:alloc_space:bytes:space:bytes");
     ck_assert_str_eq(v[1], "process_cpu:cpu:nanoseconds:cpu:nanoseconds");
     fg_backend_strings_free(v, n);
     ck_assert_int_eq(f->rec[0].start, T0);
     ck_assert_int_eq(f->rec[0].end, T1);
-    ck_assert_int_eq(fg_backend_list_label_values(&o, NULL, &v, &n, &err),
+    ck_assert_int_eq(fg_backend_list_label_values(&c.o, NULL, &v, &n, &c.err),
                      FG_OK);
     ck_assert_uint_eq(n, 2);
     ck_assert_str_eq(v[0], "v1");
@@ -500,58 +451,34 @@ START_TEST(pyroscope_listings)
     ck_assert_str_eq(f->rec[1].path, "/querier.v1.QuerierService/LabelValues");
     ck_assert_str_eq(f->rec[1].name, "version");
     ck_assert_str_eq(f->rec[1].matcher, "{service_name=\"checkout\"}");
-    fg_backend_opts_release(&o);
-    fg_fakesrv_stop(s);
-    fakepyro_free(f);
+    net_case_end(&c);
 }
 END_TEST
 
 START_TEST(pyroscope_version_value_is_quoted)
 {
-    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
-    struct fakepyro *f = fakepyro_new();
-    fg_fakesrv_set_handler(s, pyro_handler, f);
-    struct fg_backend_opts o;
-    pyro_opts(&o, s);
-    struct fg_error err = {0};
-    ck_assert_int_eq(fg_backend_opts_set(&o, "base-version", "a\"b\\c", &err),
-                     FG_OK);
-    ck_assert_int_eq(fg_backend_opts_set(&o, "version-label", "service.version",
-                                         &err), FG_OK);
-    struct fg_limits lim;
-    fg_limits_default(&lim);
-    struct fg_profile **runs = NULL;
-    size_t n = 0;
-    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
-                                           &err), FG_OK);
-    fg_test_free_runs(runs, n);
+    struct net_case c;
+    struct fakepyro *f = pyro_fake_start(&c);
+    net_case_set(&c, "base-version", "a\"b\\c", "version-label",
+                 "service.version", NULL);
+    net_case_fetch(&c, FG_SIDE_BASE, FG_OK);
+    fg_test_free_runs(c.runs, c.n);
     ck_assert_str_eq(f->rec[0].selector,
                      "{service_name=\"checkout\",\"service.version\"="
                      "\"a\\\"b\\\\c\"}");
-    fg_backend_opts_release(&o);
-    fg_fakesrv_stop(s);
-    fakepyro_free(f);
+    net_case_end(&c);
 }
 END_TEST
 
 START_TEST(pyroscope_retries_then_succeeds)
 {
-    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
     /* Script: 503, 429, then the real server via the handler is not
      * possible with one fake, so serve the pprof bytes from the script. */
     struct fakepyro *f = fakepyro_new();
-    Flamegate__Pyroscope__PprofProfile pp =
-        FLAMEGATE__PYROSCOPE__PPROF_PROFILE__INIT;
-    pp.profile.data = (uint8_t *)f->prof_v1.data;
-    pp.profile.len = f->prof_v1.len;
-    Flamegate__Pyroscope__SelectMergeStacktracesResponse out =
-        FLAMEGATE__PYROSCOPE__SELECT_MERGE_STACKTRACES_RESPONSE__INIT;
-    out.pprof = &pp;
-    size_t len =
-        PACKED_SIZE(
-            &out);
-    uint8_t *buf = malloc(len);
-    flamegate__pyroscope__select_merge_stacktraces_response__pack(&out, buf);
+    struct net_case c;
+    pyro_start(&c, NULL, f, fakepyro_free);
+    size_t len;
+    uint8_t *buf = stacktraces_answer(f->prof_v1.data, f->prof_v1.len, &len);
     struct fg_fake_response r503 = {
         .status = 503, .content_type = "application/json",
         .body = "{\"code\":\"unavailable\"}", .body_len = 22};
@@ -561,149 +488,96 @@ START_TEST(pyroscope_retries_then_succeeds)
     struct fg_fake_response ok = {.status = 200,
                                   .content_type = "application/proto",
                                   .body = buf, .body_len = len};
-    fg_fakesrv_push(s, &r503);
-    fg_fakesrv_push(s, &r429);
-    fg_fakesrv_push(s, &ok);
-    struct fg_backend_opts o;
-    pyro_opts(&o, s);
-    struct fg_limits lim;
-    fg_limits_default(&lim);
-    struct fg_profile **runs = NULL;
-    size_t n = 0;
-    struct fg_error err = {0};
-    ck_assert_msg(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
-                                        &err) == FG_OK, "%s", err.msg);
-    ck_assert_int_eq(fg_test_total(runs[0]), 45);
-    fg_test_free_runs(runs, n);
-    ck_assert_uint_eq(fg_fakesrv_count(s), 3);
+    fg_fakesrv_push(c.s, &r503);
+    fg_fakesrv_push(c.s, &r429);
+    fg_fakesrv_push(c.s, &ok);
+    net_case_fetch(&c, FG_SIDE_BASE, FG_OK);
+    ck_assert_int_eq(fg_test_total(c.runs[0]), 45);
+    fg_test_free_runs(c.runs, c.n);
+    ck_assert_uint_eq(fg_fakesrv_count(c.s), 3);
     free(buf);
-    fg_backend_opts_release(&o);
-    fg_fakesrv_stop(s);
-    fakepyro_free(f);
+    net_case_end(&c);
 }
 END_TEST
 
 START_TEST(pyroscope_slow_and_oversized)
 {
-    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
+    struct net_case c;
+    pyro_start(&c, NULL, NULL, NULL);
     struct fg_fake_response slow = {.status = 200,
                                     .content_type = "application/proto",
                                     .delay = 5};
-    fg_fakesrv_push(s, &slow);
-    struct fg_backend_opts o;
-    pyro_opts(&o, s);
-    struct fg_error err = {0};
-    ck_assert_int_eq(fg_backend_opts_set(&o, "timeout", "0.3", &err), FG_OK);
-    ck_assert_int_eq(fg_backend_opts_set(&o, "retries", "0", &err), FG_OK);
-    struct fg_limits lim;
-    fg_limits_default(&lim);
-    struct fg_profile **runs = NULL;
-    size_t n = 0;
-    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
-                                           &err), FG_EHTTP);
-    ck_assert_ptr_nonnull(strstr(err.msg, "timed out"));
-    ck_assert_str_eq(fg_fake_request_header(fg_fakesrv_request(s, 0),
+    fg_fakesrv_push(c.s, &slow);
+    net_case_set(&c, "timeout", "0.3", "retries", "0", NULL);
+    net_case_fetch(&c, FG_SIDE_BASE, FG_EHTTP);
+    ck_assert_ptr_nonnull(strstr(c.err.msg, "timed out"));
+    ck_assert_str_eq(fg_fake_request_header(fg_fakesrv_request(c.s, 0),
                                             "Connect-Timeout-Ms"),
                      "300");
-    fg_fakesrv_stop(s);
 
-    s = fg_fakesrv_start_for(60);
     char big[4096];
     memset(big, 1, sizeof(big));
     struct fg_fake_response large = {.status = 200,
                                      .content_type = "application/proto",
                                      .body = big, .body_len = sizeof(big)};
-    fg_fakesrv_push(s, &large);
-    free(o.url);
-    o.url = fg_xstrdup(fg_fakesrv_url(s));
-    lim.max_http = 1024;
-    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
-                                           &err), FG_ELIMIT);
-    ck_assert_ptr_nonnull(strstr(err.msg, "--max-response-size"));
-    ck_assert_int_eq(fg_status_exit_code(err.code), 2);
-    fg_backend_opts_release(&o);
-    fg_fakesrv_stop(s);
+    fg_fakesrv_push(net_case_new_server(&c), &large);
+    free(c.o.url);
+    c.o.url = fg_xstrdup(fg_fakesrv_url(c.s));
+    c.lim.max_http = 1024;
+    net_case_fetch(&c, FG_SIDE_BASE, FG_ELIMIT);
+    ck_assert_ptr_nonnull(strstr(c.err.msg, "--max-response-size"));
+    ck_assert_int_eq(fg_status_exit_code(c.err.code), 2);
+    net_case_end(&c);
 }
 END_TEST
 
 START_TEST(pyroscope_tls_error)
 {
-    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
-    struct fg_backend_opts o;
-    pyro_opts(&o, s);
-    struct fg_error err = {0};
-    char *url = fg_xasprintf("https://127.0.0.1:%d", fg_fakesrv_port(s));
-    ck_assert_int_eq(fg_backend_opts_set(&o, "url", url, &err), FG_OK);
-    struct fg_limits lim;
-    fg_limits_default(&lim);
-    struct fg_profile **runs = NULL;
-    size_t n = 0;
-    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
-                                           &err), FG_EHTTP);
-    ck_assert_msg(strstr(err.msg, "TLS error connecting to 'https://127.0.0.1"),
-                  "%s", err.msg);
+    struct net_case c;
+    pyro_start(&c, NULL, NULL, NULL);
+    char *url = fg_xasprintf("https://127.0.0.1:%d", fg_fakesrv_port(c.s));
+    net_case_set(&c, "url", url, NULL);
+    net_case_fetch(&c, FG_SIDE_BASE, FG_EHTTP);
+    ck_assert_msg(strstr(c.err.msg,
+                         "TLS error connecting to 'https://127.0.0.1"),
+                  "%s", c.err.msg);
     free(url);
-    fg_backend_opts_release(&o);
-    fg_fakesrv_stop(s);
+    net_case_end(&c);
 }
 END_TEST
 
-struct logbuf {
-    struct fg_buf b;
-};
-
-static void log_line(void *ctx, const char *line)
-{
-    struct logbuf *l = ctx;
-    ck_assert_int_eq(fg_buf_adds(&l->b, line), FG_OK);
-    ck_assert_int_eq(fg_buf_addc(&l->b, '\n'), FG_OK);
-}
-
 START_TEST(pyroscope_verbose_log_redacts_secrets)
 {
-    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
-    struct fakepyro *f = fakepyro_new();
-    fg_fakesrv_set_handler(s, pyro_handler, f);
-    struct fg_backend_opts o;
-    pyro_opts(&o, s);
-    struct fg_error err = {0};
+    struct net_case c;
+    pyro_fake_start(&c);
     char *dir = fg_test_tmpdir();
     char *path = fg_xasprintf("%s/pw", dir);
     FILE *fp = fopen(path, "w");
     ck_assert_ptr_nonnull(fp);
     fputs("glc_PLANTED_password\n", fp);
     fclose(fp);
-    ck_assert_int_eq(fg_backend_opts_set(&o, "user", "123456", &err), FG_OK);
-    ck_assert_int_eq(fg_backend_opts_set(&o, "password-file", path, &err),
-                     FG_OK);
-    struct logbuf l;
-    fg_buf_init(&l.b, 0);
-    o.log = log_line;
-    o.log_ctx = &l;
-    o.verbose = 1;
-    struct fg_limits lim;
-    fg_limits_default(&lim);
-    struct fg_profile **runs = NULL;
-    size_t n = 0;
-    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
-                                           &err), FG_OK);
-    fg_test_free_runs(runs, n);
-    ck_assert_ptr_nonnull(strstr(l.b.data, "> Authorization: <redacted>"));
-    ck_assert_ptr_nonnull(strstr(l.b.data, "* pyroscope: "));
-    ck_assert_ptr_null(strstr(l.b.data, "PLANTED"));
+    net_case_set(&c, "user", "123456", "password-file", path, NULL);
+    struct fg_buf log;
+    fg_buf_init(&log, 0);
+    c.o.log = net_log_line;
+    c.o.log_ctx = &log;
+    c.o.verbose = 1;
+    net_case_fetch(&c, FG_SIDE_BASE, FG_OK);
+    fg_test_free_runs(c.runs, c.n);
+    ck_assert_ptr_nonnull(strstr(log.data, "> Authorization: <redacted>"));
+    ck_assert_ptr_nonnull(strstr(log.data, "* pyroscope: "));
+    ck_assert_ptr_null(strstr(log.data, "PLANTED"));
     /* base64("123456:glc_PLANTED_password") must not leak either */
-    ck_assert_ptr_null(strstr(l.b.data, "MTIzNDU2OmdsY19QTEFOVEVE"));
+    ck_assert_ptr_null(strstr(log.data, "MTIzNDU2OmdsY19QTEFOVEVE"));
     /* the server got the basic credentials, file newline stripped */
-    ck_assert_str_eq(fg_fake_request_header(fg_fakesrv_request(s, 0),
+    ck_assert_str_eq(fg_fake_request_header(fg_fakesrv_request(c.s, 0),
                                             "Authorization"),
                      "Basic MTIzNDU2OmdsY19QTEFOVEVEX3Bhc3N3b3Jk");
-    fg_buf_release(&l.b);
+    fg_buf_release(&log);
     fg_test_rmtree(dir);
     free(dir);
     free(path);
-    fg_backend_opts_release(&o);
-    fg_fakesrv_stop(s);
-    fakepyro_free(f);
+    net_case_end(&c);
 }
 END_TEST
 
@@ -725,23 +599,11 @@ static void corpus_handler(void *ctx, const struct fg_fake_request *req,
     ck_assert_uint_lt(i, 4);
     flamegate__pyroscope__select_merge_stacktraces_request__free_unpacked(
         m, NULL);
-    Flamegate__Pyroscope__PprofProfile pp =
-        FLAMEGATE__PYROSCOPE__PPROF_PROFILE__INIT;
-    pp.profile.data = (uint8_t *)c->raw[i].data;
-    pp.profile.len = c->raw[i].len;
-    Flamegate__Pyroscope__SelectMergeStacktracesResponse out =
-        FLAMEGATE__PYROSCOPE__SELECT_MERGE_STACKTRACES_RESPONSE__INIT;
-    out.pprof = &pp;
-    size_t len =
-        PACKED_SIZE(
-            &out);
-    uint8_t *buf = malloc(len);
-    flamegate__pyroscope__select_merge_stacktraces_response__pack(&out, buf);
+    size_t len;
+    uint8_t *buf = stacktraces_answer(c->raw[i].data, c->raw[i].len, &len);
     resp->status = 200;
     resp->content_type = "application/proto";
-    resp->body = buf;
-    resp->body_len = len;
-    resp->free_after = buf;
+    give(resp, buf, len);
 }
 
 START_TEST(pyroscope_serves_corpus_replicates)
@@ -750,10 +612,9 @@ START_TEST(pyroscope_serves_corpus_replicates)
         fg_test_skip("corpus absent: pyroscope_serves_corpus_replicates");
         return;
     }
-    struct corpus_srv c;
-    struct fg_limits lim;
-    fg_limits_default(&lim);
-    struct fg_error err = {0};
+    struct corpus_srv cs;
+    struct net_case c;
+    pyro_start(&c, corpus_handler, &cs, NULL);
     int64_t want[4];
     for (int i = 0; i < 4; i++) {
         char rel[64];
@@ -761,34 +622,26 @@ START_TEST(pyroscope_serves_corpus_replicates)
         char *p = fg_test_corpus_path(rel);
         size_t len;
         char *gz = fg_test_read(p, &len);
-        fg_buf_init(&c.raw[i], 0);
+        fg_buf_init(&cs.raw[i], 0);
         ck_assert_int_eq(fg_gz_inflate((unsigned char *)gz, len, 1 << 28, p,
-                                       &c.raw[i], &err), FG_OK);
+                                       &cs.raw[i], &c.err), FG_OK);
         struct fg_profile *prof = NULL;
-        ck_assert_int_eq(fg_pprof_decode((unsigned char *)gz, len, p, &lim,
-                                         &prof, &err), FG_OK);
+        ck_assert_int_eq(fg_pprof_decode((unsigned char *)gz, len, p, &c.lim,
+                                         &prof, &c.err), FG_OK);
         want[i] = fg_test_total(prof);
         fg_profile_free(prof);
         free(gz);
         free(p);
     }
-    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
-    fg_fakesrv_set_handler(s, corpus_handler, &c);
-    struct fg_backend_opts o;
-    pyro_opts(&o, s);
-    ck_assert_int_eq(fg_backend_opts_set(&o, "runs", "4", &err), FG_OK);
-    struct fg_profile **runs = NULL;
-    size_t n = 0;
-    ck_assert_msg(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
-                                        &err) == FG_OK, "%s", err.msg);
-    ck_assert_uint_eq(n, 4);
+    net_case_set(&c, "runs", "4", NULL);
+    net_case_fetch(&c, FG_SIDE_BASE, FG_OK);
+    ck_assert_uint_eq(c.n, 4);
     for (int i = 0; i < 4; i++)
-        ck_assert_int_eq(fg_test_total(runs[i]), want[i]);
-    fg_test_free_runs(runs, n);
+        ck_assert_int_eq(fg_test_total(c.runs[i]), want[i]);
+    fg_test_free_runs(c.runs, c.n);
+    net_case_end(&c);
     for (int i = 0; i < 4; i++)
-        fg_buf_release(&c.raw[i]);
-    fg_backend_opts_release(&o);
-    fg_fakesrv_stop(s);
+        fg_buf_release(&cs.raw[i]);
 }
 END_TEST
 
@@ -918,47 +771,35 @@ END_TEST
 
 START_TEST(auth_and_side_errors)
 {
-    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
-    struct fg_backend_opts o;
-    pyro_opts(&o, s);
-    struct fg_limits lim;
-    fg_limits_default(&lim);
-    struct fg_profile **runs = NULL;
-    size_t n = 0;
-    struct fg_error err = {0};
+    struct net_case c;
+    pyro_start(&c, NULL, NULL, NULL);
     unsetenv("FG_TEST_UNSET_TOKEN");
-    ck_assert_int_eq(fg_backend_opts_set(&o, "token-env",
-                                         "FG_TEST_UNSET_TOKEN", &err), FG_OK);
-    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
-                                           &err), FG_EUSAGE);
-    ck_assert_ptr_nonnull(strstr(err.msg, "'FG_TEST_UNSET_TOKEN'"));
-    ck_assert_int_eq(fg_backend_opts_set(&o, "user", "u", &err), FG_OK);
-    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
-                                           &err), FG_EUSAGE);
-    ck_assert_ptr_nonnull(strstr(err.msg, "either a bearer token"));
-    fg_backend_opts_release(&o);
+    net_case_set(&c, "token-env", "FG_TEST_UNSET_TOKEN", NULL);
+    net_case_fetch(&c, FG_SIDE_BASE, FG_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(c.err.msg, "'FG_TEST_UNSET_TOKEN'"));
+    net_case_set(&c, "user", "u", NULL);
+    net_case_fetch(&c, FG_SIDE_BASE, FG_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(c.err.msg, "either a bearer token"));
+    fg_backend_opts_release(&c.o);
 
-    pyro_opts(&o, s);
-    free(o.version[1]);
-    o.version[1] = NULL;
-    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_CANDIDATE, &lim, &runs,
-                                           &n, &err), FG_EUSAGE);
-    ck_assert_ptr_nonnull(strstr(err.msg, "--candidate-version"));
-    free(o.version[0]);
-    o.version[0] = NULL;
-    free(o.version_label);
-    o.version_label = NULL;
-    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
-                                           &err), FG_EUSAGE);
-    ck_assert_ptr_nonnull(strstr(err.msg, "same data"));
-    ck_assert_int_eq(fg_backend_opts_set(&o, "runs", "5000", &err), FG_OK);
+    pyro_opts(&c);
+    free(c.o.version[1]);
+    c.o.version[1] = NULL;
+    net_case_fetch(&c, FG_SIDE_CANDIDATE, FG_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(c.err.msg, "--candidate-version"));
+    free(c.o.version[0]);
+    c.o.version[0] = NULL;
+    free(c.o.version_label);
+    c.o.version_label = NULL;
+    net_case_fetch(&c, FG_SIDE_BASE, FG_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(c.err.msg, "same data"));
+    net_case_set(&c, "runs", "5000", NULL);
     struct fg_fetched *f = NULL;
-    ck_assert_int_eq(fg_backend_fetch_plain_raw(&o, &lim, &f, &n, &err),
-                     FG_ELIMIT);
-    ck_assert_ptr_nonnull(strstr(err.msg, "--max-runs"));
-    ck_assert_uint_eq(fg_fakesrv_count(s), 0);
-    fg_backend_opts_release(&o);
-    fg_fakesrv_stop(s);
+    ck_assert_int_eq(fg_backend_fetch_plain_raw(&c.o, &c.lim, &f, &c.n,
+                                                &c.err), FG_ELIMIT);
+    ck_assert_ptr_nonnull(strstr(c.err.msg, "--max-runs"));
+    ck_assert_uint_eq(fg_fakesrv_count(c.s), 0);
+    net_case_end(&c);
 }
 END_TEST
 
@@ -966,9 +807,7 @@ Suite *backend_suite(void);
 Suite *backend_suite(void)
 {
     Suite *s = suite_create("backend");
-    TCase *tc = tcase_create("pyroscope");
-    tcase_add_checked_fixture(tc, fg_test_curl_setup, fg_test_curl_teardown);
-    tcase_set_timeout(tc, 30);
+    TCase *tc = net_tcase(s, "pyroscope", 30);
     tcase_add_test(tc, pyroscope_runs_windows_and_headers);
     tcase_add_test(tc, pyroscope_runs_are_bounded_in_flight);
     tcase_add_test(tc, pyroscope_v1_falls_back_to_select_merge_profile);
@@ -982,13 +821,10 @@ Suite *backend_suite(void)
     tcase_add_test(tc, pyroscope_tls_error);
     tcase_add_test(tc, pyroscope_verbose_log_redacts_secrets);
     tcase_add_test(tc, pyroscope_serves_corpus_replicates);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("options");
-    tcase_add_checked_fixture(tc, fg_test_curl_setup, fg_test_curl_teardown);
+    tc = net_tcase(s, "options", 0);
     tcase_add_test(tc, parse_times);
     tcase_add_test(tc, selectors_and_windows);
     tcase_add_test(tc, options_are_validated);
     tcase_add_test(tc, auth_and_side_errors);
-    suite_add_tcase(s, tc);
     return s;
 }

@@ -285,18 +285,42 @@ static void target_init(struct target *t, struct fake_github *g,
     t->gh.http = &t->http;
 }
 
-/* Build the body of report and upsert it; returns the status. */
-static int upsert(struct target *t, const char *report, bool if_changed,
-                  struct fg_github_result *res, struct fg_error *err)
+/* One upsert test: a fake GitHub, a client aimed at it, and the outputs. */
+struct gh_case {
+    struct fake_github *g;
+    struct target t;
+    struct fg_github_result res;
+    struct fg_error err;
+};
+
+/* A new case (malloc'd: the target points into itself); suffix follows
+ * the server's URL in the client's API base URL. */
+static struct gh_case *gh_case_start(const char *suffix)
+{
+    struct gh_case *c = fg_xcalloc(1, sizeof(*c));
+    c->g = fake_start();
+    target_init(&c->t, c->g, suffix);
+    return c;
+}
+
+static void gh_case_end(struct gh_case *c)
+{
+    free(c->t.api);
+    fake_stop(c->g);
+    free(c);
+}
+
+/* Build the body of report and upsert it into c->res; returns the status. */
+static int upsert(struct gh_case *c, const char *report, bool if_changed)
 {
     struct fg_buf body;
     fg_buf_init(&body, 0);
-    memset(res, 0, sizeof(*res));
+    memset(&c->res, 0, sizeof(c->res));
     ck_assert_int_eq(fg_github_body(report, strlen(report), "bench", NULL,
-                                    FG_GITHUB_BODY_MAX, &body, NULL, err),
+                                    FG_GITHUB_BODY_MAX, &body, NULL, &c->err),
                      FG_OK);
-    int rc = fg_github_comment_upsert(&t->gh, "bench", body.data, if_changed,
-                                      res, err);
+    int rc = fg_github_comment_upsert(&c->t.gh, "bench", body.data,
+                                      if_changed, &c->res, &c->err);
     fg_buf_release(&body);
     return rc;
 }
@@ -582,272 +606,224 @@ END_TEST
 
 START_TEST(test_create_then_update)
 {
-    struct fake_github *g = fake_start();
-    struct target t;
-    target_init(&t, g, "");
-    struct fg_github_result res;
-    struct fg_error err = {0, ""};
-    fake_add(g, "LGTM", "User");
+    struct gh_case *c = gh_case_start("");
+    fake_add(c->g, "LGTM", "User");
 
-    ck_assert_int_eq(upsert(&t, "### first\n", false, &res, &err), FG_OK);
-    ck_assert_int_eq(res.outcome, FG_GITHUB_CREATED);
-    long long id = res.comment_id;
+    ck_assert_int_eq(upsert(c, "### first\n", false), FG_OK);
+    ck_assert_int_eq(c->res.outcome, FG_GITHUB_CREATED);
+    long long id = c->res.comment_id;
     ck_assert_int_eq(id, 5001);
-    ck_assert_ptr_nonnull(strstr(res.url, "#issuecomment-5001"));
-    fg_github_result_release(&res);
-    ck_assert_uint_eq(g->n, 2);
-    ck_assert_uint_eq(count_method(g, "POST"), 1);
+    ck_assert_ptr_nonnull(strstr(c->res.url, "#issuecomment-5001"));
+    fg_github_result_release(&c->res);
+    ck_assert_uint_eq(c->g->n, 2);
+    ck_assert_uint_eq(count_method(c->g, "POST"), 1);
 
-    ck_assert_int_eq(upsert(&t, "### second\n", false, &res, &err), FG_OK);
-    ck_assert_msg(res.outcome == FG_GITHUB_UPDATED, "%s", err.msg);
-    ck_assert_int_eq(res.comment_id, id);
-    fg_github_result_release(&res);
-    ck_assert_uint_eq(g->n, 2); /* still one comment of ours */
-    ck_assert_uint_eq(count_method(g, "POST"), 1);
-    ck_assert_uint_eq(count_method(g, "PATCH"), 1);
-    ck_assert_str_eq(g->c[1].body, "<!-- flamegate:bench -->\n### second\n");
-    ck_assert_str_eq(g->c[0].body, "LGTM");
+    ck_assert_int_eq(upsert(c, "### second\n", false), FG_OK);
+    ck_assert_msg(c->res.outcome == FG_GITHUB_UPDATED, "%s", c->err.msg);
+    ck_assert_int_eq(c->res.comment_id, id);
+    fg_github_result_release(&c->res);
+    ck_assert_uint_eq(c->g->n, 2); /* still one comment of ours */
+    ck_assert_uint_eq(count_method(c->g, "POST"), 1);
+    ck_assert_uint_eq(count_method(c->g, "PATCH"), 1);
+    ck_assert_str_eq(c->g->c[1].body, "<!-- flamegate:bench -->\n### second\n");
+    ck_assert_str_eq(c->g->c[0].body, "LGTM");
 
     /* the standard headers, the JSON body and the paths */
-    size_t last = fg_fakesrv_count(g->srv) - 1;
-    const struct fg_fake_request *q = fg_fakesrv_request(g->srv, last);
+    size_t last = fg_fakesrv_count(c->g->srv) - 1;
+    const struct fg_fake_request *q = fg_fakesrv_request(c->g->srv, last);
     ck_assert_str_eq(q->method, "PATCH");
     ck_assert_str_eq(q->path, "/repos/octo/widgets/issues/comments/5001");
     ck_assert_str_eq(fg_fake_request_header(q, "content-type"),
                      "application/json");
     ck_assert_str_eq(fg_fake_request_header(q, "user-agent"),
                      "flamegate/" FG_VERSION);
-    q = fg_fakesrv_request(g->srv, 0);
+    q = fg_fakesrv_request(c->g->srv, 0);
     ck_assert_str_eq(q->method, "GET");
     ck_assert_str_eq(q->target,
                      "/repos/octo/widgets/issues/7/comments?per_page=100");
-    free(t.api);
-    fake_stop(g);
+    gh_case_end(c);
 }
 END_TEST
 
 START_TEST(test_if_changed)
 {
-    struct fake_github *g = fake_start();
-    struct target t;
-    target_init(&t, g, "");
-    struct fg_github_result res;
-    struct fg_error err = {0, ""};
-    ck_assert_int_eq(upsert(&t, "### same\n", true, &res, &err), FG_OK);
-    ck_assert_int_eq(res.outcome, FG_GITHUB_CREATED);
-    fg_github_result_release(&res);
+    struct gh_case *c = gh_case_start("");
+    ck_assert_int_eq(upsert(c, "### same\n", true), FG_OK);
+    ck_assert_int_eq(c->res.outcome, FG_GITHUB_CREATED);
+    fg_github_result_release(&c->res);
     /* identical, and identical up to CRLF and trailing blanks */
-    ck_assert_int_eq(upsert(&t, "### same\n", true, &res, &err), FG_OK);
-    ck_assert_int_eq(res.outcome, FG_GITHUB_UNCHANGED);
-    ck_assert_int_eq(res.comment_id, 5000);
-    ck_assert_ptr_nonnull(res.url);
-    fg_github_result_release(&res);
-    ck_assert_int_eq(upsert(&t, "### same\r\n\n  ", true, &res, &err), FG_OK);
-    ck_assert_int_eq(res.outcome, FG_GITHUB_UNCHANGED);
-    fg_github_result_release(&res);
-    ck_assert_uint_eq(count_method(g, "PATCH"), 0);
+    ck_assert_int_eq(upsert(c, "### same\n", true), FG_OK);
+    ck_assert_int_eq(c->res.outcome, FG_GITHUB_UNCHANGED);
+    ck_assert_int_eq(c->res.comment_id, 5000);
+    ck_assert_ptr_nonnull(c->res.url);
+    fg_github_result_release(&c->res);
+    ck_assert_int_eq(upsert(c, "### same\r\n\n  ", true), FG_OK);
+    ck_assert_int_eq(c->res.outcome, FG_GITHUB_UNCHANGED);
+    fg_github_result_release(&c->res);
+    ck_assert_uint_eq(count_method(c->g, "PATCH"), 0);
     /* without if_changed the same body is written again */
-    ck_assert_int_eq(upsert(&t, "### same\n", false, &res, &err), FG_OK);
-    ck_assert_msg(res.outcome == FG_GITHUB_UPDATED, "%s", err.msg);
-    fg_github_result_release(&res);
+    ck_assert_int_eq(upsert(c, "### same\n", false), FG_OK);
+    ck_assert_msg(c->res.outcome == FG_GITHUB_UPDATED, "%s", c->err.msg);
+    fg_github_result_release(&c->res);
     /* a change is written */
-    ck_assert_int_eq(upsert(&t, "### other\n", true, &res, &err), FG_OK);
-    ck_assert_msg(res.outcome == FG_GITHUB_UPDATED, "%s", err.msg);
-    fg_github_result_release(&res);
-    ck_assert_uint_eq(count_method(g, "PATCH"), 2);
-    ck_assert_uint_eq(count_method(g, "POST"), 1);
-    free(t.api);
-    fake_stop(g);
+    ck_assert_int_eq(upsert(c, "### other\n", true), FG_OK);
+    ck_assert_msg(c->res.outcome == FG_GITHUB_UPDATED, "%s", c->err.msg);
+    fg_github_result_release(&c->res);
+    ck_assert_uint_eq(count_method(c->g, "PATCH"), 2);
+    ck_assert_uint_eq(count_method(c->g, "POST"), 1);
+    gh_case_end(c);
 }
 END_TEST
 
 START_TEST(test_pagination)
 {
-    struct fake_github *g = fake_start();
-    struct target t;
-    target_init(&t, g, "");
-    struct fg_github_result res;
-    struct fg_error err = {0, ""};
+    struct gh_case *c = gh_case_start("");
     for (int i = 0; i < 150; i++)
-        fake_add(g, "a review comment", "User");
-    ck_assert_int_eq(upsert(&t, "### one\n", false, &res, &err), FG_OK);
-    ck_assert_int_eq(res.outcome, FG_GITHUB_CREATED);
-    ck_assert_int_eq(res.pages, 2);
-    fg_github_result_release(&res);
-    ck_assert_uint_eq(g->n, 151); /* ours is on page 2 */
-    size_t before = fg_fakesrv_count(g->srv);
-    ck_assert_int_eq(upsert(&t, "### two\n", false, &res, &err), FG_OK);
-    ck_assert_msg(res.outcome == FG_GITHUB_UPDATED, "%s", err.msg);
-    ck_assert_int_eq(res.comment_id, g->c[150].id);
-    ck_assert_int_eq(res.pages, 2);
-    fg_github_result_release(&res);
-    ck_assert_uint_eq(g->n, 151);
+        fake_add(c->g, "a review comment", "User");
+    ck_assert_int_eq(upsert(c, "### one\n", false), FG_OK);
+    ck_assert_int_eq(c->res.outcome, FG_GITHUB_CREATED);
+    ck_assert_int_eq(c->res.pages, 2);
+    fg_github_result_release(&c->res);
+    ck_assert_uint_eq(c->g->n, 151); /* ours is on page 2 */
+    size_t before = fg_fakesrv_count(c->g->srv);
+    ck_assert_int_eq(upsert(c, "### two\n", false), FG_OK);
+    ck_assert_msg(c->res.outcome == FG_GITHUB_UPDATED, "%s", c->err.msg);
+    ck_assert_int_eq(c->res.comment_id, c->g->c[150].id);
+    ck_assert_int_eq(c->res.pages, 2);
+    fg_github_result_release(&c->res);
+    ck_assert_uint_eq(c->g->n, 151);
     /* the second page came from the Link header, verbatim */
-    const struct fg_fake_request *q = fg_fakesrv_request(g->srv, before + 1);
+    const struct fg_fake_request *q =
+        fg_fakesrv_request(c->g->srv, before + 1);
     ck_assert_str_eq(q->target, "/repositories/4242/issues/7/comments?"
                                 "per_page=100&page=2");
-    free(t.api);
-    fake_stop(g);
+    gh_case_end(c);
 }
 END_TEST
 
 START_TEST(test_prefers_bot)
 {
-    struct fake_github *g = fake_start();
-    struct target t;
-    target_init(&t, g, "");
-    struct fg_github_result res;
-    struct fg_error err = {0, ""};
-    fake_add(g, "quoting <!-- flamegate:bench --> here", "User");
-    fake_add(g, "<!-- flamegate:other -->\nanother gate", "Bot");
-    fake_add(g, "<!-- flamegate:bench -->\nold", "Bot");
+    struct gh_case *c = gh_case_start("");
+    fake_add(c->g, "quoting <!-- flamegate:bench --> here", "User");
+    fake_add(c->g, "<!-- flamegate:other -->\nanother gate", "Bot");
+    fake_add(c->g, "<!-- flamegate:bench -->\nold", "Bot");
     long long id = 0;
     char *body = NULL;
     bool forbidden = true;
-    memset(&res, 0, sizeof(res));
-    ck_assert_int_eq(fg_github_comment_find(&t.gh, "bench", &id, &body,
-                                            &forbidden, &res, &err), FG_OK);
+    ck_assert_int_eq(fg_github_comment_find(&c->t.gh, "bench", &id, &body,
+                                            &forbidden, &c->res, &c->err),
+                     FG_OK);
     ck_assert(!forbidden);
-    ck_assert_int_eq(id, g->c[2].id);
+    ck_assert_int_eq(id, c->g->c[2].id);
     ck_assert_str_eq(body, "<!-- flamegate:bench -->\nold");
     free(body);
-    fg_github_result_release(&res);
-    ck_assert_int_eq(fg_github_comment_find(&t.gh, "nothing", &id, NULL,
-                                            &forbidden, &res, &err), FG_OK);
+    fg_github_result_release(&c->res);
+    ck_assert_int_eq(fg_github_comment_find(&c->t.gh, "nothing", &id, NULL,
+                                            &forbidden, &c->res, &c->err),
+                     FG_OK);
     ck_assert_int_eq(id, 0);
-    fg_github_result_release(&res);
-    free(t.api);
-    fake_stop(g);
+    fg_github_result_release(&c->res);
+    gh_case_end(c);
 }
 END_TEST
 
 START_TEST(test_forbidden)
 {
-    struct fake_github *g = fake_start();
-    g->forbid = true;
-    struct target t;
-    target_init(&t, g, "");
-    struct fg_github_result res;
-    struct fg_error err = {0, ""};
-    ck_assert_int_eq(upsert(&t, "### fork\n", false, &res, &err), FG_OK);
-    ck_assert_int_eq(res.outcome, FG_GITHUB_FORBIDDEN);
-    ck_assert_int_eq(res.status, 403);
-    ck_assert_int_eq(res.comment_id, 0);
-    ck_assert_str_eq(res.reason, "Resource not accessible by integration");
-    ck_assert_str_eq(res.accepted, "issues=write; pull_requests=write");
-    fg_github_result_release(&res);
-    fg_github_result_release(&res);
-    ck_assert_uint_eq(g->n, 0);
-    ck_assert_uint_eq(count_method(g, "POST"), 1); /* 403 is not retried */
+    struct gh_case *c = gh_case_start("");
+    c->g->forbid = true;
+    ck_assert_int_eq(upsert(c, "### fork\n", false), FG_OK);
+    ck_assert_int_eq(c->res.outcome, FG_GITHUB_FORBIDDEN);
+    ck_assert_int_eq(c->res.status, 403);
+    ck_assert_int_eq(c->res.comment_id, 0);
+    ck_assert_str_eq(c->res.reason, "Resource not accessible by integration");
+    ck_assert_str_eq(c->res.accepted, "issues=write; pull_requests=write");
+    fg_github_result_release(&c->res);
+    fg_github_result_release(&c->res);
+    ck_assert_uint_eq(c->g->n, 0);
+    ck_assert_uint_eq(count_method(c->g, "POST"), 1); /* 403 is not retried */
     /* a server quoting the token back: the reason must not carry it */
-    g->echo = true;
-    ck_assert_int_eq(upsert(&t, "### fork\n", false, &res, &err), FG_OK);
-    ck_assert_int_eq(res.outcome, FG_GITHUB_FORBIDDEN);
-    ck_assert_str_eq(res.reason, "Resource not accessible by integration "
-                                 "(you sent 'Bearer <redacted>')");
-    fg_github_result_release(&res);
-    free(t.api);
-    fake_stop(g);
+    c->g->echo = true;
+    ck_assert_int_eq(upsert(c, "### fork\n", false), FG_OK);
+    ck_assert_int_eq(c->res.outcome, FG_GITHUB_FORBIDDEN);
+    ck_assert_str_eq(c->res.reason, "Resource not accessible by integration "
+                                   "(you sent 'Bearer <redacted>')");
+    fg_github_result_release(&c->res);
+    gh_case_end(c);
 }
 END_TEST
 
 START_TEST(test_unauthorized)
 {
-    struct fake_github *g = fake_start();
-    struct target t;
-    target_init(&t, g, "");
-    t.gh.token = "ghs_wrong_secret";
-    struct fg_github_result res;
-    struct fg_error err = {0, ""};
-    ck_assert_int_eq(upsert(&t, "x\n", false, &res, &err), FG_EHTTP);
-    ck_assert_ptr_nonnull(strstr(err.msg, "401"));
-    ck_assert_ptr_nonnull(strstr(err.msg, "Bad credentials"));
-    ck_assert_ptr_nonnull(strstr(err.msg, "octo/widgets#7"));
-    ck_assert_ptr_null(strstr(err.msg, "ghs_wrong_secret"));
-    fg_github_result_release(&res);
-    g->echo = true;
-    ck_assert_int_eq(upsert(&t, "x\n", false, &res, &err), FG_EHTTP);
-    ck_assert_ptr_nonnull(strstr(err.msg, "'Bearer <redacted>'"));
-    ck_assert_ptr_null(strstr(err.msg, "ghs_wrong_secret"));
-    fg_github_result_release(&res);
-    free(t.api);
-    fake_stop(g);
+    struct gh_case *c = gh_case_start("");
+    c->t.gh.token = "ghs_wrong_secret";
+    ck_assert_int_eq(upsert(c, "x\n", false), FG_EHTTP);
+    ck_assert_ptr_nonnull(strstr(c->err.msg, "401"));
+    ck_assert_ptr_nonnull(strstr(c->err.msg, "Bad credentials"));
+    ck_assert_ptr_nonnull(strstr(c->err.msg, "octo/widgets#7"));
+    ck_assert_ptr_null(strstr(c->err.msg, "ghs_wrong_secret"));
+    fg_github_result_release(&c->res);
+    c->g->echo = true;
+    ck_assert_int_eq(upsert(c, "x\n", false), FG_EHTTP);
+    ck_assert_ptr_nonnull(strstr(c->err.msg, "'Bearer <redacted>'"));
+    ck_assert_ptr_null(strstr(c->err.msg, "ghs_wrong_secret"));
+    fg_github_result_release(&c->res);
+    gh_case_end(c);
 }
 END_TEST
 
 START_TEST(test_lost_post_not_duplicated)
 {
-    struct fake_github *g = fake_start();
-    g->lost_posts = 1;
-    struct target t;
-    target_init(&t, g, "");
-    struct fg_github_result res;
-    struct fg_error err = {0, ""};
-    ck_assert_int_eq(upsert(&t, "### once\n", false, &res, &err), FG_OK);
-    ck_assert_msg(res.outcome == FG_GITHUB_UPDATED, "%s", err.msg);
-    fg_github_result_release(&res);
-    ck_assert_uint_eq(g->n, 1);
-    ck_assert_uint_eq(count_method(g, "POST"), 1);
-    free(t.api);
-    fake_stop(g);
+    struct gh_case *c = gh_case_start("");
+    c->g->lost_posts = 1;
+    ck_assert_int_eq(upsert(c, "### once\n", false), FG_OK);
+    ck_assert_msg(c->res.outcome == FG_GITHUB_UPDATED, "%s", c->err.msg);
+    fg_github_result_release(&c->res);
+    ck_assert_uint_eq(c->g->n, 1);
+    ck_assert_uint_eq(count_method(c->g, "POST"), 1);
+    gh_case_end(c);
 }
 END_TEST
 
 START_TEST(test_foreign_link)
 {
-    struct fake_github *g = fake_start();
-    g->foreign_next = true;
+    struct gh_case *c = gh_case_start("");
+    c->g->foreign_next = true;
     for (int i = 0; i < 101; i++)
-        fake_add(g, "c", "User");
-    struct target t;
-    target_init(&t, g, "");
-    struct fg_github_result res;
-    struct fg_error err = {0, ""};
-    ck_assert_int_eq(upsert(&t, "x\n", false, &res, &err), FG_EUSAGE);
-    ck_assert_ptr_nonnull(strstr(err.msg, "another host"));
-    fg_github_result_release(&res);
-    ck_assert_uint_eq(fg_fakesrv_count(g->srv), 1);
-    free(t.api);
-    fake_stop(g);
+        fake_add(c->g, "c", "User");
+    ck_assert_int_eq(upsert(c, "x\n", false), FG_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(c->err.msg, "another host"));
+    fg_github_result_release(&c->res);
+    ck_assert_uint_eq(fg_fakesrv_count(c->g->srv), 1);
+    gh_case_end(c);
 }
 END_TEST
 
 START_TEST(test_enterprise_base)
 {
-    struct fake_github *g = fake_start();
-    g->prefix = "/api/v3";
+    struct gh_case *c = gh_case_start("/api/v3/");
+    c->g->prefix = "/api/v3";
     for (int i = 0; i < 120; i++)
-        fake_add(g, "c", "User");
-    struct target t;
-    target_init(&t, g, "/api/v3/");
-    struct fg_github_result res;
-    struct fg_error err = {0, ""};
-    ck_assert_int_eq(upsert(&t, "x\n", false, &res, &err), FG_OK);
-    ck_assert_int_eq(res.outcome, FG_GITHUB_CREATED);
-    fg_github_result_release(&res);
-    ck_assert_str_eq(fg_fakesrv_request(g->srv, 0)->path,
+        fake_add(c->g, "c", "User");
+    ck_assert_int_eq(upsert(c, "x\n", false), FG_OK);
+    ck_assert_int_eq(c->res.outcome, FG_GITHUB_CREATED);
+    fg_github_result_release(&c->res);
+    ck_assert_str_eq(fg_fakesrv_request(c->g->srv, 0)->path,
                      "/api/v3/repos/octo/widgets/issues/7/comments");
-    free(t.api);
-    fake_stop(g);
+    gh_case_end(c);
 }
 END_TEST
 
 START_TEST(test_large_report_accepted)
 {
     /* the fake answers 422 over 65,536 characters, as GitHub does */
-    struct fake_github *g = fake_start();
-    struct target t;
-    target_init(&t, g, "");
-    struct fg_github_result res;
-    struct fg_error err = {0, ""};
+    struct gh_case *c = gh_case_start("");
     char *rep = big_report(30000, "\"quoted\" \\ and \xe2\x82\xac");
-    ck_assert_int_eq(upsert(&t, rep, false, &res, &err), FG_OK);
-    ck_assert_int_eq(res.outcome, FG_GITHUB_CREATED);
-    fg_github_result_release(&res);
-    ck_assert_uint_le(strlen(g->c[0].body), FG_GITHUB_BODY_MAX);
+    ck_assert_int_eq(upsert(c, rep, false), FG_OK);
+    ck_assert_int_eq(c->res.outcome, FG_GITHUB_CREATED);
+    fg_github_result_release(&c->res);
+    ck_assert_uint_le(strlen(c->g->c[0].body), FG_GITHUB_BODY_MAX);
     free(rep);
-    free(t.api);
-    fake_stop(g);
+    gh_case_end(c);
 }
 END_TEST
 

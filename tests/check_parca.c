@@ -4,7 +4,7 @@
  * with trailer frames and trailers-only errors), and a live Go pprof
  * endpoint.  Each test asserts the requests received and decoded fields.
  */
-#include "fakesrv.h"
+#include "netfix.h"
 #include "testutil.h"
 
 #include "flamegate/backend.h"
@@ -205,133 +205,109 @@ static struct fakeparca *fakeparca_new(void)
     return f;
 }
 
-static void parca_opts(struct fg_backend_opts *o, struct fg_fakesrv *s,
-                       const char *protocol)
+/* Free a fakeparca (void *: it serves as a net_case fake_free). */
+static void fakeparca_free(void *p)
 {
-    fg_backend_opts_init(o);
-    struct fg_error err = {0};
-    const char *kv[][2] = {
-        {"backend", "parca"},
-        {"url", fg_fakesrv_url(s)},
-        {"protocol", protocol},
-        {"profile-type", "process_cpu:samples:count:cpu:nanoseconds:delta"},
-        {"selector", "{job=\"api\"}"},
-        {"base-version", "v1"},
-        {"candidate-version", "v2"},
-        {"from", "1704067200"},
-        {"until", "1704070800000"},
-    };
-    for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++)
-        ck_assert_msg(fg_backend_opts_set(o, kv[i][0], kv[i][1], &err) ==
-                          FG_OK,
-                      "%s: %s", kv[i][0], err.msg);
+    struct fakeparca *f = p;
+    fg_buf_release(&f->gz);
+    free(f);
+}
+
+/* c aimed at a new fakeparca, returned, over protocol with the usual
+ * selection. */
+static struct fakeparca *parca_start(struct net_case *c,
+                                     const char *protocol)
+{
+    struct fakeparca *f = fakeparca_new();
+    net_case_start(c, parca_handler, f, fakeparca_free);
+    net_case_set(c,
+                 "backend", "parca",
+                 "url", fg_fakesrv_url(c->s),
+                 "protocol", protocol,
+                 "profile-type",
+                 "process_cpu:samples:count:cpu:nanoseconds:delta",
+                 "selector", "{job=\"api\"}",
+                 "base-version", "v1",
+                 "candidate-version", "v2",
+                 "from", "1704067200",
+                 "until", "1704070800000",
+                 NULL);
+    return f;
 }
 
 START_TEST(parca_rest_base64_gzip)
 {
-    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
-    struct fakeparca *f = fakeparca_new();
-    fg_fakesrv_set_handler(s, parca_handler, f);
-    struct fg_backend_opts o;
-    parca_opts(&o, s, "rest");
-    struct fg_limits lim;
-    fg_limits_default(&lim);
-    struct fg_profile **runs = NULL;
-    size_t n = 0;
-    struct fg_error err = {0};
-    ck_assert_msg(fg_backend_fetch_side(&o, FG_SIDE_CANDIDATE, &lim, &runs,
-                                        &n, &err) == FG_OK, "%s", err.msg);
-    ck_assert_uint_eq(n, 1);
-    ck_assert_int_eq(fg_test_total(runs[0]), 60);
-    fg_test_free_runs(runs, n);
+    struct net_case c;
+    struct fakeparca *f = parca_start(&c, "rest");
+    net_case_fetch(&c, FG_SIDE_CANDIDATE, FG_OK);
+    ck_assert_uint_eq(c.n, 1);
+    ck_assert_int_eq(fg_test_total(c.runs[0]), 60);
+    fg_test_free_runs(c.runs, c.n);
     ck_assert_str_eq(f->query, "process_cpu:samples:count:cpu:nanoseconds:"
                                "delta{job=\"api\",version=\"v2\"}");
     ck_assert_int_eq(f->start_ms, T0);
     ck_assert_int_eq(f->end_ms, T1);
-    const struct fg_fake_request *q = fg_fakesrv_request(s, 0);
+    const struct fg_fake_request *q = fg_fakesrv_request(c.s, 0);
     ck_assert_str_eq(q->method, "GET");
     ck_assert_ptr_nonnull(
         strstr(q->query, "merge.start=2024-01-01T00%3A00%3A00Z"));
-    fg_backend_opts_release(&o);
-    fg_fakesrv_stop(s);
-    fg_buf_release(&f->gz);
-    free(f);
+    net_case_end(&c);
 }
 END_TEST
 
 START_TEST(parca_grpc_web_framing)
 {
-    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
-    struct fakeparca *f = fakeparca_new();
-    fg_fakesrv_set_handler(s, parca_handler, f);
-    struct fg_backend_opts o;
-    parca_opts(&o, s, "grpc-web");
-    struct fg_error err = {0};
-    ck_assert_int_eq(fg_backend_opts_set(&o, "runs", "2", &err), FG_OK);
-    struct fg_limits lim;
-    fg_limits_default(&lim);
-    struct fg_profile **runs = NULL;
-    size_t n = 0;
-    ck_assert_msg(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
-                                        &err) == FG_OK, "%s", err.msg);
-    ck_assert_uint_eq(n, 2);
-    ck_assert_int_eq(fg_test_total(runs[1]), 60);
-    fg_test_free_runs(runs, n);
-    ck_assert_uint_eq(fg_fakesrv_count(s), 2);
+    struct net_case c;
+    struct fakeparca *f = parca_start(&c, "grpc-web");
+    net_case_set(&c, "runs", "2", NULL);
+    net_case_fetch(&c, FG_SIDE_BASE, FG_OK);
+    ck_assert_uint_eq(c.n, 2);
+    ck_assert_int_eq(fg_test_total(c.runs[1]), 60);
+    fg_test_free_runs(c.runs, c.n);
+    ck_assert_uint_eq(fg_fakesrv_count(c.s), 2);
     ck_assert_int_eq(f->mode, 2);
     ck_assert_int_eq(f->report_type, 1);
     ck_assert_str_eq(f->query, "process_cpu:samples:count:cpu:nanoseconds:"
                                "delta{job=\"api\",version=\"v1\"}");
     ck_assert_msg(f->start_ms == T0 || f->start_ms == T0 + 1800000, "%lld",
                   (long long)f->start_ms);
-    ck_assert_str_eq(fg_fake_request_header(fg_fakesrv_request(s, 0),
+    ck_assert_str_eq(fg_fake_request_header(fg_fakesrv_request(c.s, 0),
                                             "X-Grpc-Web"), "1");
     /* An error status in the trailer frame. */
     f->grpc_status = "3";
-    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
-                                           &err), FG_EHTTP);
-    ck_assert_msg(strstr(err.msg, "gRPC status 3 (INVALID_ARGUMENT) from "
-                                  "'http://127.0.0.1:") &&
-                      strstr(err.msg, "': bad query: x"),
-                  "%s", err.msg);
+    net_case_fetch(&c, FG_SIDE_BASE, FG_EHTTP);
+    ck_assert_msg(strstr(c.err.msg, "gRPC status 3 (INVALID_ARGUMENT) from "
+                                    "'http://127.0.0.1:") &&
+                      strstr(c.err.msg, "': bad query: x"),
+                  "%s", c.err.msg);
     /* Trailers-only: the status in the HTTP headers. */
     f->trailers_only = true;
-    ck_assert_int_eq(fg_backend_fetch_side(&o, FG_SIDE_BASE, &lim, &runs, &n,
-                                           &err), FG_EHTTP);
-    ck_assert_msg(strstr(err.msg, "gRPC status 16 (UNAUTHENTICATED)") &&
-                      strstr(err.msg, "missing credentials"),
-                  "%s", err.msg);
-    fg_backend_opts_release(&o);
-    fg_fakesrv_stop(s);
-    fg_buf_release(&f->gz);
-    free(f);
+    net_case_fetch(&c, FG_SIDE_BASE, FG_EHTTP);
+    ck_assert_msg(strstr(c.err.msg, "gRPC status 16 (UNAUTHENTICATED)") &&
+                      strstr(c.err.msg, "missing credentials"),
+                  "%s", c.err.msg);
+    net_case_end(&c);
 }
 END_TEST
 
 START_TEST(parca_listings)
 {
-    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
-    struct fakeparca *f = fakeparca_new();
-    fg_fakesrv_set_handler(s, parca_handler, f);
-    struct fg_backend_opts o;
-    parca_opts(&o, s, "rest");
+    struct net_case c;
+    parca_start(&c, "rest");
     char **v = NULL;
     size_t n = 0;
-    struct fg_error err = {0};
-    ck_assert_int_eq(fg_backend_list_profile_types(&o, &v, &n, &err), FG_OK);
+    ck_assert_int_eq(fg_backend_list_profile_types(&c.o, &v, &n, &c.err),
+                     FG_OK);
     ck_assert_uint_eq(n, 2);
     ck_assert_str_eq(v[0], "memory:alloc_space:bytes:space:bytes");
     ck_assert_str_eq(v[1], "process_cpu:samples:count:cpu:nanoseconds:delta");
     fg_backend_strings_free(v, n);
-    ck_assert_int_eq(fg_backend_list_label_values(&o, NULL, &v, &n, &err),
+    ck_assert_int_eq(fg_backend_list_label_values(&c.o, NULL, &v, &n, &c.err),
                      FG_OK);
     ck_assert_uint_eq(n, 2);
     ck_assert_str_eq(v[0], "v1");
     fg_backend_strings_free(v, n);
-    fg_backend_opts_release(&o);
-    fg_fakesrv_stop(s);
-    fg_buf_release(&f->gz);
-    free(f);
+    net_case_end(&c);
 }
 END_TEST
 
@@ -362,55 +338,46 @@ END_TEST
 
 START_TEST(pprof_endpoint_sequential_captures)
 {
-    struct fg_fakesrv *s = fg_fakesrv_start_for(60);
+    struct net_case c;
+    net_case_start(&c, NULL, NULL, NULL);
     struct fg_buf raw, gz;
     fg_test_make_pprof("main;spin 100\n", &raw);
     fg_buf_init(&gz, 0);
-    struct fg_error err = {0};
-    ck_assert_int_eq(fg_gz_deflate(raw.data, raw.len, 1, &gz, &err), FG_OK);
+    ck_assert_int_eq(fg_gz_deflate(raw.data, raw.len, 1, &gz, &c.err), FG_OK);
     struct fg_fake_response r = {
         .status = 200, .content_type = "application/octet-stream",
         .headers = "Content-Disposition: attachment; filename=\"profile\"\r\n",
         .body = gz.data, .body_len = gz.len, .delay = 0.1};
-    fg_fakesrv_push(s, &r);
-    struct fg_backend_opts o;
-    fg_backend_opts_init(&o);
-    struct fg_limits lim;
-    fg_limits_default(&lim);
+    fg_fakesrv_push(c.s, &r);
     char *url = fg_xasprintf("%s/debug/pprof/profile?seconds=1",
-                             fg_fakesrv_url(s));
-    struct fg_profile **runs = NULL;
-    size_t n = 0;
-    ck_assert_msg(fg_backend_fetch_url(&o, url, 3, &lim, &runs, &n, &err) ==
-                      FG_OK, "%s", err.msg);
-    ck_assert_uint_eq(n, 3);
-    ck_assert_int_eq(fg_test_total(runs[2]), 100);
-    ck_assert_ptr_nonnull(strstr(runs[1]->source, "(capture 2/3)"));
-    fg_test_free_runs(runs, n);
-    ck_assert_uint_eq(fg_fakesrv_count(s), 3);
-    ck_assert_int_eq(fg_fakesrv_max_concurrent(s), 1);
-    ck_assert_str_eq(fg_fakesrv_request(s, 0)->target,
+                             fg_fakesrv_url(c.s));
+    ck_assert_msg(fg_backend_fetch_url(&c.o, url, 3, &c.lim, &c.runs, &c.n,
+                                       &c.err) == FG_OK, "%s", c.err.msg);
+    ck_assert_uint_eq(c.n, 3);
+    ck_assert_int_eq(fg_test_total(c.runs[2]), 100);
+    ck_assert_ptr_nonnull(strstr(c.runs[1]->source, "(capture 2/3)"));
+    fg_test_free_runs(c.runs, c.n);
+    ck_assert_uint_eq(fg_fakesrv_count(c.s), 3);
+    ck_assert_int_eq(fg_fakesrv_max_concurrent(c.s), 1);
+    ck_assert_str_eq(fg_fakesrv_request(c.s, 0)->target,
                      "/debug/pprof/profile?seconds=1");
-    fg_fakesrv_stop(s);
 
     /* An HTML page where a profile was expected. */
-    s = fg_fakesrv_start_for(60);
     struct fg_fake_response html = {
         .status = 200, .content_type = "text/html",
         .body = "<html><title>Login</title></html>", .body_len = 33};
-    fg_fakesrv_push(s, &html);
+    fg_fakesrv_push(net_case_new_server(&c), &html);
     free(url);
-    url = fg_xasprintf("%s/debug/pprof/heap", fg_fakesrv_url(s));
-    ck_assert_int_eq(fg_backend_fetch_url(&o, url, 1, &lim, &runs, &n, &err),
-                     FG_EHTTP);
-    ck_assert_msg(strstr(err.msg, "expected a pprof profile") &&
-                      strstr(err.msg, "HTML page titled 'Login'"),
-                  "%s", err.msg);
-    fg_fakesrv_stop(s);
+    url = fg_xasprintf("%s/debug/pprof/heap", fg_fakesrv_url(c.s));
+    ck_assert_int_eq(fg_backend_fetch_url(&c.o, url, 1, &c.lim, &c.runs, &c.n,
+                                          &c.err), FG_EHTTP);
+    ck_assert_msg(strstr(c.err.msg, "expected a pprof profile") &&
+                      strstr(c.err.msg, "HTML page titled 'Login'"),
+                  "%s", c.err.msg);
     free(url);
     fg_buf_release(&raw);
     fg_buf_release(&gz);
-    fg_backend_opts_release(&o);
+    net_case_end(&c);
 }
 END_TEST
 
@@ -418,18 +385,12 @@ Suite *parca_suite(void);
 Suite *parca_suite(void)
 {
     Suite *s = suite_create("parca");
-    TCase *tc = tcase_create("parca");
-    tcase_add_checked_fixture(tc, fg_test_curl_setup, fg_test_curl_teardown);
-    tcase_set_timeout(tc, 30);
+    TCase *tc = net_tcase(s, "parca", 30);
     tcase_add_test(tc, parca_rest_base64_gzip);
     tcase_add_test(tc, parca_grpc_web_framing);
     tcase_add_test(tc, parca_listings);
     tcase_add_test(tc, grpcweb_unframe_rejects_cut_frames);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("endpoint");
-    tcase_add_checked_fixture(tc, fg_test_curl_setup, fg_test_curl_teardown);
-    tcase_set_timeout(tc, 30);
+    tc = net_tcase(s, "endpoint", 30);
     tcase_add_test(tc, pprof_endpoint_sequential_captures);
-    suite_add_tcase(s, tc);
     return s;
 }
