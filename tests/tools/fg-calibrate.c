@@ -71,13 +71,12 @@ static void free_runs(struct fg_profile **p, size_t n)
 
 /* One comparison; returns the verdict and whether fname was flagged. */
 static enum fg_verdict compare(struct fg_profile **b, struct fg_profile **c,
-                               size_t runs, const char *fname, bool *hit)
+                               size_t runs, const struct fg_compare_opts *o,
+                               const char *fname, bool *hit)
 {
-    struct fg_compare_opts o;
-    fg_compare_opts_default(&o);
     struct fg_result *r = NULL;
     struct fg_error err;
-    if (fg_compare(b, runs, c, runs, &o, &r, &err))
+    if (fg_compare(b, runs, c, runs, o, &r, &err))
         die("compare", &err);
     enum fg_verdict v = r->verdict;
     if (getenv("FG_CAL_DEBUG") && !fname && v == FG_VERDICT_FAIL) {
@@ -116,7 +115,7 @@ static enum fg_verdict compare(struct fg_profile **b, struct fg_profile **c,
 
 static void run_cell(const struct fg_synth_tree *t, const struct cell *c,
                      size_t reps, uint32_t seed, const long *targets,
-                     struct tally *ty)
+                     const struct fg_compare_opts *o, struct tally *ty)
 {
     static const double factors[N_FACTORS] = {1.25, 2.0};
     struct fg_profile **b = calloc(c->runs, sizeof(*b));
@@ -127,7 +126,7 @@ static void run_cell(const struct fg_synth_tree *t, const struct cell *c,
         draw(t, c, fg_synth_seed(s, 1), NULL, b);
         draw(t, c, fg_synth_seed(s, 2), NULL, k);
         bool hit;
-        enum fg_verdict v = compare(b, k, c->runs, NULL, &hit);
+        enum fg_verdict v = compare(b, k, c->runs, o, NULL, &hit);
         ty->aa++;
         ty->aa_fail += v == FG_VERDICT_FAIL;
         ty->aa_marginal += v == FG_VERDICT_MARGINAL;
@@ -141,7 +140,7 @@ static void run_cell(const struct fg_synth_tree *t, const struct cell *c,
                 draw(t, c,
                      fg_synth_seed(s, 3 + (uint32_t)(g * N_FACTORS + f)),
                      &reg, k);
-                compare(b, k, c->runs, fname, &hit);
+                compare(b, k, c->runs, o, fname, &hit);
                 ty->reg[g][f]++;
                 ty->det[g][f] += hit;
                 free_runs(k, c->runs);
@@ -204,6 +203,8 @@ int main(int argc, char **argv)
     long only_runs = 0;
     double only_cv = -1;
     long only_samples = 0;
+    struct fg_compare_opts opts; /* the defaults, as 'flamegate compare' */
+    fg_compare_opts_default(&opts);
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
             reps = (size_t)strtoul(argv[++i], NULL, 10);
@@ -217,10 +218,15 @@ int main(int argc, char **argv)
             only_cv = strtod(argv[++i], NULL);
         else if (strcmp(argv[i], "--samples") == 0 && i + 1 < argc)
             only_samples = strtol(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--alpha") == 0 && i + 1 < argc &&
+                 (opts.alpha = strtod(argv[++i], NULL)) > 0 && opts.alpha < 1)
+            continue;
         else {
             fprintf(stderr,
-                    "usage: fg-calibrate [--reps N] [--seed N] [--quick]\n"
+                    "usage: fg-calibrate [--reps N] [--seed N] [--quick] "
+                    "[--alpha A]\n"
                     "  --reps N   comparisons per cell and kind (100)\n"
+                    "  --alpha A  the comparisons' --alpha (0.05)\n"
                     "  --quick    fewer cells, for CI smoke runs\n"
                     "  --runs R, --cv C, --samples N   only matching cells\n"
                     "  (FG_CAL_DEBUG=1 prints every false FAIL)\n");
@@ -251,8 +257,8 @@ int main(int argc, char **argv)
     static const double cvs[] = {0.05, 0.15, 0.30};
     static const size_t samples[] = {2000, 20000, 50000};
     printf("flamegate calibration: tree seed %u, %zu functions, %zu stacks, "
-           "%zu comparisons per cell and kind\n",
-           seed, so.n_funcs, so.n_stacks, reps);
+           "%zu comparisons per cell and kind, alpha %g\n",
+           seed, so.n_funcs, so.n_stacks, reps, opts.alpha);
     static const char *const kind[N_TARGETS] = {"concentrated", "spread"};
     for (int g = 0; g < N_TARGETS; g++) {
         size_t f = (size_t)targets[g], paths;
@@ -280,7 +286,7 @@ int main(int argc, char **argv)
                 struct tally ty;
                 run_cell(t, &c, reps,
                          fg_synth_seed(seed, (uint32_t)(r * 100 + v * 10 + s)),
-                         targets, &ty);
+                         targets, &opts, &ty);
                 printf("| %zu vs %zu | %.0f%% | %zu | %.1f%% | %.1f%% | %.1f%% "
                        "| %.1f%% | %.1f%% | %.1f%% | %.1f%% |\n",
                        c.runs, c.runs, c.cv * 100, c.samples,
