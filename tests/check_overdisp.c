@@ -82,17 +82,20 @@ static double log_uniform(gsl_rng *rng, double lo, double hi)
  * n functions whose log ratio is exactly the model of overdisp.h: base
  * count a in [200, 5000] (log-uniform), h in [0.1, 2], and
  * ln(b/a) ~ N(0, 1/a + 1/b + h alpha) with b ~ a under "no change", so
- * 2/a stands for 1/a + 1/b; b is rounded to a count.
+ * 2/a stands for 1/a + 1/b; b is rounded to a count.  Drawn from seed.
  */
-static void sim_model(gsl_rng *rng, size_t n, double alpha, double *a,
+static void sim_model(unsigned long seed, size_t n, double alpha, double *a,
                       double *b, double *h)
 {
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, seed);
     for (size_t i = 0; i < n; i++) {
         a[i] = round(log_uniform(rng, 200.0, 5000.0));
         h[i] = 0.1 + 1.9 * gsl_rng_uniform(rng);
         double lr = gsl_ran_gaussian(rng, sqrt(2.0 / a[i] + h[i] * alpha));
         b[i] = round(a[i] * exp(lr));
     }
+    gsl_rng_free(rng);
 }
 
 /* ---- degenerate input ------------------------------------------------- */
@@ -115,10 +118,7 @@ START_TEST(test_bad_ratio)
     /* enough informative functions that a valid r would estimate alpha */
     enum { N = 30 };
     double a[N], b[N], h[N];
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, 11);
-    sim_model(rng, N, 0.05, a, b, h);
-    gsl_rng_free(rng);
+    sim_model(11, N, 0.05, a, b, h);
     const double bad[] = {NAN, 0.0, -0.0, -1.0, INFINITY, -INFINITY};
     struct fg_overdisp_test o[N];
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
@@ -143,10 +143,7 @@ START_TEST(test_degenerate_entries)
      * the bad ones are neutral and do not touch the others' results */
     enum { N = 40, BAD = 7 };
     double a[N], b[N], h[N];
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, 12);
-    sim_model(rng, N, 0.03, a, b, h);
-    gsl_rng_free(rng);
+    sim_model(12, N, 0.03, a, b, h);
     const double ba[BAD] = {-1.0, NAN, 10.0, 0.0, INFINITY, 5.0, -3.0};
     const double bb[BAD] = {10.0, 10.0, NAN, 0.0, 10.0, -2.0, -3.0};
     double A[N + BAD], B[N + BAD], H[N + BAD];
@@ -194,10 +191,7 @@ START_TEST(test_bad_h)
      * same results as h = 0 for that function */
     enum { N = 30 };
     double a[N], b[N], h[N], h2[N];
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, 13);
-    sim_model(rng, N, 0.05, a, b, h);
-    gsl_rng_free(rng);
+    sim_model(13, N, 0.05, a, b, h);
     const double bad[] = {NAN, -1.0, -INFINITY};
     struct fg_overdisp_test ref[N], o[N];
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
@@ -235,10 +229,7 @@ START_TEST(test_bad_ci_p)
     /* both code paths: estimated (30 functions) and plain (2 functions) */
     enum { N = 30 };
     double a[N], b[N], h[N];
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, 14);
-    sim_model(rng, N, 0.05, a, b, h);
-    gsl_rng_free(rng);
+    sim_model(14, N, 0.05, a, b, h);
     const size_t ns[2] = {N, 2};
     const double bad[] = {0.0, 1.0, -0.5, 1.5, NAN, INFINITY, -INFINITY};
     struct fg_overdisp_test ref[N], o[N];
@@ -379,10 +370,7 @@ START_TEST(test_recover_alpha)
     const double truth[] = {0.04, 0.01, 0.2};
     const size_t ntruth = fg_test_under_valgrind() ? 1 : 3;
     for (size_t k = 0; k < ntruth; k++) {
-        gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-        gsl_rng_set(rng, 31 + k);
-        sim_model(rng, N, truth[k], a, b, h);
-        gsl_rng_free(rng);
+        sim_model(31 + k, N, truth[k], a, b, h);
         bool est = false;
         double al = fg_overdisp_tests(a, b, h, N, 1.0, 0.05, o, &est);
         ck_assert(est);
@@ -393,10 +381,7 @@ START_TEST(test_recover_alpha)
             CK_REL(o[i].alpha, al, 0.1);
     }
     /* no extra noise: alpha comes out small */
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, 39);
-    sim_model(rng, N, 0.0, a, b, h);
-    gsl_rng_free(rng);
+    sim_model(39, N, 0.0, a, b, h);
     double al = fg_overdisp_tests(a, b, h, N, 1.0, 0.05, o, NULL);
     ck_assert_msg(al >= 0.0 && al < 1e-3, "alpha %g with none", al);
     free(a);
@@ -444,10 +429,7 @@ START_TEST(test_leave_one_out)
      * function i: the same as testing the other functions alone */
     enum { N = 12 };
     double a[N], b[N], h[N], ra[N], rb[N], rh[N];
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, 43);
-    sim_model(rng, N, 0.05, a, b, h);
-    gsl_rng_free(rng);
+    sim_model(43, N, 0.05, a, b, h);
     b[4] = round(b[4] * 1.6); /* one function changed a little */
     struct fg_overdisp_test o[N], x[N];
     double al = fg_overdisp_tests(a, b, h, N, 1.0, 0.05, o, NULL);
@@ -480,10 +462,7 @@ START_TEST(test_uninformative_loo)
      * without it is the posterior of all functions */
     enum { N = 60 };
     double a[N], b[N], h[N];
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, 41);
-    sim_model(rng, N, 0.03, a, b, h);
-    gsl_rng_free(rng);
+    sim_model(41, N, 0.03, a, b, h);
     h[5] = 0.0;
     h[44] = 0.0;
     struct fg_overdisp_test o[N];
@@ -503,10 +482,7 @@ START_TEST(test_symmetry)
     /* swapping base and candidate (and r for 1/r) only flips the sign */
     enum { N = 50 };
     double a[N], b[N], h[N];
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, 42);
-    sim_model(rng, N, 0.03, a, b, h);
-    gsl_rng_free(rng);
+    sim_model(42, N, 0.03, a, b, h);
     for (size_t i = 0; i < N; i++)
         b[i] = round(b[i] * 1.3); /* a size factor of about 1.3 */
     a[7] *= 4.0;                  /* and one real change */
@@ -531,14 +507,18 @@ END_TEST
 enum { ROB_N = 25 };
 
 /* ROB_N unchanged functions: Poisson counts around 1000-5000 per side. */
-static void sim_unchanged(gsl_rng *rng, double *a, double *b, double *h)
+static void sim_unchanged(unsigned long seed, double *a, double *b,
+                          double *h)
 {
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, seed);
     for (size_t i = 0; i < ROB_N; i++) {
         double mu = 1000.0 + 4000.0 * gsl_rng_uniform(rng);
         a[i] = gsl_ran_poisson(rng, mu);
         b[i] = gsl_ran_poisson(rng, mu);
         h[i] = 2.0;
     }
+    gsl_rng_free(rng);
 }
 
 START_TEST(test_robust_new_function)
@@ -546,10 +526,7 @@ START_TEST(test_robust_new_function)
     /* a brand-new function has |z| ~ 6 even with pseudocounts, ~70 by its
      * candidate count alone; it must not be taken for noise */
     double a[ROB_N + 1], b[ROB_N + 1], h[ROB_N + 1];
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, 51);
-    sim_unchanged(rng, a, b, h);
-    gsl_rng_free(rng);
+    sim_unchanged(51, a, b, h);
     struct fg_overdisp_test ref[ROB_N], o[ROB_N + 1];
     double al0 = fg_overdisp_tests(a, b, h, ROB_N, 1.0, 0.05, ref, NULL);
     a[ROB_N] = 0.0;
@@ -581,10 +558,7 @@ END_TEST
 START_TEST(test_robust_tripled)
 {
     double a[ROB_N], b[ROB_N], h[ROB_N];
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, 52);
-    sim_unchanged(rng, a, b, h);
-    gsl_rng_free(rng);
+    sim_unchanged(52, a, b, h);
     const size_t t = 9; /* the tripled function */
     /* the unchanged functions alone: what the noise estimate should be */
     double ua[ROB_N - 1], ub[ROB_N - 1], uh[ROB_N - 1];
@@ -635,10 +609,7 @@ START_TEST(test_interval)
            *h = malloc(N * sizeof *h);
     struct fg_overdisp_test *o = malloc(N * sizeof *o);
     ck_assert(a && b && h && o);
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, 61);
-    sim_model(rng, N, 0.03, a, b, h);
-    gsl_rng_free(rng);
+    sim_model(61, N, 0.03, a, b, h);
     const double cis[] = {0.05, 0.2};
     const size_t ncis = fg_test_under_valgrind() ? 1 : 2;
     for (size_t k = 0; k < ncis; k++) {
