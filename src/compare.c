@@ -683,6 +683,9 @@ static void test_moderated(struct work *w, const struct family *fam,
 
 /* ---- results ------------------------------------------------------------------ */
 
+/* Rows sort in this many groups, row_rank 0 (regressions) first. */
+#define N_ROW_RANKS 8
+
 static int row_rank(const struct fg_func_result *f)
 {
     if (f->flags & FG_F_REGRESSION)
@@ -699,7 +702,7 @@ static int row_rank(const struct fg_func_result *f)
         return 5;
     if (f->flags & FG_F_TESTED)
         return 6;
-    return 7;
+    return N_ROW_RANKS - 1; /* untested */
 }
 
 /*
@@ -837,13 +840,13 @@ static void sort_rows(struct fg_result *r)
     }
     free(names);
     /* Bucket by row rank (a counting sort), then sort each bucket. */
-    size_t start[9] = {0};
+    size_t start[N_ROW_RANKS + 1] = {0};
     for (size_t i = 0; i < n; i++)
         start[row_rank(&r->funcs[i]) + 1]++;
-    for (size_t b = 1; b < 9; b++)
+    for (size_t b = 1; b <= N_ROW_RANKS; b++)
         start[b] += start[b - 1];
     struct row_key *keys = fg_xcalloc(n ? n : 1, sizeof(*keys));
-    size_t fill[8];
+    size_t fill[N_ROW_RANKS];
     memcpy(fill, start, sizeof(fill));
     for (size_t i = 0; i < n; i++) {
         const struct fg_func_result *f = &r->funcs[i];
@@ -855,7 +858,7 @@ static void sort_rows(struct fg_result *r)
         row_of[k->name] = (uint32_t)i;
     }
     free(name_of);
-    for (size_t b = 0; b < 8; b++)
+    for (size_t b = 0; b < N_ROW_RANKS; b++)
         qsort(keys + start[b], start[b + 1] - start[b], sizeof(*keys),
               cmp_keys);
     uint32_t *perm = fg_xcalloc(n ? n : 1, sizeof(uint32_t));
@@ -991,23 +994,19 @@ static void alloc_runs(struct work *w, size_t row, const double *mat)
 }
 
 /*
- * Whether a tested function could pass its --min-delta gate at all:
- * |b/L_c - a/L_b| <= (a + b) / min(L_b, L_c), so below that no outcome
+ * Whether a tested function could pass its --min-delta gate at all, with
+ * min_l = min(L_b, L_c) the smaller side's summed library size:
+ * |b/L_c - a/L_b| <= (a + b) / min_l, so below that no outcome
  * of the test can make it a regression through Holm.  The bound depends
  * on a + b only, which the conditional test's null distribution does not
  * (STATISTICS 3.1, 4): filtering on it keeps Holm valid and leaves out
  * of the FAIL family functions that only dilute it.
  */
-static bool can_reach_delta(const struct work *w,
-                            const struct fg_func_result *f)
+static bool can_reach_delta(const struct fg_func_result *f, double min_l)
 {
-    if (!(f->min_delta > 0))
+    if (!(f->min_delta > 0) || !(min_l > 0))
         return true;
-    double lb = sum_side(w->L, 0, w->k), lc = sum_side(w->L, w->k, w->runs);
-    double lo = fmin(lb, lc);
-    if (!(lo > 0))
-        return true;
-    double reach = ((double)f->base_count + (double)f->cand_count) / lo;
+    double reach = ((double)f->base_count + (double)f->cand_count) / min_l;
     return reach >= f->min_delta * (1.0 - 1e-12);
 }
 
@@ -1027,10 +1026,12 @@ static void adjust(struct work *w, const struct family *fam)
     double *bh = fg_xcalloc(n + 1, sizeof(double));
     double *gp = fg_xcalloc(n + 1, sizeof(double));
     size_t *gi = fg_xcalloc(n + 1, sizeof(size_t));
+    double min_l = fmin(sum_side(w->L, 0, w->k),
+                        sum_side(w->L, w->k, w->runs));
     for (size_t i = 0; i < n; i++) {
         const struct fg_func_result *f = &r->funcs[fam->rows[i]];
         p[i] = f->p;
-        if (can_reach_delta(w, f)) {
+        if (can_reach_delta(f, min_l)) {
             gi[ng] = i;
             gp[ng++] = f->p;
         }

@@ -266,7 +266,6 @@ out:
     return alpha;
 }
 
-
 void fg_stats_ztest_pseudo(double a, double b, double r, double alpha,
                            double pseudo, struct fg_ztest *out)
 {
