@@ -98,27 +98,35 @@ static double term_spread(const struct term *t)
     return fmax(top, changed_ll()) - changed_ll();
 }
 
-static double sum_ll(const struct term *t, const bool *use, size_t n,
-                     double alpha, double kappa)
+/* The single-profile likelihood's inputs, for grid_ll. */
+struct terms {
+    const struct term *t;
+    const bool *use;
+    size_t n;
+    double kappa;
+};
+
+static double sum_ll(const void *ctx, double alpha)
 {
+    const struct terms *ts = ctx;
     double s = 0.0;
-    for (size_t i = 0; i < n; i++)
-        if (use[i])
-            s += term_ll(&t[i], alpha, kappa);
+    for (size_t i = 0; i < ts->n; i++)
+        if (ts->use[i])
+            s += term_ll(&ts->t[i], alpha, ts->kappa);
     return s;
 }
 
 /*
- * The summed log-likelihood on the grid, coarse to fine: every STRIDE-th
+ * A log-likelihood ll(ctx, x) on the grid, coarse to fine: every STRIDE-th
  * point first, then the points between coarse neighbours that come within
  * `window` of the best (and always around the best coarse point).  With
  * thousands of functions the likelihood is sharply peaked and most of the
  * grid is never evaluated; points left out get -INFINITY (weight 0).
  */
 #define STRIDE 8
-static void grid_ll(const struct grid *g, const struct term *t,
-                    const bool *use, size_t n, double kappa, double window,
-                    double *LL)
+static void grid_ll(const struct grid *g,
+                    double (*ll)(const void *ctx, double x), const void *ctx,
+                    double window, double *LL)
 {
     bool done[GRID] = {false};
     int coarse[GRID], nc = 0;
@@ -130,7 +138,7 @@ static void grid_ll(const struct grid *g, const struct term *t,
     int best = 0;
     for (int c = 0; c < nc; c++) {
         int j = coarse[c];
-        LL[j] = sum_ll(t, use, n, g->x[j], kappa);
+        LL[j] = ll(ctx, g->x[j]);
         done[j] = true;
         if (LL[j] > LL[coarse[best]])
             best = c;
@@ -145,7 +153,7 @@ static void grid_ll(const struct grid *g, const struct term *t,
             for (int j = j1 + 1; j < j2; j++) {
                 if (done[j])
                     continue;
-                LL[j] = sum_ll(t, use, n, g->x[j], kappa);
+                LL[j] = ll(ctx, g->x[j]);
                 done[j] = true;
                 top = fmax(top, LL[j]);
             }
@@ -271,7 +279,8 @@ double fg_overdisp_tests(const double *a, const double *b, const double *h,
     }
     if (estimated)
         *estimated = true;
-    grid_ll(g, t, use, n, kappa, PRUNE + spread + 10.0, LL);
+    const struct terms ts = {t, use, n, kappa};
+    grid_ll(g, sum_ll, &ts, PRUNE + spread + 10.0, LL);
     double lp[GRID], lw[GRID], w[GRID], sd[GRID], top = -INFINITY;
     {
         double s = 0.0;
@@ -351,10 +360,12 @@ struct trend {
  * function is 98% "typical" on 4 degrees of freedom.
  */
 #define OUTLIER_P 0.05
+#define TREND_WINDOW 10.0
 #define OUTLIER_SPAN 40.0 /* ln units: variances spanning 1e17 */
 
-static double trend_ll(const struct trend *t, double phi)
+static double trend_ll(const void *ctx, double phi)
 {
+    const struct trend *t = ctx;
     double ll = 0.0;
     const double hdf = 0.5 * t->df;
     for (size_t i = 0; i < t->n; i++) {
@@ -388,15 +399,14 @@ double fg_overdisp_trend(const double *s2, double df, const double *floor_v,
         return 0.0;
     struct grid *g = fg_xmalloc(sizeof(*g));
     grid_init(g);
+    /* the maximum of the grid, coarse to fine as for the single-profile
+     * posterior; a second mode within TREND_WINDOW is refined too */
+    double LL[GRID];
+    grid_ll(g, trend_ll, &t, TREND_WINDOW, LL);
     int best = 0;
-    double bll = trend_ll(&t, 0.0);
-    for (int j = 1; j < GRID; j++) {
-        double ll = trend_ll(&t, g->x[j]);
-        if (ll > bll) {
-            bll = ll;
+    for (int j = 1; j < GRID; j++)
+        if (LL[j] > LL[best])
             best = j;
-        }
-    }
     /* golden-section refinement between the neighbours of the best point */
     double lo = best > 0 ? g->x[best - 1] : 0.0;
     double hi = best < GRID - 1 ? g->x[best + 1] : g->x[best];
