@@ -3,10 +3,10 @@
  * (see report.h and report_int.h).
  */
 #include "flamegate/report.h"
-#include "flamegate/util.h"
 #include "flamegate/escape.h"
-#include "report_int.h"
 #include "flamegate/stats.h"
+#include "flamegate/util.h"
+#include "report_int.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -507,15 +507,12 @@ static void method(struct html *h)
                fg_rep_pct(a, o->min_share), (long long)o->min_count,
                r->n_tested, r->n_funcs, fg_rep_gate(b, r));
     fg_rw_addf(&h->w, "<tr><th>detectable</th><td>base %s, candidate %s "
-                      "(smallest rise of a function at 5%% share found "
-                      "with 80%% power if sampling were the only "
-                      "noise)",
-               fg_rep_mde(a, r->base.mde), fg_rep_mde(b, r->cand.mde));
+                      "(%s)",
+               fg_rep_mde(a, r->base.mde), fg_rep_mde(b, r->cand.mde),
+               FG_REP_MDE_SAMPLING);
     if (r->noise_var > 0)
-        fg_rw_addf(&h->w, "; %s with the run-to-run noise estimated here "
-                          "(for a function as concentrated as the median "
-                          "tested one)",
-                   fg_rep_mde(a, r->mde_noise));
+        fg_rw_addf(&h->w, "; %s %s", fg_rep_mde(a, r->mde_noise),
+                   FG_REP_MDE_NOISE);
     fg_rw_adds(&h->w, "</td></tr>\n");
     fg_rw_addf(&h->w, "</table>\n<p class=\"note\">Columns: base, "
                       "candidate = share of all samples on that side; "

@@ -44,6 +44,14 @@ void fg_rep_html_escape(struct fg_rw *w, const char *s, size_t len);
  * it stands for: "run-to-run noise 35% per stack" ("0%", "<1%"), or "run-to-run
  * noise not estimated (too few functions)". */
 const char *fg_rep_noise(char *buf, const struct fg_result *r);
+/* What the two minimum detectable effects mean, in the words of every
+ * format (compare.c computes them for MDE_SHARE and MDE_POWER). */
+#define FG_REP_MDE_SAMPLING                                                   \
+    "smallest rise of a function at 5% share found with 80% power if "      \
+    "sampling were the only noise"
+#define FG_REP_MDE_NOISE                                                      \
+    "with the run-to-run noise estimated here (for a function as "          \
+    "concentrated as the median tested one)"
 /* "; Holm over the N that can move by min-delta" when the FAIL family
  * (fg_result.n_gate) is smaller than the tested one, else "". */
 const char *fg_rep_gate(char *buf, const struct fg_result *r);

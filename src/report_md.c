@@ -506,15 +506,12 @@ static void method(struct md *m)
                fg_rep_pct(a, o->min_share), (long long)o->min_count,
                r->n_tested, r->n_funcs, fg_rep_gate(b, r),
                (long long)o->min_samples);
-    fg_rw_addf(&w, "| detectable | base %s, candidate %s: smallest rise of a "
-                   "function at 5%% share found with 80%% power if "
-                   "sampling were the only noise",
-               fg_rep_mde(a, r->base.mde), fg_rep_mde(b, r->cand.mde));
+    fg_rw_addf(&w, "| detectable | base %s, candidate %s: %s",
+               fg_rep_mde(a, r->base.mde), fg_rep_mde(b, r->cand.mde),
+               FG_REP_MDE_SAMPLING);
     if (r->noise_var > 0)
-        fg_rw_addf(&w, "; %s with the run-to-run noise estimated here (for "
-                       "a function as concentrated as the median tested "
-                       "one)",
-                   fg_rep_mde(a, r->mde_noise));
+        fg_rw_addf(&w, "; %s %s", fg_rep_mde(a, r->mde_noise),
+                   FG_REP_MDE_NOISE);
     fg_rw_adds(&w, " |\n");
     if (o->n_rules && o->rules) {
         fg_rw_adds(&w, "| rules | ");

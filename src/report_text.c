@@ -157,16 +157,12 @@ static void compared(struct text *t)
                (long long)o->min_samples);
     for (size_t i = 0; i < o->n_rules && o->rules; i++)
         rule_line(t, &o->rules[i]);
-    fg_rw_addf(&t->w, "  %-11s base %s, candidate %s (smallest rise of a "
-                      "function at 5%% share found with 80%% power if "
-                      "sampling were the only noise)\n",
-               "detectable",
-               fg_rep_mde(a, r->base.mde), fg_rep_mde(b, r->cand.mde));
+    fg_rw_addf(&t->w, "  %-11s base %s, candidate %s (%s)\n", "detectable",
+               fg_rep_mde(a, r->base.mde), fg_rep_mde(b, r->cand.mde),
+               FG_REP_MDE_SAMPLING);
     if (r->noise_var > 0)
-        fg_rw_addf(&t->w, "  %-11s %s with the run-to-run noise estimated "
-                          "here (for a function as concentrated as the "
-                          "median tested one)\n",
-                   "", fg_rep_mde(a, r->mde_noise));
+        fg_rw_addf(&t->w, "  %-11s %s %s\n", "", fg_rep_mde(a, r->mde_noise),
+                   FG_REP_MDE_NOISE);
     fg_rw_addf(&t->w, "  %-11s %zu of %zu functions%s\n\n", "tested",
                r->n_tested, r->n_funcs, fg_rep_gate(a, r));
 }
