@@ -13,7 +13,6 @@
 #include <math.h>
 #include <regex.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -349,11 +348,13 @@ static size_t bracket_len(const char *p)
  * above the limit is refused anyway), or 0 when p starts no bound. */
 static size_t bound_len(const char *p, long *lo, long *hi)
 {
-    char *end = (char *)(uintptr_t)(p + 1); /* strtol's type only */
+    char *end;
     long m = 0, n;
-    if (isdigit((unsigned char)*end))
-        m = strtol(end, &end, 10);
-    else if (*end != ',' || !isdigit((unsigned char)end[1]))
+    if (isdigit((unsigned char)p[1]))
+        m = strtol(p + 1, &end, 10);
+    else if (p[1] == ',' && isdigit((unsigned char)p[2]))
+        end = strchr(p, ','); /* p + 1, as strtol would leave it */
+    else
         return 0;
     m = m > 1000000 ? 1000000 : m;
     n = m;
