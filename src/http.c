@@ -207,12 +207,12 @@ char *fg_http_url_join(const char *base, const char *path)
 
 /* ---- redaction of logs and messages -------------------------------- */
 
-/* Replace every occurrence of secret in b (in place, via a copy). */
 /* Secrets shorter than this are not scrubbed from messages: replacing
  * every "t" of a one-letter test token would destroy the message, and such
  * a value protects nothing anyway.  Real tokens are far longer. */
 #define SCRUB_MIN_LEN 6
 
+/* Replace every occurrence of secret in b (in place, via a copy). */
 static void scrub(struct fg_buf *b, const char *secret)
 {
     if (!secret || strlen(secret) < SCRUB_MIN_LEN || !b->data)

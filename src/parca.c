@@ -25,7 +25,7 @@ static bool type_is(const struct fg_http_response *r, const char *want)
            strncasecmp(r->content_type, want, strlen(want)) == 0;
 }
 
-/* RFC 3339 in UTC with milliseconds, as grpc-gateway's parser accepts. */
+/* The value of one base64 digit, or -1. */
 static int b64val(int c)
 {
     if (c >= 'A' && c <= 'Z')
