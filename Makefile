@@ -1,19 +1,27 @@
 # flamegate - a deploy gate for performance.  Plain GNU make.
 #
 #   make            build ./flamegate (and build/libflamegate.a)
-#   make deps       install the Debian/Ubuntu packages needed (apt-get; sudo
+#   make deps       install the Debian/Ubuntu build packages (apt-get; sudo
 #                   when not root), or print the exact list when it cannot
+#   make test-deps  the same for what the tests use (Chromium, cmark-gfm,
+#                   python3-yaml, ...); 'make check' runs it first
 #   make demo       deps + build + compare the bundled example profiles
 #   make check      unit and end-to-end tests (Check)
 #   make asan       the suite under AddressSanitizer + UBSan
 #   make valgrind   the suite under valgrind memcheck
 #   make fuzz       libFuzzer harnesses, FUZZ_SECONDS each (clang)
 #   make bench      benchmark harness (bench/README.md)
-#   make calibrate  statistical calibration (README "Statistics")
+#   make calibrate  statistical calibration on synthetic profiles
+#   make calibrate-real  the same on real recordings (tests/realcal)
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # CFLAGS/CPPFLAGS/LDFLAGS/LDLIBS belong to the user; project flags live in
 # ALL_*.  WERROR=1 turns warnings into errors (CI does this).
+#
+# Sources are found by folder: src/<layer>/*.c form the library (layers in
+# src/README.md), src/cli/*.c the program; tests/<layer>/check_*.c are the
+# Check suites, tests/lib/ their shared helpers, tests/tools/*.c helper
+# programs.
 
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
@@ -29,11 +37,19 @@ FG_BIN     := $(if $(filter build,$(B)),flamegate,$(B)/flamegate)
 DEPS        := libprotobuf-c zlib libcurl gsl jansson
 DEB_PKGS    := build-essential pkg-config libprotobuf-c-dev protobuf-c-compiler \
                zlib1g-dev libcurl4-openssl-dev libgsl-dev libjansson-dev check
-HAVE_DEPS   := $(shell $(PKG_CONFIG) --exists $(DEPS) check 2>/dev/null && command -v $(PROTOC_C) >/dev/null && echo yes)
-DEP_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(DEPS) 2>/dev/null)
-DEP_LIBS    := $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null) -lm -lpthread
-CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
-CHECK_LIBS  := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+# What the tests use beyond the build (each test names its package when it
+# has to skip): HTML report in a real browser, GitHub's markdown renderer,
+# YAML and JSON-schema checks of the examples.
+TEST_DEB_PKGS := chromium cmark-gfm python3 python3-yaml python3-jsonschema
+
+# The library flags are resolved when a recipe first needs them, not when
+# this file is parsed: "make deps demo" (and "make demo" on a brand-new
+# machine) installs the packages first, and the flags must be read after.
+lazy = $(eval $(1) := $$(shell $(2)))$($(1))
+DEP_CFLAGS   = $(call lazy,DEP_CFLAGS,$(PKG_CONFIG) --cflags $(DEPS) 2>/dev/null)
+DEP_LIBS     = $(call lazy,DEP_LIBS,$(PKG_CONFIG) --libs $(DEPS) 2>/dev/null) -lm -lpthread
+CHECK_CFLAGS = $(call lazy,CHECK_CFLAGS,$(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS   = $(call lazy,CHECK_LIBS,$(PKG_CONFIG) --libs check 2>/dev/null)
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
         -Wmissing-prototypes -Wwrite-strings -Wpointer-arith -Wformat=2 \
@@ -42,28 +58,39 @@ ifeq ($(WERROR),1)
 WARN += -Werror
 endif
 
-ALL_CPPFLAGS = -Iinclude -I$(B)/gen -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -MMD -MP $(CPPFLAGS)
+ALL_CPPFLAGS = -Iinclude -Isrc -I$(B)/gen -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -MMD -MP $(CPPFLAGS)
 ALL_CFLAGS   = -std=c11 $(WARN) $(DEP_CFLAGS) $(SAN) $(CFLAGS)
 ALL_LDFLAGS  = $(SAN) $(LDFLAGS)
 
+# Library layers, lowest first (src/README.md); tests/layers.sh checks that
+# each uses only the layers before it.
+LAYERS    := core model input analysis report net config
 PROTOS    := $(wildcard src/proto/*.proto)
 GEN_C     := $(patsubst src/proto/%.proto,$(B)/gen/%.pb-c.c,$(PROTOS))
 GEN_H     := $(GEN_C:.c=.h)
-LIB_SRC   := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_SRC   := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
 LIB_OBJ   := $(patsubst %.c,$(B)/%.o,$(LIB_SRC)) $(GEN_C:.c=.o)
-TEST_SRC  := $(sort $(wildcard tests/check_*.c))
-TEST_OBJ  := $(patsubst %.c,$(B)/%.o,$(sort $(wildcard tests/*.c)))
+CLI_OBJ   := $(patsubst %.c,$(B)/%.o,$(wildcard src/cli/*.c))
+TLIB_OBJ  := $(patsubst %.c,$(B)/%.o,$(filter-out tests/lib/check_%.c,$(wildcard tests/lib/*.c)))
+TEST_SRC  := $(sort $(wildcard tests/*/check_*.c))
+TEST_OBJ  := $(patsubst %.c,$(B)/%.o,$(TEST_SRC) tests/check_main.c)
 TOOLS     := $(patsubst tests/tools/%.c,$(B)/%,$(wildcard tests/tools/*.c))
 
 all: $(FG_BIN) $(TOOLS)
 
-ifneq ($(HAVE_DEPS),yes)
-ifeq ($(filter deps help clean,$(MAKECMDGOALS)),)
-$(warning missing build dependencies: run 'make deps' (packages: $(DEB_PKGS)))
-endif
+# "make deps X": X is built after the packages are installed.
+ifneq ($(filter deps,$(MAKECMDGOALS)),)
+NEED_DEPS_PREREQ := deps
 endif
 
-$(B)/gen/%.pb-c.c $(B)/gen/%.pb-c.h: src/proto/%.proto
+# Fails with the package list when the build dependencies are missing.
+need-deps: $(NEED_DEPS_PREREQ)
+	@if ! $(PKG_CONFIG) --exists $(DEPS) check 2>/dev/null || \
+	    ! command -v $(PROTOC_C) >/dev/null 2>&1; then \
+	  echo "flamegate: missing build dependencies: run 'make deps' (Debian/Ubuntu packages: $(DEB_PKGS))" >&2; \
+	  exit 1; fi
+
+$(B)/gen/%.pb-c.c $(B)/gen/%.pb-c.h: src/proto/%.proto | need-deps
 	@mkdir -p $(B)/gen
 	$(PROTOC_C) --c_out=$(B)/gen -Isrc/proto $<
 
@@ -71,24 +98,33 @@ $(B)/gen/%.pb-c.c $(B)/gen/%.pb-c.h: src/proto/%.proto
 $(B)/gen/%.o: $(B)/gen/%.c
 	$(CC) $(ALL_CPPFLAGS) -std=c11 -w $(DEP_CFLAGS) $(SAN) $(CFLAGS) -c -o $@ $<
 
-$(B)/%.o: %.c $(GEN_H)
+$(B)/%.o: %.c $(GEN_H) | need-deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-# Suites are found by name (suites.inc), not declared in a header.
-$(TEST_OBJ): ALL_CFLAGS += $(CHECK_CFLAGS) -Wno-missing-prototypes
+# Test code may include test helpers; suites are found by name
+# (suites.inc), not declared in a header.
+$(TEST_OBJ) $(TLIB_OBJ): ALL_CPPFLAGS += -Itests/lib -Itests
+$(TEST_OBJ) $(TLIB_OBJ): ALL_CFLAGS += $(CHECK_CFLAGS) -Wno-missing-prototypes
 
 $(B)/libflamegate.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-$(FG_BIN): $(B)/src/main.o $(B)/libflamegate.a
+# Test-only code (the synthetic generator, fixtures, fake servers) stays
+# out of the library.
+$(B)/libfgtest.a: $(TLIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(FG_BIN): $(CLI_OBJ) $(B)/libflamegate.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS) $(LDLIBS)
 
-$(B)/%: tests/tools/%.c $(B)/libflamegate.a $(GEN_H)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libflamegate.a $(DEP_LIBS) $(LDLIBS)
+$(B)/%: tests/tools/%.c $(B)/libfgtest.a $(B)/libflamegate.a $(GEN_H) | need-deps
+	$(CC) $(ALL_CPPFLAGS) -Itests/lib -Itests $(ALL_CFLAGS) $(CHECK_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
+	  $(B)/libfgtest.a $(B)/libflamegate.a $(CHECK_LIBS) $(DEP_LIBS) $(LDLIBS)
 
 # The suite list is generated from the "Suite *x_suite(void)" definitions so
-# a new tests/check_<module>.c is picked up without editing check_main.c.
+# a new tests/<layer>/check_<module>.c is picked up without editing
+# check_main.c.
 $(B)/tests/suites.inc: $(TEST_SRC)
 	@mkdir -p $(@D)
 	sed -n 's/^Suite \*\([a-z0-9_]*_suite\)(void)$$/FG_SUITE(\1)/p' $(TEST_SRC) > $@.tmp && mv $@.tmp $@
@@ -96,16 +132,21 @@ $(B)/tests/suites.inc: $(TEST_SRC)
 $(B)/tests/check_main.o: $(B)/tests/suites.inc
 $(B)/tests/check_main.o: ALL_CPPFLAGS += -I$(B)/tests
 
-$(B)/check_all: $(TEST_OBJ) $(B)/libflamegate.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJ) $(B)/libflamegate.a $(CHECK_LIBS) $(DEP_LIBS) $(LDLIBS)
+$(B)/check_all: $(TEST_OBJ) $(B)/libfgtest.a $(B)/libflamegate.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJ) $(B)/libfgtest.a $(B)/libflamegate.a $(CHECK_LIBS) $(DEP_LIBS) $(LDLIBS)
 
-check: $(B)/check_all $(FG_BIN) $(TOOLS)
+# "make check" first installs what the tests use, then runs them.  CI and
+# the sanitizer runs call check-run directly after installing themselves.
+check: test-deps
+	@$(MAKE) --no-print-directory check-run
+
+check-run: $(B)/check_all $(FG_BIN) $(TOOLS)
 	FG_CORPUS=$(CORPUS) $(abspath $(B))/check_all
 	FG_CORPUS=$(CORPUS) tests/run-cli.sh $(abspath $(FG_BIN))
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 asan:
-	$(MAKE) B=build/asan SAN="$(SAN_FLAGS)" CFLAGS="-O1 -g" check
+	$(MAKE) B=build/asan SAN="$(SAN_FLAGS)" CFLAGS="-O1 -g" check-run
 
 VG := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
 valgrind: $(B)/check_all $(FG_BIN) $(TOOLS)
@@ -113,7 +154,7 @@ valgrind: $(B)/check_all $(FG_BIN) $(TOOLS)
 	FG_CORPUS=$(CORPUS) EXEC_PREFIX="$(VG)" tests/run-cli.sh ./$(FG_BIN)
 
 FUZZ_SECONDS ?= 60
-fuzz:
+fuzz: | need-deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) CORPUS=$(CORPUS) tests/fuzz/run.sh
 
 bench: $(FG_BIN) $(TOOLS)
@@ -126,37 +167,53 @@ update-golden: $(B)/check_all
 calibrate: $(FG_BIN) $(TOOLS)
 	./$(B)/fg-calibrate
 
-demo: deps $(FG_BIN)
+calibrate-real: $(FG_BIN)
+	FG=$(abspath $(FG_BIN)) tests/realcal/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory $(FG_BIN)
 	@echo
 	@echo '$$ flamegate top --top 8 examples/profiles/base.pb.gz'
-	@./flamegate top --top 8 examples/profiles/base.pb.gz
+	@./$(FG_BIN) top --top 8 examples/profiles/base.pb.gz
 	@echo
 	@echo '$$ flamegate compare examples/profiles/base.pb.gz examples/profiles/candidate.pb.gz'
-	@./flamegate compare --color=always examples/profiles/base.pb.gz examples/profiles/candidate.pb.gz; \
+	@./$(FG_BIN) compare --color=always examples/profiles/base.pb.gz examples/profiles/candidate.pb.gz; \
 	 rc=$$?; echo; echo "exit code $$rc (0 = pass, 1 = regression found)"; [ $$rc -le 1 ]
 
-deps:
-	@if [ "$(HAVE_DEPS)" = yes ]; then echo "build dependencies present"; \
+# apt_install(WHAT, CHECK, PACKAGES): run CHECK; when it fails, install
+# PACKAGES with apt-get (sudo when not root), else name them and fail.
+define apt_install
+	@if $(2); then echo "$(1) present"; \
 	elif command -v apt-get >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; \
-	  else echo "need root to install: $(DEB_PKGS)"; exit 1; fi; \
-	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PKGS); \
-	else echo "please install: $(DEB_PKGS) (Debian/Ubuntu names)"; exit 1; fi
+	  else echo "flamegate: need root to install the $(1): $(3)" >&2; exit 1; fi; \
+	  echo "installing the $(1): $(3)"; \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(3) >/dev/null \
+	  || { echo "flamegate: installing the $(1) failed (apt-get install $(3))" >&2; exit 1; }; \
+	else echo "flamegate: please install the $(1) (Debian/Ubuntu names): $(3)" >&2; exit 1; fi
+endef
 
-install: flamegate
+deps:
+	$(call apt_install,build dependencies,$(PKG_CONFIG) --exists $(DEPS) check 2>/dev/null && command -v $(PROTOC_C) >/dev/null,$(DEB_PKGS))
+
+test-deps: deps
+	$(call apt_install,test tools,tests/deps.sh --check,$(TEST_DEB_PKGS))
+
+install: $(FG_BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
-	install -m 755 flamegate $(DESTDIR)$(BINDIR)/flamegate
+	install -m 755 $(FG_BIN) $(DESTDIR)$(BINDIR)/flamegate
 	install -m 644 docs/flamegate.1 $(DESTDIR)$(MANDIR)/man1/flamegate.1
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/flamegate $(DESTDIR)$(MANDIR)/man1/flamegate.1
 
 clean-objs:
-	rm -rf $(B)/src $(B)/tests $(B)/gen $(B)/libflamegate.a $(B)/check_all flamegate $(TOOLS)
+	rm -rf $(B)/src $(B)/tests $(B)/gen $(B)/libflamegate.a $(B)/libfgtest.a $(B)/check_all $(FG_BIN) $(TOOLS)
 
 clean:
 	rm -rf build flamegate
 
-.PHONY: update-golden all check asan valgrind fuzz bench calibrate demo deps install uninstall clean clean-objs
+.PHONY: update-golden all check check-run asan valgrind fuzz bench calibrate calibrate-real demo deps test-deps need-deps install uninstall clean clean-objs
 .SECONDARY: $(GEN_C) $(GEN_H)
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(B)/src/main.d $(TOOLS:=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(TLIB_OBJ:.o=.d) $(TOOLS:=.d)

@@ -21,7 +21,7 @@
 #ifndef FLAMEGATE_BACKEND_H
 #define FLAMEGATE_BACKEND_H
 
-#include "flamegate/http.h"
+#include "flamegate/buf.h"
 #include "flamegate/profile.h"
 
 enum fg_backend_kind {

@@ -4,7 +4,7 @@
  * Every library function that can fail for a reason the user should see
  * returns an int status (FG_OK or a negative enum fg_status) and takes a
  * struct fg_error * as its last parameter (which may be NULL).  Only the
- * command-line layer (src/main.c, src/cli*.c) prints or exits.
+ * command-line layer (src/cli/) prints or exits.
  */
 #ifndef FLAMEGATE_FG_H
 #define FLAMEGATE_FG_H

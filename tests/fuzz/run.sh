@@ -66,8 +66,8 @@ for t in "${targets[@]}"; do
     [ -f "$src" ] || die "no harness $src"
     extra=
     # harnesses that talk to an in-process fake server link it in
-    grep -qE 'fakesrv.h|fuzz_net.h' "$src" && extra=tests/fakesrv.c
-    "$CC" -std=c11 -O1 -g $WARN $SAN -fsanitize=fuzzer -Iinclude \
+    grep -qE 'fakesrv.h|fuzz_net.h' "$src" && extra=tests/lib/fakesrv.c
+    "$CC" -std=c11 -O1 -g $WARN $SAN -fsanitize=fuzzer -Iinclude -Isrc -Itests/lib \
         -I"$FUZZ_BUILD/gen" -Itests -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE \
         $cflags ${FUZZ_CFLAGS:-} -o "$FUZZ_BUILD/fuzz_$t" "$src" $extra \
         "$FUZZ_BUILD/libflamegate.a" $libs -lm -lpthread ||

@@ -17,8 +17,8 @@
  * the same --seed gives the same table.
  */
 #include "flamegate/compare.h"
-#include "flamegate/stats.h"
-#include "flamegate/synth.h"
+#include "analysis/stats.h"
+#include "synth.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -30,7 +30,7 @@
  * --idle-exit seconds (default 120) without a request, or on SIGTERM.
  */
 #include "flamegate/buf.h"
-#include "flamegate/util.h"
+#include "core/util.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

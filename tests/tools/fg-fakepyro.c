@@ -30,18 +30,21 @@
  * Exits after --idle-exit seconds without a request (default 60) or on
  * SIGTERM/SIGINT.
  */
-#include "flamegate/gz.h"
-#include "flamegate/pprof.h"
+#include "input/gz.h"
+#include "input/pprof.h"
 #include "flamegate/source.h"
-#include "flamegate/util.h"
+#include "core/util.h"
 
 #include "pyroscope.pb-c.h"
 
-/* The fake server is test code, not library code: compiled in here since
- * tools are built from a single source file. */
-#include "../fakesrv.c"
+#include "fakesrv.h"
 
+#include <errno.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 struct version_files {
     char *value;

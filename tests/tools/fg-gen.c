@@ -4,10 +4,10 @@
  * usage() for the options and examples/profiles/README.md for how the
  * bundled profiles were made.
  */
-#include "flamegate/gz.h"
-#include "flamegate/pprof.h"
-#include "flamegate/synth.h"
-#include "flamegate/util.h"
+#include "input/gz.h"
+#include "input/pprof.h"
+#include "synth.h"
+#include "core/util.h"
 
 #include <getopt.h>
 #include <stdio.h>

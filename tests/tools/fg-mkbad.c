@@ -20,8 +20,8 @@
  * wrong in exactly one way each).  Output is deterministic.
  */
 #include "flamegate/buf.h"
-#include "flamegate/gz.h"
-#include "flamegate/util.h"
+#include "input/gz.h"
+#include "core/util.h"
 
 #include <jansson.h>
 #include <math.h>

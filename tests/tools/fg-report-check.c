@@ -1,5 +1,5 @@
 /*
- * fg-report-check - write the report fixtures of tests/check_report.c to
+ * fg-report-check - write the report fixtures of tests/report/check_report.c to
  * standard output, for the end-to-end report scripts (tests/cli/report_*):
  *
  *   fg-report-check sample FORMAT     the sample comparison (the goldens)

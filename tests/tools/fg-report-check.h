@@ -1,5 +1,5 @@
 /*
- * fg-report-check.h - report fixtures shared by tests/check_report.c and
+ * fg-report-check.h - report fixtures shared by tests/report/check_report.c and
  * the fg-report-check tool (which writes the same reports for the
  * end-to-end scripts: markdown through cmark-gfm, HTML in Chromium).
  *
@@ -17,9 +17,9 @@
 
 #include "flamegate/compare.h"
 #include "flamegate/flame.h"
-#include "flamegate/folded.h"
+#include "input/folded.h"
 #include "flamegate/report.h"
-#include "flamegate/util.h"
+#include "core/util.h"
 
 #include <math.h>
 #include <stdio.h>

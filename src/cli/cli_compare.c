@@ -1,0 +1,612 @@
+/*
+ * cli_compare.c - "flamegate compare": load both sides, compare, write the
+ * reports, map the verdict to the exit code.
+ */
+#include "flamegate/backend.h"
+#include "cli/cli.h"
+#include "config/config.h"
+#include "flamegate/flame.h"
+#include "net/http.h"
+#include "config/settings.h"
+#include "flamegate/source.h"
+#include "core/util.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char compare_usage[] =
+    "usage: flamegate compare [OPTIONS] BASE CANDIDATE\n"
+    "       flamegate compare [OPTIONS] --base SRC... --candidate SRC...\n"
+    "\n"
+    "Compare a baseline and a candidate function by function and decide\n"
+    "PASS, MARGINAL, FAIL or INCONCLUSIVE.  FAIL needs a statistically\n"
+    "significant increase (Holm-corrected) that is also material: at least\n"
+    "--min-change relative and --min-delta points of share.\n"
+    "\n"
+    "A source is a pprof file (gzipped or not), a folded-stacks file, '-'\n"
+    "for standard input, or a directory or glob whose files are separate\n"
+    "runs of that side.  With 3 or more runs per side the run-to-run noise\n"
+    "is measured directly (moderated t-test).  With one run per side it\n"
+    "can only be inferred from how all functions moved, which is uncertain\n"
+    "with few samples: such gates catch large changes; use 3+ runs per\n"
+    "side to catch small ones.\n"
+    "\n"
+    "What to compare:\n"
+    "  -b, --base SRC            baseline source (repeatable)\n"
+    "  -c, --candidate SRC       candidate source (repeatable)\n"
+    "  -t, --sample-type TYPE    e.g. cpu, alloc_space (default: the\n"
+    "                            profile's default type)\n"
+    "      --metric M            flat (default: gate on self time), cum,\n"
+    "                            or both\n"
+    "      --ignore REGEX        skip functions matching (repeatable)\n"
+    "      --focus REGEX         test only functions matching (repeatable)\n"
+    "\n"
+    "Statistics:\n"
+    "      --alpha A             significance level (0.05)\n"
+    "      --min-change X        minimum relative increase to FAIL (10%)\n"
+    "      --min-delta PP        minimum increase in share, in percentage\n"
+    "                            points (0.5); functions too small to move\n"
+    "                            that much cannot FAIL and leave the Holm\n"
+    "                            family, which makes it stronger\n"
+    "      --min-share PCT       test functions with at least this share\n"
+    "                            on one side (0.1)\n"
+    "      --min-count N         ... and at least N samples in total (20)\n"
+    "      --min-samples N       INCONCLUSIVE below N samples per side (500)\n"
+    "      --normalize MODE      robust (median-of-ratios, default), total\n"
+    "                            or none\n"
+    "      --test T              auto (default), binomial or moderated-t\n"
+    "\n";
+
+static const char compare_usage2[] =
+    "Output:\n"
+    "  -f, --format FMT          text (default), markdown, json, html or\n"
+    "                            folded, on standard output\n"
+    "  -o, --output FMT=PATH     also write a report to PATH (repeatable),\n"
+    "                            e.g. -o markdown=summary.md -o json=r.json\n"
+    "      --color WHEN          auto (default), always or never; NO_COLOR\n"
+    "                            disables colour in auto mode\n"
+    "  -n, --top N               rows per table\n"
+    "      --marker-id ID        id of the hidden sticky-comment marker\n"
+    "  -q, --quiet               no notes on standard error\n"
+    "  -v, --verbose             more notes on standard error\n"
+    "\n"
+    "Backend (fetch both sides from a profiling backend; see README):\n"
+    "      --backend KIND        pyroscope or parca; selects both sides\n"
+    "      --url URL             server base URL\n"
+    "      --profile-type T      e.g. process_cpu:cpu:nanoseconds:cpu:nanoseconds\n"
+    "      --selector '{...}'    label selector, e.g. '{service_name=\"api\"}'\n"
+    "      --version-label L     label that tells the sides apart (version)\n"
+    "      --base-version V      its value for the base side\n"
+    "      --candidate-version V its value for the candidate side\n"
+    "      --from T, --until T   time range: now, now-1h, RFC 3339, Unix time\n"
+    "      --runs N              split the range into N windows per side (or\n"
+    "                            capture a pprof URL source N times)\n"
+    "      --token-env VAR       bearer token from an environment variable\n"
+    "      --token-file FILE     bearer token from a file\n"
+    "      --user U, --password-env VAR, --password-file FILE  basic auth\n"
+    "      --tenant ID           X-Scope-OrgID (multi-tenant Pyroscope)\n"
+    "      --header 'N: V'       extra request header (repeatable)\n"
+    "      --cacert FILE, --insecure, --timeout S, --connect-timeout S,\n"
+    "      --retries N           TLS and network settings\n"
+    "\n"
+    "Policy:\n"
+    "      --inconclusive P      pass (default, exit 0) or fail (exit 1)\n"
+    "      --on-error P          fail (default: exit 2/3 on bad input or a\n"
+    "                            failed fetch) or pass (exit 0, loudly)\n"
+    "\n"
+    "Exit codes: 0 PASS, MARGINAL or INCONCLUSIVE; 1 FAIL; 2 usage error or\n"
+    "unusable input; 3 a fetch failed.\n"
+    "\n"
+    "Configuration:\n"
+    "      --config FILE         settings, rules, budgets and presets (JSON;\n"
+    "                            default .flamegate.json if present)\n"
+    "      --backend-profile P   backend settings named P in the config\n"
+    "\n"
+    "Every option can also be set in the config file or with\n"
+    "FLAMEGATE_<OPTION> environment variables (e.g. FLAMEGATE_MIN_CHANGE=15%);\n"
+    "precedence: flags, environment, config file, defaults.\n"
+    "\n"
+    "Examples:\n"
+    "  flamegate compare base.pb.gz candidate.pb.gz\n"
+    "  flamegate compare --base 'base/*.pb.gz' --candidate 'cand/*.pb.gz'\n"
+    "  flamegate compare -o markdown=summary.md -o html=diff.html a.pb b.pb\n"
+    "\n";
+
+enum {
+    OPT_LAYER = 2000, /* --config, --backend-profile: applied first */
+    OPT_KEY = 3000,   /* + index into fg_settings_keys */
+    OPT_ARG = 4000,   /* + index into fg_backend_arg_options */
+    OPT_FLAG = 5000   /* + index into fg_backend_flag_options */
+};
+
+/* Every settings key and backend option is a flag of the same name, set
+ * through fg_settings_set (fg_cli_options adds them to these). */
+static const struct option fixed_opts[] = {
+    {"config", required_argument, NULL, OPT_LAYER},
+    {"backend-profile", required_argument, NULL, OPT_LAYER},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'}};
+
+/* The settings key and value of option c, or NULL when c is not one. */
+static const char *option_key(int c, const char **value)
+{
+    if (c >= OPT_FLAG) {
+        *value = "true";
+        return fg_backend_flag_options[c - OPT_FLAG];
+    }
+    *value = optarg;
+    if (c >= OPT_ARG)
+        return fg_backend_arg_options[c - OPT_ARG];
+    if (c >= OPT_KEY)
+        return fg_settings_keys[c - OPT_KEY];
+    return fg_settings_short_key(c);
+}
+
+/* ---- loading profiles in parallel --------------------------------------- */
+
+struct load_job {
+    const char *path;
+    const struct fg_limits *lim;
+    struct fg_profile *p;
+    struct fg_error err;
+    int rc;
+};
+
+struct load_pool {
+    struct load_job *jobs;
+    size_t n, next;
+    pthread_mutex_t mu;
+};
+
+static void *load_worker(void *arg)
+{
+    struct load_pool *pool = arg;
+    for (;;) {
+        pthread_mutex_lock(&pool->mu);
+        size_t i = pool->next++;
+        pthread_mutex_unlock(&pool->mu);
+        if (i >= pool->n)
+            return NULL;
+        struct load_job *j = &pool->jobs[i];
+        j->rc = fg_source_load_file(j->path, j->lim, &j->p, &j->err);
+    }
+}
+
+/* Decode every job on up to two threads (the machines this runs on in CI
+ * have two cores; decoding is CPU-bound and independent per file). */
+static void load_all(struct load_job *jobs, size_t n)
+{
+    struct load_pool pool = {jobs, n, 0, PTHREAD_MUTEX_INITIALIZER};
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t nthreads = cpus > 1 ? 2 : 1;
+    if (nthreads > n)
+        nthreads = n;
+    pthread_t extra;
+    bool started = nthreads > 1 &&
+                   pthread_create(&extra, NULL, load_worker, &pool) == 0;
+    load_worker(&pool);
+    if (started)
+        pthread_join(extra, NULL);
+}
+
+struct sides {
+    struct fg_pathlist paths[2];
+    struct fg_profile **prof[2];
+    size_t n[2];
+};
+
+static void sides_release(struct sides *sd)
+{
+    for (int s = 0; s < 2; s++) {
+        for (size_t i = 0; i < sd->n[s]; i++)
+            fg_profile_free(sd->prof[s][i]);
+        free(sd->prof[s]);
+        fg_pathlist_release(&sd->paths[s]);
+    }
+}
+
+/* Append one profile (stolen) to side s. */
+static void push_profile(struct sides *sd, int s, struct fg_profile *p)
+{
+    sd->prof[s] = fg_xrealloc(sd->prof[s],
+                              (sd->n[s] + 2) * sizeof(*sd->prof[s]));
+    sd->prof[s][sd->n[s]++] = p;
+}
+
+/* Append fetched profiles (the array p is freed, the profiles stolen). */
+static void add_fetched(struct sides *sd, int s, struct fg_profile **p,
+                        size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        push_profile(sd, s, p[i]);
+    free(p);
+}
+
+static int fetch_sides(const struct fg_settings *st, struct sides *sd,
+                       struct fg_error *err)
+{
+    for (int s = 0; s < 2; s++) {
+        struct fg_profile **p = NULL;
+        size_t n = 0;
+        int rc = fg_backend_fetch_side(st->backend,
+                                       s ? FG_SIDE_CANDIDATE : FG_SIDE_BASE,
+                                       &st->lim, &p, &n, err);
+        if (rc)
+            return rc;
+        add_fetched(sd, s, p, n);
+    }
+    return FG_OK;
+}
+
+static int load_sides(const struct fg_settings *st, struct sides *sd,
+                      struct fg_error *err)
+{
+    if (fg_backend_opts_active(st->backend))
+        return fetch_sides(st, sd, err);
+    const struct fg_strlist *lists[2] = {&st->base, &st->candidate};
+    struct fg_strlist urls[2] = {{0}, {0}};
+    int stdin_uses = 0;
+    for (int s = 0; s < 2; s++) {
+        for (size_t i = 0; i < lists[s]->n; i++) {
+            stdin_uses += strcmp(lists[s]->v[i], "-") == 0;
+            if (fg_backend_is_url(lists[s]->v[i])) {
+                fg_strlist_add(&urls[s], lists[s]->v[i]);
+                continue;
+            }
+            int rc = fg_source_expand(lists[s]->v[i], &sd->paths[s], err);
+            if (rc) {
+                fg_strlist_clear(&urls[0]);
+                fg_strlist_clear(&urls[1]);
+                return rc;
+            }
+        }
+        if (sd->paths[s].n > st->lim.max_runs) {
+            fg_strlist_clear(&urls[0]);
+            fg_strlist_clear(&urls[1]);
+            return fg_error_set(err, FG_ELIMIT,
+                                "%s has %zu runs, more than the limit of %zu "
+                                "(raise it with --max-runs)",
+                                s ? "candidate" : "base", sd->paths[s].n,
+                                st->lim.max_runs);
+        }
+    }
+    int rc = FG_OK;
+    if (stdin_uses > 1)
+        rc = fg_error_set(err, FG_EUSAGE,
+                          "standard input ('-') can be used only once");
+    /* Live endpoints: each URL captured --runs times, one after another. */
+    for (int s = 0; s < 2 && !rc; s++) {
+        for (size_t i = 0; i < urls[s].n && !rc; i++) {
+            struct fg_profile **p = NULL;
+            size_t n = 0;
+            rc = fg_backend_fetch_url(st->backend, urls[s].v[i],
+                                      (size_t)st->runs, &st->lim, &p, &n,
+                                      err);
+            if (!rc)
+                add_fetched(sd, s, p, n);
+        }
+    }
+    fg_strlist_clear(&urls[0]);
+    fg_strlist_clear(&urls[1]);
+    if (rc)
+        return rc;
+    size_t nb = sd->paths[0].n, total = nb + sd->paths[1].n;
+    struct load_job *jobs = fg_xcalloc(total, sizeof(*jobs));
+    for (size_t i = 0; i < total; i++) {
+        jobs[i].path = i < nb ? sd->paths[0].paths[i]
+                              : sd->paths[1].paths[i - nb];
+        jobs[i].lim = &st->lim;
+    }
+    load_all(jobs, total);
+    for (size_t i = 0; i < total; i++) {
+        if (jobs[i].rc && rc == FG_OK) {
+            rc = jobs[i].rc;
+            *err = jobs[i].err;
+        }
+        if (jobs[i].p)
+            push_profile(sd, i < nb ? 0 : 1, jobs[i].p);
+    }
+    free(jobs);
+    return rc;
+}
+
+/* ---- reports -------------------------------------------------------------- */
+
+static bool want_color(const struct fg_settings *st)
+{
+    if (st->color == FG_COLOR_ALWAYS)
+        return true;
+    if (st->color == FG_COLOR_NEVER)
+        return false;
+    const char *nc = getenv("NO_COLOR");
+    return (!nc || !*nc) && isatty(STDOUT_FILENO);
+}
+
+static bool needs_flame(const struct fg_settings *st)
+{
+    if (st->format == FG_REPORT_HTML || st->format == FG_REPORT_FOLDED)
+        return true;
+    for (size_t i = 0; i < st->n_outputs; i++)
+        if (st->outputs[i].format == FG_REPORT_HTML ||
+            st->outputs[i].format == FG_REPORT_FOLDED)
+            return true;
+    return false;
+}
+
+/* "flamegate compare ARGS" with shell-safe quoting, for reproducibility. */
+static char *settings_line(int argc, char **argv)
+{
+    struct fg_buf b;
+    fg_buf_init(&b, 1 << 16);
+    int rc = fg_buf_adds(&b, "flamegate compare");
+    for (int i = 1; i < argc && !rc; i++) {
+        /* Reports end up in PR comments: a URL argument keeps its shape
+         * but loses credentials and token-like query values. */
+        char *redacted = strstr(argv[i], "://") ? fg_http_redact_url(argv[i])
+                                                : NULL;
+        const char *a = redacted ? redacted : argv[i];
+        bool plain = *a != '\0';
+        for (const char *c = a; *c; c++)
+            if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                        "0123456789-_./=:,%+@",
+                        *c))
+                plain = false;
+        rc = fg_buf_addc(&b, ' ');
+        if (plain) {
+            rc = rc ? rc : fg_buf_adds(&b, a);
+        } else {
+            rc = rc ? rc : fg_buf_addc(&b, '\'');
+            for (const char *c = a; *c && !rc; c++)
+                rc = *c == '\'' ? fg_buf_adds(&b, "'\\''")
+                                : fg_buf_addc(&b, *c);
+            rc = rc ? rc : fg_buf_addc(&b, '\'');
+        }
+        free(redacted);
+    }
+    return fg_buf_detach(&b, NULL);
+}
+
+/*
+ * Render every report first, stage every -o file next to its destination,
+ * and rename them only when all were written: a failed run leaves no
+ * report behind, not even an earlier one of the same run.
+ */
+static int write_reports(const struct fg_settings *st,
+                         const struct fg_report_ctx *ctx, struct fg_error *err)
+{
+    int rc = FG_OK;
+    size_t n = st->n_outputs, staged = 0;
+    char **tmps = fg_xcalloc(n + 1, sizeof(char *));
+    struct fg_buf b;
+    fg_buf_init(&b, 0);
+    for (size_t i = 0; i < n && !rc; i++) {
+        struct fg_report_ctx c = *ctx;
+        c.color = false;
+        fg_buf_reset(&b);
+        rc = fg_report_write(st->outputs[i].format, &c, &b, err);
+        if (!rc && strcmp(st->outputs[i].path, "-") == 0)
+            fwrite(b.data ? b.data : "", 1, b.len, stdout);
+        else if (!rc)
+            rc = fg_write_file_stage(st->outputs[i].path,
+                                     b.data ? b.data : "", b.len, &tmps[i],
+                                     err);
+        staged = i + 1;
+    }
+    struct fg_buf main_out;
+    fg_buf_init(&main_out, 0);
+    if (!rc)
+        rc = fg_report_write(st->format, ctx, &main_out, err);
+    for (size_t i = 0; i < staged; i++) {
+        if (!tmps[i])
+            continue;
+        if (!rc)
+            rc = fg_write_file_commit(tmps[i], st->outputs[i].path, err);
+        else
+            unlink(tmps[i]);
+        free(tmps[i]);
+    }
+    if (!rc)
+        fwrite(main_out.data ? main_out.data : "", 1, main_out.len, stdout);
+    fg_buf_release(&main_out);
+    fg_buf_release(&b);
+    free(tmps);
+    return rc;
+}
+
+/* ---- command ---------------------------------------------------------------- */
+
+static const char *env_get(const char *name)
+{
+    return getenv(name);
+}
+
+/*
+ * The value of --NAME VALUE or --NAME=VALUE in argv (the last one wins),
+ * found before the main parse because the config file and the backend
+ * profile are layers below the command line.
+ */
+static const char *prescan(int argc, char **argv, const char *name)
+{
+    const char *v = NULL;
+    size_t n = strlen(name);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0)
+            break;
+        if (strncmp(a, "--", 2) || strncmp(a + 2, name, n))
+            continue;
+        if (a[2 + n] == '=')
+            v = a + 3 + n;
+        else if (a[2 + n] == '\0' && i + 1 < argc)
+            v = argv[++i];
+    }
+    return v;
+}
+
+static int parse(int argc, char **argv, struct fg_settings *st,
+                 struct fg_config *cfg, bool *help, struct fg_error *err)
+{
+    int c, idx = -1;
+    /* --help works whatever the config file in the directory holds */
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            *help = true;
+            return FG_OK;
+        }
+    }
+    /* defaults < config file (and its backend profile) < FLAMEGATE_* <
+     * command line */
+    int rc = fg_config_setup(cfg, st, prescan(argc, argv, "config"),
+                             prescan(argc, argv, "backend-profile"), env_get,
+                             err);
+    if (rc)
+        return rc;
+    struct option *opts =
+        fg_cli_options(fixed_opts, sizeof(fixed_opts) / sizeof(fixed_opts[0]),
+                       fg_settings_keys, OPT_KEY, OPT_ARG, OPT_FLAG);
+    while ((c = getopt_long(argc, argv, "b:c:t:f:o:n:qvh", opts, &idx)) !=
+           -1) {
+        const char *value = NULL;
+        const char *key = option_key(c, &value);
+        if (key) {
+            rc = fg_settings_set(st, key, value, "command line", err);
+            if (rc)
+                break;
+            continue;
+        }
+        if (c == OPT_LAYER) {
+            continue; /* applied by fg_config_setup */
+        } else if (c == 'q') {
+            st->verbose = -1;
+        } else if (c == 'v') {
+            st->verbose++;
+        } else if (c == 'h') {
+            *help = true;
+            break;
+        } else {
+            rc = fg_error_set(err, FG_EUSAGE, "invalid option");
+            break;
+        }
+    }
+    free(opts);
+    if (rc || *help)
+        return rc;
+    if (fg_backend_opts_active(st->backend)) {
+        if (argc - optind != 0 || st->base.n || st->candidate.n)
+            return fg_error_set(err, FG_EUSAGE,
+                                "--backend selects both sides; give no "
+                                "BASE/CANDIDATE sources with it");
+        return FG_OK;
+    }
+    int npos = argc - optind;
+    /* Positional sources replace those of the config file or the
+     * environment, but not --base/--candidate flags. */
+    bool flag_sources =
+        strcmp(fg_settings_origin(st, "base"), "command line") == 0 ||
+        strcmp(fg_settings_origin(st, "candidate"), "command line") == 0;
+    if (npos == 2 && !flag_sources) {
+        rc = fg_settings_set(st, "base", argv[optind], "command line", err);
+        rc = rc ? rc
+                : fg_settings_set(st, "candidate", argv[optind + 1],
+                                  "command line", err);
+        return rc;
+    }
+    if (npos != 0)
+        return fg_error_set(err, FG_EUSAGE,
+                            "give BASE CANDIDATE, or --base and --candidate "
+                            "(got %d positional argument%s)",
+                            npos, npos == 1 ? "" : "s");
+    if (st->base.n == 0 || st->candidate.n == 0)
+        return fg_error_set(err, FG_EUSAGE, "no %s profile given",
+                            st->base.n == 0 ? "base" : "candidate");
+    return FG_OK;
+}
+
+/* --on-error pass: a broken gate must not block a deploy when asked. */
+static int on_error(const struct fg_settings *st, const struct fg_error *err)
+{
+    int code = fg_cli_fail(err);
+    if (st->on_error_pass) {
+        fg_msg_warn("--on-error pass: exiting 0 although the comparison "
+                    "could not be made (exit code would have been %d)",
+                    code);
+        return FG_EXIT_PASS;
+    }
+    return code;
+}
+
+int fg_cmd_compare(int argc, char **argv)
+{
+    struct fg_settings st;
+    fg_settings_init(&st);
+    struct fg_error err = {0, ""};
+    struct sides sd;
+    memset(&sd, 0, sizeof(sd));
+    struct fg_result *res = NULL;
+    struct fg_flame *flame = NULL;
+    char *line = NULL;
+    bool help = false;
+    struct fg_config cfg;
+    fg_config_init(&cfg);
+    int rc = parse(argc, argv, &st, &cfg, &help, &err);
+    if (help) {
+        fputs(compare_usage, stdout);
+        fputs(compare_usage2, stdout);
+        fputs(fg_cli_limits_help, stdout);
+        goto out;
+    }
+    if (rc) {
+        rc = st.on_error_pass ? on_error(&st, &err)
+                              : fg_usage_error("compare", "%s", err.msg);
+        goto out;
+    }
+    double t0 = fg_now();
+    if ((rc = load_sides(&st, &sd, &err)) ||
+        (rc = fg_compare(sd.prof[0], sd.n[0], sd.prof[1], sd.n[1], &st.cmp,
+                         &res, &err))) {
+        rc = on_error(&st, &err);
+        goto out;
+    }
+    if (needs_flame(&st)) {
+        size_t bt = 0, ct = 0;
+        /* fg_compare validated the type on every run already. */
+        if ((rc = fg_profile_select_type(sd.prof[0][0], st.cmp.sample_type,
+                                         &bt, &err)) ||
+            (rc = fg_profile_select_type(sd.prof[1][0], st.cmp.sample_type,
+                                         &ct, &err)) ||
+            (rc = fg_flame_build(sd.prof[0], sd.n[0], sd.prof[1], sd.n[1],
+                                 bt, ct, &flame, &err))) {
+            rc = on_error(&st, &err);
+            goto out;
+        }
+    }
+    line = settings_line(argc, argv);
+    struct fg_report_ctx ctx;
+    fg_report_ctx_init(&ctx, res, flame);
+    ctx.settings = line;
+    ctx.marker_id = st.marker_id;
+    ctx.top = st.top > 0 ? (size_t)st.top : 0;
+    ctx.color = want_color(&st);
+    if ((rc = write_reports(&st, &ctx, &err))) {
+        rc = on_error(&st, &err);
+        goto out;
+    }
+    if (st.verbose > 0)
+        fg_msg_note("compared %zu base and %zu candidate run(s) in %.3f s",
+                    sd.n[0], sd.n[1], fg_now() - t0);
+    rc = res->exit_code;
+    if (res->verdict == FG_VERDICT_INCONCLUSIVE && st.inconclusive_fail)
+        rc = FG_EXIT_FAIL;
+out:
+    free(line);
+    fg_flame_free(flame);
+    fg_result_free(res);
+    sides_release(&sd);
+    fg_settings_release(&st);
+    fg_config_release(&cfg);
+    return rc;
+}

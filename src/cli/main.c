@@ -1,0 +1,94 @@
+/*
+ * main.c - entry point: global library setup, then dispatch to a command
+ * (src/cli_<command>.c).  Kept small on purpose.
+ */
+#include "cli/cli.h"
+#include "analysis/stats.h"
+
+#include <curl/curl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char usage_text[] =
+    "usage: flamegate COMMAND [OPTIONS] [ARGS]\n"
+    "\n"
+    "A deploy gate for performance: compares a baseline and a candidate set\n"
+    "of sampled profiles (pprof) function by function, with statistics that\n"
+    "survive run-to-run noise, and exits non-zero on a real regression.\n"
+    "\n"
+    "Commands:\n"
+    "  compare BASE CANDIDATE   compare profiles; exit 1 on a regression\n"
+    "  top PROFILE              summarise one profile like 'pprof -top'\n"
+    "  fetch SRC -o FILE        fetch a merged profile from a backend\n"
+    "  comment REPORT.md        create or update the sticky PR comment\n"
+    "  config --show            print the effective settings\n"
+    "  help [COMMAND]           help for a command\n"
+    "\n"
+    "Exit codes: 0 pass (also MARGINAL and INCONCLUSIVE by default),\n"
+    "1 regression (FAIL), 2 usage error or unusable input, 3 fetch failed.\n"
+    "\n"
+    "Run 'flamegate COMMAND --help' for the options of a command.\n";
+
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+};
+
+static const struct command commands[] = {
+    {"compare", fg_cmd_compare},
+    {"top", fg_cmd_top},
+    {"fetch", fg_cmd_fetch},
+    {"comment", fg_cmd_comment},
+    {"config", fg_cmd_config},
+};
+
+static const struct command *find(const char *name)
+{
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+static int run(int argc, char **argv)
+{
+    if (argc < 2)
+        return fg_usage_error(NULL, "no command given");
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        fputs(usage_text, stdout);
+        return FG_EXIT_PASS;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("flamegate %s\n", FG_VERSION);
+        return FG_EXIT_PASS;
+    }
+    if (strcmp(cmd, "help") == 0) {
+        if (argc < 3) {
+            fputs(usage_text, stdout);
+            return FG_EXIT_PASS;
+        }
+        const struct command *c = find(argv[2]);
+        if (!c)
+            return fg_usage_error(NULL, "unknown command '%s'", argv[2]);
+        char *help_argv[] = {argv[2], (char *)(uintptr_t)"--help", NULL};
+        optind = 0;
+        return c->run(2, help_argv);
+    }
+    const struct command *c = find(cmd);
+    if (!c)
+        return fg_usage_error(NULL, "unknown command '%s'", cmd);
+    optind = 0; /* glibc: 0 also resets getopt's internal state */
+    return c->run(argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+    fg_stats_init();
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    int rc = run(argc, argv);
+    curl_global_cleanup();
+    return fg_cli_finish(rc);
+}

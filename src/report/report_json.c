@@ -1,0 +1,281 @@
+/*
+ * report_json.c - the machine-readable report (docs/json-schema.md).
+ *
+ * Built with jansson: keys in insertion order, JSON_INDENT(2), reals with
+ * JSON_REAL_PRECISION(10) so the text is stable.  Non-finite numbers are
+ * written as null (JSON has no NaN or infinity, and jansson refuses them).
+ * Strings must be valid UTF-8 for jansson: invalid bytes become U+FFFD, and
+ * for function names "name_hex" then carries the exact bytes.
+ */
+#include "flamegate/report.h"
+#include "core/util.h"
+#include "report/report_int.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define JSON_FLAGS (JSON_INDENT(2) | JSON_REAL_PRECISION(10) | \
+                    JSON_PRESERVE_ORDER)
+
+static json_t *num(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* Sums of the analysed sample type (ns, bytes): integral in practice, and
+ * larger than the 10 significant digits reals get, so written exactly as
+ * integers when they are whole numbers below 2^53. */
+static json_t *value(double v)
+{
+    if (isfinite(v) && v == floor(v) && fabs(v) < 9007199254740992.0)
+        return json_integer((json_int_t)v);
+    return num(v);
+}
+
+static json_t *integer(int64_t v)
+{
+    return json_integer((json_int_t)v);
+}
+
+/* A JSON string from arbitrary bytes (never NULL: fixed to UTF-8). */
+static json_t *str(const char *s)
+{
+    if (!s)
+        return json_null();
+    char *fixed = fg_rep_utf8_fix(s, NULL);
+    json_t *j = json_string(fixed);
+    free(fixed);
+    return j ? j : json_string("");
+}
+
+static void set(json_t *o, const char *key, json_t *v)
+{
+    json_object_set_new(o, key, v ? v : json_null());
+}
+
+static json_t *int_array(const int64_t *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; v && i < n; i++)
+        json_array_append_new(a, integer(v[i]));
+    return a;
+}
+
+static json_t *side(const struct fg_side *s)
+{
+    json_t *o = json_object();
+    set(o, "runs", json_integer((json_int_t)s->runs));
+    json_t *src = json_array();
+    for (size_t i = 0; s->sources && i < s->runs; i++)
+        json_array_append_new(src, str(s->sources[i]));
+    set(o, "sources", src);
+    set(o, "run_totals", int_array(s->run_totals, s->runs));
+    set(o, "total", integer(s->total));
+    set(o, "value_total", value(s->value_total));
+    set(o, "mde", num(s->mde));
+    set(o, "size_factor", num(s->size_factor));
+    return o;
+}
+
+static json_t *rule(const struct fg_rule *r)
+{
+    static const char *const kind[] = {"ignore", "focus", "threshold"};
+    json_t *o = json_object();
+    set(o, "kind", json_string((size_t)r->kind < 3 ? kind[r->kind] : "?"));
+    set(o, "pattern", str(r->pattern ? r->pattern : ""));
+    set(o, "glob", json_boolean(r->is_glob));
+    set(o, "min_change", r->min_change >= 0 ? num(r->min_change) : NULL);
+    set(o, "min_delta", r->min_delta >= 0 ? num(r->min_delta) : NULL);
+    set(o, "max_share", r->max_share >= 0 ? num(r->max_share) : NULL);
+    set(o, "origin", r->origin ? str(r->origin) : NULL);
+    set(o, "preset", r->preset ? str(r->preset) : NULL);
+    return o;
+}
+
+static json_t *settings(const struct fg_compare_opts *o)
+{
+    json_t *j = json_object();
+    set(j, "sample_type", o->sample_type ? str(o->sample_type) : NULL);
+    set(j, "metric", json_string(fg_metric_name(o->metric)));
+    set(j, "normalize", json_string(fg_normalize_name(o->normalize)));
+    set(j, "test", json_string(fg_test_name(o->test)));
+    set(j, "alpha", num(o->alpha));
+    set(j, "min_change", num(o->min_change));
+    set(j, "min_delta", num(o->min_delta));
+    set(j, "min_share", num(o->min_share));
+    set(j, "min_count", integer(o->min_count));
+    set(j, "min_samples", integer(o->min_samples));
+    json_t *rules = json_array();
+    for (size_t i = 0; o->rules && i < o->n_rules; i++)
+        json_array_append_new(rules, rule(&o->rules[i]));
+    set(j, "rules", rules);
+    return j;
+}
+
+static const char *status(unsigned fl)
+{
+    if (fl & FG_F_IGNORED)
+        return "ignored";
+    if (fl & FG_F_REGRESSION)
+        return "regression";
+    if (fl & FG_F_MARGINAL)
+        return "marginal";
+    if (fl & FG_F_IMPROVEMENT)
+        return "improvement";
+    if (fl & (FG_F_SIGNIFICANT | FG_F_BH))
+        return "significant";
+    if (fl & FG_F_TESTED)
+        return "unchanged";
+    return "untested";
+}
+
+static json_t *hex(const char *s)
+{
+    static const char digits[] = "0123456789abcdef";
+    size_t n = strlen(s);
+    char *h = fg_xmalloc(2 * n + 1);
+    for (size_t i = 0; i < n; i++) {
+        h[2 * i] = digits[(unsigned char)s[i] >> 4];
+        h[2 * i + 1] = digits[(unsigned char)s[i] & 15];
+    }
+    h[2 * n] = '\0';
+    json_t *j = json_string(h);
+    free(h);
+    return j;
+}
+
+static json_t *func_side(const int64_t *runs, size_t n, int64_t count,
+                         double val, double share)
+{
+    json_t *o = json_object();
+    set(o, "runs", int_array(runs, n));
+    set(o, "count", integer(count));
+    set(o, "value", value(val));
+    set(o, "share", num(share));
+    return o;
+}
+
+static json_t *func(const struct fg_result *r, const struct fg_func_result *f)
+{
+    json_t *o = json_object();
+    bool changed;
+    char *fixed = fg_rep_utf8_fix(f->name, &changed);
+    json_t *name = json_string(fixed);
+    free(fixed);
+    set(o, "name", name ? name : json_string(""));
+    if (changed)
+        set(o, "name_hex", hex(f->name));
+    set(o, "metric", json_string(fg_metric_name(f->metric)));
+    set(o, "status", json_string(status(f->flags)));
+    const char *names[16];
+    size_t nf = fg_rep_flag_names(f->flags, names);
+    json_t *flags = json_array();
+    for (size_t i = 0; i < nf; i++)
+        json_array_append_new(flags, json_string(names[i]));
+    set(o, "flags", flags);
+    set(o, "base", func_side(f->base_runs, r->base.runs, f->base_count,
+                             f->base_value, f->base_share));
+    set(o, "candidate", func_side(f->cand_runs, r->cand.runs, f->cand_count,
+                                  f->cand_value, f->cand_share));
+    set(o, "delta", num(f->delta));
+    set(o, "ratio", num(f->ratio));
+    set(o, "ratio_lo", num(f->ratio_lo));
+    set(o, "ratio_hi", num(f->ratio_hi));
+    set(o, "statistic", num(f->stat));
+    set(o, "df", num(f->df));
+    set(o, "p", num(f->p));
+    set(o, "p_holm", num(f->p_holm));
+    set(o, "p_bh", num(f->p_bh));
+    set(o, "min_change", num(f->min_change));
+    set(o, "min_delta", num(f->min_delta));
+    set(o, "rule", f->rule && f->rule->pattern ? str(f->rule->pattern)
+                                               : NULL);
+    return o;
+}
+
+static json_t *summary(const struct fg_result *r)
+{
+    json_t *o = json_object();
+    set(o, "functions", json_integer((json_int_t)r->n_funcs));
+    set(o, "tested", json_integer((json_int_t)r->n_tested));
+    set(o, "gate_family", json_integer((json_int_t)r->n_gate));
+    set(o, "regressions", json_integer((json_int_t)r->n_regressions));
+    set(o, "marginal", json_integer((json_int_t)r->n_marginal));
+    set(o, "improvements", json_integer((json_int_t)r->n_improvements));
+    set(o, "budget", json_integer((json_int_t)r->n_budget));
+    set(o, "new", json_integer((json_int_t)r->n_new));
+    set(o, "vanished", json_integer((json_int_t)r->n_vanished));
+    return o;
+}
+
+static json_t *document(const struct fg_report_ctx *ctx)
+{
+    const struct fg_result *r = ctx->result;
+    json_t *root = json_object();
+    set(root, "schema_version", json_integer(1));
+    json_t *gen = json_object();
+    set(gen, "name", json_string("flamegate"));
+    set(gen, "version", str(fg_rep_version(ctx)));
+    set(gen, "settings", ctx->settings ? str(ctx->settings) : NULL);
+    set(root, "generator", gen);
+    set(root, "verdict", json_string(fg_verdict_name(r->verdict)));
+    set(root, "exit_code", json_integer(r->exit_code));
+    set(root, "reason", str(r->reason));
+    set(root, "summary", summary(r));
+
+    json_t *in = json_object();
+    set(in, "sample_type", str(r->sample_type ? r->sample_type : ""));
+    set(in, "unit", str(r->unit ? r->unit : ""));
+    set(in, "count_type", str(r->count_type ? r->count_type : ""));
+    set(in, "base", side(&r->base));
+    set(in, "candidate", side(&r->cand));
+    set(root, "inputs", in);
+    set(root, "settings", settings(&r->opts));
+
+    json_t *m = json_object();
+    set(m, "test", json_string(fg_test_name(r->test)));
+    set(m, "normalize", json_string(fg_normalize_name(r->normalize)));
+    set(m, "size_ratio", num(r->r));
+    set(m, "overdispersion", num(r->overdispersion));
+    set(m, "mde_noise", num(r->mde_noise));
+    set(m, "prior_var", num(r->prior_var));
+    set(m, "prior_df", num(r->prior_df));
+    set(root, "method", m);
+
+    json_t *funcs = json_array();
+    for (size_t i = 0; i < r->n_funcs; i++)
+        json_array_append_new(funcs, func(r, &r->funcs[i]));
+    set(root, "functions", funcs);
+    json_t *warn = json_array();
+    for (size_t i = 0; r->warnings && i < r->n_warnings; i++)
+        json_array_append_new(warn, str(r->warnings[i] ? r->warnings[i]
+                                                        : ""));
+    set(root, "warnings", warn);
+    return root;
+}
+
+static int dump_cb(const char *buffer, size_t size, void *data)
+{
+    struct fg_rw *w = data;
+    fg_rw_add(w, buffer, size);
+    return w->rc == FG_OK ? 0 : -1;
+}
+
+int fg_report_json(const struct fg_report_ctx *ctx, struct fg_buf *out,
+                   struct fg_error *err)
+{
+    if (!ctx->result)
+        return fg_error_set(err, FG_EUSAGE,
+                            "the json report needs a comparison result");
+    json_t *root = document(ctx);
+    struct fg_rw w;
+    fg_rw_init(&w, out);
+    int rc = json_dump_callback(root, dump_cb, &w, JSON_FLAGS);
+    json_decref(root);
+    if (rc != 0 && w.rc == FG_OK)
+        return fg_error_set(err, FG_EFORMAT, "cannot encode the json report");
+    fg_rw_addc(&w, '\n');
+    return fg_rw_finish(&w, "json", err);
+}

@@ -1,0 +1,526 @@
+/*
+ * check_compare.c - the compare engine end to end on hand-built profiles
+ * (the worked examples of STATISTICS.md section 8 as profiles) and on the
+ * real A/A replicate series of the corpus.
+ */
+#include "flamegate/compare.h"
+#include "input/folded.h"
+#include "flamegate/source.h"
+#include "analysis/stats.h"
+#include "core/util.h"
+#include "testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A folded profile with one leaf function per count: "main;fI COUNT". */
+static struct fg_profile *counts_profile(const char *const *names,
+                                         const long *counts, size_t n)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    for (size_t i = 0; i < n; i++)
+        if (counts[i] > 0)
+            fprintf(f, "main;%s %ld\n", names[i], counts[i]);
+    fclose(f);
+    struct fg_profile *p = NULL;
+    struct fg_error err;
+    ck_assert_msg(fg_folded_parse(text, len, "mem", NULL, &p, &err) == FG_OK,
+                  "%s", err.msg);
+    free(text);
+    return p;
+}
+
+static struct fg_result *run(struct fg_profile **b, size_t k,
+                             struct fg_profile **c, size_t m,
+                             const struct fg_compare_opts *o)
+{
+    struct fg_result *r = NULL;
+    struct fg_error err;
+    int rc = fg_compare(b, k, c, m, o, &r, &err);
+    ck_assert_msg(rc == FG_OK, "compare failed: %s", err.msg);
+    return r;
+}
+
+static const struct fg_func_result *row(const struct fg_result *r,
+                                        const char *name)
+{
+    for (size_t i = 0; i < r->n_funcs; i++)
+        if (strcmp(r->funcs[i].name, name) == 0 &&
+            r->funcs[i].metric == FG_METRIC_FLAT)
+            return &r->funcs[i];
+    ck_abort_msg("no row for %s", name);
+    return NULL;
+}
+
+static void assert_finite(const struct fg_result *r)
+{
+    for (size_t i = 0; i < r->n_funcs; i++) {
+        const struct fg_func_result *f = &r->funcs[i];
+        double v[] = {f->base_share, f->cand_share, f->delta, f->ratio,
+                      f->ratio_lo,  f->ratio_hi,   f->stat,  f->df,
+                      f->p,         f->p_holm,     f->p_bh};
+        for (size_t j = 0; j < sizeof(v) / sizeof(v[0]); j++)
+            ck_assert_msg(isfinite(v[j]), "%s: value %zu not finite",
+                          f->name, j);
+    }
+    ck_assert(isfinite(r->r) && isfinite(r->base.mde) &&
+              isfinite(r->cand.mde) && isfinite(r->overdispersion));
+    ck_assert(isfinite(r->noise_var) && r->noise_var >= 0 &&
+              isfinite(r->mde_noise) && r->mde_noise >= 0);
+}
+
+static const char *const EX_NAMES[] = {"F", "g1", "g2", "g3", "g4", "g5",
+                                       "g6", "g7"};
+
+START_TEST(test_identical_passes)
+{
+    long c[] = {1200, 5000, 8000, 3000, 400, 150, 30000, 12220};
+    struct fg_profile *a = counts_profile(EX_NAMES, c, 8);
+    struct fg_compare_opts o;
+    fg_compare_opts_default(&o);
+    struct fg_result *r = run(&a, 1, &a, 1, &o);
+    ck_assert_int_eq(r->verdict, FG_VERDICT_PASS);
+    ck_assert_int_eq(r->exit_code, 0);
+    ck_assert_uint_eq(r->n_regressions, 0);
+    ck_assert_uint_eq(r->n_tested, 8);
+    ck_assert_double_eq_tol(r->r, 1.0, 1e-12);
+    assert_finite(r);
+    fg_result_free(r);
+    fg_profile_free(a);
+}
+END_TEST
+
+/* Example A as profiles: F grows 1200 -> 1404 while everything else
+ * scales with the totals (60,000 -> 54,000). */
+START_TEST(test_example_a_fails)
+{
+    long base[] = {1200, 5000, 8000, 3000, 4000, 1500, 30000, 7300};
+    long cand[8];
+    cand[0] = 1404;
+    for (int i = 1; i < 8; i++)
+        cand[i] = base[i] * 9 / 10;
+    struct fg_profile *b = counts_profile(EX_NAMES, base, 8);
+    struct fg_profile *c = counts_profile(EX_NAMES, cand, 8);
+    struct fg_compare_opts o;
+    fg_compare_opts_default(&o);
+    for (int norm = 0; norm < 2; norm++) {
+        o.normalize = norm ? FG_NORM_TOTAL : FG_NORM_ROBUST;
+        struct fg_result *r = run(&b, 1, &c, 1, &o);
+        ck_assert_int_eq(r->verdict, FG_VERDICT_FAIL);
+        ck_assert_int_eq(r->exit_code, 1);
+        ck_assert_uint_eq(r->n_regressions, 1);
+        const struct fg_func_result *f = &r->funcs[0];
+        ck_assert_str_eq(f->name, "F");
+        ck_assert(f->flags & FG_F_REGRESSION);
+        ck_assert_double_eq_tol(f->base_share, 0.02, 1e-12);
+        ck_assert_double_eq_tol(f->cand_share,
+                                1404.0 / (double)r->cand.total, 1e-12);
+        ck_assert(f->ratio > 1.25 && f->ratio < 1.35);
+        ck_assert(f->ratio_lo > 1.0 && f->ratio_hi > f->ratio);
+        /* the p-value averages over how noisy the 7 other functions say
+         * the runs are: clearly significant, not astronomically so */
+        if (norm == 0) /* robust: every other ratio is exactly 0.9 */
+            ck_assert(f->p < 1e-3);
+        ck_assert(f->p_holm < 0.05);
+        /* the unchanged functions are not flagged */
+        ck_assert(!(row(r, "g6")->flags & (FG_F_REGRESSION | FG_F_MARGINAL)));
+        assert_finite(r);
+        fg_result_free(r);
+    }
+    fg_profile_free(b);
+    fg_profile_free(c);
+}
+END_TEST
+
+/* Example C: one big optimization must not make the unchanged functions
+ * look regressed under the default (robust) normalization. */
+START_TEST(test_example_c_compositional)
+{
+    const char *names[] = {"f1", "f2", "f3", "f4", "f5"};
+    long base[] = {30000, 10000, 8000, 7000, 5000};
+    long cand[] = {10000, 10000, 8000, 7000, 5000};
+    struct fg_profile *b = counts_profile(names, base, 5);
+    struct fg_profile *c = counts_profile(names, cand, 5);
+    struct fg_compare_opts o;
+    fg_compare_opts_default(&o);
+    struct fg_result *r = run(&b, 1, &c, 1, &o);
+    ck_assert_int_eq(r->normalize, FG_NORM_ROBUST);
+    ck_assert_double_eq_tol(r->r, 1.0, 1e-9);
+    ck_assert_int_ne(r->verdict, FG_VERDICT_FAIL);
+    ck_assert(row(r, "f1")->flags & FG_F_IMPROVEMENT);
+    ck_assert_double_eq_tol(row(r, "f2")->p, 1.0, 1e-9);
+    ck_assert(!(row(r, "f2")->flags & FG_F_REGRESSION));
+    fg_result_free(r);
+    /* Under plain total normalization the unchanged f2 looks +50%; only
+     * the run-to-run noise estimate (every function moved) keeps it from
+     * failing here. */
+    o.normalize = FG_NORM_TOTAL;
+    r = run(&b, 1, &c, 1, &o);
+    ck_assert_double_eq_tol(row(r, "f2")->ratio, 1.5, 0.01);
+    ck_assert(r->overdispersion > 0.1);
+    /* ... and the report says how much that noise costs */
+    ck_assert(r->noise_var > 0.1);
+    ck_assert(r->mde_noise > 2.0 * fmax(r->base.mde, r->cand.mde));
+    fg_result_free(r);
+    fg_profile_free(b);
+    fg_profile_free(c);
+}
+END_TEST
+
+START_TEST(test_inconclusive_and_gates)
+{
+    long base[] = {40, 100, 100, 60};
+    long cand[] = {80, 100, 100, 60};
+    struct fg_profile *b = counts_profile(EX_NAMES, base, 4);
+    struct fg_profile *c = counts_profile(EX_NAMES, cand, 4);
+    struct fg_compare_opts o;
+    fg_compare_opts_default(&o);
+    struct fg_result *r = run(&b, 1, &c, 1, &o);
+    ck_assert_int_eq(r->verdict, FG_VERDICT_INCONCLUSIVE);
+    ck_assert_int_eq(r->exit_code, 0);
+    ck_assert_ptr_nonnull(strstr(r->reason, "too few samples"));
+    fg_result_free(r);
+    /* nothing testable */
+    o.min_samples = 10;
+    o.min_count = 100000;
+    r = run(&b, 1, &c, 1, &o);
+    ck_assert_int_eq(r->verdict, FG_VERDICT_INCONCLUSIVE);
+    ck_assert_ptr_nonnull(strstr(r->reason, "no function"));
+    fg_result_free(r);
+    fg_profile_free(b);
+    fg_profile_free(c);
+}
+END_TEST
+
+/* Example B2: significant but below the 0.5 pp gate -> MARGINAL, not
+ * FAIL. */
+START_TEST(test_example_b2_marginal)
+{
+    long base[] = {300, 5000, 8000, 3000, 4000, 1500, 30000, 8200};
+    long cand[8];
+    cand[0] = 380;
+    for (int i = 1; i < 8; i++)
+        cand[i] = base[i] * 9 / 10;
+    struct fg_profile *b = counts_profile(EX_NAMES, base, 8);
+    struct fg_profile *c = counts_profile(EX_NAMES, cand, 8);
+    struct fg_compare_opts o;
+    fg_compare_opts_default(&o);
+    struct fg_result *r = run(&b, 1, &c, 1, &o);
+    const struct fg_func_result *f = row(r, "F");
+    ck_assert(f->flags & FG_F_SIGNIFICANT);
+    ck_assert(!(f->flags & FG_F_MATERIAL));
+    ck_assert(f->flags & FG_F_MARGINAL);
+    ck_assert_int_eq(r->verdict, FG_VERDICT_MARGINAL);
+    ck_assert_int_eq(r->exit_code, 0);
+    fg_result_free(r);
+    fg_profile_free(b);
+    fg_profile_free(c);
+}
+END_TEST
+
+/* The Holm family that decides FAIL holds only the functions with enough
+ * samples that their share could move by --min-delta at all: 20 small
+ * functions (20-24 samples per side of ~11,000: at most 0.41 pp) leave it,
+ * and the 12 others are adjusted among themselves.  BH and the small
+ * functions' Holm stay over everything tested; --min-delta 0 puts every
+ * tested function back into the family. */
+START_TEST(test_gate_family)
+{
+    enum { BIG = 12, SMALL = 20, N = BIG + SMALL };
+    const char *names[N];
+    char buf[N][16];
+    long base[N], cand[N];
+    for (int i = 0; i < N; i++) {
+        snprintf(buf[i], sizeof(buf[i]), i < BIG ? "big%d" : "small%d", i);
+        names[i] = buf[i];
+        base[i] = i < BIG ? 800 + 10 * i : 20;
+        cand[i] = i < BIG ? 800 + 10 * i + (i % 3 - 1) * 25 : 20 + i % 5;
+    }
+    cand[0] = 1100; /* +37.5%: a real regression */
+    long tb = 0, tc = 0;
+    for (int i = 0; i < N; i++) {
+        tb += base[i];
+        tc += cand[i];
+    }
+    /* small: (a + b) / min(total) < 0.5%; big: far above */
+    ck_assert(44.0 / (double)(tb < tc ? tb : tc) < 0.005);
+    struct fg_profile *b = counts_profile(names, base, N);
+    struct fg_profile *c = counts_profile(names, cand, N);
+    struct fg_compare_opts o;
+    fg_compare_opts_default(&o);
+    o.normalize = FG_NORM_TOTAL;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1)
+            o.min_delta = 0;
+        struct fg_result *r = run(&b, 1, &c, 1, &o);
+        ck_assert_uint_eq(r->n_tested, N);
+        ck_assert_uint_eq(r->n_gate, pass == 0 ? BIG : N);
+        double p_all[N], p_gate[N], holm_all[N], holm_gate[N], bh[N];
+        size_t ng = 0;
+        for (int i = 0; i < N; i++) {
+            p_all[i] = row(r, names[i])->p;
+            if (pass == 1 || i < BIG)
+                p_gate[ng++] = p_all[i];
+        }
+        ck_assert_uint_eq(ng, r->n_gate);
+        fg_stats_holm(p_all, N, holm_all);
+        fg_stats_holm(p_gate, ng, holm_gate);
+        fg_stats_bh(p_all, N, bh);
+        for (int i = 0; i < N; i++) {
+            const struct fg_func_result *f = row(r, names[i]);
+            bool gate = pass == 1 || i < BIG;
+            double want = gate ? holm_gate[i] : holm_all[i];
+            ck_assert_msg(fabs(f->p_holm - want) <= 1e-12 * fmax(want, 1e-300),
+                          "%s: p_holm %g, want %g", names[i], f->p_holm, want);
+            ck_assert_double_eq_tol(f->p_bh, bh[i], 1e-12 * fmax(bh[i], 1e-300));
+        }
+        /* the family is smaller, so the regression's adjusted p is too */
+        if (pass == 0)
+            ck_assert(row(r, "big0")->p_holm < holm_all[0]);
+        ck_assert_int_eq(r->verdict, FG_VERDICT_FAIL);
+        ck_assert(row(r, "big0")->flags & FG_F_REGRESSION);
+        assert_finite(r);
+        fg_result_free(r);
+    }
+    fg_profile_free(b);
+    fg_profile_free(c);
+}
+END_TEST
+
+START_TEST(test_mismatched_types)
+{
+    const char *text = "main;f 100\n";
+    struct fg_profile *a = NULL, *b = NULL;
+    struct fg_error err;
+    ck_assert_int_eq(fg_folded_parse(text, strlen(text), "a.txt", NULL, &a,
+                                     &err),
+                     FG_OK);
+    ck_assert_int_eq(fg_folded_parse(text, strlen(text), "b.txt", NULL, &b,
+                                     &err),
+                     FG_OK);
+    b->types[0].type = "cpu";
+    b->types[0].unit = "nanoseconds";
+    struct fg_compare_opts o;
+    fg_compare_opts_default(&o);
+    struct fg_result *r = NULL;
+    ck_assert_int_eq(fg_compare(&a, 1, &b, 1, &o, &r, &err), FG_EUSAGE);
+    ck_assert_ptr_null(r);
+    ck_assert_msg(strstr(err.msg, "a.txt") && strstr(err.msg, "b.txt") &&
+                      strstr(err.msg, "samples/count") &&
+                      strstr(err.msg, "cpu/nanoseconds"),
+                  "%s", err.msg);
+    fg_profile_free(a);
+    fg_profile_free(b);
+}
+END_TEST
+
+/* Replicates: 3 vs 3 runs with ~5% noise use the moderated t; identical
+ * behaviour passes, a +25% regression of a 20% function fails. */
+START_TEST(test_replicates_moderated)
+{
+    const long base_runs[3][8] = {
+        {2000, 1010, 980, 1500, 1000, 1030, 1200, 1280},
+        {2060, 990, 1020, 1460, 1040, 970, 1250, 1210},
+        {1950, 1000, 1000, 1540, 960, 1000, 1180, 1300}};
+    const long cand_runs[3][8] = {
+        {2020, 1000, 1010, 1480, 1010, 1010, 1230, 1240},
+        {1980, 1020, 990, 1520, 990, 990, 1190, 1290},
+        {2040, 980, 1000, 1500, 1000, 1000, 1210, 1250}};
+    struct fg_profile *b[3], *c[3], *reg[3];
+    for (int i = 0; i < 3; i++) {
+        b[i] = counts_profile(EX_NAMES, base_runs[i], 8);
+        c[i] = counts_profile(EX_NAMES, cand_runs[i], 8);
+        long x[8];
+        memcpy(x, cand_runs[i], sizeof(x));
+        x[0] = x[0] * 5 / 4;
+        reg[i] = counts_profile(EX_NAMES, x, 8);
+    }
+    struct fg_compare_opts o;
+    fg_compare_opts_default(&o);
+    o.min_samples = 100;
+    struct fg_result *r = run(b, 3, c, 3, &o);
+    ck_assert_int_eq(r->test, FG_TEST_MODERATED);
+    ck_assert_int_ne(r->verdict, FG_VERDICT_FAIL);
+    ck_assert_uint_eq(r->base.runs, 3);
+    ck_assert(row(r, "F")->base_runs != NULL);
+    ck_assert_int_eq(row(r, "F")->base_runs[1], 2060);
+    assert_finite(r);
+    fg_result_free(r);
+    r = run(b, 3, reg, 3, &o);
+    ck_assert_int_eq(r->verdict, FG_VERDICT_FAIL);
+    ck_assert_str_eq(r->funcs[0].name, "F");
+    ck_assert(r->funcs[0].df > 4);
+    assert_finite(r);
+    fg_result_free(r);
+    /* identical runs on both sides: no NaN, PASS */
+    struct fg_profile *same[3] = {b[0], b[0], b[0]};
+    r = run(same, 3, same, 3, &o);
+    ck_assert_int_eq(r->verdict, FG_VERDICT_PASS);
+    assert_finite(r);
+    fg_result_free(r);
+    for (int i = 0; i < 3; i++) {
+        fg_profile_free(b[i]);
+        fg_profile_free(c[i]);
+        fg_profile_free(reg[i]);
+    }
+}
+END_TEST
+
+START_TEST(test_rules_and_new_functions)
+{
+    const char *names[] = {"main.work", "runtime.asyncPreempt", "g1", "g2",
+                           "g3", "g4", "fresh"};
+    long base[] = {5000, 1000, 8000, 3000, 4000, 6000, 0};
+    long cand[] = {5000, 3000, 8000, 3000, 4000, 6000, 2500};
+    struct fg_profile *b = counts_profile(names, base, 7);
+    struct fg_profile *c = counts_profile(names, cand, 7);
+    struct fg_compare_opts o;
+    fg_compare_opts_default(&o);
+    struct fg_result *r = run(&b, 1, &c, 1, &o);
+    /* a new hot function is a regression; asyncPreempt tripled */
+    ck_assert(row(r, "fresh")->flags & FG_F_NEW);
+    ck_assert(row(r, "fresh")->flags & FG_F_REGRESSION);
+    ck_assert(row(r, "runtime.asyncPreempt")->flags & FG_F_REGRESSION);
+    ck_assert(isfinite(row(r, "fresh")->ratio));
+    fg_result_free(r);
+    struct fg_rule rules[2];
+    memset(rules, 0, sizeof(rules));
+    rules[0].kind = FG_RULE_IGNORE;
+    rules[0].pattern = "^runtime\\.";
+    rules[0].min_change = rules[0].min_delta = rules[0].max_share = -1;
+    rules[1].kind = FG_RULE_IGNORE;
+    rules[1].pattern = "fre*";
+    rules[1].is_glob = true;
+    rules[1].min_change = rules[1].min_delta = rules[1].max_share = -1;
+    o.rules = rules;
+    o.n_rules = 2;
+    r = run(&b, 1, &c, 1, &o);
+    ck_assert(row(r, "runtime.asyncPreempt")->flags & FG_F_IGNORED);
+    ck_assert(!(row(r, "runtime.asyncPreempt")->flags & FG_F_TESTED));
+    ck_assert(row(r, "fresh")->flags & FG_F_IGNORED);
+    ck_assert_int_ne(r->verdict, FG_VERDICT_FAIL);
+    fg_result_free(r);
+    /* a bad regex is a usage error */
+    rules[0].pattern = "(";
+    struct fg_error err;
+    ck_assert_int_eq(fg_compare(&b, 1, &c, 1, &o, &r, &err), FG_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(err.msg, "invalid regular expression"));
+    fg_profile_free(b);
+    fg_profile_free(c);
+}
+END_TEST
+
+/* ---- the real A/A series ---------------------------------------------- */
+
+static struct fg_profile *load(const char *rel)
+{
+    char *path = fg_test_corpus_path(rel);
+    struct fg_profile *p = NULL;
+    struct fg_error err;
+    ck_assert_msg(fg_source_load_file(path, NULL, &p, &err) == FG_OK, "%s",
+                  err.msg);
+    free(path);
+    return p;
+}
+
+START_TEST(test_kafka_aa_never_fails)
+{
+    if (!fg_test_corpus()) {
+        fg_test_skip("kafka A/A: ../shared/corpus is absent");
+        return;
+    }
+    struct fg_profile *p[4];
+    char rel[128];
+    for (int i = 0; i < 4; i++) {
+        snprintf(rel, sizeof(rel), "replicates/kafka-java-cpu/cpu-%d.pb.gz",
+                 i);
+        p[i] = load(rel);
+    }
+    struct fg_compare_opts o;
+    fg_compare_opts_default(&o);
+    int pairs = 0;
+    for (int i = 0; i < 4; i++) {
+        for (int j = 0; j < 4; j++) {
+            if (i == j)
+                continue;
+            struct fg_result *r = run(&p[i], 1, &p[j], 1, &o);
+            ck_assert_msg(r->verdict != FG_VERDICT_FAIL,
+                          "A/A cpu-%d vs cpu-%d failed: %s", i, j, r->reason);
+            assert_finite(r);
+            fg_result_free(r);
+            pairs++;
+        }
+    }
+    /* every 2 vs 2 split, both directions */
+    static const int splits[3][4] = {{0, 1, 2, 3}, {0, 2, 1, 3}, {0, 3, 1, 2}};
+    for (int s = 0; s < 3; s++) {
+        for (int dir = 0; dir < 2; dir++) {
+            const int *x = splits[s];
+            struct fg_profile *b[2] = {p[x[dir ? 2 : 0]], p[x[dir ? 3 : 1]]};
+            struct fg_profile *c[2] = {p[x[dir ? 0 : 2]], p[x[dir ? 1 : 3]]};
+            struct fg_result *r = run(b, 2, c, 2, &o);
+            ck_assert_msg(r->verdict != FG_VERDICT_FAIL,
+                          "A/A split %d/%d failed: %s", s, dir, r->reason);
+            assert_finite(r);
+            fg_result_free(r);
+            pairs++;
+        }
+    }
+    ck_assert_int_eq(pairs, 18);
+    for (int i = 0; i < 4; i++)
+        fg_profile_free(p[i]);
+}
+END_TEST
+
+START_TEST(test_corpus_self_compare_and_heap)
+{
+    if (!fg_test_corpus()) {
+        fg_test_skip("corpus self-compare: ../shared/corpus is absent");
+        return;
+    }
+    const char *files[] = {"profiles/go-heap.pb.gz",
+                           "profiles/go-alloc-space-delta.pb.gz",
+                           "profiles/go-large-cpu.pb.gz",
+                           "profiles/python-cpu.pb.gz",
+                           "malformed/invalid-utf8.pb.gz"};
+    struct fg_compare_opts o;
+    fg_compare_opts_default(&o);
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        struct fg_profile *p = load(files[i]);
+        struct fg_result *r = run(&p, 1, &p, 1, &o);
+        ck_assert_msg(r->verdict == FG_VERDICT_PASS ||
+                          r->verdict == FG_VERDICT_INCONCLUSIVE,
+                      "%s vs itself: %s", files[i], r->reason);
+        assert_finite(r);
+        if (i == 0) /* heap: counts recovered from scaled values */
+            ck_assert_ptr_nonnull(strstr(r->count_type, "recovered"));
+        fg_result_free(r);
+        fg_profile_free(p);
+    }
+}
+END_TEST
+
+Suite *compare_suite(void)
+{
+    Suite *s = suite_create("compare");
+    TCase *tc = tcase_create("engine");
+    tcase_set_timeout(tc, 300);
+    tcase_add_unchecked_fixture(tc, fg_stats_init, NULL);
+    tcase_add_test(tc, test_identical_passes);
+    tcase_add_test(tc, test_example_a_fails);
+    tcase_add_test(tc, test_example_c_compositional);
+    tcase_add_test(tc, test_inconclusive_and_gates);
+    tcase_add_test(tc, test_example_b2_marginal);
+    tcase_add_test(tc, test_gate_family);
+    tcase_add_test(tc, test_mismatched_types);
+    tcase_add_test(tc, test_replicates_moderated);
+    tcase_add_test(tc, test_rules_and_new_functions);
+    tcase_add_test(tc, test_kafka_aa_never_fails);
+    tcase_add_test(tc, test_corpus_self_compare_and_heap);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,830 @@
+/*
+ * check_backend.c - the Pyroscope backend against an in-process fake that
+ * speaks the real protocol (Connect, binary proto, JSON errors), and the
+ * option, time and selector parsing.  Each test asserts the exact
+ * requests received and the decoded fields.  Parca and live endpoints:
+ * check_parca.c.
+ */
+#include "netfix.h"
+#include "testutil.h"
+
+#include "flamegate/backend.h"
+#include "input/folded.h"
+#include "input/gz.h"
+#include "input/pprof.h"
+#include "core/util.h"
+
+#include "pyroscope.pb-c.h"
+
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define T0 1704067200000LL /* 2024-01-01T00:00:00Z */
+#define T1 1704070800000LL /* 2024-01-01T01:00:00Z */
+#define TOKEN "pyro-TOKEN-planted-1234"
+#define PACKED_SIZE \
+    flamegate__pyroscope__select_merge_stacktraces_response__get_packed_size
+
+/* ---- fake Pyroscope ----------------------------------------------------- */
+
+struct rec {
+    char path[96];
+    char selector[256];
+    char ptype[96];
+    int64_t start, end, max_nodes;
+    int format;
+    char name[64];        /* LabelValues */
+    char matcher[256];
+};
+
+struct fakepyro {
+    bool v1;                   /* no pprof format: answer a flame graph */
+    struct fg_buf prof_v1, prof_v2;
+    int err_status;            /* answer this error to every query */
+    const char *err_ctype;
+    const char *err_body;
+    bool empty;                /* no data */
+    double delay;              /* before each answer */
+    struct rec rec[64];
+    size_t n;
+};
+
+static void copy_str(char *dst, size_t n, const char *s)
+{
+    snprintf(dst, n, "%s", s ? s : "");
+}
+
+static const struct fg_buf *pick(struct fakepyro *f, const char *selector)
+{
+    return strstr(selector, "\"v2\"") ? &f->prof_v2 : &f->prof_v1;
+}
+
+static void *dup_bytes(const void *p, size_t n)
+{
+    void *q = malloc(n ? n : 1);
+    ck_assert_ptr_nonnull(q);
+    if (n)
+        memcpy(q, p, n);
+    return q;
+}
+
+/* Answer with buf (malloc'd), which the server frees once sent. */
+static void give(struct fg_fake_response *resp, void *buf, size_t len)
+{
+    resp->body = buf;
+    resp->body_len = len;
+    resp->free_after = buf;
+}
+
+/* Answer with msg (any protobuf-c message), packed. */
+static void give_proto(struct fg_fake_response *resp,
+                       const ProtobufCMessage *msg)
+{
+    size_t len = protobuf_c_message_get_packed_size(msg);
+    uint8_t *buf = malloc(len);
+    protobuf_c_message_pack(msg, buf);
+    give(resp, buf, len);
+}
+
+/* A packed SelectMergeStacktracesResponse carrying pprof bytes (malloc'd,
+ * *len bytes): how Pyroscope 1.2+ answers a query. */
+static uint8_t *stacktraces_answer(const void *pprof, size_t pprof_len,
+                                   size_t *len)
+{
+    Flamegate__Pyroscope__PprofProfile pp =
+        FLAMEGATE__PYROSCOPE__PPROF_PROFILE__INIT;
+    pp.profile.data = (uint8_t *)pprof;
+    pp.profile.len = pprof_len;
+    Flamegate__Pyroscope__SelectMergeStacktracesResponse out =
+        FLAMEGATE__PYROSCOPE__SELECT_MERGE_STACKTRACES_RESPONSE__INIT;
+    out.pprof = &pp;
+    *len = PACKED_SIZE(&out);
+    uint8_t *buf = malloc(*len);
+    flamegate__pyroscope__select_merge_stacktraces_response__pack(&out, buf);
+    return buf;
+}
+
+/* Record what a query asked for (both Select requests carry these). */
+static void rec_query(struct rec *r, const char *selector, const char *ptype,
+                      int64_t start, int64_t end, int64_t max_nodes)
+{
+    copy_str(r->selector, sizeof(r->selector), selector);
+    copy_str(r->ptype, sizeof(r->ptype), ptype);
+    r->start = start;
+    r->end = end;
+    r->max_nodes = max_nodes;
+}
+
+static void pyro_handler(void *ctx, const struct fg_fake_request *req,
+                         struct fg_fake_response *resp)
+{
+    struct fakepyro *f = ctx;
+    struct rec *r = &f->rec[f->n < 64 ? f->n++ : 63];
+    memset(r, 0, sizeof(*r));
+    copy_str(r->path, sizeof(r->path), req->path);
+    resp->status = 200;
+    resp->content_type = "application/proto";
+    resp->delay = f->delay;
+    if (f->err_status && !strstr(req->path, "ProfileTypes")) {
+        resp->status = f->err_status;
+        resp->content_type = f->err_ctype;
+        resp->body = f->err_body;
+        resp->body_len = strlen(f->err_body);
+        return;
+    }
+    const uint8_t *b = req->body;
+    size_t bl = req->body_len;
+    if (strstr(req->path, "/SelectMergeStacktraces")) {
+        Flamegate__Pyroscope__SelectMergeStacktracesRequest *m =
+            flamegate__pyroscope__select_merge_stacktraces_request__unpack(
+                NULL, bl, b);
+        ck_assert_ptr_nonnull(m);
+        rec_query(r, m->label_selector, m->profile_type_id, m->start, m->end,
+                  m->max_nodes);
+        r->format = (int)m->format;
+        if (f->v1) {
+            /* v1.x: format ignored, a flame graph (field 1) comes back */
+            static const char fg[] = "\x0a\x03\x0a\x01x";
+            resp->body = fg;
+            resp->body_len = 5;
+        } else {
+            const struct fg_buf *p = pick(f, m->label_selector);
+            size_t len;
+            uint8_t *buf = stacktraces_answer(f->empty ? NULL : p->data,
+                                              f->empty ? 0 : p->len, &len);
+            give(resp, buf, len);
+        }
+        flamegate__pyroscope__select_merge_stacktraces_request__free_unpacked(
+            m, NULL);
+    } else if (strstr(req->path, "/SelectMergeProfile")) {
+        Flamegate__Pyroscope__SelectMergeProfileRequest *m =
+            flamegate__pyroscope__select_merge_profile_request__unpack(
+                NULL, bl, b);
+        ck_assert_ptr_nonnull(m);
+        rec_query(r, m->label_selector, m->profile_type_id, m->start, m->end,
+                  m->max_nodes);
+        const struct fg_buf *p = pick(f, m->label_selector);
+        give(resp, dup_bytes(p->data, p->len), f->empty ? 0 : p->len);
+        flamegate__pyroscope__select_merge_profile_request__free_unpacked(
+            m, NULL);
+    } else if (strstr(req->path, "/ProfileTypes")) {
+        Flamegate__Pyroscope__ProfileTypesRequest *m =
+            flamegate__pyroscope__profile_types_request__unpack(NULL, bl, b);
+        ck_assert_ptr_nonnull(m);
+        r->start = m->start;
+        r->end = m->end;
+        flamegate__pyroscope__profile_types_request__free_unpacked(m, NULL);
+        Flamegate__Pyroscope__ProfileType t1 =
+            FLAMEGATE__PYROSCOPE__PROFILE_TYPE__INIT;
+        Flamegate__Pyroscope__ProfileType t2 =
+            FLAMEGATE__PYROSCOPE__PROFILE_TYPE__INIT;
+        t1.id = (char *)"process_cpu:cpu:nanoseconds:cpu:nanoseconds";
+        t2.name = (char *)"memory";
+        t2.sample_type = (char *)"alloc_space";
+        t2.sample_unit = (char *)"bytes";
+        t2.period_type = (char *)"space";
+        t2.period_unit = (char *)"bytes";
+        Flamegate__Pyroscope__ProfileType *ts[] = {&t2, &t1};
+        Flamegate__Pyroscope__ProfileTypesResponse out =
+            FLAMEGATE__PYROSCOPE__PROFILE_TYPES_RESPONSE__INIT;
+        out.n_profile_types = 2;
+        out.profile_types = ts;
+        give_proto(resp, &out.base);
+    } else if (strstr(req->path, "/LabelValues")) {
+        Flamegate__Pyroscope__LabelValuesRequest *m =
+            flamegate__pyroscope__label_values_request__unpack(NULL, bl, b);
+        ck_assert_ptr_nonnull(m);
+        copy_str(r->name, sizeof(r->name), m->name);
+        copy_str(r->matcher, sizeof(r->matcher),
+                 m->n_matchers ? m->matchers[0] : "(none)");
+        r->start = m->start;
+        r->end = m->end;
+        flamegate__pyroscope__label_values_request__free_unpacked(m, NULL);
+        char *names[] = {(char *)"v2", (char *)"v1", (char *)"v2"};
+        Flamegate__Pyroscope__LabelValuesResponse out =
+            FLAMEGATE__PYROSCOPE__LABEL_VALUES_RESPONSE__INIT;
+        out.n_names = 3;
+        out.names = names;
+        give_proto(resp, &out.base);
+    } else {
+        resp->status = 404;
+        resp->content_type = "text/plain";
+        resp->body = "404 page not found";
+        resp->body_len = 18;
+    }
+}
+
+static struct fakepyro *fakepyro_new(void)
+{
+    struct fakepyro *f = calloc(1, sizeof(*f));
+    ck_assert_ptr_nonnull(f);
+    fg_test_make_pprof("main;serve;parse 30\nmain;serve;encode 10\nmain;gc 5\n",
+               &f->prof_v1);
+    fg_test_make_pprof("main;serve;parse 60\nmain;serve;encode 10\nmain;gc 5\n",
+               &f->prof_v2);
+    return f;
+}
+
+/* Free a fakepyro (void *: it serves as a net_case fake_free). */
+static void fakepyro_free(void *p)
+{
+    struct fakepyro *f = p;
+    fg_buf_release(&f->prof_v1);
+    fg_buf_release(&f->prof_v2);
+    free(f);
+}
+
+/* Options, from fresh defaults, for the fake at c->s with the usual
+ * selection. */
+static void pyro_opts(struct net_case *c)
+{
+    fg_backend_opts_init(&c->o);
+    net_case_set(c,
+                 "backend", "pyroscope",
+                 "url", fg_fakesrv_url(c->s),
+                 "selector", "{service_name=\"checkout\"}",
+                 "version-label", "version",
+                 "base-version", "v1",
+                 "candidate-version", "v2",
+                 "from", "2024-01-01T00:00:00Z",
+                 "until", "2024-01-01T01:00:00Z",
+                 "retry-backoff", "0.01",
+                 NULL);
+    c->o.seed = 7;
+}
+
+/* c aimed at a fake Pyroscope answering with fn(fake), or scripted by the
+ * test when fn is NULL; fake_free (may be NULL) frees fake at the end. */
+static void pyro_start(struct net_case *c, net_handler *fn, void *fake,
+                       void (*fake_free)(void *))
+{
+    net_case_start(c, fn, fake, fake_free);
+    pyro_opts(c);
+}
+
+/* c aimed at a new fakepyro, returned to be tuned and inspected. */
+static struct fakepyro *pyro_fake_start(struct net_case *c)
+{
+    struct fakepyro *f = fakepyro_new();
+    pyro_start(c, pyro_handler, f, fakepyro_free);
+    return f;
+}
+
+static int cmp_rec(const void *a, const void *b)
+{
+    const struct rec *x = a, *y = b;
+    int c = strcmp(x->path, y->path);
+    if (c)
+        return c;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+START_TEST(pyroscope_runs_windows_and_headers)
+{
+    struct net_case c;
+    struct fakepyro *f = pyro_fake_start(&c);
+    setenv("FG_TEST_PYRO_TOKEN", TOKEN, 1);
+    net_case_set(&c, "token-env", "FG_TEST_PYRO_TOKEN", "tenant", "team-a",
+                 "runs", "4", "header", "X-Trace: on", NULL);
+    net_case_fetch(&c, FG_SIDE_CANDIDATE, FG_OK);
+    ck_assert_uint_eq(c.n, 4);
+    for (size_t i = 0; i < c.n; i++)
+        ck_assert_int_eq(fg_test_total(c.runs[i]), 75);
+    ck_assert_ptr_nonnull(strstr(c.runs[0]->source, "window 1/4"));
+    fg_test_free_runs(c.runs, c.n);
+    ck_assert_uint_eq(fg_fakesrv_count(c.s), 4);
+    for (size_t i = 0; i < 4; i++) {
+        const struct fg_fake_request *q = fg_fakesrv_request(c.s, i);
+        ck_assert_str_eq(q->method, "POST");
+        ck_assert_str_eq(q->path,
+                         "/querier.v1.QuerierService/SelectMergeStacktraces");
+        ck_assert_str_eq(fg_fake_request_header(q, "Content-Type"),
+                         "application/proto");
+        ck_assert_str_eq(fg_fake_request_header(q, "Connect-Protocol-Version"),
+                         "1");
+        ck_assert_str_eq(fg_fake_request_header(q, "X-Scope-OrgID"), "team-a");
+        ck_assert_str_eq(fg_fake_request_header(q, "X-Trace"), "on");
+        ck_assert_str_eq(fg_fake_request_header(q, "Authorization"),
+                         "Bearer " TOKEN);
+        ck_assert_ptr_nonnull(fg_fake_request_header(q, "Connect-Timeout-Ms"));
+    }
+    qsort(f->rec, f->n, sizeof(f->rec[0]), cmp_rec);
+    for (size_t i = 0; i < 4; i++) {
+        struct rec *r = &f->rec[i];
+        ck_assert_str_eq(r->selector,
+                         "{service_name=\"checkout\",version=\"v2\"}");
+        ck_assert_str_eq(r->ptype,
+                         "process_cpu:cpu:nanoseconds:cpu:nanoseconds");
+        ck_assert_int_eq(r->format, 4);
+        ck_assert_int_eq(r->max_nodes, 0);
+        ck_assert_int_eq(r->start, T0 + (int64_t)i * 900000);
+        ck_assert_int_eq(r->end, i < 3 ? T0 + (int64_t)(i + 1) * 900000 - 1
+                                       : T1);
+    }
+    net_case_end(&c);
+}
+END_TEST
+
+START_TEST(pyroscope_runs_are_bounded_in_flight)
+{
+    struct net_case c;
+    pyro_fake_start(&c)->delay = 0.1;
+    net_case_set(&c, "runs", "6", "parallel", "2", NULL);
+    net_case_fetch(&c, FG_SIDE_BASE, FG_OK);
+    ck_assert_uint_eq(c.n, 6);
+    fg_test_free_runs(c.runs, c.n);
+    ck_assert_uint_eq(fg_fakesrv_count(c.s), 6);
+    ck_assert_int_eq(fg_fakesrv_max_concurrent(c.s), 2);
+    net_case_end(&c);
+}
+END_TEST
+
+START_TEST(pyroscope_v1_falls_back_to_select_merge_profile)
+{
+    struct net_case c;
+    struct fakepyro *f = pyro_fake_start(&c);
+    f->v1 = true;
+    net_case_set(&c, "runs", "2", "max-nodes", "65536", NULL);
+    net_case_fetch(&c, FG_SIDE_BASE, FG_OK);
+    ck_assert_uint_eq(c.n, 2);
+    ck_assert_int_eq(fg_test_total(c.runs[0]), 45);
+    fg_test_free_runs(c.runs, c.n);
+    ck_assert_uint_eq(f->n, 4);
+    qsort(f->rec, f->n, sizeof(f->rec[0]), cmp_rec);
+    /* SelectMergeProfile sorts before SelectMergeStacktraces */
+    ck_assert_str_eq(f->rec[0].path,
+                     "/querier.v1.QuerierService/SelectMergeProfile");
+    ck_assert_str_eq(f->rec[0].selector,
+                     "{service_name=\"checkout\",version=\"v1\"}");
+    ck_assert_int_eq(f->rec[0].start, T0);
+    ck_assert_int_eq(f->rec[0].end, T0 + 1800000 - 1);
+    ck_assert_int_eq(f->rec[1].start, T0 + 1800000);
+    ck_assert_int_eq(f->rec[1].end, T1);
+    ck_assert_int_eq(f->rec[0].max_nodes, 65536);
+    ck_assert_str_eq(f->rec[2].path,
+                     "/querier.v1.QuerierService/SelectMergeStacktraces");
+    net_case_end(&c);
+}
+END_TEST
+
+START_TEST(pyroscope_connect_error_verbatim)
+{
+    static const char body[] =
+        "{\"code\":\"invalid_argument\",\"message\":\"1:15: parse error: "
+        "unexpected \\\"=\\\" in label matching\"}";
+    struct net_case c;
+    struct fakepyro *f = pyro_fake_start(&c);
+    f->err_status = 400;
+    f->err_ctype = "application/json";
+    f->err_body = body;
+    net_case_fetch(&c, FG_SIDE_BASE, FG_EHTTP);
+    ck_assert_int_eq(fg_status_exit_code(c.err.code), 3);
+    ck_assert_msg(strstr(c.err.msg, body) != NULL, "%s", c.err.msg);
+    ck_assert_ptr_nonnull(strstr(c.err.msg,
+                                 "HTTP 400 from 'http://127.0.0.1:"));
+    ck_assert_ptr_nonnull(strstr(
+        c.err.msg, "/querier.v1.QuerierService/SelectMergeStacktraces'"));
+    ck_assert_uint_eq(fg_fakesrv_count(c.s), 1); /* 400: no retry */
+    /* Multi-tenant server without X-Scope-OrgID. */
+    f->err_status = 401;
+    f->err_body = "{\"code\":\"unauthenticated\",\"message\":\"no org id\"}";
+    net_case_fetch(&c, FG_SIDE_BASE, FG_EHTTP);
+    ck_assert_ptr_nonnull(strstr(c.err.msg, "HTTP 401"));
+    ck_assert_ptr_nonnull(strstr(c.err.msg, "no org id"));
+    net_case_end(&c);
+}
+END_TEST
+
+START_TEST(pyroscope_html_page_is_a_clear_error)
+{
+    struct net_case c;
+    struct fakepyro *f = pyro_fake_start(&c);
+    f->err_status = 200;
+    f->err_ctype = "text/html; charset=utf-8";
+    f->err_body = "<html><head><title>Grafana</title></head></html>";
+    net_case_fetch(&c, FG_SIDE_BASE, FG_EHTTP);
+    ck_assert_msg(strstr(c.err.msg, "unexpected Content-Type 'text/html; "
+                                    "charset=utf-8'") &&
+                      strstr(c.err.msg, "expected application/proto") &&
+                      strstr(c.err.msg, "HTML page titled 'Grafana'"),
+                  "%s", c.err.msg);
+    net_case_end(&c);
+}
+END_TEST
+
+START_TEST(pyroscope_no_data_is_an_error)
+{
+    struct net_case c;
+    pyro_fake_start(&c)->empty = true;
+    net_case_fetch(&c, FG_SIDE_CANDIDATE, FG_EHTTP);
+    ck_assert_msg(strstr(c.err.msg, "no profile data for pyroscope "
+                                    "process_cpu:cpu:nanoseconds:cpu:"
+                                    "nanoseconds{service_name=\"checkout\","
+                                    "version=\"v2\"}"),
+                  "%s", c.err.msg);
+    ck_assert_ptr_nonnull(strstr(c.err.msg, "--list-versions"));
+    net_case_end(&c);
+}
+END_TEST
+
+START_TEST(pyroscope_listings)
+{
+    struct net_case c;
+    struct fakepyro *f = pyro_fake_start(&c);
+    char **v = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(fg_backend_list_profile_types(&c.o, &v, &n, &c.err),
+                     FG_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(v[0], "memory:alloc_space:bytes:space:bytes");
+    ck_assert_str_eq(v[1], "process_cpu:cpu:nanoseconds:cpu:nanoseconds");
+    fg_backend_strings_free(v, n);
+    ck_assert_int_eq(f->rec[0].start, T0);
+    ck_assert_int_eq(f->rec[0].end, T1);
+    ck_assert_int_eq(fg_backend_list_label_values(&c.o, NULL, &v, &n, &c.err),
+                     FG_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(v[0], "v1");
+    ck_assert_str_eq(v[1], "v2");
+    fg_backend_strings_free(v, n);
+    ck_assert_str_eq(f->rec[1].path, "/querier.v1.QuerierService/LabelValues");
+    ck_assert_str_eq(f->rec[1].name, "version");
+    ck_assert_str_eq(f->rec[1].matcher, "{service_name=\"checkout\"}");
+    net_case_end(&c);
+}
+END_TEST
+
+START_TEST(pyroscope_version_value_is_quoted)
+{
+    struct net_case c;
+    struct fakepyro *f = pyro_fake_start(&c);
+    net_case_set(&c, "base-version", "a\"b\\c", "version-label",
+                 "service.version", NULL);
+    net_case_fetch(&c, FG_SIDE_BASE, FG_OK);
+    fg_test_free_runs(c.runs, c.n);
+    ck_assert_str_eq(f->rec[0].selector,
+                     "{service_name=\"checkout\",\"service.version\"="
+                     "\"a\\\"b\\\\c\"}");
+    net_case_end(&c);
+}
+END_TEST
+
+START_TEST(pyroscope_retries_then_succeeds)
+{
+    /* Script: 503, 429, then the real server via the handler is not
+     * possible with one fake, so serve the pprof bytes from the script. */
+    struct fakepyro *f = fakepyro_new();
+    struct net_case c;
+    pyro_start(&c, NULL, f, fakepyro_free);
+    size_t len;
+    uint8_t *buf = stacktraces_answer(f->prof_v1.data, f->prof_v1.len, &len);
+    struct fg_fake_response r503 = {
+        .status = 503, .content_type = "application/json",
+        .body = "{\"code\":\"unavailable\"}", .body_len = 22};
+    struct fg_fake_response r429 = {
+        .status = 429, .content_type = "application/json",
+        .body = "{\"code\":\"resource_exhausted\"}", .body_len = 29};
+    struct fg_fake_response ok = {.status = 200,
+                                  .content_type = "application/proto",
+                                  .body = buf, .body_len = len};
+    fg_fakesrv_push(c.s, &r503);
+    fg_fakesrv_push(c.s, &r429);
+    fg_fakesrv_push(c.s, &ok);
+    net_case_fetch(&c, FG_SIDE_BASE, FG_OK);
+    ck_assert_int_eq(fg_test_total(c.runs[0]), 45);
+    fg_test_free_runs(c.runs, c.n);
+    ck_assert_uint_eq(fg_fakesrv_count(c.s), 3);
+    free(buf);
+    net_case_end(&c);
+}
+END_TEST
+
+START_TEST(pyroscope_slow_and_oversized)
+{
+    struct net_case c;
+    pyro_start(&c, NULL, NULL, NULL);
+    struct fg_fake_response slow = {.status = 200,
+                                    .content_type = "application/proto",
+                                    .delay = 5};
+    fg_fakesrv_push(c.s, &slow);
+    net_case_set(&c, "timeout", "0.3", "retries", "0", NULL);
+    net_case_fetch(&c, FG_SIDE_BASE, FG_EHTTP);
+    ck_assert_ptr_nonnull(strstr(c.err.msg, "timed out"));
+    ck_assert_str_eq(fg_fake_request_header(fg_fakesrv_request(c.s, 0),
+                                            "Connect-Timeout-Ms"),
+                     "300");
+
+    char big[4096];
+    memset(big, 1, sizeof(big));
+    struct fg_fake_response large = {.status = 200,
+                                     .content_type = "application/proto",
+                                     .body = big, .body_len = sizeof(big)};
+    fg_fakesrv_push(net_case_new_server(&c), &large);
+    free(c.o.url);
+    c.o.url = fg_xstrdup(fg_fakesrv_url(c.s));
+    c.lim.max_http = 1024;
+    net_case_fetch(&c, FG_SIDE_BASE, FG_ELIMIT);
+    ck_assert_ptr_nonnull(strstr(c.err.msg, "--max-response-size"));
+    ck_assert_int_eq(fg_status_exit_code(c.err.code), 2);
+    net_case_end(&c);
+}
+END_TEST
+
+START_TEST(pyroscope_tls_error)
+{
+    struct net_case c;
+    pyro_start(&c, NULL, NULL, NULL);
+    char *url = fg_xasprintf("https://127.0.0.1:%d", fg_fakesrv_port(c.s));
+    net_case_set(&c, "url", url, NULL);
+    net_case_fetch(&c, FG_SIDE_BASE, FG_EHTTP);
+    ck_assert_msg(strstr(c.err.msg,
+                         "TLS error connecting to 'https://127.0.0.1"),
+                  "%s", c.err.msg);
+    free(url);
+    net_case_end(&c);
+}
+END_TEST
+
+START_TEST(pyroscope_verbose_log_redacts_secrets)
+{
+    struct net_case c;
+    pyro_fake_start(&c);
+    char *dir = fg_test_tmpdir();
+    char *path = fg_xasprintf("%s/pw", dir);
+    FILE *fp = fopen(path, "w");
+    ck_assert_ptr_nonnull(fp);
+    fputs("glc_PLANTED_password\n", fp);
+    fclose(fp);
+    net_case_set(&c, "user", "123456", "password-file", path, NULL);
+    struct fg_buf log;
+    fg_buf_init(&log, 0);
+    c.o.log = net_log_line;
+    c.o.log_ctx = &log;
+    c.o.verbose = 1;
+    net_case_fetch(&c, FG_SIDE_BASE, FG_OK);
+    fg_test_free_runs(c.runs, c.n);
+    ck_assert_ptr_nonnull(strstr(log.data, "> Authorization: <redacted>"));
+    ck_assert_ptr_nonnull(strstr(log.data, "* pyroscope: "));
+    ck_assert_ptr_null(strstr(log.data, "PLANTED"));
+    /* base64("123456:glc_PLANTED_password") must not leak either */
+    ck_assert_ptr_null(strstr(log.data, "MTIzNDU2OmdsY19QTEFOVEVE"));
+    /* the server got the basic credentials, file newline stripped */
+    ck_assert_str_eq(fg_fake_request_header(fg_fakesrv_request(c.s, 0),
+                                            "Authorization"),
+                     "Basic MTIzNDU2OmdsY19QTEFOVEVEX3Bhc3N3b3Jk");
+    fg_buf_release(&log);
+    fg_test_rmtree(dir);
+    free(dir);
+    free(path);
+    net_case_end(&c);
+}
+END_TEST
+
+/* The corpus Kafka replicates, served by window: what comes back must be
+ * exactly what the files hold. */
+struct corpus_srv {
+    struct fg_buf raw[4];
+};
+
+static void corpus_handler(void *ctx, const struct fg_fake_request *req,
+                           struct fg_fake_response *resp)
+{
+    struct corpus_srv *c = ctx;
+    Flamegate__Pyroscope__SelectMergeStacktracesRequest *m =
+        flamegate__pyroscope__select_merge_stacktraces_request__unpack(
+            NULL, req->body_len, req->body);
+    ck_assert_ptr_nonnull(m);
+    size_t i = (size_t)((m->start - T0) / 900000);
+    ck_assert_uint_lt(i, 4);
+    flamegate__pyroscope__select_merge_stacktraces_request__free_unpacked(
+        m, NULL);
+    size_t len;
+    uint8_t *buf = stacktraces_answer(c->raw[i].data, c->raw[i].len, &len);
+    resp->status = 200;
+    resp->content_type = "application/proto";
+    give(resp, buf, len);
+}
+
+START_TEST(pyroscope_serves_corpus_replicates)
+{
+    if (!fg_test_corpus()) {
+        fg_test_skip("corpus absent: pyroscope_serves_corpus_replicates");
+        return;
+    }
+    struct corpus_srv cs;
+    struct net_case c;
+    pyro_start(&c, corpus_handler, &cs, NULL);
+    int64_t want[4];
+    for (int i = 0; i < 4; i++) {
+        char rel[64];
+        snprintf(rel, sizeof(rel), "replicates/kafka-java-cpu/cpu-%d.pb.gz", i);
+        char *p = fg_test_corpus_path(rel);
+        size_t len;
+        char *gz = fg_test_read(p, &len);
+        fg_buf_init(&cs.raw[i], 0);
+        ck_assert_int_eq(fg_gz_inflate((unsigned char *)gz, len, 1 << 28, p,
+                                       &cs.raw[i], &c.err), FG_OK);
+        struct fg_profile *prof = NULL;
+        ck_assert_int_eq(fg_pprof_decode((unsigned char *)gz, len, p, &c.lim,
+                                         &prof, &c.err), FG_OK);
+        want[i] = fg_test_total(prof);
+        fg_profile_free(prof);
+        free(gz);
+        free(p);
+    }
+    net_case_set(&c, "runs", "4", NULL);
+    net_case_fetch(&c, FG_SIDE_BASE, FG_OK);
+    ck_assert_uint_eq(c.n, 4);
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(fg_test_total(c.runs[i]), want[i]);
+    fg_test_free_runs(c.runs, c.n);
+    net_case_end(&c);
+    for (int i = 0; i < 4; i++)
+        fg_buf_release(&cs.raw[i]);
+}
+END_TEST
+
+/* ---- options, times, selectors ----------------------------------------- */
+
+START_TEST(parse_times)
+{
+    struct fg_error err = {0};
+    int64_t now = T1, t;
+    ck_assert_int_eq(fg_backend_parse_time("now", now, "--from", &t, &err), 0);
+    ck_assert_int_eq(t, T1);
+    ck_assert_int_eq(fg_backend_parse_time("now-1h", now, "--from", &t, &err),
+                     0);
+    ck_assert_int_eq(t, T0);
+    ck_assert_int_eq(fg_backend_parse_time("now-1h30m", now, "x", &t, &err), 0);
+    ck_assert_int_eq(t, T1 - 5400000);
+    ck_assert_int_eq(fg_backend_parse_time("NOW+2d", now, "x", &t, &err), 0);
+    ck_assert_int_eq(t, T1 + 2 * 86400000LL);
+    ck_assert_int_eq(fg_backend_parse_time("now-90s", now, "x", &t, &err), 0);
+    ck_assert_int_eq(t, T1 - 90000);
+    ck_assert_int_eq(fg_backend_parse_time("2024-01-01T00:00:00Z", now, "x",
+                                           &t, &err), 0);
+    ck_assert_int_eq(t, T0);
+    ck_assert_int_eq(fg_backend_parse_time("2024-01-01T02:00:00.250+02:00",
+                                           now, "x", &t, &err), 0);
+    ck_assert_int_eq(t, T0 + 250);
+    ck_assert_int_eq(fg_backend_parse_time("2024-01-01", now, "x", &t, &err),
+                     0);
+    ck_assert_int_eq(t, T0);
+    ck_assert_int_eq(fg_backend_parse_time("1704067200", now, "x", &t, &err),
+                     0);
+    ck_assert_int_eq(t, T0);
+    ck_assert_int_eq(fg_backend_parse_time("1704067200123", now, "x", &t,
+                                           &err), 0);
+    ck_assert_int_eq(t, T0 + 123);
+    ck_assert_int_eq(fg_backend_parse_time("1704067200123456789", now, "x",
+                                           &t, &err), 0);
+    ck_assert_int_eq(t, T0 + 123);
+    const char *bad[] = {"yesterday", "now-1y", "now-", "2024-13-01",
+                         "2024-01-01T00:00:00", "12:00", "", "now-h"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ck_assert_msg(fg_backend_parse_time(bad[i], now, "--until", &t,
+                                            &err) == FG_EUSAGE,
+                      "%s accepted", bad[i]);
+        ck_assert_ptr_nonnull(strstr(err.msg, "for --until"));
+    }
+    char buf[40];
+    ck_assert_str_eq(fg_backend_format_time(T0 + 5, buf, sizeof(buf)),
+                     "2024-01-01T00:00:00.005Z");
+}
+END_TEST
+
+START_TEST(selectors_and_windows)
+{
+    struct fg_error err = {0};
+    char *s = NULL;
+    ck_assert_int_eq(fg_backend_selector_with("{}", "version", "v1", &s, &err),
+                     0);
+    ck_assert_str_eq(s, "{version=\"v1\"}");
+    free(s);
+    ck_assert_int_eq(fg_backend_selector_with(NULL, "version", "v1", &s, &err),
+                     0);
+    ck_assert_str_eq(s, "{version=\"v1\"}");
+    free(s);
+    ck_assert_int_eq(fg_backend_selector_with(" { a=\"b\", } ", "v", "x\ny",
+                                              &s, &err), 0);
+    ck_assert_str_eq(s, "{a=\"b\",v=\"x\\ny\"}");
+    free(s);
+    ck_assert_int_eq(fg_backend_selector_with("a=~\"b.*\"", NULL, NULL, &s,
+                                              &err), 0);
+    ck_assert_str_eq(s, "{a=~\"b.*\"}");
+    free(s);
+    ck_assert_int_eq(fg_backend_selector_with("{a=\"b\"", "v", "1", &s, &err),
+                     FG_EUSAGE);
+    ck_assert_int_eq(fg_backend_selector_with("cpu{a=\"b\"}", "v", "1", &s,
+                                              &err), FG_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(err.msg, "--profile-type"));
+    int64_t st[3], en[3];
+    fg_backend_windows(0, 3000, 3, st, en);
+    ck_assert_int_eq(st[0], 0);
+    ck_assert_int_eq(en[0], 999);
+    ck_assert_int_eq(st[1], 1000);
+    ck_assert_int_eq(en[2], 3000);
+}
+END_TEST
+
+START_TEST(options_are_validated)
+{
+    struct fg_backend_opts o;
+    fg_backend_opts_init(&o);
+    struct fg_error err = {0};
+    ck_assert_int_eq(fg_backend_opts_set(&o, "backend", "tempo", &err),
+                     FG_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(err.msg, "'tempo'"));
+    ck_assert_int_eq(fg_backend_opts_set(&o, "url", "pyroscope:4040", &err),
+                     FG_EUSAGE);
+    ck_assert_int_eq(fg_backend_opts_set(&o, "runs", "0", &err), FG_EUSAGE);
+    ck_assert_int_eq(fg_backend_opts_set(&o, "from", "soon", &err), FG_EUSAGE);
+    ck_assert_int_eq(fg_backend_opts_set(&o, "timeout", "-1", &err), FG_EUSAGE);
+    ck_assert_int_eq(fg_backend_opts_set(&o, "timeout", "2m", &err), FG_OK);
+    ck_assert(o.timeout == 120);
+    ck_assert_int_eq(fg_backend_opts_set(&o, "step", "15m", &err), FG_OK);
+    ck_assert_int_eq(o.step_ms, 900000);
+    ck_assert_int_eq(fg_backend_opts_set(&o, "header",
+                                         "Authorization: Bearer x", &err),
+                     FG_EUSAGE);
+    ck_assert_ptr_null(strstr(err.msg, "Bearer x"));
+    ck_assert_int_eq(fg_backend_opts_set(&o, "header", "no colon", &err),
+                     FG_EUSAGE);
+    ck_assert_int_eq(fg_backend_opts_set(&o, "nonsense", "1", &err), FG_EUSAGE);
+    ck_assert_int_eq(fg_backend_opts_set(&o, "insecure", NULL, &err), FG_OK);
+    ck_assert(o.insecure);
+    ck_assert(!fg_backend_opts_active(&o));
+    ck_assert(fg_backend_is_url("HTTPS://x"));
+    ck_assert(!fg_backend_is_url("file:///x"));
+    for (size_t i = 0; fg_backend_arg_options[i]; i++) {
+        /* every advertised option is known (a bad value may be refused) */
+        fg_error_clear(&err);
+        int rc = fg_backend_opts_set(&o, fg_backend_arg_options[i], "x", &err);
+        ck_assert(rc == FG_OK || rc == FG_EUSAGE);
+        ck_assert_ptr_null(strstr(err.msg, "unknown backend option"));
+    }
+    fg_backend_opts_release(&o);
+    fg_backend_opts_release(&o);
+}
+END_TEST
+
+START_TEST(auth_and_side_errors)
+{
+    struct net_case c;
+    pyro_start(&c, NULL, NULL, NULL);
+    unsetenv("FG_TEST_UNSET_TOKEN");
+    net_case_set(&c, "token-env", "FG_TEST_UNSET_TOKEN", NULL);
+    net_case_fetch(&c, FG_SIDE_BASE, FG_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(c.err.msg, "'FG_TEST_UNSET_TOKEN'"));
+    net_case_set(&c, "user", "u", NULL);
+    net_case_fetch(&c, FG_SIDE_BASE, FG_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(c.err.msg, "either a bearer token"));
+    fg_backend_opts_release(&c.o);
+
+    pyro_opts(&c);
+    free(c.o.version[1]);
+    c.o.version[1] = NULL;
+    net_case_fetch(&c, FG_SIDE_CANDIDATE, FG_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(c.err.msg, "--candidate-version"));
+    free(c.o.version[0]);
+    c.o.version[0] = NULL;
+    free(c.o.version_label);
+    c.o.version_label = NULL;
+    net_case_fetch(&c, FG_SIDE_BASE, FG_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(c.err.msg, "same data"));
+    net_case_set(&c, "runs", "5000", NULL);
+    struct fg_fetched *f = NULL;
+    ck_assert_int_eq(fg_backend_fetch_plain_raw(&c.o, &c.lim, &f, &c.n,
+                                                &c.err), FG_ELIMIT);
+    ck_assert_ptr_nonnull(strstr(c.err.msg, "--max-runs"));
+    ck_assert_uint_eq(fg_fakesrv_count(c.s), 0);
+    net_case_end(&c);
+}
+END_TEST
+
+Suite *backend_suite(void);
+Suite *backend_suite(void)
+{
+    Suite *s = suite_create("backend");
+    TCase *tc = net_tcase(s, "pyroscope", 30);
+    tcase_add_test(tc, pyroscope_runs_windows_and_headers);
+    tcase_add_test(tc, pyroscope_runs_are_bounded_in_flight);
+    tcase_add_test(tc, pyroscope_v1_falls_back_to_select_merge_profile);
+    tcase_add_test(tc, pyroscope_connect_error_verbatim);
+    tcase_add_test(tc, pyroscope_html_page_is_a_clear_error);
+    tcase_add_test(tc, pyroscope_no_data_is_an_error);
+    tcase_add_test(tc, pyroscope_listings);
+    tcase_add_test(tc, pyroscope_version_value_is_quoted);
+    tcase_add_test(tc, pyroscope_retries_then_succeeds);
+    tcase_add_test(tc, pyroscope_slow_and_oversized);
+    tcase_add_test(tc, pyroscope_tls_error);
+    tcase_add_test(tc, pyroscope_verbose_log_redacts_secrets);
+    tcase_add_test(tc, pyroscope_serves_corpus_replicates);
+    tc = net_tcase(s, "options", 0);
+    tcase_add_test(tc, parse_times);
+    tcase_add_test(tc, selectors_and_windows);
+    tcase_add_test(tc, options_are_validated);
+    tcase_add_test(tc, auth_and_side_errors);
+    return s;
+}
