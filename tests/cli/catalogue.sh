@@ -216,7 +216,7 @@ for i in 1 2 3; do cp $C/types-cpu.pb "$TMP/runs/r$i.pb"; done
 bad 2 "base has 3 runs, more than the limit of 2 (raise it with --max-runs)" \
     $FG compare --max-runs 2 "$TMP/runs" $C/types-cpu.pb
 bad 2 "--max-samples must be positive" $FG top --max-samples 0 $C/types-cpu.pb
-# (--max-response-size: tests/check_http.c and tests/check_parca.c)
+# (--max-response-size: tests/net/check_http.c and tests/net/check_parca.c)
 
 # ---- files and directories ----------------------------------------------------
 bad 2 "cannot open '$TMP/missing.pb': No such file or directory" $FG top "$TMP/missing.pb"
@@ -274,8 +274,8 @@ if $FG compare --help 2>/dev/null | grep -q -- '--config'; then
 else
     echo "SKIP: compare has no --config yet"
 fi
-# A backend that answers with an HTML page: tests/check_backend.c
-# (pyroscope_html_page_is_a_clear_error), tests/check_parca.c and
-# tests/check_http.c (html_error_shows_title); tests/check_catalogue.c
+# A backend that answers with an HTML page: tests/net/check_backend.c
+# (pyroscope_html_page_is_a_clear_error), tests/net/check_parca.c and
+# tests/net/check_http.c (html_error_shows_title); tests/input/check_catalogue.c
 # checks servers that echo the credentials back.
 exit 0

@@ -3,7 +3,7 @@
 . tests/cli/lib.sh
 for v in $(env | sed -n 's/^\(FLAMEGATE_[A-Z_]*\)=.*/\1/p'); do unset "$v"; done
 if $FG config --help 2>&1 | grep -q "unknown command 'config'"; then
-    skip "the config command is not linked in (src/main.c '#pragma weak')"
+    skip "the config command is not linked in (src/cli/main.c '#pragma weak')"
 fi
 d=testdata/config
 check() { # FILE MESSAGE

@@ -47,4 +47,4 @@ log_has() { contains "$1/requests.log" "$2"; }
 log_count() { grep -cF -- "$2" "$1/requests.log" 2>/dev/null || true; }
 
 $FG fetch --help >/dev/null 2>&1 ||
-    skip "flamegate fetch is not linked in (src/main.c: drop '#pragma weak fg_cmd_fetch')"
+    skip "flamegate fetch is not linked in (src/cli/main.c: drop '#pragma weak fg_cmd_fetch')"

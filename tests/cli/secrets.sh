@@ -11,7 +11,7 @@
 # Coverage elsewhere (not repeated here): tests/cli/fetch_secrets.sh (fetch
 # with --token-env/--token-file, a wrong token, URL credentials),
 # tests/cli/action_comment.sh (comment: success, 401, 403 output),
-# tests/check_catalogue.c (servers that echo the secret back),
+# tests/input/check_catalogue.c (servers that echo the secret back),
 # tests/fuzz/fuzz_{connect,parca,github}.c (the same, fuzzed).
 . tests/cli/lib.sh
 

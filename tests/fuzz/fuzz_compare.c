@@ -21,11 +21,11 @@
  */
 #include "flamegate/compare.h"
 #include "flamegate/flame.h"
-#include "flamegate/folded.h"
+#include "input/folded.h"
 #include "flamegate/report.h"
 #include "fuzz_common.h"
 
-#include "flamegate/stats.h"
+#include "analysis/stats.h"
 
 #include <jansson.h>
 

@@ -13,8 +13,8 @@
  * backend profile is applied (fg_config_apply_profile).  A failure must
  * carry a message naming the file.
  */
-#include "flamegate/config.h"
-#include "flamegate/util.h"
+#include "config/config.h"
+#include "core/util.h"
 #include "fuzz_common.h"
 
 #include <regex.h>

@@ -9,7 +9,7 @@
  * (fuzz_net.h).  A merged profile that comes back is decoded like the
  * backend does, through fg_source_decode.
  */
-#include "flamegate/pyroscope.h"
+#include "net/pyroscope.h"
 #include "flamegate/source.h"
 #include "fuzz_net.h"
 

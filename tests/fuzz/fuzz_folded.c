@@ -8,7 +8,7 @@
  * The format sniffer runs on every input too.
  */
 #include "flamegate/flame.h"
-#include "flamegate/folded.h"
+#include "input/folded.h"
 #include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -12,7 +12,7 @@
  *   4  fg_github_comment_upsert against the fake server } script
  *      (fuzz_net.h; "{URL}" in headers is the server, for Link: next)
  */
-#include "flamegate/github.h"
+#include "net/github.h"
 #include "fuzz_net.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,6 +1,6 @@
 /*
  * fuzz_net.h - fuzzing the clients of HTTP APIs through the real HTTP
- * stack: a fake server (tests/fakesrv.c, 127.0.0.1 only) answers every
+ * stack: a fake server (tests/lib/fakesrv.c, 127.0.0.1 only) answers every
  * request from a script taken from the fuzz input, and the client under
  * test (Pyroscope, Parca, GitHub) parses what it gets.  The parsers of
  * those responses are static in their modules; going through libcurl and
@@ -26,8 +26,8 @@
 #include "fakesrv.h"
 #include "fuzz_common.h"
 
-#include "flamegate/http.h"
-#include "flamegate/util.h"
+#include "net/http.h"
+#include "core/util.h"
 
 #include <curl/curl.h>
 #include <pthread.h>

@@ -13,7 +13,7 @@
  *   5  fg_parca_label_values                 }
  * bit 7 of byte 0 uses basic auth instead of a bearer token.
  */
-#include "flamegate/parca.h"
+#include "net/parca.h"
 #include "flamegate/source.h"
 #include "fuzz_net.h"
 

@@ -8,7 +8,7 @@
  * profile is encoded with fg_pprof_encode and decoded again: the second
  * model must have the same sample types, samples, values and frame names.
  */
-#include "flamegate/pprof.h"
+#include "input/pprof.h"
 #include "flamegate/source.h"
 #include "fuzz_common.h"
 
