@@ -122,16 +122,6 @@ int fg_config_apply_profile(struct fg_config *c, struct fg_settings *s,
  * fg_backend_arg_options or fg_backend_flag_options. */
 bool fg_config_is_backend_option(const char *name, bool *is_flag);
 
-/*
- * Refuse a regular expression that glibc's regcomp would take gigabytes or
- * minutes to compile: a quantifier applied to a quantifier ("c++++...",
- * undefined in POSIX anyway), a repetition count over 100, or an
- * estimated expansion over 10000 states (repeating a subexpression that
- * can match the empty string costs the square of the count).  FG_EUSAGE
- * names the pattern.  The config loader checks every regex with it;
- * --ignore/--focus should too.
- */
-int fg_pattern_check(const char *pattern, struct fg_error *err) FG_MUST_CHECK;
 
 /* ---- presets (src/config/presets.c) ------------------------------------------- */
 

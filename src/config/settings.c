@@ -2,6 +2,7 @@
 #include "config/settings.h"
 #include "flamegate/backend.h"
 #include "config/config.h"
+#include "core/pattern.h"
 #include "core/util.h"
 
 #include <ctype.h>

@@ -21,7 +21,7 @@
 #include "flamegate/report.h"
 #include "core/util.h"
 #include "report/report_html_assets.h"
-#include "report/report_int.h"
+#include "report/report_common.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -9,7 +9,7 @@
  */
 #include "flamegate/report.h"
 #include "core/util.h"
-#include "report/report_int.h"
+#include "report/report_common.h"
 
 #include <jansson.h>
 #include <math.h>

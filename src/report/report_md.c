@@ -14,7 +14,7 @@
  */
 #include "flamegate/report.h"
 #include "core/util.h"
-#include "report/report_int.h"
+#include "report/report_common.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -9,6 +9,7 @@
 #include "flamegate/compare.h"
 #include "config/config.h"
 #include "input/folded.h"
+#include "core/pattern.h"
 #include "core/util.h"
 #include "testutil.h"
 

@@ -14,6 +14,7 @@
  * carry a message naming the file.
  */
 #include "config/config.h"
+#include "core/pattern.h"
 #include "core/util.h"
 #include "fuzz_common.h"
 

@@ -16,7 +16,7 @@
 #include "testutil.h"
 #include "tools/fg-report-check.h"
 /* White-box: the shared formatting helpers. */
-#include "report/report_int.h"
+#include "report/report_common.h"
 
 #include <jansson.h>
 #include <regex.h>

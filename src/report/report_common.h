@@ -1,10 +1,10 @@
 /*
- * report_int.h - internals shared by src/report*.c: a writer with a sticky
+ * report_common.h - internals shared by the report formats (report_common.c): a writer with a sticky
  * status, escaping, number and unit formatting, and the row sections every
  * format shows.  Not part of the library's interface.
  */
-#ifndef FLAMEGATE_REPORT_INT_H
-#define FLAMEGATE_REPORT_INT_H
+#ifndef FLAMEGATE_REPORT_COMMON_H
+#define FLAMEGATE_REPORT_COMMON_H
 
 #include "flamegate/report.h"
 

@@ -1,0 +1,182 @@
+/*
+ * gate.c - from p-values to a verdict: Holm over the gate family and BH
+ * over every tested function, the effect gates and budgets per row, the
+ * verdict and its reason, and the minimum detectable effects.
+ */
+#include "analysis/work.h"
+#include "analysis/stats.h"
+#include "core/util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MDE_SHARE 0.05   /* MDE is reported for a function at 5% share */
+#define MDE_POWER 0.80
+#define CRIT_RATIO 1.5   /* critical tier (STATISTICS 5, Kayenta-style) */
+#define CRIT_DELTA 0.02
+
+/*
+ * Whether a tested function could pass its --min-delta gate at all, with
+ * min_l = min(L_b, L_c) the smaller side's summed library size:
+ * |b/L_c - a/L_b| <= (a + b) / min_l, so below that no outcome
+ * of the test can make it a regression through Holm.  The bound depends
+ * on a + b only, which the conditional test's null distribution does not
+ * (STATISTICS 3.1, 4): filtering on it keeps Holm valid and leaves out
+ * of the FAIL family functions that only dilute it.
+ */
+static bool can_reach_delta(const struct fg_func_result *f, double min_l)
+{
+    if (!(f->min_delta > 0) || !(min_l > 0))
+        return true;
+    double reach = ((double)f->base_count + (double)f->cand_count) / min_l;
+    return reach >= f->min_delta * (1.0 - 1e-12);
+}
+
+/*
+ * Adjusted p-values of one tested family.  BH runs over every tested
+ * function (report, MARGINAL, critical tier).  Holm decides FAIL, so the
+ * functions that can reach their --min-delta form its family on their
+ * own (the gate family, r->n_gate); the others, which can at most be
+ * MARGINAL, are adjusted among all tested functions as before.
+ */
+void fg_gate_adjust(struct fg_work *w, const struct fg_family *fam)
+{
+    struct fg_result *r = w->res;
+    size_t n = fam->n, ng = 0;
+    double *p = fg_xcalloc(n + 1, sizeof(double));
+    double *all = fg_xcalloc(n + 1, sizeof(double));
+    double *bh = fg_xcalloc(n + 1, sizeof(double));
+    double *gp = fg_xcalloc(n + 1, sizeof(double));
+    size_t *gi = fg_xcalloc(n + 1, sizeof(size_t));
+    double min_l = fmin(fg_work_sum(w->L, 0, w->k),
+                        fg_work_sum(w->L, w->k, w->runs));
+    for (size_t i = 0; i < n; i++) {
+        const struct fg_func_result *f = &r->funcs[fam->rows[i]];
+        p[i] = f->p;
+        if (can_reach_delta(f, min_l)) {
+            gi[ng] = i;
+            gp[ng++] = f->p;
+        }
+    }
+    fg_stats_holm(p, n, all);
+    fg_stats_bh(p, n, bh);
+    fg_stats_holm(gp, ng, gp);
+    for (size_t i = 0; i < n; i++) {
+        r->funcs[fam->rows[i]].p_holm = all[i];
+        r->funcs[fam->rows[i]].p_bh = bh[i];
+    }
+    for (size_t j = 0; j < ng; j++)
+        r->funcs[fam->rows[gi[j]]].p_holm = gp[j];
+    r->n_gate += ng;
+    free(p);
+    free(all);
+    free(bh);
+    free(gp);
+    free(gi);
+}
+
+static void classify(struct fg_work *w, struct fg_func_result *f)
+{
+    const double alpha = w->o->alpha;
+    if (f->ratio > 1.0)
+        f->flags |= FG_F_INCREASE;
+    /* An ignored function is not gated at all, budgets included. */
+    if (f->rule && f->rule->max_share >= 0 && !(f->flags & FG_F_IGNORED) &&
+        f->cand_share > f->rule->max_share && f->cand_count > 0)
+        f->flags |= FG_F_BUDGET;
+    if (!(f->flags & FG_F_TESTED))
+        return;
+    bool inc = f->flags & FG_F_INCREASE;
+    bool holm = f->p_holm < alpha, bh = f->p_bh < alpha;
+    if (holm)
+        f->flags |= FG_F_SIGNIFICANT;
+    if (bh)
+        f->flags |= FG_F_BH;
+    bool material = inc ? f->ratio >= 1.0 + f->min_change &&
+                              f->delta >= f->min_delta
+                        : f->ratio <= 1.0 / (1.0 + f->min_change) &&
+                              f->delta <= -f->min_delta;
+    if (material)
+        f->flags |= FG_F_MATERIAL;
+    bool critical = bh && inc && f->ratio >= CRIT_RATIO &&
+                    f->delta >= CRIT_DELTA;
+    if (inc && ((holm && material) || critical))
+        f->flags |= FG_F_REGRESSION;
+    else if (inc && (holm || (bh && material)))
+        f->flags |= FG_F_MARGINAL;
+    else if (!inc && bh && material)
+        f->flags |= FG_F_IMPROVEMENT;
+}
+
+void fg_gate_decide(struct fg_work *w)
+{
+    struct fg_result *r = w->res;
+    for (size_t i = 0; i < r->n_funcs; i++) {
+        struct fg_func_result *f = &r->funcs[i];
+        classify(w, f);
+        r->n_regressions += (f->flags & FG_F_REGRESSION) != 0;
+        r->n_marginal += (f->flags & FG_F_MARGINAL) != 0;
+        r->n_improvements += (f->flags & FG_F_IMPROVEMENT) != 0;
+        r->n_budget += (f->flags & FG_F_BUDGET) != 0;
+        if (f->metric == FG_METRIC_FLAT || w->o->metric == FG_METRIC_CUM) {
+            r->n_new += (f->flags & FG_F_NEW) != 0;
+            r->n_vanished += (f->flags & FG_F_VANISHED) != 0;
+        }
+    }
+    const int64_t ms = w->o->min_samples;
+    if (r->n_budget > 0) {
+        r->verdict = FG_VERDICT_FAIL;
+        snprintf(r->reason, sizeof(r->reason),
+                 "%zu function%s over a share budget%s", r->n_budget,
+                 r->n_budget == 1 ? " is" : "s are",
+                 r->n_regressions ? " and regressions were found" : "");
+    } else if (r->base.total < ms || r->cand.total < ms) {
+        r->verdict = FG_VERDICT_INCONCLUSIVE;
+        snprintf(r->reason, sizeof(r->reason),
+                 "too few samples: base %lld, candidate %lld (at least %lld "
+                 "per side needed; see --min-samples)",
+                 (long long)r->base.total, (long long)r->cand.total,
+                 (long long)ms);
+    } else if (r->n_tested == 0) {
+        r->verdict = FG_VERDICT_INCONCLUSIVE;
+        snprintf(r->reason, sizeof(r->reason),
+                 "no function has enough samples to be tested (a+b >= %lld "
+                 "and a share of at least %.2f%%)",
+                 (long long)w->o->min_count, w->o->min_share * 100);
+    } else if (r->n_regressions > 0) {
+        r->verdict = FG_VERDICT_FAIL;
+        snprintf(r->reason, sizeof(r->reason),
+                 "%zu function%s regressed significantly and materially",
+                 r->n_regressions, r->n_regressions == 1 ? "" : "s");
+    } else if (r->n_marginal > 0) {
+        r->verdict = FG_VERDICT_MARGINAL;
+        snprintf(r->reason, sizeof(r->reason),
+                 "%zu function%s increased significantly but below the "
+                 "thresholds or only under the looser correction",
+                 r->n_marginal, r->n_marginal == 1 ? "" : "s");
+    } else {
+        r->verdict = FG_VERDICT_PASS;
+        snprintf(r->reason, sizeof(r->reason),
+                 "no significant and material regression among %zu tested "
+                 "function%s",
+                 r->n_tested, r->n_tested == 1 ? "" : "s");
+    }
+    r->exit_code = r->verdict == FG_VERDICT_FAIL ? FG_EXIT_FAIL : FG_EXIT_PASS;
+}
+
+void fg_gate_mde(struct fg_work *w)
+{
+    struct fg_result *r = w->res;
+    /* a function at MDE_SHARE can reach any sensible --min-delta: it
+     * faces the gate family's Holm threshold */
+    size_t mm = r->n_gate ? r->n_gate : r->n_tested ? r->n_tested : 1;
+    r->base.mde = fg_stats_mde((double)r->base.total, (double)r->base.total,
+                               MDE_SHARE, mm, w->o->alpha, MDE_POWER);
+    r->cand.mde = fg_stats_mde((double)r->cand.total, (double)r->cand.total,
+                               MDE_SHARE, mm, w->o->alpha, MDE_POWER);
+    r->mde_noise = fg_stats_mde_noise((double)r->base.total,
+                                      (double)r->cand.total, MDE_SHARE, mm,
+                                      w->o->alpha, MDE_POWER, r->noise_var);
+}

@@ -1,0 +1,214 @@
+/*
+ * rank.c - the order of a result's rows: regressions, budgets, marginal,
+ * improvements, new, vanished, tested, the rest; within a group by
+ * adjusted p, |statistic|, |delta| and name.
+ */
+#include "analysis/work.h"
+#include "core/util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Rows sort in this many groups, row_rank 0 (regressions) first. */
+#define N_ROW_RANKS 8
+
+static int row_rank(const struct fg_func_result *f)
+{
+    if (f->flags & FG_F_REGRESSION)
+        return 0;
+    if (f->flags & FG_F_BUDGET)
+        return 1;
+    if (f->flags & FG_F_MARGINAL)
+        return 2;
+    if (f->flags & FG_F_IMPROVEMENT)
+        return 3;
+    if (f->flags & FG_F_NEW)
+        return 4;
+    if (f->flags & FG_F_VANISHED)
+        return 5;
+    if (f->flags & FG_F_TESTED)
+        return 6;
+    return N_ROW_RANKS - 1; /* untested */
+}
+
+/*
+ * Row order: rank, then adjusted p, |statistic|, |delta|, name, metric.
+ * The sort runs over compact keys rather than the rows themselves: rows
+ * are bucketed by rank, and names are replaced by their rank in byte
+ * order (strcmp's order) found by one string sort.  With 10^5+ functions
+ * most rows tie on the numbers, and comparing 180-byte rows and long
+ * shared name prefixes cost more than all the statistics.  Same order as
+ * comparing the rows directly.
+ */
+struct row_key {
+    double p_holm, stat, delta; /* stat and delta as absolute values */
+    uint64_t name;              /* rank of the name in byte order << 1,
+                                 * | metric: (name, metric) is unique */
+};
+
+/* Keys of one row rank; 32 bytes, which qsort moves directly. */
+static int cmp_keys(const void *x, const void *y)
+{
+    const struct row_key *a = x, *b = y;
+    if (a->p_holm != b->p_holm)
+        return a->p_holm < b->p_holm ? -1 : 1;
+    /* p-values may underflow to 0: rank ties by |statistic|. */
+    if (a->stat != b->stat)
+        return a->stat > b->stat ? -1 : 1;
+    if (a->delta != b->delta)
+        return a->delta > b->delta ? -1 : 1;
+    return a->name < b->name ? -1 : a->name > b->name;
+}
+
+struct name_ent {
+    const unsigned char *s;
+    uint32_t row;
+};
+
+struct name_task {
+    size_t lo, n, depth;
+};
+
+static void swap_ent(struct name_ent *a, size_t i, size_t j)
+{
+    struct name_ent t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+}
+
+/* Insertion sort of a[lo..lo+n), whose names agree on their first depth
+ * bytes. */
+static void sort_names_small(struct name_ent *a, size_t lo, size_t n,
+                             size_t depth)
+{
+    for (size_t i = lo + 1; i < lo + n; i++) {
+        struct name_ent x = a[i];
+        size_t j = i;
+        while (j > lo && strcmp((const char *)a[j - 1].s + depth,
+                                (const char *)x.s + depth) > 0) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = x;
+    }
+}
+
+/*
+ * Sort names in byte order by three-way radix quicksort (Bentley and
+ * Sedgewick): each byte of a shared prefix is looked at about once,
+ * where strcmp in a comparison sort rereads it at every comparison.  An
+ * explicit task stack instead of recursion: names may share prefixes of
+ * any length.
+ */
+static void sort_names(struct name_ent *a, size_t count)
+{
+    struct name_task *st = NULL;
+    size_t nst = 0, cap = 0;
+    st = fg_xgrow(st, &cap, 1, sizeof(*st));
+    st[nst++] = (struct name_task){0, count, 0};
+    while (nst) {
+        struct name_task t = st[--nst];
+        size_t lo = t.lo, n = t.n, d = t.depth;
+        while (n > 1) {
+            if (n < 16) {
+                sort_names_small(a, lo, n, d);
+                break;
+            }
+            /* median of three bytes as the pivot */
+            int x = a[lo].s[d], y = a[lo + n / 2].s[d],
+                z = a[lo + n - 1].s[d];
+            int v = x < y ? (y < z ? y : (x < z ? z : x))
+                          : (x < z ? x : (y < z ? z : y));
+            size_t lt = lo, i = lo, gt = lo + n;
+            while (i < gt) {
+                int c = a[i].s[d];
+                if (c < v)
+                    swap_ent(a, lt++, i++);
+                else if (c > v)
+                    swap_ent(a, i, --gt);
+                else
+                    i++;
+            }
+            st = fg_xgrow(st, &cap, nst + 2, sizeof(*st));
+            if (lt > lo)
+                st[nst++] = (struct name_task){lo, lt - lo, d};
+            if (lo + n > gt)
+                st[nst++] = (struct name_task){gt, lo + n - gt, d};
+            if (v == 0)
+                break; /* the middle names are equal: all ended here */
+            lo = lt;
+            n = gt - lt;
+            d++;
+        }
+    }
+    free(st);
+}
+
+void fg_rank_rows(struct fg_result *r)
+{
+    size_t n = r->n_funcs;
+    struct name_ent *names = fg_xcalloc(n ? n : 1, sizeof(*names));
+    for (size_t i = 0; i < n; i++) {
+        names[i].s = (const unsigned char *)r->funcs[i].name;
+        names[i].row = (uint32_t)i;
+    }
+    sort_names(names, n);
+    /* name_of[row] = rank of its name; row_of[(name << 1) | metric] =
+     * row, to find rows again from the sorted keys. */
+    uint64_t *name_of = fg_xcalloc(n ? n : 1, sizeof(uint64_t));
+    uint32_t *row_of = fg_xcalloc(2 * n + 2, sizeof(uint32_t));
+    uint64_t rank = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && strcmp((const char *)names[i - 1].s,
+                            (const char *)names[i].s) != 0)
+            rank++;
+        name_of[names[i].row] = rank;
+    }
+    free(names);
+    /* Bucket by row rank (a counting sort), then sort each bucket. */
+    size_t start[N_ROW_RANKS + 1] = {0};
+    for (size_t i = 0; i < n; i++)
+        start[row_rank(&r->funcs[i]) + 1]++;
+    for (size_t b = 1; b <= N_ROW_RANKS; b++)
+        start[b] += start[b - 1];
+    struct row_key *keys = fg_xcalloc(n ? n : 1, sizeof(*keys));
+    size_t fill[N_ROW_RANKS];
+    memcpy(fill, start, sizeof(fill));
+    for (size_t i = 0; i < n; i++) {
+        const struct fg_func_result *f = &r->funcs[i];
+        struct row_key *k = &keys[fill[row_rank(f)]++];
+        k->p_holm = f->p_holm;
+        k->stat = fabs(f->stat);
+        k->delta = fabs(f->delta);
+        k->name = name_of[i] << 1 | (uint64_t)(f->metric == FG_METRIC_CUM);
+        row_of[k->name] = (uint32_t)i;
+    }
+    free(name_of);
+    for (size_t b = 0; b < N_ROW_RANKS; b++)
+        qsort(keys + start[b], start[b + 1] - start[b], sizeof(*keys),
+              cmp_keys);
+    uint32_t *perm = fg_xcalloc(n ? n : 1, sizeof(uint32_t));
+    for (size_t i = 0; i < n; i++)
+        perm[i] = row_of[keys[i].name];
+    free(keys);
+    free(row_of);
+    /* Apply the permutation in place, one cycle at a time (a second array
+     * of rows would add tens of megabytes to the peak). */
+    for (size_t i = 0; i < n; i++) {
+        if (perm[i] == i)
+            continue;
+        struct fg_func_result tmp = r->funcs[i];
+        size_t j = i;
+        while (perm[j] != i) {
+            size_t from = perm[j];
+            r->funcs[j] = r->funcs[from];
+            perm[j] = (uint32_t)j;
+            j = from;
+        }
+        r->funcs[j] = tmp;
+        perm[j] = (uint32_t)j;
+    }
+    free(perm);
+}

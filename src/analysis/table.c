@@ -1,0 +1,127 @@
+/*
+ * table.c - the comparison's per-function table: every run of both sides
+ * aggregated into count, value and squared-count matrices over the union
+ * of function names (functions x runs, base runs first).
+ */
+#include "analysis/work.h"
+#include "core/util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Make rows [0, need) exist and hold zeros.  Rows are cleared as they
+ * come into use, not when allocated: the doubling slack is never touched,
+ * which keeps it out of the resident set (megabytes with 10^5+
+ * functions). */
+void fg_table_grow(struct fg_work *w, size_t need)
+{
+    double **mats[] = {&w->flat,  &w->cum,   &w->vflat,
+                       &w->vcum,  &w->sqflat, &w->sqcum};
+    if (need > w->cap) {
+        size_t cap = w->cap ? w->cap : 1024;
+        while (cap < need)
+            cap *= 2;
+        for (size_t i = 0; i < 6; i++)
+            *mats[i] = fg_xrealloc(*mats[i], cap * w->runs * sizeof(double));
+        w->cap = cap;
+    }
+    if (need > w->zeroed) {
+        for (size_t i = 0; i < 6; i++)
+            memset(*mats[i] + w->zeroed * w->runs, 0,
+                   (need - w->zeroed) * w->runs * sizeof(double));
+        w->zeroed = need;
+    }
+}
+
+static bool same_type(const struct fg_value_type *a,
+                      const struct fg_value_type *b)
+{
+    return strcmp(a->type, b->type) == 0 && strcmp(a->unit, b->unit) == 0;
+}
+
+int fg_table_add_run(struct fg_work *w, const struct fg_profile *p, size_t col,
+                   size_t t, bool *approx_out)
+{
+    struct fg_agg counts, vals;
+    struct fg_count_spec cs;
+    bool approx;
+    fg_counts_choose(p, t, &cs, &approx);
+    cs.spec.want_sq = true;
+    int rc = fg_aggregate(p, &cs.spec, &counts, w->err);
+    if (rc)
+        return rc;
+    /* When the counts are the analysed values themselves (a count type,
+     * folded stacks), a second pass would repeat the first exactly. */
+    bool same = cs.spec.type == t && cs.spec.mode == FG_AGG_RAW;
+    if (same) {
+        memset(&vals, 0, sizeof(vals));
+    } else if ((rc = fg_aggregate_type(p, t, &vals, w->err))) {
+        fg_agg_release(&counts);
+        return rc;
+    }
+    const struct fg_agg *v = same ? &counts : &vals;
+    double scale = cs.scale;
+    if (approx) {
+        /* No counting type and no period: one event per sample record is
+         * the most conservative count the data supports. */
+        size_t nz = 0;
+        for (size_t s = 0; s < p->n_samples; s++)
+            nz += p->values[s * p->n_types + t] != 0;
+        scale = counts.total > 0 ? (double)nz / (double)counts.total : 1.0;
+        *approx_out = true;
+    }
+    if (!w->res->count_type)
+        w->res->count_type = fg_xstrdup(cs.label);
+    for (size_t f = 0; f < p->n_funcs; f++) {
+        if (counts.flat[f] == 0 && counts.cum[f] == 0 && v->flat[f] == 0 &&
+            v->cum[f] == 0)
+            continue;
+        const char *name = p->func_names[f];
+        uint32_t g = fg_strtab_intern(&w->names, name, strlen(name));
+        fg_table_grow(w, (size_t)g + 1);
+        size_t i = (size_t)g * w->runs + col;
+        /* Counts are non-negative in the tests (delta profiles may hold
+         * negative values; they are clamped for counting only). */
+        w->flat[i] = fmax(0.0, floor((double)counts.flat[f] * scale + 0.5));
+        w->cum[i] = fmax(0.0, floor((double)counts.cum[f] * scale + 0.5));
+        w->vflat[i] = (double)v->flat[f];
+        w->vcum[i] = (double)v->cum[f];
+        w->sqflat[i] = counts.flat_sq[f] * scale * scale;
+        w->sqcum[i] = counts.cum_sq[f] * scale * scale;
+    }
+    w->totals[col] = fmax(0.0, floor((double)counts.total * scale + 0.5));
+    w->vtotals[col] = (double)v->total;
+    fg_agg_release(&counts);
+    fg_agg_release(&vals);
+    return FG_OK;
+}
+
+int fg_table_check_types(struct fg_profile *const *base, size_t k,
+                       struct fg_profile *const *cand, size_t m,
+                       const struct fg_compare_opts *o, size_t *types,
+                       struct fg_error *err)
+{
+    const struct fg_value_type *ref = NULL;
+    const char *ref_src = NULL;
+    for (size_t i = 0; i < k + m; i++) {
+        const struct fg_profile *p = i < k ? base[i] : cand[i - k];
+        int rc = fg_profile_select_type(p, o->sample_type, &types[i], err);
+        if (rc)
+            return rc;
+        const struct fg_value_type *t = &p->types[types[i]];
+        if (!ref) {
+            ref = t;
+            ref_src = p->source;
+        } else if (!same_type(ref, t)) {
+            return fg_error_set(err, FG_EUSAGE,
+                                "profiles have different sample types: "
+                                "'%s' is %s/%s but '%s' is %s/%s (choose one "
+                                "with --sample-type)",
+                                ref_src, ref->type, ref->unit, p->source,
+                                t->type, t->unit);
+        }
+    }
+    return FG_OK;
+}
