@@ -1,6 +1,6 @@
 /* cli_common.c - messages and exit helpers of the CLI layer (cli.h). */
 #include "cli/cli.h"
-#include "flamegate/backend.h"
+#include "config/backend_opts.h"
 #include "core/util.h"
 
 #include <errno.h>

@@ -2,7 +2,7 @@
  * cli_compare.c - "flamegate compare": load both sides, compare, write the
  * reports, map the verdict to the exit code.
  */
-#include "flamegate/backend.h"
+#include "config/backend_opts.h"
 #include "cli/cli.h"
 #include "config/config.h"
 #include "flamegate/flame.h"
@@ -226,13 +226,14 @@ static void add_fetched(struct sides *sd, int s, struct fg_profile **p,
     free(p);
 }
 
-static int fetch_sides(const struct fg_settings *st, struct sides *sd,
+static int fetch_sides(const struct fg_settings *st,
+                       const struct fg_backend_req *req, struct sides *sd,
                        struct fg_error *err)
 {
     for (int s = 0; s < 2; s++) {
         struct fg_profile **p = NULL;
         size_t n = 0;
-        int rc = fg_backend_fetch_side(st->backend,
+        int rc = fg_backend_fetch_side(req,
                                        s ? FG_SIDE_CANDIDATE : FG_SIDE_BASE,
                                        &st->lim, &p, &n, err);
         if (rc)
@@ -242,11 +243,11 @@ static int fetch_sides(const struct fg_settings *st, struct sides *sd,
     return FG_OK;
 }
 
-static int load_sides(const struct fg_settings *st, struct sides *sd,
+/* Local files, directories and live URLs (captured with req's access). */
+static int load_files(const struct fg_settings *st,
+                      const struct fg_backend_req *req, struct sides *sd,
                       struct fg_error *err)
 {
-    if (fg_backend_opts_active(st->backend))
-        return fetch_sides(st, sd, err);
     const struct fg_strlist *lists[2] = {&st->base, &st->candidate};
     struct fg_strlist urls[2] = {{0}, {0}};
     int stdin_uses = 0;
@@ -283,7 +284,7 @@ static int load_sides(const struct fg_settings *st, struct sides *sd,
         for (size_t i = 0; i < urls[s].n && !rc; i++) {
             struct fg_profile **p = NULL;
             size_t n = 0;
-            rc = fg_backend_fetch_url(st->backend, urls[s].v[i],
+            rc = fg_backend_fetch_url(req, urls[s].v[i],
                                       (size_t)st->runs, &st->lim, &p, &n,
                                       err);
             if (!rc)
@@ -313,6 +314,39 @@ static int load_sides(const struct fg_settings *st, struct sides *sd,
     free(jobs);
     return rc;
 }
+
+/* True when a source of either side is a live URL. */
+static bool any_url(const struct fg_settings *st)
+{
+    const struct fg_strlist *lists[2] = {&st->base, &st->candidate};
+    for (int s = 0; s < 2; s++)
+        for (size_t i = 0; i < lists[s]->n; i++)
+            if (fg_backend_is_url(lists[s]->v[i]))
+                return true;
+    return false;
+}
+
+/* The backend options are checked and resolved into a request only when
+ * something is fetched: both sides when --backend selects them, else the
+ * access for live URLs. */
+static int load_sides(const struct fg_settings *st, struct sides *sd,
+                      struct fg_error *err)
+{
+    struct fg_backend_req req;
+    fg_backend_req_init(&req);
+    bool active = fg_backend_opts_active(st->backend);
+    int rc = FG_OK;
+    if (active || any_url(st))
+        rc = fg_backend_opts_resolve(
+            st->backend, active ? FG_WANT_BASE | FG_WANT_CANDIDATE : 0,
+            &st->lim, &req, err);
+    if (rc == FG_OK)
+        rc = active ? fetch_sides(st, &req, sd, err)
+                    : load_files(st, &req, sd, err);
+    fg_backend_req_release(&req);
+    return rc;
+}
+
 
 /* ---- reports -------------------------------------------------------------- */
 

@@ -7,7 +7,7 @@
  * fg_config_setup (the file, its backend profile, the environment), then
  * the flags given here.
  */
-#include "flamegate/backend.h"
+#include "config/backend_opts.h"
 #include "flamegate/buf.h"
 #include "cli/cli.h"
 #include "config/config.h"

@@ -3,7 +3,7 @@
  * Parca or a live pprof endpoint and write it as gzipped pprof, or list
  * what a backend holds (--list-profile-types, --list-versions).
  */
-#include "flamegate/backend.h"
+#include "config/backend_opts.h"
 #include "cli/cli.h"
 #include "config/config.h"
 #include "input/gz.h"
@@ -128,6 +128,7 @@ enum {
 
 struct fetch_cli {
     struct fg_backend_opts bo;
+    struct fg_backend_req req;   /* bo checked and resolved */
     struct fg_limits lim;
     const char *output;
     const char *src;
@@ -323,7 +324,8 @@ static const char *check_usage(const struct fetch_cli *c)
     return NULL;
 }
 
-/* Which side's version to use: -1 for the plain selection. */
+/* Which selection to fetch: a side's version, or FG_SIDE_PLAIN; -2 on
+ * error. */
 static int choose_side(const struct fetch_cli *c, struct fg_error *err)
 {
     const struct fg_backend_opts *o = &c->bo;
@@ -346,7 +348,7 @@ static int choose_side(const struct fetch_cli *c, struct fg_error *err)
                      "--candidate-version");
         return -2;
     }
-    return -1;
+    return FG_SIDE_PLAIN;
 }
 
 static int list(struct fetch_cli *c, struct fg_error *err)
@@ -354,8 +356,8 @@ static int list(struct fetch_cli *c, struct fg_error *err)
     char **v = NULL;
     size_t n = 0;
     int rc = c->list_types
-                 ? fg_backend_list_profile_types(&c->bo, &v, &n, err)
-                 : fg_backend_list_label_values(&c->bo, NULL, &v, &n, err);
+                 ? fg_backend_list_profile_types(&c->req, &v, &n, err)
+                 : fg_backend_list_label_values(&c->req, NULL, &v, &n, err);
     if (rc != FG_OK)
         return rc;
     for (size_t i = 0; i < n; i++)
@@ -424,7 +426,7 @@ static int write_all(const struct fetch_cli *c, const struct fg_fetched *f,
     return rc;
 }
 
-static int fetch(struct fetch_cli *c, struct fg_error *err)
+static int fetch(struct fetch_cli *c, int side, struct fg_error *err)
 {
     if (strcmp(c->output, "-") == 0 && isatty(STDOUT_FILENO))
         return fg_error_set(err, FG_EUSAGE,
@@ -432,19 +434,12 @@ static int fetch(struct fetch_cli *c, struct fg_error *err)
     struct fg_fetched *f = NULL;
     size_t n = 0;
     int rc;
-    if (c->src) {
-        rc = fg_backend_fetch_url_raw(&c->bo, c->src, c->bo.runs, &c->lim, &f,
-                                      &n, err);
-    } else {
-        int side = choose_side(c, err);
-        if (side == -2)
-            return FG_EUSAGE;
-        rc = side < 0 ? fg_backend_fetch_plain_raw(&c->bo, &c->lim, &f, &n,
-                                                   err)
-                      : fg_backend_fetch_side_raw(&c->bo,
-                                                  (enum fg_side_which)side,
-                                                  &c->lim, &f, &n, err);
-    }
+    if (c->src)
+        rc = fg_backend_fetch_url_raw(&c->req, c->src, c->bo.runs, &c->lim,
+                                      &f, &n, err);
+    else
+        rc = fg_backend_fetch_side_raw(&c->req, (enum fg_side_which)side,
+                                       &c->lim, &f, &n, err);
     if (c->progress_shown)
         fputc('\n', stderr);
     if (rc == FG_OK)
@@ -458,6 +453,7 @@ int fg_cmd_fetch(int argc, char **argv)
     struct fetch_cli c;
     memset(&c, 0, sizeof(c));
     fg_backend_opts_init(&c.bo);
+    fg_backend_req_init(&c.req);
     fg_limits_default(&c.lim);
     c.side = -1;
     int exit_code = FG_EXIT_PASS;
@@ -471,22 +467,30 @@ int fg_cmd_fetch(int argc, char **argv)
         exit_code = fg_usage_error("fetch", "%s", usage);
         goto out;
     }
-    if (c.verbose > 0) {
-        c.bo.verbose = c.verbose;
-        c.bo.log = log_line;
-    }
-    if (c.verbose >= 0 && isatty(STDERR_FILENO)) {
-        c.bo.on_progress = on_progress;
-        c.bo.progress_ctx = &c;
-    }
-    if (c.bo.insecure && c.verbose >= 0)
-        fg_msg_warn("--insecure: TLS certificates are not verified");
     struct fg_error err = {0};
-    int rc = c.list_types || c.list_versions ? list(&c, &err)
-                                             : fetch(&c, &err);
+    bool listing = c.list_types || c.list_versions;
+    int side = listing || c.src ? FG_SIDE_PLAIN : choose_side(&c, &err);
+    int rc = side == -2 ? FG_EUSAGE : FG_OK;
+    if (rc == FG_OK)
+        rc = fg_backend_opts_resolve(&c.bo, c.src ? 0 : 1u << side, &c.lim,
+                                     &c.req, &err);
+    if (rc == FG_OK) {
+        if (c.verbose > 0) {
+            c.req.verbose = c.verbose;
+            c.req.log = log_line;
+        }
+        if (c.verbose >= 0 && isatty(STDERR_FILENO)) {
+            c.req.on_progress = on_progress;
+            c.req.progress_ctx = &c;
+        }
+        if (c.bo.insecure && c.verbose >= 0)
+            fg_msg_warn("--insecure: TLS certificates are not verified");
+        rc = listing ? list(&c, &err) : fetch(&c, side, &err);
+    }
     if (rc != FG_OK)
         exit_code = fg_cli_fail(&err);
 out:
+    fg_backend_req_release(&c.req);
     fg_backend_opts_release(&c.bo);
     return exit_code;
 }

@@ -1,9 +1,9 @@
 /*
- * backend_opts.c - the backend options, times, selectors and windows
- * (the parsing half of include/flamegate/backend.h; fetching is in
- * backend.c).
+ * backend_opts.c - the backend options, times and selectors, and the
+ * typed request built from them (backend_opts.h; fetching is in
+ * net/backend.c).
  */
-#include "flamegate/backend.h"
+#include "config/backend_opts.h"
 #include "core/util.h"
 
 #include <ctype.h>
@@ -12,7 +12,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-
 
 const char *const fg_backend_arg_options[] = {
     "backend", "url", "protocol", "profile-type", "selector",
@@ -62,12 +61,6 @@ void fg_backend_opts_release(struct fg_backend_opts *o)
 bool fg_backend_opts_active(const struct fg_backend_opts *o)
 {
     return o && o->kind != FG_BACKEND_NONE;
-}
-
-bool fg_backend_is_url(const char *src)
-{
-    return src && (strncasecmp(src, "http://", 7) == 0 ||
-                   strncasecmp(src, "https://", 8) == 0);
 }
 
 /* ---- durations and times --------------------------------------------- */
@@ -240,35 +233,6 @@ int fg_backend_parse_time(const char *s, int64_t now_ms, const char *what,
                         "2024-05-01T12:00:00Z, or Unix seconds or "
                         "milliseconds",
                         s, what);
-}
-
-const char *fg_backend_format_time(int64_t ms, char *buf, size_t n)
-{
-    int64_t secs = ms / 1000, frac = ms % 1000;
-    if (frac < 0) {
-        frac += 1000;
-        secs--;
-    }
-    time_t t = (time_t)secs;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    char base[32];
-    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-    if (frac)
-        snprintf(buf, n, "%s.%03dZ", base, (int)frac);
-    else
-        snprintf(buf, n, "%sZ", base);
-    return buf;
-}
-
-void fg_backend_windows(int64_t from, int64_t until, size_t n,
-                        int64_t *start, int64_t *end)
-{
-    int64_t span = until - from;
-    for (size_t i = 0; i < n; i++)
-        start[i] = from + (int64_t)((double)span * (double)i / (double)n);
-    for (size_t i = 0; i < n; i++)
-        end[i] = i + 1 < n ? start[i + 1] - 1 : until;
 }
 
 /* ---- selectors --------------------------------------------------------- */
@@ -548,4 +512,212 @@ int fg_backend_opts_set(struct fg_backend_opts *o, const char *name,
             return set_number(o, name, value, err);
     return fg_error_set(err, FG_EUSAGE, "unknown backend option '--%s'",
                         name);
+}
+
+/* ---- the typed request ---------------------------------------------------- */
+
+#define PYROSCOPE_DEFAULT_TYPE "process_cpu:cpu:nanoseconds:cpu:nanoseconds"
+#define PARCA_DEFAULT_TYPE "process_cpu:samples:count:cpu:nanoseconds:delta"
+
+static const char *const side_names[2] = {"base", "candidate"};
+
+static const char *kind_name(enum fg_backend_kind k)
+{
+    return k == FG_BACKEND_PARCA ? "parca" : "pyroscope";
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? fg_xstrdup(s) : NULL;
+}
+
+static int resolve_access(const struct fg_backend_opts *o,
+                          struct fg_backend_access *a, struct fg_error *err)
+{
+    bool basic = o->user || o->password_env || o->password_file;
+    bool bearer = o->token_env || o->token_file;
+    if (basic && bearer)
+        return fg_error_set(err, FG_EUSAGE,
+                            "choose either a bearer token (--token-env, "
+                            "--token-file) or basic auth (--user with "
+                            "--password-env or --password-file)");
+    if (basic && !o->user)
+        return fg_error_set(err, FG_EUSAGE,
+                            "--password-env/--password-file need --user");
+    if (basic && !o->password_env && !o->password_file)
+        return fg_error_set(err, FG_EUSAGE,
+                            "--user needs --password-env or "
+                            "--password-file (passwords are never taken "
+                            "from the command line)");
+    if (o->token_env && o->token_file)
+        return fg_error_set(err, FG_EUSAGE,
+                            "give either --token-env or --token-file");
+    if (o->password_env && o->password_file)
+        return fg_error_set(err, FG_EUSAGE,
+                            "give either --password-env or --password-file");
+    a->bearer.env = dup_or_null(o->token_env);
+    a->bearer.file = dup_or_null(o->token_file);
+    a->user = dup_or_null(o->user);
+    a->password.env = dup_or_null(o->password_env);
+    a->password.file = dup_or_null(o->password_file);
+    a->tenant = dup_or_null(o->tenant);
+    a->headers = fg_xcalloc(o->n_headers + 1, sizeof(char *));
+    for (size_t i = 0; i < o->n_headers; i++)
+        a->headers[i] = fg_xstrdup(o->headers[i]);
+    a->cacert = dup_or_null(o->cacert);
+    a->insecure = o->insecure;
+    a->timeout = o->timeout;
+    a->connect_timeout = o->connect_timeout;
+    a->retries = o->retries;
+    a->backoff = o->backoff;
+    a->max_response = o->max_response;
+    a->parallel = o->parallel;
+    return FG_OK;
+}
+
+static int check_target(const struct fg_backend_opts *o,
+                        struct fg_error *err)
+{
+    if (o->kind == FG_BACKEND_NONE)
+        return fg_error_set(err, FG_EUSAGE,
+                            "no backend: give --backend pyroscope or "
+                            "--backend parca");
+    if (!o->url)
+        return fg_error_set(err, FG_EUSAGE, "--backend %s needs --url",
+                            kind_name(o->kind));
+    if (o->kind == FG_BACKEND_PYROSCOPE &&
+        (o->protocol == FG_PROTO_REST || o->protocol == FG_PROTO_GRPC_WEB))
+        return fg_error_set(err, FG_EUSAGE,
+                            "Pyroscope speaks the Connect protocol only; "
+                            "drop --protocol");
+    if (o->kind == FG_BACKEND_PARCA && o->protocol == FG_PROTO_CONNECT)
+        return fg_error_set(err, FG_EUSAGE,
+                            "Parca does not speak Connect: use --protocol "
+                            "rest or grpc-web");
+    return FG_OK;
+}
+
+/* The time range of a side (FG_SIDE_PLAIN: the common range). */
+static int side_range(const struct fg_backend_opts *o, int side,
+                      int64_t *from, int64_t *until, struct fg_error *err)
+{
+    const char *f = o->from ? o->from : "now-1h";
+    const char *u = o->until ? o->until : "now";
+    const char *fwhat = "--from", *uwhat = "--until";
+    if (side < 2 && o->side_from[side]) {
+        f = o->side_from[side];
+        fwhat = side ? "--candidate-from" : "--base-from";
+    }
+    if (side < 2 && o->side_until[side]) {
+        u = o->side_until[side];
+        uwhat = side ? "--candidate-until" : "--base-until";
+    }
+    int rc = fg_backend_parse_time(f, o->now_ms, fwhat, from, err);
+    if (rc == FG_OK)
+        rc = fg_backend_parse_time(u, o->now_ms, uwhat, until, err);
+    if (rc == FG_OK && *from >= *until) {
+        char a[40], b[40];
+        rc = fg_error_set(err, FG_EUSAGE,
+                          "%s (%s) is not before %s (%s)", fwhat,
+                          fg_backend_format_time(*from, a, sizeof(a)), uwhat,
+                          fg_backend_format_time(*until, b, sizeof(b)));
+    }
+    return rc;
+}
+
+static int side_selector(const struct fg_backend_opts *o, int side,
+                         char **out, struct fg_error *err)
+{
+    const char *label = o->version_label;
+    bool any_version = o->version[0] || o->version[1];
+    if (!label && any_version)
+        label = "version";
+    if (side < 2 && label && !o->version[side])
+        return fg_error_set(err, FG_EUSAGE,
+                            "--version-label '%s' needs --%s-version",
+                            label, side_names[side]);
+    if (side == FG_SIDE_PLAIN || !label)
+        return fg_backend_selector_with(o->selector, NULL, NULL, out, err);
+    return fg_backend_selector_with(o->selector, label, o->version[side],
+                                    out, err);
+}
+
+/* One selection: selector, range and windows (--step: as many whole steps
+ * as fit, ending at the newest data; else --runs). */
+static int resolve_selection(const struct fg_backend_opts *o, int side,
+                             const struct fg_limits *lim,
+                             struct fg_backend_selection *sel,
+                             struct fg_error *err)
+{
+    int rc = side_range(o, side, &sel->from_ms, &sel->until_ms, err);
+    if (rc == FG_OK)
+        rc = side_selector(o, side, &sel->selector, err);
+    if (rc != FG_OK)
+        return rc;
+    int64_t span = sel->until_ms - sel->from_ms;
+    if (o->step_ms > 0) {
+        int64_t k = span / o->step_ms;
+        if (k < 1)
+            return fg_error_set(err, FG_EUSAGE,
+                                "--step is longer than the time range");
+        sel->n = (size_t)k;
+        sel->from_ms = sel->until_ms - k * o->step_ms;
+    } else {
+        sel->n = o->runs ? o->runs : 1;
+    }
+    if (lim && lim->max_runs && sel->n > lim->max_runs)
+        return fg_error_set(err, FG_ELIMIT,
+                            "%zu windows exceed the limit of %zu runs per "
+                            "side (raise with --max-runs)",
+                            sel->n, lim->max_runs);
+    if ((int64_t)sel->n > span / 1000)
+        return fg_error_set(err, FG_EUSAGE,
+                            "the time range is too short for %zu windows of "
+                            "at least one second",
+                            sel->n);
+    return FG_OK;
+}
+
+int fg_backend_opts_resolve(const struct fg_backend_opts *o, unsigned want,
+                            const struct fg_limits *lim,
+                            struct fg_backend_req *req, struct fg_error *err)
+{
+    fg_backend_req_init(req);
+    int rc = resolve_access(o, &req->access, err);
+    if (rc != FG_OK || !want)
+        return rc;
+    if ((rc = check_target(o, err)))
+        return rc;
+    req->kind = o->kind;
+    req->protocol = o->kind == FG_BACKEND_PYROSCOPE ? FG_PROTO_CONNECT
+                    : o->protocol == FG_PROTO_GRPC_WEB ? FG_PROTO_GRPC_WEB
+                                                        : FG_PROTO_REST;
+    req->url = fg_xstrdup(o->url);
+    req->profile_type = fg_xstrdup(
+        o->profile_type ? o->profile_type
+        : o->kind == FG_BACKEND_PARCA ? PARCA_DEFAULT_TYPE
+                                      : PYROSCOPE_DEFAULT_TYPE);
+    req->version_label =
+        fg_xstrdup(o->version_label ? o->version_label : "version");
+    req->max_nodes = o->max_nodes;
+    for (int s = 0; s < 3 && rc == FG_OK; s++) {
+        if (!(want & (1u << s)))
+            continue;
+        rc = resolve_selection(o, s, lim, &req->sel[s], err);
+        req->have[s] = rc == FG_OK;
+    }
+    /* Both sides selecting the same data is almost always a forgotten
+     * --candidate-version, and would pass any gate. */
+    const struct fg_backend_selection *a = &req->sel[FG_SIDE_BASE],
+                                      *b = &req->sel[FG_SIDE_CANDIDATE];
+    if (rc == FG_OK && req->have[FG_SIDE_BASE] &&
+        req->have[FG_SIDE_CANDIDATE] &&
+        strcmp(a->selector, b->selector) == 0 && a->from_ms == b->from_ms &&
+        a->until_ms == b->until_ms)
+        rc = fg_error_set(err, FG_EUSAGE,
+                          "base and candidate select the same data: give "
+                          "--base-version and --candidate-version (with "
+                          "--version-label), or --base-from/--base-until "
+                          "and --candidate-from/--candidate-until");
+    return rc;
 }

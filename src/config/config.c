@@ -4,7 +4,7 @@
  * config.h, docs/config.md).
  */
 #include "config/config.h"
-#include "flamegate/backend.h"
+#include "config/backend_opts.h"
 #include "core/pattern.h"
 #include "core/util.h"
 

@@ -1,6 +1,6 @@
 /* settings.c - key-addressable compare settings (see settings.h). */
 #include "config/settings.h"
-#include "flamegate/backend.h"
+#include "config/backend_opts.h"
 #include "config/config.h"
 #include "core/pattern.h"
 #include "core/util.h"

@@ -1,7 +1,7 @@
 /*
- * backend.c - planning and fetching for the profiling backends and live
- * pprof endpoints, and the listings (see backend.h; option, time and
- * selector parsing is in backend_opts.c).
+ * backend.c - fetching for the profiling backends and live pprof
+ * endpoints, and the listings (see backend.h).  It receives a checked,
+ * typed request (config/backend_opts.c builds it from the options).
  */
 #include "flamegate/backend.h"
 #include "net/parca.h"
@@ -16,12 +16,81 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
-#define PYROSCOPE_DEFAULT_TYPE "process_cpu:cpu:nanoseconds:cpu:nanoseconds"
-#define PARCA_DEFAULT_TYPE "process_cpu:samples:count:cpu:nanoseconds:delta"
 #define MAX_SECRET 65536
 
-static const char *const side_names[2] = {"base", "candidate"};
+/* ---- requests ------------------------------------------------------------ */
+
+void fg_backend_req_init(struct fg_backend_req *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->access.timeout = 60;
+    r->access.connect_timeout = 10;
+    r->access.retries = 3;
+    r->access.backoff = 0.5;
+    r->access.parallel = 4;
+}
+
+static void source_release(struct fg_secret_source *s)
+{
+    free(s->env);
+    free(s->file);
+}
+
+void fg_backend_req_release(struct fg_backend_req *r)
+{
+    free(r->url);
+    free(r->profile_type);
+    free(r->version_label);
+    for (size_t i = 0; i < 3; i++)
+        free(r->sel[i].selector);
+    struct fg_backend_access *a = &r->access;
+    source_release(&a->bearer);
+    source_release(&a->password);
+    free(a->user);
+    free(a->tenant);
+    for (size_t i = 0; a->headers && a->headers[i]; i++)
+        free(a->headers[i]);
+    free(a->headers);
+    free(a->cacert);
+    fg_backend_req_init(r);
+}
+
+bool fg_backend_is_url(const char *src)
+{
+    return src && (strncasecmp(src, "http://", 7) == 0 ||
+                   strncasecmp(src, "https://", 8) == 0);
+}
+
+const char *fg_backend_format_time(int64_t ms, char *buf, size_t n)
+{
+    int64_t secs = ms / 1000, frac = ms % 1000;
+    if (frac < 0) {
+        frac += 1000;
+        secs--;
+    }
+    time_t t = (time_t)secs;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char base[32];
+    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+    if (frac)
+        snprintf(buf, n, "%s.%03dZ", base, (int)frac);
+    else
+        snprintf(buf, n, "%sZ", base);
+    return buf;
+}
+
+void fg_backend_windows(int64_t from, int64_t until, size_t n,
+                        int64_t *start, int64_t *end)
+{
+    int64_t span = until - from;
+    for (size_t i = 0; i < n; i++)
+        start[i] = from + (int64_t)((double)span * (double)i / (double)n);
+    for (size_t i = 0; i < n; i++)
+        end[i] = i + 1 < n ? start[i + 1] - 1 : until;
+}
 
 /* ---- secrets and HTTP options ------------------------------------------- */
 
@@ -48,14 +117,12 @@ static void secrets_release(struct secrets *s)
 }
 
 /* One secret from an environment variable or a file (never argv). */
-static int load_secret(const char *env, const char *file,
+static int load_secret(const struct fg_secret_source *src,
                        const char *env_opt, const char *file_opt, char **out,
                        struct fg_error *err)
 {
     *out = NULL;
-    if (env && file)
-        return fg_error_set(err, FG_EUSAGE, "give either --%s or --%s",
-                            env_opt, file_opt);
+    const char *env = src->env, *file = src->file;
     if (env) {
         const char *v = getenv(env);
         if (!v || !*v)
@@ -94,66 +161,52 @@ static int load_secret(const char *env, const char *file,
     return FG_OK;
 }
 
-static int load_secrets(const struct fg_backend_opts *o, struct secrets *s,
-                        struct fg_error *err)
+static int load_secrets(const struct fg_backend_access *a,
+                        struct secrets *s, struct fg_error *err)
 {
     memset(s, 0, sizeof(*s));
-    bool basic = o->user || o->password_env || o->password_file;
-    bool bearer = o->token_env || o->token_file;
-    if (basic && bearer)
-        return fg_error_set(err, FG_EUSAGE,
-                            "choose either a bearer token (--token-env, "
-                            "--token-file) or basic auth (--user with "
-                            "--password-env or --password-file)");
-    if (basic && !o->user)
-        return fg_error_set(err, FG_EUSAGE,
-                            "--password-env/--password-file need --user");
-    if (basic && !o->password_env && !o->password_file)
-        return fg_error_set(err, FG_EUSAGE,
-                            "--user needs --password-env or "
-                            "--password-file (passwords are never taken "
-                            "from the command line)");
-    int rc = load_secret(o->token_env, o->token_file, "token-env",
-                         "token-file", &s->bearer, err);
+    int rc = load_secret(&a->bearer, "token-env", "token-file", &s->bearer,
+                         err);
     if (rc == FG_OK)
-        rc = load_secret(o->password_env, o->password_file, "password-env",
-                         "password-file", &s->password, err);
+        rc = load_secret(&a->password, "password-env", "password-file",
+                         &s->password, err);
     if (rc != FG_OK)
         secrets_release(s);
     return rc;
 }
 
-static void http_opts(const struct fg_backend_opts *o,
+static void http_opts(const struct fg_backend_req *o,
                       const struct fg_limits *lim, const struct secrets *s,
                       struct fg_http_opts *h)
 {
+    const struct fg_backend_access *a = &o->access;
     fg_http_opts_default(h);
     h->auth.bearer = s->bearer;
-    h->auth.user = s->password ? o->user : NULL;
+    h->auth.user = s->password ? a->user : NULL;
     h->auth.password = s->password;
-    h->tenant = o->tenant;
-    h->headers = (const char *const *)o->headers;
-    h->cacert = o->cacert;
-    h->insecure = o->insecure;
-    h->connect_timeout = o->connect_timeout;
-    h->timeout = o->timeout;
-    h->retries = o->retries;
-    h->backoff = o->backoff;
-    h->max_response = o->max_response ? o->max_response
+    h->tenant = a->tenant;
+    h->headers = (const char *const *)a->headers;
+    h->cacert = a->cacert;
+    h->insecure = a->insecure;
+    h->connect_timeout = a->connect_timeout;
+    h->timeout = a->timeout;
+    h->retries = a->retries;
+    h->backoff = a->backoff;
+    h->max_response = a->max_response ? a->max_response
                       : lim && lim->max_http ? lim->max_http
                                              : h->max_response;
-    h->max_parallel = o->parallel;
+    h->max_parallel = a->parallel;
     h->progress = o->on_progress != NULL;
     h->on_progress = o->on_progress;
     h->progress_ctx = o->progress_ctx;
-    h->seed = o->seed;
+    h->seed = a->seed;
     h->verbose = o->verbose;
 }
 
-static void logf_(const struct fg_backend_opts *o, const char *fmt, ...)
+static void logf_(const struct fg_backend_req *o, const char *fmt, ...)
     FG_PRINTF(2, 3);
 
-static void logf_(const struct fg_backend_opts *o, const char *fmt, ...)
+static void logf_(const struct fg_backend_req *o, const char *fmt, ...)
 {
     if (!o->log)
         return;
@@ -165,19 +218,18 @@ static void logf_(const struct fg_backend_opts *o, const char *fmt, ...)
     o->log(o->log_ctx, line);
 }
 
-/* ---- planning a side ---------------------------------------------------- */
+/* ---- windows of a selection ---------------------------------------------- */
 
 struct plan {
-    char *selector;       /* with the version matcher */
+    const struct fg_backend_selection *sel;
     const char *ptype;
-    int64_t from, until;
+    const char *selector;
     size_t n;
     int64_t *start, *end;
 };
 
 static void plan_release(struct plan *p)
 {
-    free(p->selector);
     free(p->start);
     free(p->end);
     memset(p, 0, sizeof(*p));
@@ -188,128 +240,24 @@ static const char *kind_name(enum fg_backend_kind k)
     return k == FG_BACKEND_PARCA ? "parca" : "pyroscope";
 }
 
-static int check_target(const struct fg_backend_opts *o,
-                        struct fg_error *err)
-{
-    if (o->kind == FG_BACKEND_NONE)
-        return fg_error_set(err, FG_EUSAGE,
-                            "no backend: give --backend pyroscope or "
-                            "--backend parca");
-    if (!o->url)
-        return fg_error_set(err, FG_EUSAGE, "--backend %s needs --url",
-                            kind_name(o->kind));
-    if (o->kind == FG_BACKEND_PYROSCOPE &&
-        (o->protocol == FG_PROTO_REST || o->protocol == FG_PROTO_GRPC_WEB))
-        return fg_error_set(err, FG_EUSAGE,
-                            "Pyroscope speaks the Connect protocol only; "
-                            "drop --protocol");
-    if (o->kind == FG_BACKEND_PARCA && o->protocol == FG_PROTO_CONNECT)
-        return fg_error_set(err, FG_EUSAGE,
-                            "Parca does not speak Connect: use --protocol "
-                            "rest or grpc-web");
-    return FG_OK;
-}
-
-static const char *profile_type(const struct fg_backend_opts *o)
-{
-    if (o->profile_type)
-        return o->profile_type;
-    return o->kind == FG_BACKEND_PARCA ? PARCA_DEFAULT_TYPE
-                                       : PYROSCOPE_DEFAULT_TYPE;
-}
-
-static int side_range(const struct fg_backend_opts *o, int side,
-                      int64_t *from, int64_t *until, struct fg_error *err)
-{
-    const char *f = o->from ? o->from : "now-1h";
-    const char *u = o->until ? o->until : "now";
-    const char *fwhat = "--from", *uwhat = "--until";
-    if (side >= 0 && o->side_from[side]) {
-        f = o->side_from[side];
-        fwhat = side ? "--candidate-from" : "--base-from";
-    }
-    if (side >= 0 && o->side_until[side]) {
-        u = o->side_until[side];
-        uwhat = side ? "--candidate-until" : "--base-until";
-    }
-    int rc = fg_backend_parse_time(f, o->now_ms, fwhat, from, err);
-    if (rc == FG_OK)
-        rc = fg_backend_parse_time(u, o->now_ms, uwhat, until, err);
-    if (rc == FG_OK && *from >= *until) {
-        char a[40], b[40];
-        rc = fg_error_set(err, FG_EUSAGE,
-                          "%s (%s) is not before %s (%s)", fwhat,
-                          fg_backend_format_time(*from, a, sizeof(a)), uwhat,
-                          fg_backend_format_time(*until, b, sizeof(b)));
-    }
-    return rc;
-}
-
-static int side_selector(const struct fg_backend_opts *o, int side,
-                         char **out, struct fg_error *err)
-{
-    const char *label = o->version_label;
-    bool any_version = o->version[0] || o->version[1];
-    if (!label && any_version)
-        label = "version";
-    if (side >= 0 && label && !o->version[side])
-        return fg_error_set(err, FG_EUSAGE,
-                            "--version-label '%s' needs --%s-version",
-                            label, side_names[side]);
-    if (side < 0 || !label)
-        return fg_backend_selector_with(o->selector, NULL, NULL, out, err);
-    return fg_backend_selector_with(o->selector, label, o->version[side],
-                                    out, err);
-}
-
-/* side -1: no version matcher (fetch of a plain selection). */
-static int make_plan(const struct fg_backend_opts *o, int side,
-                     const struct fg_limits *lim, struct plan *p,
-                     struct fg_error *err)
+static int make_plan(const struct fg_backend_req *o, enum fg_side_which side,
+                     struct plan *p, struct fg_error *err)
 {
     memset(p, 0, sizeof(*p));
-    int rc = check_target(o, err);
-    if (rc == FG_OK)
-        rc = side_range(o, side, &p->from, &p->until, err);
-    if (rc == FG_OK)
-        rc = side_selector(o, side, &p->selector, err);
-    if (rc != FG_OK)
-        goto out;
-    p->ptype = profile_type(o);
-    int64_t span = p->until - p->from;
-    if (o->step_ms > 0) {
-        int64_t k = span / o->step_ms;
-        if (k < 1) {
-            rc = fg_error_set(err, FG_EUSAGE,
-                              "--step is longer than the time range");
-            goto out;
-        }
-        p->n = (size_t)k;
-        p->from = p->until - k * o->step_ms; /* the newest data */
-    } else {
-        p->n = o->runs ? o->runs : 1;
-    }
-    if (lim && lim->max_runs && p->n > lim->max_runs) {
-        rc = fg_error_set(err, FG_ELIMIT,
-                          "%zu windows exceed the limit of %zu runs per "
-                          "side (raise with --max-runs)",
-                          p->n, lim->max_runs);
-        goto out;
-    }
-    if ((int64_t)p->n > span / 1000) {
-        rc = fg_error_set(err, FG_EUSAGE,
-                          "the time range is too short for %zu windows of "
-                          "at least one second",
-                          p->n);
-        goto out;
-    }
+    if ((unsigned)side > FG_SIDE_PLAIN || !o->have[side] ||
+        o->kind == FG_BACKEND_NONE)
+        return fg_error_set(err, FG_EUSAGE,
+                            "no backend selection to fetch: give --backend "
+                            "pyroscope or --backend parca with --url");
+    p->sel = &o->sel[side];
+    p->ptype = o->profile_type;
+    p->selector = p->sel->selector;
+    p->n = p->sel->n;
     p->start = fg_xcalloc(p->n, sizeof(*p->start));
     p->end = fg_xcalloc(p->n, sizeof(*p->end));
-    fg_backend_windows(p->from, p->until, p->n, p->start, p->end);
-out:
-    if (rc != FG_OK)
-        plan_release(p);
-    return rc;
+    fg_backend_windows(p->sel->from_ms, p->sel->until_ms, p->n, p->start,
+                       p->end);
+    return FG_OK;
 }
 
 /* ---- fetching ----------------------------------------------------------- */
@@ -325,7 +273,7 @@ void fg_fetched_free(struct fg_fetched *f, size_t n)
     free(f);
 }
 
-static char *window_name(const struct fg_backend_opts *o,
+static char *window_name(const struct fg_backend_req *o,
                          const struct plan *p, size_t i)
 {
     char a[40], b[40];
@@ -339,7 +287,7 @@ static char *window_name(const struct fg_backend_opts *o,
                         i + 1, p->n);
 }
 
-static int merge(const struct fg_backend_opts *o, const struct plan *p,
+static int merge(const struct fg_backend_req *o, const struct plan *p,
                  const struct fg_http_opts *h, const struct fg_http_ext *x,
                  struct fg_buf *out, struct fg_error *err)
 {
@@ -367,7 +315,7 @@ static int merge(const struct fg_backend_opts *o, const struct plan *p,
     return rc;
 }
 
-static int no_data(const struct fg_backend_opts *o, const char *name,
+static int no_data(const struct fg_backend_req *o, const char *name,
                    struct fg_error *err)
 {
     char *url = fg_http_redact_url(o->url);
@@ -380,12 +328,12 @@ static int no_data(const struct fg_backend_opts *o, const char *name,
     return FG_EHTTP;
 }
 
-static int fetch_plan(const struct fg_backend_opts *o, const struct plan *p,
+static int fetch_plan(const struct fg_backend_req *o, const struct plan *p,
                       const struct fg_limits *lim, struct fg_fetched **out,
                       size_t *n, struct fg_error *err)
 {
     struct secrets s;
-    int rc = load_secrets(o, &s, err);
+    int rc = load_secrets(&o->access, &s, err);
     if (rc != FG_OK)
         return rc;
     struct fg_http_opts h;
@@ -395,7 +343,7 @@ static int fetch_plan(const struct fg_backend_opts *o, const struct plan *p,
     struct fg_fetched *f = fg_xcalloc(p->n, sizeof(*f));
     char a[40];
     logf_(o, "* %s: %s%s from %s, %zu window%s", kind_name(o->kind),
-          p->ptype, p->selector, fg_backend_format_time(p->from, a, sizeof(a)),
+          p->ptype, p->selector, fg_backend_format_time(p->sel->from_ms, a, sizeof(a)),
           p->n, p->n == 1 ? "" : "s");
     rc = merge(o, p, &h, &x, bufs, err);
     for (size_t i = 0; i < p->n; i++) {
@@ -415,7 +363,7 @@ static int fetch_plan(const struct fg_backend_opts *o, const struct plan *p,
     return FG_OK;
 }
 
-int fg_backend_fetch_side_raw(const struct fg_backend_opts *o,
+int fg_backend_fetch_side_raw(const struct fg_backend_req *o,
                               enum fg_side_which side,
                               const struct fg_limits *lim,
                               struct fg_fetched **out, size_t *n,
@@ -424,22 +372,7 @@ int fg_backend_fetch_side_raw(const struct fg_backend_opts *o,
     *out = NULL;
     *n = 0;
     struct plan p;
-    int rc = make_plan(o, (int)side, lim, &p, err);
-    if (rc == FG_OK)
-        rc = fetch_plan(o, &p, lim, out, n, err);
-    plan_release(&p);
-    return rc;
-}
-
-int fg_backend_fetch_plain_raw(const struct fg_backend_opts *o,
-                               const struct fg_limits *lim,
-                               struct fg_fetched **out, size_t *n,
-                               struct fg_error *err)
-{
-    *out = NULL;
-    *n = 0;
-    struct plan p;
-    int rc = make_plan(o, -1, lim, &p, err);
+    int rc = make_plan(o, side, &p, err);
     if (rc == FG_OK)
         rc = fetch_plan(o, &p, lim, out, n, err);
     plan_release(&p);
@@ -459,7 +392,7 @@ static double capture_seconds(const char *url)
     return 0;
 }
 
-int fg_backend_fetch_url_raw(const struct fg_backend_opts *o, const char *url,
+int fg_backend_fetch_url_raw(const struct fg_backend_req *o, const char *url,
                              size_t runs, const struct fg_limits *lim,
                              struct fg_fetched **out, size_t *n,
                              struct fg_error *err)
@@ -474,7 +407,7 @@ int fg_backend_fetch_url_raw(const struct fg_backend_opts *o, const char *url,
                             "--max-runs)",
                             runs, lim->max_runs);
     struct secrets s;
-    int rc = load_secrets(o, &s, err);
+    int rc = load_secrets(&o->access, &s, err);
     if (rc != FG_OK)
         return rc;
     struct fg_http_opts h;
@@ -547,50 +480,23 @@ static int decode_all(struct fg_fetched *f, size_t n, bool sniff,
     return FG_OK;
 }
 
-/* Both sides selecting the same data is almost always a forgotten
- * --candidate-version, and would pass any gate. */
-static int check_sides_differ(const struct fg_backend_opts *o,
-                              struct fg_error *err)
-{
-    struct plan a, b;
-    struct fg_error ignore;
-    if (make_plan(o, 0, NULL, &a, &ignore) != FG_OK)
-        return FG_OK; /* reported by the real call */
-    int rc = FG_OK;
-    if (make_plan(o, 1, NULL, &b, &ignore) == FG_OK) {
-        if (strcmp(a.selector, b.selector) == 0 && a.from == b.from &&
-            a.until == b.until)
-            rc = fg_error_set(err, FG_EUSAGE,
-                              "base and candidate select the same data: give "
-                              "--base-version and --candidate-version (with "
-                              "--version-label), or --base-from/--base-until "
-                              "and --candidate-from/--candidate-until");
-        plan_release(&b);
-    }
-    plan_release(&a);
-    return rc;
-}
-
-int fg_backend_fetch_side(const struct fg_backend_opts *o,
+int fg_backend_fetch_side(const struct fg_backend_req *o,
                           enum fg_side_which side, const struct fg_limits *lim,
                           struct fg_profile ***runs, size_t *n,
                           struct fg_error *err)
 {
     *runs = NULL;
     *n = 0;
-    int rc = check_sides_differ(o, err);
-    if (rc != FG_OK)
-        return rc;
     struct fg_fetched *f = NULL;
     size_t k = 0;
-    rc = fg_backend_fetch_side_raw(o, side, lim, &f, &k, err);
+    int rc = fg_backend_fetch_side_raw(o, side, lim, &f, &k, err);
     if (rc == FG_OK)
         rc = decode_all(f, k, false, lim, runs, n, err);
     fg_fetched_free(f, k);
     return rc;
 }
 
-int fg_backend_fetch_url(const struct fg_backend_opts *o, const char *url,
+int fg_backend_fetch_url(const struct fg_backend_req *o, const char *url,
                          size_t runs, const struct fg_limits *lim,
                          struct fg_profile ***runs_out, size_t *n,
                          struct fg_error *err)
@@ -650,19 +556,30 @@ static void sort_unique(char **v, size_t *n)
     *n = k;
 }
 
-int fg_backend_list_profile_types(const struct fg_backend_opts *o,
+/* The plain selection listings run over. */
+static int plain(const struct fg_backend_req *o,
+                 const struct fg_backend_selection **sel,
+                 struct fg_error *err)
+{
+    if (o->kind == FG_BACKEND_NONE || !o->have[FG_SIDE_PLAIN])
+        return fg_error_set(err, FG_EUSAGE,
+                            "listing needs --backend pyroscope or --backend "
+                            "parca with --url");
+    *sel = &o->sel[FG_SIDE_PLAIN];
+    return FG_OK;
+}
+
+int fg_backend_list_profile_types(const struct fg_backend_req *o,
                                   char ***out, size_t *n,
                                   struct fg_error *err)
 {
     *out = NULL;
     *n = 0;
-    int64_t from, until;
-    int rc = check_target(o, err);
-    if (rc == FG_OK)
-        rc = side_range(o, -1, &from, &until, err);
+    const struct fg_backend_selection *sel = NULL;
     struct secrets s;
+    int rc = plain(o, &sel, err);
     if (rc == FG_OK)
-        rc = load_secrets(o, &s, err);
+        rc = load_secrets(&o->access, &s, err);
     if (rc != FG_OK)
         return rc;
     struct fg_http_opts h;
@@ -671,15 +588,15 @@ int fg_backend_list_profile_types(const struct fg_backend_opts *o,
     if (o->kind == FG_BACKEND_PARCA)
         rc = fg_parca_profile_types(&h, &x, o->url, out, n, err);
     else
-        rc = fg_pyroscope_profile_types(&h, &x, o->url, from, until, out, n,
-                                        err);
+        rc = fg_pyroscope_profile_types(&h, &x, o->url, sel->from_ms,
+                                        sel->until_ms, out, n, err);
     secrets_release(&s);
     if (rc == FG_OK)
         sort_unique(*out, n);
     return rc;
 }
 
-int fg_backend_list_label_values(const struct fg_backend_opts *o,
+int fg_backend_list_label_values(const struct fg_backend_req *o,
                                  const char *label, char ***out, size_t *n,
                                  struct fg_error *err)
 {
@@ -687,32 +604,26 @@ int fg_backend_list_label_values(const struct fg_backend_opts *o,
     *n = 0;
     if (!label)
         label = o->version_label ? o->version_label : "version";
-    int64_t from, until;
-    char *sel = NULL;
+    const struct fg_backend_selection *sel = NULL;
     struct secrets s = {0};
-    int rc = check_target(o, err);
+    int rc = plain(o, &sel, err);
     if (rc == FG_OK)
-        rc = side_range(o, -1, &from, &until, err);
-    if (rc == FG_OK)
-        rc = fg_backend_selector_with(o->selector, NULL, NULL, &sel, err);
-    if (rc == FG_OK)
-        rc = load_secrets(o, &s, err);
+        rc = load_secrets(&o->access, &s, err);
     if (rc != FG_OK)
-        goto out;
+        return rc;
     struct fg_http_opts h;
     http_opts(o, NULL, &s, &h);
     struct fg_http_ext x = {.log = o->log, .log_ctx = o->log_ctx};
     if (o->kind == FG_BACKEND_PARCA)
-        rc = fg_parca_label_values(&h, &x, o->url, label, sel,
-                                   profile_type(o), from, until, out, n,
-                                   err);
+        rc = fg_parca_label_values(&h, &x, o->url, label, sel->selector,
+                                   o->profile_type, sel->from_ms,
+                                   sel->until_ms, out, n, err);
     else
-        rc = fg_pyroscope_label_values(&h, &x, o->url, label, sel, from,
-                                       until, out, n, err);
+        rc = fg_pyroscope_label_values(&h, &x, o->url, label, sel->selector,
+                                       sel->from_ms, sel->until_ms, out, n,
+                                       err);
     if (rc == FG_OK)
         sort_unique(*out, n);
-out:
     secrets_release(&s);
-    free(sel);
     return rc;
 }

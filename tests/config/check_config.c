@@ -5,7 +5,7 @@
  * the presets against runtime and user function names, and the backend
  * layer (top level, profiles, environment).
  */
-#include "flamegate/backend.h"
+#include "config/backend_opts.h"
 #include "flamegate/compare.h"
 #include "config/config.h"
 #include "input/folded.h"

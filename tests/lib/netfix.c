@@ -19,6 +19,7 @@ void net_case_start(struct net_case *c, net_handler *fn, void *fake,
     c->fake = fake;
     c->fake_free = fake_free;
     fg_backend_opts_init(&c->o);
+    fg_backend_req_init(&c->req);
     fg_limits_default(&c->lim);
 }
 
@@ -43,9 +44,22 @@ void net_case_set(struct net_case *c, const char *name, ...)
     va_end(ap);
 }
 
+int net_case_resolve(struct net_case *c, unsigned want)
+{
+    fg_backend_req_release(&c->req);
+    int rc = fg_backend_opts_resolve(&c->o, want, &c->lim, &c->req, &c->err);
+    c->req.access.seed = c->seed;
+    c->req.verbose = c->verbose;
+    c->req.log = c->log;
+    c->req.log_ctx = c->log_ctx;
+    return rc;
+}
+
 void net_case_fetch(struct net_case *c, enum fg_side_which side, int want)
 {
-    int rc = fg_backend_fetch_side(&c->o, side, &c->lim, &c->runs, &c->n,
+    int rc = net_case_resolve(c, FG_WANT_BASE | FG_WANT_CANDIDATE);
+    if (rc == FG_OK)
+        rc = fg_backend_fetch_side(&c->req, side, &c->lim, &c->runs, &c->n,
                                    &c->err);
     ck_assert_msg(rc == want, "status %d, want %d: %s", rc, want,
                   c->err.msg);
@@ -54,6 +68,7 @@ void net_case_fetch(struct net_case *c, enum fg_side_which side, int want)
 void net_case_end(struct net_case *c)
 {
     fg_backend_opts_release(&c->o);
+    fg_backend_req_release(&c->req);
     fg_fakesrv_stop(c->s);
     if (c->fake_free)
         c->fake_free(c->fake);

@@ -10,7 +10,7 @@
 
 #include "fakesrv.h"
 
-#include "flamegate/backend.h"
+#include "config/backend_opts.h"
 #include "flamegate/buf.h"
 
 #include <check.h>
@@ -24,6 +24,11 @@ struct net_case {
     void *fake;                  /* the handler's state, or NULL */
     void (*fake_free)(void *);   /* frees fake at the end, or NULL */
     struct fg_backend_opts o;    /* initialised, nothing set */
+    struct fg_backend_req req;   /* o resolved by net_case_resolve */
+    unsigned int seed;           /* copied into req (retry jitter) */
+    int verbose;                 /* copied into req with log, log_ctx */
+    void (*log)(void *ctx, const char *line);
+    void *log_ctx;
     struct fg_limits lim;        /* fg_limits_default */
     struct fg_error err;
     struct fg_profile **runs;    /* what the last net_case_fetch got */
@@ -42,11 +47,16 @@ struct fg_fakesrv *net_case_new_server(struct net_case *c);
  * accepted. */
 void net_case_set(struct net_case *c, const char *name, ...);
 
-/* fg_backend_fetch_side into c->runs and c->n, which must return want
- * (the error message is shown when it does not). */
+/* Resolve c->o into c->req for the selections in want (FG_WANT_* bits)
+ * and copy seed and the trace callback into it; returns the status. */
+int net_case_resolve(struct net_case *c, unsigned want);
+
+/* Resolve both sides (as compare does), then fg_backend_fetch_side into
+ * c->runs and c->n; the first failure must be want (the error message is
+ * shown when it is not). */
 void net_case_fetch(struct net_case *c, enum fg_side_which side, int want);
 
-/* Release the options, stop the server, then free the fake. */
+/* Release the options and the request, stop the server, then free the fake. */
 void net_case_end(struct net_case *c);
 
 /* A TCase for fake-server tests: libcurl initialised around each test,

@@ -8,7 +8,7 @@
 #include "netfix.h"
 #include "testutil.h"
 
-#include "flamegate/backend.h"
+#include "config/backend_opts.h"
 #include "input/folded.h"
 #include "input/gz.h"
 #include "input/pprof.h"
@@ -251,7 +251,7 @@ static void pyro_opts(struct net_case *c)
                  "until", "2024-01-01T01:00:00Z",
                  "retry-backoff", "0.01",
                  NULL);
-    c->o.seed = 7;
+    c->seed = 7;
 }
 
 /* c aimed at a fake Pyroscope answering with fn(fake), or scripted by the
@@ -434,7 +434,8 @@ START_TEST(pyroscope_listings)
     struct fakepyro *f = pyro_fake_start(&c);
     char **v = NULL;
     size_t n = 0;
-    ck_assert_int_eq(fg_backend_list_profile_types(&c.o, &v, &n, &c.err),
+    ck_assert_int_eq(net_case_resolve(&c, FG_WANT_PLAIN), FG_OK);
+    ck_assert_int_eq(fg_backend_list_profile_types(&c.req, &v, &n, &c.err),
                      FG_OK);
     ck_assert_uint_eq(n, 2);
     ck_assert_str_eq(v[0], "memory:alloc_space:bytes:space:bytes");
@@ -442,7 +443,7 @@ START_TEST(pyroscope_listings)
     fg_backend_strings_free(v, n);
     ck_assert_int_eq(f->rec[0].start, T0);
     ck_assert_int_eq(f->rec[0].end, T1);
-    ck_assert_int_eq(fg_backend_list_label_values(&c.o, NULL, &v, &n, &c.err),
+    ck_assert_int_eq(fg_backend_list_label_values(&c.req, NULL, &v, &n, &c.err),
                      FG_OK);
     ck_assert_uint_eq(n, 2);
     ck_assert_str_eq(v[0], "v1");
@@ -559,9 +560,9 @@ START_TEST(pyroscope_verbose_log_redacts_secrets)
     net_case_set(&c, "user", "123456", "password-file", path, NULL);
     struct fg_buf log;
     fg_buf_init(&log, 0);
-    c.o.log = net_log_line;
-    c.o.log_ctx = &log;
-    c.o.verbose = 1;
+    c.log = net_log_line;
+    c.log_ctx = &log;
+    c.verbose = 1;
     net_case_fetch(&c, FG_SIDE_BASE, FG_OK);
     fg_test_free_runs(c.runs, c.n);
     ck_assert_ptr_nonnull(strstr(log.data, "> Authorization: <redacted>"));
@@ -794,9 +795,7 @@ START_TEST(auth_and_side_errors)
     net_case_fetch(&c, FG_SIDE_BASE, FG_EUSAGE);
     ck_assert_ptr_nonnull(strstr(c.err.msg, "same data"));
     net_case_set(&c, "runs", "5000", NULL);
-    struct fg_fetched *f = NULL;
-    ck_assert_int_eq(fg_backend_fetch_plain_raw(&c.o, &c.lim, &f, &c.n,
-                                                &c.err), FG_ELIMIT);
+    ck_assert_int_eq(net_case_resolve(&c, FG_WANT_PLAIN), FG_ELIMIT);
     ck_assert_ptr_nonnull(strstr(c.err.msg, "--max-runs"));
     ck_assert_uint_eq(fg_fakesrv_count(c.s), 0);
     net_case_end(&c);

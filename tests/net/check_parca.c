@@ -7,7 +7,7 @@
 #include "netfix.h"
 #include "testutil.h"
 
-#include "flamegate/backend.h"
+#include "config/backend_opts.h"
 #include "input/folded.h"
 #include "input/gz.h"
 #include "net/parca.h"
@@ -296,13 +296,14 @@ START_TEST(parca_listings)
     parca_start(&c, "rest");
     char **v = NULL;
     size_t n = 0;
-    ck_assert_int_eq(fg_backend_list_profile_types(&c.o, &v, &n, &c.err),
+    ck_assert_int_eq(net_case_resolve(&c, FG_WANT_PLAIN), FG_OK);
+    ck_assert_int_eq(fg_backend_list_profile_types(&c.req, &v, &n, &c.err),
                      FG_OK);
     ck_assert_uint_eq(n, 2);
     ck_assert_str_eq(v[0], "memory:alloc_space:bytes:space:bytes");
     ck_assert_str_eq(v[1], "process_cpu:samples:count:cpu:nanoseconds:delta");
     fg_backend_strings_free(v, n);
-    ck_assert_int_eq(fg_backend_list_label_values(&c.o, NULL, &v, &n, &c.err),
+    ck_assert_int_eq(fg_backend_list_label_values(&c.req, NULL, &v, &n, &c.err),
                      FG_OK);
     ck_assert_uint_eq(n, 2);
     ck_assert_str_eq(v[0], "v1");
@@ -351,7 +352,7 @@ START_TEST(pprof_endpoint_sequential_captures)
     fg_fakesrv_push(c.s, &r);
     char *url = fg_xasprintf("%s/debug/pprof/profile?seconds=1",
                              fg_fakesrv_url(c.s));
-    ck_assert_msg(fg_backend_fetch_url(&c.o, url, 3, &c.lim, &c.runs, &c.n,
+    ck_assert_msg(fg_backend_fetch_url(&c.req, url, 3, &c.lim, &c.runs, &c.n,
                                        &c.err) == FG_OK, "%s", c.err.msg);
     ck_assert_uint_eq(c.n, 3);
     ck_assert_int_eq(fg_test_total(c.runs[2]), 100);
@@ -369,7 +370,7 @@ START_TEST(pprof_endpoint_sequential_captures)
     fg_fakesrv_push(net_case_new_server(&c), &html);
     free(url);
     url = fg_xasprintf("%s/debug/pprof/heap", fg_fakesrv_url(c.s));
-    ck_assert_int_eq(fg_backend_fetch_url(&c.o, url, 1, &c.lim, &c.runs, &c.n,
+    ck_assert_int_eq(fg_backend_fetch_url(&c.req, url, 1, &c.lim, &c.runs, &c.n,
                                           &c.err), FG_EHTTP);
     ck_assert_msg(strstr(c.err.msg, "expected a pprof profile") &&
                       strstr(c.err.msg, "HTML page titled 'Login'"),
