@@ -141,6 +141,7 @@ check: test-deps
 	@$(MAKE) --no-print-directory check-run
 
 check-run: $(B)/check_all $(FG_BIN) $(TOOLS)
+	CC="$(CC)" tests/layers.sh
 	FG_CORPUS=$(CORPUS) $(abspath $(B))/check_all
 	FG_CORPUS=$(CORPUS) tests/run-cli.sh $(abspath $(FG_BIN))
 

@@ -2,7 +2,9 @@
 # tests/layers.sh - the source tree's layering (src/README.md): every file in
 # src/<layer>/ includes only headers of its own layer or of the layers
 # below it, and public headers (include/flamegate/) include only public
-# headers.  Prints each violation and exits 1 when there is one.
+# headers and compile on their own with only include/ on the path, as a
+# program linking libflamegate.a sees them.  Prints each violation and exits
+# 1 when there is one.
 cd "$(dirname "$0")/.." || exit 2
 layers="core model input analysis report net config cli"
 rank() { # rank LAYER -> its position, or nothing
@@ -48,5 +50,11 @@ for f in include/flamegate/*.h src/*/*.c src/*/*.h; do
             echo "$f ($me) includes '$inc' of the higher layer $l"; bad=1
         fi
     done
+done
+cc=${CC:-cc}
+for h in include/flamegate/*.h; do
+    echo "#include \"flamegate/$(basename "$h")\"" |
+        $cc -std=c11 -Wall -Wextra -Wpedantic -Werror -fsyntax-only -Iinclude \
+            -x c - 2>&1 | sed "s|^|$h: |" | grep . && bad=1
 done
 exit $bad
