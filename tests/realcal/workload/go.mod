@@ -1,0 +1,3 @@
+module realcal
+
+go 1.19
