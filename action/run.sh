@@ -9,6 +9,8 @@
 #   run.sh prepare   choose the binary, the build directory and cache key
 #   run.sh build     install the build dependencies (apt-get) and build
 #                    flamegate with make, unless a cached binary works
+#                    (make is $MAKE when set, as make itself does; the
+#                    tests point it at a failing command)
 #   run.sh gate      run 'flamegate compare', write the summary, outputs
 #                    and annotations, create or update the PR comment, and
 #                    exit according to fail-on
@@ -16,6 +18,8 @@
 # Exit status of 'gate': 0 pass; 1 the gate failed (FAIL, or MARGINAL with
 # fail-on: marginal); 2 bad input or a flamegate error; 3 a backend fetch
 # failed (2 and 3 become 0 with on-error: pass, as in flamegate itself).
+# Whenever the comparison was not made (bad input, no binary, flamegate
+# failed or on-error: pass let it through) the verdict output is ERROR.
 set -u
 
 ACTION_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -150,6 +154,7 @@ json_flat() {
 # ---------------------------------------------------------------- prepare
 
 cmd_prepare() {
+    rm -f "$STATE_FILE"
     if [ -n "${INPUT_FLAMEGATE:-}" ]; then
         set_output bin "$INPUT_FLAMEGATE"
         set_output build false
@@ -157,12 +162,14 @@ cmd_prepare() {
         return 0
     fi
     if [ "${RUNNER_OS:-Linux}" != Linux ]; then
-        annotate error flamegate "the flamegate action builds on Linux runners (apt-get); set the 'flamegate' input to a prebuilt binary elsewhere"
+        step_error "the flamegate action builds on Linux runners (apt-get); set the 'flamegate' input to a prebuilt binary elsewhere"
         return 2
     fi
     local dir="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/flamegate-action"
-    local hash os=unknown
-    hash=$(cd "$ROOT" && find Makefile src include -type f -print0 |
+    local hash os=unknown f
+    local -a srcs=()
+    for f in Makefile src include; do [ -e "$ROOT/$f" ] && srcs+=("$f"); done
+    hash=$(cd "$ROOT" && find "${srcs[@]}" -type f -print0 |
         LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-20)
     if [ -r /etc/os-release ]; then
         os=$(. /etc/os-release && printf '%s%s' "${ID:-linux}" "${VERSION_ID:-}")
@@ -181,32 +188,75 @@ cmd_prepare() {
 
 # ------------------------------------------------------------------ build
 
-runs_ok() { [ -x "$1" ] && "$1" --version >/dev/null 2>&1; }
+# runs_ok BIN: BIN (a path, or a command on PATH) runs.
+runs_ok() { [ -n "$1" ] && "$1" --version >/dev/null 2>&1; }
+
+# Where prepare and build leave the reason they failed, so that the gate
+# step (which runs anyway, to set the outputs) does not annotate twice.
+STATE_FILE="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/flamegate-action/step-error"
+
+# step_error MESSAGE: the ::error annotation of a failed prepare or build
+step_error() {
+    annotate error flamegate "$1"
+    mkdir -p "$(dirname "$STATE_FILE")" && printf '%s\n' "$1" >"$STATE_FILE"
+}
+
+# run_logged LOG CMD...: run CMD, its stderr both in the log and in LOG.
+run_logged() {
+    local log=$1 rc
+    shift
+    "$@" 2>"$log"
+    rc=$?
+    cat -- "$log" >&2
+    return $rc
+}
+
+# The last line of LOG that says what went wrong, for an annotation.
+last_error() {
+    grep -E 'flamegate: |error|Error|E: ' "$1" 2>/dev/null | tail -n 1 | cut -c1-300
+}
 
 cmd_build() {
     local bin=${FLAMEGATE_BIN:?FLAMEGATE_BIN not set}
     local bdir=${FLAMEGATE_BUILD_DIR:-$(dirname "$(dirname "$bin")")/build}
+    local mk=${MAKE:-make} log rc why
+    rm -f "$STATE_FILE"
     if runs_ok "$bin"; then
         note "using cached $("$bin" --version)"
         return 0
     fi
+    log=$(mktemp "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/flamegate-make.XXXXXX") || return 2
     printf '::group::%s\n' "install build dependencies"
     # make deps: apt-get through sudo when not root; one package list.
-    make -C "$ROOT" deps || { printf '::endgroup::\n'; return 2; }
+    run_logged "$log" "$mk" -C "$ROOT" deps
+    rc=$?
     printf '::endgroup::\n'
+    if [ $rc -ne 0 ]; then
+        why=$(last_error "$log")
+        step_error "installing the build dependencies failed: '$mk -C $ROOT deps' exited $rc${why:+: $why}"
+        rm -f "$log"
+        return 2
+    fi
     if runs_ok "$bin"; then
         note "using cached $("$bin" --version) (runtime libraries installed)"
+        rm -f "$log"
         return 0
     fi
     printf '::group::%s\n' "build flamegate"
-    if ! make -C "$ROOT" -j"$(nproc 2>/dev/null || echo 2)" B="$bdir" \
-        "$bdir/flamegate"; then
-        printf '::endgroup::\n'
-        annotate error flamegate "building flamegate failed (see the log)"
+    run_logged "$log" "$mk" -C "$ROOT" -j"$(nproc 2>/dev/null || echo 2)" B="$bdir" "$bdir/flamegate"
+    rc=$?
+    printf '::endgroup::\n'
+    if [ $rc -ne 0 ]; then
+        why=$(last_error "$log")
+        step_error "building flamegate failed: '$mk -C $ROOT B=$bdir $bdir/flamegate' exited $rc${why:+: $why}"
+        rm -f "$log"
         return 2
     fi
-    printf '::endgroup::\n'
-    mkdir -p "$(dirname "$bin")" && cp "$bdir/flamegate" "$bin" || return 2
+    rm -f "$log"
+    if ! { mkdir -p "$(dirname "$bin")" && cp "$bdir/flamegate" "$bin"; }; then
+        step_error "cannot copy the built flamegate to '$bin'"
+        return 2
+    fi
     note "built $("$bin" --version)"
 }
 
@@ -245,7 +295,7 @@ compare_args() {
         ARGS+=(--token-env FG_ACTION_BACKEND_TOKEN)
     fi
     if [ $n -eq 0 ] && [ -z "$(trim "${INPUT_BACKEND:-}")" ]; then
-        annotate error flamegate "nothing to compare: set 'base' and 'candidate' (files, directories or globs) or the backend inputs"
+        bad_input "nothing to compare: set 'base' and 'candidate' (files, directories or globs) or the backend inputs"
         return 2
     fi
     ARGS+=(--marker-id "$COMMENT_ID" --format text
@@ -257,7 +307,7 @@ compare_args() {
             markdown | json) ;;
             html | folded) ARGS+=(-o "$f=$REPORT_DIR/report.$f") ;;
             text) ARGS+=(-o "text=$REPORT_DIR/report.txt") ;;
-            *) annotate error flamegate "unknown report format '$f' (markdown, json, html, folded, text)"
+            *) bad_input "unknown report format '$f' (markdown, json, html, folded, text)"
                return 2 ;;
         esac
     done
@@ -268,24 +318,48 @@ compare_args() {
     return 0
 }
 
+# bad_input MESSAGE: an input the gate cannot run with.
+bad_input() {
+    annotate error flamegate "$1"
+    EARLY_ERROR=$1
+}
+
 check_choices() {
     case "$FAIL_ON" in fail | marginal | never) ;; *)
-        annotate error flamegate "bad fail-on '$FAIL_ON' (fail, marginal or never)"
+        bad_input "bad fail-on '$FAIL_ON' (fail, marginal or never)"
         return 2 ;;
     esac
     case "$COMMENT" in true | false | on-change) ;; *)
-        annotate error flamegate "bad comment '$COMMENT' (true, false or on-change)"
+        bad_input "bad comment '$COMMENT' (true, false or on-change)"
         return 2 ;;
     esac
     case "$MAX_ANN" in '' | *[!0-9]*)
-        annotate error flamegate "bad annotations '$MAX_ANN' (0 to $MAX_ANNOTATIONS)"
+        bad_input "bad annotations '$MAX_ANN' (0 to $MAX_ANNOTATIONS)"
         return 2 ;;
     esac
     [ "$MAX_ANN" -le "$MAX_ANNOTATIONS" ] || MAX_ANN=$MAX_ANNOTATIONS
     if [[ ! $COMMENT_ID =~ ^[A-Za-z0-9._-]{1,100}$ ]]; then
-        annotate error flamegate "bad comment-id '$COMMENT_ID' (letters, digits, '.', '_', '-')"
+        bad_input "bad comment-id '$COMMENT_ID' (letters, digits, '.', '_', '-')"
         return 2
     fi
+}
+
+# The gate could not run at all (bad input, no binary): every output is
+# set, the verdict to ERROR, and the summary says why.  Returns 2.
+early_exit() {
+    local k
+    set_output verdict ERROR
+    set_output exit-code 2
+    set_output failed true
+    for k in regressions improvements marginal new vanished report-markdown \
+        report-json report-html report-folded report-text comment-url; do
+        set_output "$k" ""
+    done
+    set_output report-dir "${REPORT_DIR:-}"
+    set_output comment-status skipped
+    summary "### flamegate: error" "" "$EARLY_ERROR" ""
+    note "flamegate did not run: $EARLY_ERROR"
+    return 2
 }
 
 # Regressions (and functions over their budget) as
@@ -342,9 +416,58 @@ write_summary() {
                 "The markdown report is over 1 MiB; it is in the report artifacts ($md)."
         fi
     else
-        summary "### flamegate: error (exit $RC)" "" '````text'
+        if [ $RC -eq 0 ]; then
+            summary "### flamegate: the gate did not run (on-error: pass)" ""
+        else
+            summary "### flamegate: error (exit $RC)" ""
+        fi
+        summary '````text'
         tail -n 20 -- "$REPORT_DIR/stderr.txt" | sed 's/````/```/g' >>"$GITHUB_STEP_SUMMARY"
         summary '````'
+    fi
+}
+
+# The first error flamegate printed, without its prefix.
+first_error() {
+    grep -m1 'error:' "$REPORT_DIR/stderr.txt" | sed 's/^flamegate: error: //' | cut -c1-300
+}
+
+# Names of the functions whose status is marginal, comma-separated (at
+# most three, then "...").
+marginal_names() {
+    awk -F'\t' '
+    match($1, /^\.functions\[[0-9]+\]/) {
+        i = substr($1, 12, RLENGTH - 12); f = substr($1, RLENGTH + 1)
+        if (f == ".name") name[i] = $2
+        else if (f == ".status" && $2 == "marginal") m[i] = 1
+    }
+    END {
+        n = 0
+        for (i = 0; i in name || i in m; i++) {
+            if (!(i in m)) continue
+            if (n == 3) { out = out ", ..."; break }
+            out = (n ? out ", " : "") name[i]; n++
+        }
+        print out
+    }' "$1"
+}
+
+# annotate_outcome FLAT FAIL: the ::error or ::warning that says why the
+# step failed, or why it passed without a comparison.
+annotate_outcome() {
+    local flat=$1 fail=$2 reason names would
+    reason=$(json_field "$flat" .reason)
+    if [ $RC -ge 2 ]; then
+        annotate error flamegate "flamegate compare failed (exit $RC): $(first_error)"
+    elif [ "$VERDICT" = ERROR ]; then
+        # on-error: pass turned an error into exit 0: loud, not silent.
+        would=$(sed -n 's/.*exit code would have been \([0-9]*\).*/\1/p' "$REPORT_DIR/stderr.txt" | head -n 1)
+        annotate warning flamegate "the gate did not run${would:+ (flamegate would have exited $would)}: $(first_error); on-error: pass lets the step pass without a comparison"
+    elif [ "$fail" -eq 1 ] && [ "$VERDICT" = MARGINAL ]; then
+        names=$(marginal_names "$flat")
+        annotate error flamegate "MARGINAL fails the step because fail-on is marginal: ${reason:-a significant change below the thresholds}${names:+ ($names)}; fail-on: fail would pass it"
+    elif [ "$fail" -eq 1 ] && [ "$VERDICT" = INCONCLUSIVE ]; then
+        annotate error flamegate "INCONCLUSIVE fails the step because inconclusive is fail: ${reason:-too little data}"
     fi
 }
 
@@ -409,37 +532,50 @@ cmd_gate() {
     MAX_ANN=$(trim "${INPUT_ANNOTATIONS:-$MAX_ANNOTATIONS}")
     REPORT_DIR=$(trim "${INPUT_REPORT_DIR:-}")
     REPORT_DIR=${REPORT_DIR:-${RUNNER_TEMP:-${TMPDIR:-/tmp}}/flamegate-report}
-    check_choices || return 2
+    EARLY_ERROR=
+    check_choices || { early_exit; return 2; }
+    if ! runs_ok "$FLAMEGATE"; then
+        if [ -s "$STATE_FILE" ]; then
+            # prepare or build failed and said why in its own annotation
+            EARLY_ERROR="no flamegate binary: $(head -n 1 "$STATE_FILE")"
+        else
+            bad_input "flamegate '$FLAMEGATE' does not run (check the 'flamegate' input)"
+        fi
+        early_exit
+        return 2
+    fi
     if ! mkdir -p "$REPORT_DIR"; then
-        annotate error flamegate "cannot create the report directory '$REPORT_DIR'"
+        bad_input "cannot create the report directory '$REPORT_DIR'"
+        early_exit
         return 2
     fi
     # Only the files this script writes: no stale report from a past run.
     (cd "$REPORT_DIR" && rm -f report.md report.json report.html \
         report.folded report.txt comment.out comment.err stdout.txt \
         stderr.txt flat.tsv)
-    compare_args || return 2
+    compare_args || { early_exit; return 2; }
 
     "$FLAMEGATE" "${ARGS[@]}" >"$REPORT_DIR/stdout.txt" 2>"$REPORT_DIR/stderr.txt"
     RC=$?
     print_untrusted "$REPORT_DIR/stdout.txt" "$REPORT_DIR/stderr.txt"
 
-    local flat=$REPORT_DIR/flat.tsv verdict=ERROR
+    local flat=$REPORT_DIR/flat.tsv
+    VERDICT=ERROR
     : >"$flat"
     [ -s "$REPORT_DIR/report.json" ] && json_flat "$REPORT_DIR/report.json" >"$flat"
-    [ -s "$flat" ] && verdict=$(json_field "$flat" .verdict)
-    verdict=${verdict:-ERROR}
+    [ -s "$flat" ] && VERDICT=$(json_field "$flat" .verdict)
+    case "$VERDICT" in PASS | MARGINAL | FAIL | INCONCLUSIVE) ;; *) VERDICT=ERROR ;; esac
 
     local fail=0
     if [ $RC -ge 2 ]; then
         fail=$RC
     elif [ "$FAIL_ON" = fail ] && [ $RC -eq 1 ]; then
         fail=1
-    elif [ "$FAIL_ON" = marginal ] && { [ $RC -eq 1 ] || [ "$verdict" = MARGINAL ]; }; then
+    elif [ "$FAIL_ON" = marginal ] && { [ $RC -eq 1 ] || [ "$VERDICT" = MARGINAL ]; }; then
         fail=1
     fi
 
-    set_output verdict "$verdict"
+    set_output verdict "$VERDICT"
     set_output exit-code "$RC"
     local k
     local v
@@ -459,9 +595,8 @@ cmd_gate() {
     set_output failed "$([ $fail -ne 0 ] && echo true || echo false)"
 
     write_summary
-    if [ $RC -ge 2 ]; then
-        annotate error flamegate "flamegate compare failed (exit $RC): $(grep -m1 'error:' "$REPORT_DIR/stderr.txt" | sed 's/^flamegate: error: //')"
-    else
+    annotate_outcome "$flat" "$fail"
+    if [ $RC -lt 2 ]; then
         # Annotations are errors when this verdict fails the step.
         local level=error
         [ "$FAIL_ON" = never ] && level=warning
@@ -470,8 +605,8 @@ cmd_gate() {
     post_comment
 
     case $fail in
-        0) note "verdict $verdict (exit $RC, fail-on: $FAIL_ON): passing" ;;
-        1) note "verdict $verdict (exit $RC, fail-on: $FAIL_ON): failing the step" ;;
+        0) note "verdict $VERDICT (exit $RC, fail-on: $FAIL_ON): passing" ;;
+        1) note "verdict $VERDICT (exit $RC, fail-on: $FAIL_ON): failing the step" ;;
         *) note "flamegate failed (exit $RC): failing the step" ;;
     esac
     return $fail

@@ -5,7 +5,13 @@
 # summary, the outputs, the annotations, one comment created then updated,
 # no update with comment: on-change when nothing changed, pagination past
 # 100 comments, the 403 of a fork pull request, and the step's exit code
-# for each fail-on value.  Profiles are synthetic (tests/tools/fg-gen):
+# for each fail-on value; the annotation saying why a MARGINAL (fail-on:
+# marginal) or INCONCLUSIVE (inconclusive: fail) fails the step, the
+# ::warning when on-error: pass lets an error through, the verdict ERROR
+# on invalid input or a missing binary, and 'run.sh prepare' / 'run.sh
+# build' with a stand-in make ($MAKE): the ::error naming the command when
+# installing the dependencies or building fails, a build copied into
+# place and then reused.  Profiles are synthetic (tests/tools/fg-gen):
 # the candidate has 16 functions regressed 2x.
 . tests/cli/lib.sh
 
@@ -221,10 +227,23 @@ run_action marginal-fail 0 "${M[@]}" INPUT_FAIL_ON=fail
 expect_out verdict MARGINAL
 expect_out marginal 1
 expect_out failed false
+# no annotation says the step failed when it did not
+grep -q '^::error title=flamegate::' "$R/stdout" && fail "marginal-fail: an ::error although the step passes"
 run_action marginal-marginal 1 "${M[@]}" INPUT_FAIL_ON=marginal
 expect_out verdict MARGINAL
 expect_out failed true
+# one ::error says why the step failed: the verdict, fail-on, the function
+grep -q '^::error title=flamegate::MARGINAL fails the step because fail-on is marginal: 1 function increased significantly but below the thresholds.* (hot); fail-on: fail would pass it$' "$R/stdout" ||
+    fail "no ::error saying why MARGINAL failed: $(grep '^::' "$R/stdout")"
+[ "$(grep -c '^::error' "$R/stdout")" = 1 ] || fail "marginal-marginal: want exactly one ::error"
 run_action marginal-never 0 "${M[@]}" INPUT_FAIL_ON=never
+grep -q '^::error' "$R/stdout" && fail "marginal-never: an ::error although the step passes"
+# inconclusive: fail makes INCONCLUSIVE fail the step, and says so
+run_action inconclusive-fail 1 "${M[@]}" INPUT_INCONCLUSIVE=fail INPUT_ARGS=$'--min-samples\n100000000'
+expect_out verdict INCONCLUSIVE
+expect_out failed true
+grep -q '^::error title=flamegate::INCONCLUSIVE fails the step because inconclusive is fail: ' "$R/stdout" ||
+    fail "no ::error saying why INCONCLUSIVE failed: $(grep '^::' "$R/stdout")"
 # a materiality gate passed through: 2% is below the +5%, so it FAILs
 run_action marginal-gate 1 "${M[@]}" INPUT_FAIL_ON=fail INPUT_MIN_CHANGE=2% INPUT_MIN_DELTA=0.1
 expect_out verdict FAIL
@@ -238,11 +257,49 @@ expect_out exit-code 2
 expect_out failed true
 grep -q '^::error title=flamegate::flamegate compare failed (exit 2)' "$R/stdout" || fail "no error annotation"
 contains "$R/summary" "flamegate: error (exit 2)"
+# on-error: pass: a green step, but a ::warning says the gate did not run
 run_action missing-pass 0 INPUT_COMMENT=false INPUT_ON_ERROR=pass INPUT_CANDIDATE="$TMP/nope/*.pb.gz"
+expect_out verdict ERROR
+expect_out exit-code 0
+expect_out failed false
+grep -q "^::warning title=flamegate::the gate did not run (flamegate would have exited 2): .*nope.*; on-error: pass lets the step pass without a comparison$" "$R/stdout" ||
+    fail "no ::warning for an error passed by on-error: $(grep '^::' "$R/stdout")"
+grep -q '^::error' "$R/stdout" && fail "missing-pass: an ::error although the step passes"
+contains "$R/summary" "flamegate: the gate did not run (on-error: pass)"
+# a backend outage (exit 3) passed the same way
+run_action outage-pass 0 INPUT_COMMENT=false INPUT_ON_ERROR=pass INPUT_BASE= INPUT_CANDIDATE= \
+    INPUT_BACKEND=pyroscope INPUT_URL="http://127.0.0.1:9" INPUT_SELECTOR='{service_name="x"}' \
+    INPUT_BASE_VERSION=a INPUT_CANDIDATE_VERSION=b INPUT_ARGS=$'--retries\n0\n--connect-timeout\n2'
+expect_out verdict ERROR
+grep -q "^::warning title=flamegate::the gate did not run (flamegate would have exited 3): " "$R/stdout" ||
+    fail "no ::warning for a fetch failure passed by on-error: $(grep '^::' "$R/stdout")"
+# invalid inputs: exit 2, verdict ERROR (never empty), one ::error, summary
 run_action bad-fail-on 2 INPUT_FAIL_ON=sometimes
 grep -q "^::error title=flamegate::bad fail-on 'sometimes'" "$R/stdout" || fail "bad fail-on not reported"
+expect_out verdict ERROR
+expect_out exit-code 2
+expect_out failed true
+expect_out comment-status skipped
+contains "$R/summary" "bad fail-on 'sometimes'"
 run_action bad-comment 2 INPUT_COMMENT=always
+expect_out verdict ERROR
+run_action bad-annotations 2 INPUT_ANNOTATIONS=many
+expect_out verdict ERROR
+run_action bad-format 2 INPUT_FORMATS=pdf
+expect_out verdict ERROR
+grep -q "^::error title=flamegate::unknown report format 'pdf'" "$R/stdout" || fail "bad format not reported"
 run_action nothing 2 INPUT_BASE= INPUT_CANDIDATE=
+expect_out verdict ERROR
+grep -q "^::error title=flamegate::nothing to compare" "$R/stdout" || fail "nothing to compare not reported"
+run_action no-base 2 INPUT_COMMENT=false INPUT_BASE=
+expect_out verdict ERROR
+expect_out failed true
+[ "$(grep -c '^::error title=flamegate::' "$R/stdout")" = 1 ] || fail "no-base: want one ::error"
+# a binary that does not run: ERROR, and the ::error names it
+run_action no-binary 2 FLAMEGATE="$TMP/no/flamegate"
+expect_out verdict ERROR
+grep -q "^::error title=flamegate::flamegate '$TMP/no/flamegate' does not run" "$R/stdout" ||
+    fail "no ::error for a missing binary: $(grep '^::' "$R/stdout")"
 
 # ---- 9. escaping: '%', ':' and ',' in a symbol, annotations capped by input
 run_action escape 1 INPUT_COMMENT=false INPUT_BASE="$P/fb" INPUT_CANDIDATE="$P/fc" INPUT_ANNOTATIONS=3
@@ -259,4 +316,93 @@ expect_out comment-status skipped
 run_action push-pr 1 GITHUB_EVENT_NAME=workflow_run \
     GITHUB_EVENT_PATH="$EVENTS/event-workflow_run-fork.json" INPUT_PR_NUMBER=7
 expect_out comment-status created
+
+# ---- 11. prepare and build, with a stand-in make ($MAKE)
+# run_step NAME WANT_EXIT STEP [VAR=VALUE ...]: action/run.sh STEP
+run_step() {
+    local name=$1 want=$2 step=$3
+    shift 3
+    R=$TMP/$name
+    mkdir -p "$R"
+    : >"$R/output"
+    env -i PATH="$PATH" HOME="$TMP" LC_ALL=C GITHUB_ACTIONS=true \
+        GITHUB_OUTPUT="$R/output" RUNNER_TEMP="$TMP/runner" RUNNER_OS=Linux "$@" \
+        bash action/run.sh "$step" >"$R/stdout" 2>"$R/stderr"
+    local got=$?
+    if [ "$got" != "$want" ]; then
+        echo "--- stdout" >&2; tail -n 30 "$R/stdout" >&2
+        echo "--- stderr" >&2; tail -n 30 "$R/stderr" >&2
+        fail "$name: expected exit $want, got $got"
+    fi
+}
+run_step prep 0 prepare
+expect_out build true
+expect_out use-cache true
+expect_out bin "$TMP/runner/flamegate-action/bin/flamegate"
+expect_out cache-path "$TMP/runner/flamegate-action/bin"
+out cache-key | grep -qE '^flamegate-Linux-X64-[a-z0-9.]+-[0-9a-f]{20}$' || fail "cache key '$(out cache-key)'"
+run_step prep-nocache 0 prepare INPUT_CACHE=false
+expect_out use-cache false
+run_step prep-bin 0 prepare INPUT_FLAMEGATE=/opt/fg
+expect_out build false
+expect_out bin /opt/fg
+run_step prep-mac 2 prepare RUNNER_OS=macOS
+grep -q "^::error title=flamegate::the flamegate action builds on Linux runners" "$R/stdout" || fail "macOS not reported"
+
+BIN=$TMP/runner/flamegate-action/bin/flamegate
+BDIR=$TMP/runner/flamegate-action/build
+MK=$TMP/make
+# fake make: logs its arguments; MAKE_FAIL=deps|build fails that part
+cat >"$MK" <<'MAKE'
+#!/bin/sh
+printf '%s\n' "$*" >>"$MAKE_LOG"
+case "$*" in
+    *" deps") if [ "$MAKE_FAIL" = deps ]; then
+                  echo "E: Unable to locate package libprotobuf-c-dev" >&2
+                  echo "flamegate: installing the build dependencies failed (apt-get install libprotobuf-c-dev)" >&2
+                  exit 2
+              fi ;;
+    *) if [ "$MAKE_FAIL" = build ]; then
+           echo "src/x.c:1:10: fatal error: protobuf-c/protobuf-c.h: No such file or directory" >&2
+           exit 2
+       fi
+       for a in "$@"; do case "$a" in */flamegate) cp "$FAKE_BUILT" "$a" ;; esac; done ;;
+esac
+MAKE
+chmod +x "$MK"
+B=(MAKE="$MK" MAKE_LOG="$TMP/make.log" FAKE_BUILT="$FG_BIN" FLAMEGATE_BIN="$BIN" FLAMEGATE_BUILD_DIR="$BDIR")
+mkdir -p "$BDIR"
+# installing the dependencies fails: ::error naming the command and why
+run_step deps-fail 2 build "${B[@]}" MAKE_FAIL=deps
+grep -qF "::error title=flamegate::installing the build dependencies failed: '$MK -C $PWD deps' exited 2: flamegate: installing the build dependencies failed (apt-get install libprotobuf-c-dev)" "$R/stdout" ||
+    fail "no ::error naming the failed dependency install: $(grep '^::' "$R/stdout")"
+contains "$R/stderr" "E: Unable to locate package"
+[ ! -e "$BIN" ] || fail "deps failed but a binary is in place"
+# the gate step that runs after it: verdict ERROR, no second ::error
+run_action after-deps-fail 2 FLAMEGATE="$BIN"
+expect_out verdict ERROR
+expect_out failed true
+grep -q '^::error' "$R/stdout" && fail "the gate annotated the build failure again: $(grep '^::' "$R/stdout")"
+contains "$R/summary" "no flamegate binary: installing the build dependencies failed"
+# the build fails: ::error naming the make command and the compiler error
+run_step build-fail 2 build "${B[@]}" MAKE_FAIL=build
+grep -qF "::error title=flamegate::building flamegate failed: '$MK -C $PWD B=$BDIR $BDIR/flamegate' exited 2: src/x.c:1:10: fatal error: protobuf-c/protobuf-c.h: No such file or directory" "$R/stdout" ||
+    fail "no ::error naming the failed build: $(grep '^::' "$R/stdout")"
+# the build succeeds: the binary is copied into the cached path
+: >"$TMP/make.log"
+run_step build-ok 0 build "${B[@]}"
+[ -x "$BIN" ] && cmp -s "$BIN" "$FG_BIN" || fail "the built binary was not copied to $BIN"
+grep -q ' deps$' "$TMP/make.log" || fail "make deps did not run"
+grep -q "B=$BDIR $BDIR/flamegate\$" "$TMP/make.log" || fail "make did not build $BDIR/flamegate"
+grep -q '^::error' "$R/stdout" && fail "build-ok: an ::error"
+# the next run finds it (as after a cache restore): make never runs
+: >"$TMP/make.log"
+run_step build-cached 0 build "${B[@]}"
+[ ! -s "$TMP/make.log" ] || fail "a working cached binary was rebuilt: $(cat "$TMP/make.log")"
+contains "$R/stderr" "using cached flamegate"
+# and prepare clears the failure left by an earlier run of the action
+run_step deps-fail-again 2 build "${B[@]}" MAKE_FAIL=deps FLAMEGATE_BIN="$TMP/other/flamegate"
+[ -s "$TMP/runner/flamegate-action/step-error" ] || fail "no step-error state after a failed build"
+run_step prep-clears 0 prepare
+[ ! -e "$TMP/runner/flamegate-action/step-error" ] || fail "prepare kept a stale step-error"
 exit 0
