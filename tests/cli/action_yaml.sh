@@ -104,6 +104,58 @@ for f in sorted(flags):
     if not re.search(r"(^|[\s,])--%s(?![A-Za-z0-9-])" % re.escape(f), compare_help):
         err("run.sh passes --%s, which 'flamegate compare --help' does not list" % f)
 
+# The cache: restore before the build, save after it, before the gate.
+cache_actions = {}
+for part in ("restore", "save"):
+    with open("tests/schemas/actions-cache/%s-action.yml" % part) as f:
+        cache_actions["actions/cache/" + part] = yaml.safe_load(f)
+order = [s.get("id") for s in steps]
+by_id = {s.get("id"): s for s in steps}
+uses = {}
+for s in steps:
+    u = s.get("uses", "")
+    if u.startswith("actions/cache"):
+        name, _, ver = u.partition("@")
+        if name not in cache_actions:
+            err("step %s: use actions/cache/restore and actions/cache/save, not %s "
+                "(the combined action saves only when the job succeeds)" % (s.get("id"), name))
+            continue
+        if not re.match(r"^v4(\.|$)", ver):
+            err("step %s: %s is not pinned to v4" % (s.get("id"), u))
+        uses[name] = s
+        spec = cache_actions[name]
+        for k in (s.get("with") or {}):
+            if k not in spec["inputs"]:
+                err("step %s: %s has no input '%s'" % (s.get("id"), name, k))
+        for k, v in spec["inputs"].items():
+            if v.get("required") and k not in (s.get("with") or {}):
+                err("step %s: %s needs input '%s'" % (s.get("id"), name, k))
+        if not s.get("continue-on-error"):
+            err("step %s: a cache outage must not fail the action (continue-on-error)" % s.get("id"))
+restore = uses.get("actions/cache/restore")
+save = uses.get("actions/cache/save")
+if not restore or not save:
+    err("the binary is not cached with actions/cache/restore and actions/cache/save")
+else:
+    rid, sid = restore.get("id"), save.get("id")
+    for want in (("prep", rid), (rid, "build"), ("build", sid), (sid, "gate")):
+        if want[0] not in order or want[1] not in order or order.index(want[0]) > order.index(want[1]):
+            err("step order: %s must come before %s" % want)
+    if restore.get("with") != save.get("with"):
+        err("restore and save differ in path or key: %r, %r" % (restore.get("with"), save.get("with")))
+    cond = " ".join(str(save.get("if", "")).split())
+    for need in ("always()", "steps.build.outcome == 'success'",
+                 "steps.%s.outputs.cache-hit != 'true'" % rid):
+        if need not in cond:
+            err("the save step's if: lacks %s (%r)" % (need, cond))
+    outs = cache_actions["actions/cache/restore"]["outputs"]
+    for ref in re.findall(r"steps\.%s\.outputs\.([A-Za-z0-9_-]+)" % re.escape(rid), text):
+        if ref not in outs:
+            err("actions/cache/restore has no output '%s'" % ref)
+gate_if = " ".join(str(by_id.get("gate", {}).get("if", "")).split())
+if "!cancelled()" not in gate_if:
+    err("the gate step must run after a failed build (if: !cancelled()), so the outputs say ERROR")
+
 for e in errors:
     print("action.yml: " + e)
 sys.exit(1 if errors else 0)
