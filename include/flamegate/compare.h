@@ -186,10 +186,11 @@ struct fg_result {
 
 /*
  * Compare base[0..k) against cand[0..m) (borrowed profiles) with opts.
- * *out is owned by the caller (fg_result_free).  Errors: FG_EUSAGE when the
- * sides have different sample types or units (both are named), when a
- * pattern is not a valid regex, or when a side is empty; FG_ESTATS when a
- * computation fails.
+ * *out is owned by the caller (fg_result_free).  One side without any
+ * profile (k or m 0) gives an INCONCLUSIVE result saying so.  Errors:
+ * FG_EUSAGE when the sides have different sample types or units (both are
+ * named), when a pattern is not a valid regex, or when both sides are
+ * empty; FG_ESTATS when a computation fails.
  */
 int fg_compare(struct fg_profile *const *base, size_t k,
                struct fg_profile *const *cand, size_t m,
@@ -197,6 +198,11 @@ int fg_compare(struct fg_profile *const *base, size_t k,
                struct fg_error *err) FG_MUST_CHECK;
 
 void fg_result_free(struct fg_result *r);
+
+/* Append a one-line warning to r->warnings (formatted; at most 511
+ * bytes), e.g. what the caller dropped before comparing. */
+void fg_result_add_warning(struct fg_result *r, const char *fmt, ...)
+    FG_PRINTF(2, 3);
 
 const char *fg_verdict_name(enum fg_verdict v);   /* "PASS", ... */
 const char *fg_metric_name(enum fg_metric m);     /* "flat", ... */

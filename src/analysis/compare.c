@@ -11,6 +11,7 @@
 #include "core/util.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,16 @@ const char *fg_test_name(enum fg_test t)
     case FG_TEST_MODERATED: return "moderated-t";
     }
     return "?";
+}
+
+void fg_result_add_warning(struct fg_result *r, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    fg_work_warn(r, "%s", line);
 }
 
 void fg_result_free(struct fg_result *r)
@@ -196,15 +207,54 @@ static void run_family(struct fg_work *w, size_t from, size_t to,
     free(fam.rows);
 }
 
+/*
+ * One side has no profile at all (e.g. every window of a young canary was
+ * empty): nothing can be judged, which is INCONCLUSIVE, never a pass.
+ */
+static int one_side_empty(struct fg_profile *const *ps, size_t n, bool base,
+                          const struct fg_compare_opts *opts,
+                          struct fg_result **out, struct fg_error *err)
+{
+    struct fg_result *r = fg_xcalloc(1, sizeof(*r));
+    r->opts = *opts;
+    size_t t = 0;
+    int rc = fg_profile_select_type(ps[0], opts->sample_type, &t, err);
+    if (rc) {
+        free(r);
+        return rc;
+    }
+    r->sample_type = fg_xstrdup(ps[0]->types[t].type);
+    r->unit = fg_xstrdup(ps[0]->types[t].unit);
+    r->count_type = fg_xstrdup("none");
+    r->test = opts->test;
+    r->normalize = opts->normalize;
+    r->r = 1.0;
+    struct fg_side *have = base ? &r->base : &r->cand;
+    have->runs = n;
+    have->sources = fg_xcalloc(n, sizeof(char *));
+    have->run_totals = fg_xcalloc(n, sizeof(int64_t));
+    for (size_t i = 0; i < n; i++)
+        have->sources[i] = fg_xstrdup(ps[i]->source);
+    r->verdict = FG_VERDICT_INCONCLUSIVE;
+    r->exit_code = FG_EXIT_PASS;
+    snprintf(r->reason, sizeof(r->reason),
+             "no %s profile has samples: nothing to compare",
+             base ? "candidate" : "base");
+    *out = r;
+    return FG_OK;
+}
+
 int fg_compare(struct fg_profile *const *base, size_t k,
                struct fg_profile *const *cand, size_t m,
                const struct fg_compare_opts *opts, struct fg_result **out,
                struct fg_error *err)
 {
     *out = NULL;
+    if (k == 0 && m == 0)
+        return fg_error_set(err, FG_EUSAGE, "no profiles to compare");
     if (k == 0 || m == 0)
-        return fg_error_set(err, FG_EUSAGE, "no %s profiles to compare",
-                            k == 0 ? "base" : "candidate");
+        return one_side_empty(k ? base : cand, k ? k : m, k != 0, opts, out,
+                              err);
     int rc = FG_OK;
     struct fg_work w;
     memset(&w, 0, sizeof(w));

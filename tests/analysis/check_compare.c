@@ -4,6 +4,7 @@
  * real A/A replicate series of the corpus.
  */
 #include "flamegate/compare.h"
+#include "flamegate/report.h"
 #include "input/folded.h"
 #include "flamegate/source.h"
 #include "analysis/stats.h"
@@ -191,6 +192,31 @@ START_TEST(test_inconclusive_and_gates)
     ck_assert_int_eq(r->verdict, FG_VERDICT_INCONCLUSIVE);
     ck_assert_ptr_nonnull(strstr(r->reason, "no function"));
     fg_result_free(r);
+    /* a side without any profile (every window of a young canary empty):
+     * INCONCLUSIVE with the reason, and the reports still render */
+    r = run(&b, 1, NULL, 0, &o);
+    ck_assert_int_eq(r->verdict, FG_VERDICT_INCONCLUSIVE);
+    ck_assert_int_eq(r->exit_code, 0);
+    ck_assert_ptr_nonnull(strstr(r->reason, "no candidate profile"));
+    ck_assert_uint_eq(r->base.runs, 1);
+    ck_assert_uint_eq(r->cand.runs, 0);
+    fg_result_add_warning(r, "candidate: %d of %d windows empty", 5, 5);
+    ck_assert_uint_eq(r->n_warnings, 1);
+    for (int f = FG_REPORT_TEXT; f <= FG_REPORT_HTML; f++) {
+        struct fg_report_ctx ctx;
+        fg_report_ctx_init(&ctx, r, NULL);
+        struct fg_buf out;
+        fg_buf_init(&out, 0);
+        struct fg_error err;
+        ck_assert_int_eq(fg_report_write((enum fg_report_format)f, &ctx,
+                                         &out, &err), FG_OK);
+        ck_assert_ptr_nonnull(strstr(out.data, "INCONCLUSIVE"));
+        ck_assert_ptr_nonnull(strstr(out.data, "windows empty"));
+        fg_buf_release(&out);
+    }
+    fg_result_free(r);
+    struct fg_error err;
+    ck_assert_int_eq(fg_compare(NULL, 0, NULL, 0, &o, &r, &err), FG_EUSAGE);
     fg_profile_free(b);
     fg_profile_free(c);
 }
