@@ -21,7 +21,7 @@
 struct fg_count_spec {
     struct fg_agg_spec spec;
     double scale;       /* multiply aggregated values (1 unless derived) */
-    const char *label;  /* description for reports (static string) */
+    char label[192];    /* how the counts were derived, for reports */
 };
 
 struct fg_work {

@@ -502,6 +502,62 @@ START_TEST(test_kafka_aa_never_fails)
 }
 END_TEST
 
+/*
+ * The counts the tests see are the samples the profiler took, whatever the
+ * profile stores (STATISTICS 1.1-1.3): Node.js values are microseconds in
+ * 10 ms steps under a declared period of 1 us; .NET CPU is nanoseconds in
+ * 1 ms steps under a period of 1 ns, next to an all-zero exception/count;
+ * Go heap *_objects hold scaled estimates whichever of the pair is
+ * analysed.  Expected totals: the golden totals divided by the step, and
+ * for Go the raw counts of STATISTICS Example G over every record.
+ */
+START_TEST(test_corpus_true_sample_counts)
+{
+    if (!fg_test_corpus()) {
+        fg_test_skip("corpus sample counts: ../shared/corpus is absent");
+        return;
+    }
+    const struct {
+        const char *file, *type;
+        int64_t total;
+        const char *how;
+    } cases[] = {
+        {"profiles/nodejs-cpu.pb.gz", NULL, 3967, "wall / 10ms"},
+        {"profiles/dotnet-labels.pb.gz", "cpu", 9093, "cpu / 1ms"},
+        {"profiles/dotnet-labels.pb.gz", "alloc_size", 1880,
+         "alloc_samples/count"},
+        {"profiles/go-alloc-objects.pb.gz", "alloc_objects", 168395,
+         "recovered"},
+        {"profiles/go-alloc-objects.pb.gz", "alloc_space", 168395,
+         "recovered"},
+        {"profiles/go-heap.pb.gz", "inuse_objects", 2195, "recovered"},
+        {"profiles/go-large-cpu.pb.gz", "cpu", -1, "samples/count"},
+        {"profiles/cpp-bench-contention-legacy.pb.gz", "delay", 3500,
+         "contentions/count"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct fg_profile *p = load(cases[i].file);
+        struct fg_compare_opts o;
+        fg_compare_opts_default(&o);
+        o.sample_type = cases[i].type;
+        struct fg_result *r = run(&p, 1, &p, 1, &o);
+        ck_assert_msg(strstr(r->count_type, cases[i].how), "%s %s: %s",
+                      cases[i].file, cases[i].type ? cases[i].type : "",
+                      r->count_type);
+        if (cases[i].total >= 0)
+            ck_assert_msg(r->base.total == cases[i].total,
+                          "%s %s: %lld samples, want %lld", cases[i].file,
+                          cases[i].type ? cases[i].type : "",
+                          (long long)r->base.total,
+                          (long long)cases[i].total);
+        ck_assert_msg(r->verdict == FG_VERDICT_PASS, "%s vs itself: %s",
+                      cases[i].file, r->reason);
+        fg_result_free(r);
+        fg_profile_free(p);
+    }
+}
+END_TEST
+
 START_TEST(test_corpus_self_compare_and_heap)
 {
     if (!fg_test_corpus()) {
@@ -537,6 +593,7 @@ Suite *compare_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_unchecked_fixture(tc, fg_stats_init, NULL);
     tcase_add_test(tc, test_identical_passes);
+    tcase_add_test(tc, test_corpus_true_sample_counts);
     tcase_add_test(tc, test_example_a_fails);
     tcase_add_test(tc, test_example_c_compositional);
     tcase_add_test(tc, test_inconclusive_and_gates);
