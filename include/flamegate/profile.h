@@ -42,9 +42,17 @@ struct fg_limits {
 /* Fill l with the defaults (documented in README "Limits and safety"). */
 void fg_limits_default(struct fg_limits *l);
 
+/* The format a profile was read from (input/source.c detects it by
+ * content). */
 enum fg_profile_format {
     FG_FORMAT_PPROF = 0,
-    FG_FORMAT_FOLDED = 1
+    FG_FORMAT_FOLDED = 1,       /* folded stacks, also async-profiler's */
+    FG_FORMAT_FLAMEBEARER = 2,  /* Pyroscope flame-graph JSON (/render) */
+    FG_FORMAT_JFR = 3,          /* Java Flight Recorder */
+    FG_FORMAT_CPUPROFILE = 4,   /* V8/Chrome .cpuprofile */
+    FG_FORMAT_SPEEDSCOPE = 5,   /* speedscope JSON */
+    FG_FORMAT_PERF_SCRIPT = 6,  /* `perf script` text */
+    FG_FORMAT_OTLP = 7          /* OpenTelemetry profiles (proto or JSON) */
 };
 
 struct fg_profile {
@@ -80,6 +88,12 @@ struct fg_profile {
     uint32_t *sample_start;
     uint32_t *sample_locs;
     int64_t *values;
+    /* When each sample was taken, in nanoseconds on the recording's clock
+     * (Unix time when the format says so), or NULL when the format carries
+     * no time per sample (pprof, folded).  Formats that do (JFR,
+     * cpuprofile, perf script, evented speedscope, OTLP) fill it, which
+     * lets a long recording be split into time blocks (replicates). */
+    int64_t *sample_time;
 };
 
 /* Free a profile and everything it owns.  NULL is accepted. */
