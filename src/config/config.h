@@ -23,6 +23,7 @@
 #ifndef FLAMEGATE_CONFIG_H
 #define FLAMEGATE_CONFIG_H
 
+#include "analysis/envnoise.h"
 #include "config/settings.h"
 
 /* The file looked for in the working directory when --config is absent. */
@@ -123,33 +124,7 @@ int fg_config_apply_profile(struct fg_config *c, struct fg_settings *s,
 bool fg_config_is_backend_option(const char *name, bool *is_flag);
 
 
-/* ---- presets (src/config/presets.c) ------------------------------------------- */
-
-/* Frames matched by one regular expression, and why they are noise. */
-struct fg_preset_group {
-    const char *regex;  /* POSIX ERE fragment that must match the whole
-                         * function name (the preset anchors it) */
-    const char *frames; /* example names it matches, ", "-separated */
-    const char *why;    /* one sentence: why these frames are noise */
-};
-
-struct fg_preset {
-    const char *name;     /* "go-runtime-scheduling", ... */
-    const char *summary;  /* one line */
-    const char *tradeoff; /* what turning it on can hide, or NULL */
-    const struct fg_preset_group *groups;
-    size_t n_groups;
-};
-
-/* Every preset, in documentation order; fg_preset_count entries. */
-extern const struct fg_preset fg_presets[];
-extern const size_t fg_preset_count;
-
-/* The preset called name, or NULL. */
-const struct fg_preset *fg_preset_find(const char *name);
-
-/* The preset's anchored regex, "^(g1|g2|...)$" (malloc'd). */
-char *fg_preset_regex(const struct fg_preset *p);
+/* ---- ignore presets (the environment classes of analysis/envnoise.h) ---- */
 
 /*
  * Add preset `name` to s as one ignore rule (the anchored regex) whose

@@ -15,7 +15,7 @@ check() { # FILE MESSAGE
 check $d/bad-unknown-key.json "config '$d/bad-unknown-key.json': unknown key 'min_chnage' (did you mean 'min_change'?)"
 check $d/bad-type.json "config '$d/bad-type.json': 'rules[2].max_share' must be a number or a string like \"30%\", not an array"
 check $d/bad-regex.json "config '$d/bad-regex.json': 'rules[0].match': invalid regular expression 'main.(foo'"
-check $d/bad-preset.json "config '$d/bad-preset.json': 'ignore_presets[1]': unknown ignore preset 'go-foo' (known: go-runtime-scheduling, go-gc, jvm-safepoints-gc, glibc-idle)"
+check $d/bad-preset.json "config '$d/bad-preset.json': 'ignore_presets[1]': unknown ignore preset 'go-foo' (known: go-runtime-scheduling, go-gc, jvm-safepoints-gc, glibc-idle, python-runtime, node-runtime)"
 check $d/bad-json.json "config '$d/bad-json.json': invalid JSON at line 3, column"
 check $d/missing.json "cannot read config '$d/missing.json': No such file or directory"
 check $d "cannot read config '$d': is a directory"

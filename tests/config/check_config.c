@@ -536,7 +536,8 @@ START_TEST(test_error_rules)
                 NULL);
     expect_fail("{\"ignore_presets\": [\"go-gc\", \"go-foo\"]}",
                 "'ignore_presets[1]': unknown ignore preset 'go-foo' (known: "
-                "go-runtime-scheduling, go-gc, jvm-safepoints-gc, glibc-idle)",
+                "go-runtime-scheduling, go-gc, jvm-safepoints-gc, glibc-idle, "
+                "python-runtime, node-runtime)",
                 NULL);
     expect_fail("{\"ignore_presets\": \"jvm\"}",
                 "'ignore_presets': unknown ignore preset 'jvm'", NULL);
@@ -777,7 +778,7 @@ static bool any_preset_matches(const char *name)
 
 START_TEST(test_presets_match_their_frames)
 {
-    ck_assert_uint_eq(fg_preset_count, 4);
+    ck_assert_uint_eq(fg_preset_count, 6);
     for (size_t i = 0; i < fg_preset_count; i++) {
         const struct fg_preset *p = &fg_presets[i];
         ck_assert_ptr_eq(fg_preset_find(p->name), p);
