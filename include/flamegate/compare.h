@@ -21,10 +21,26 @@ enum fg_verdict {
 
 enum fg_metric { FG_METRIC_FLAT = 0, FG_METRIC_CUM = 1, FG_METRIC_BOTH = 2 };
 
+/* What a function's count is divided by before the two sides are
+ * compared (the effective library size L of each run). */
 enum fg_normalize {
-    FG_NORM_ROBUST = 0, /* median-of-ratios (DESeq2), falls back to total */
-    FG_NORM_TOTAL = 1,  /* by total samples */
-    FG_NORM_NONE = 2    /* raw counts, r = 1 */
+    FG_NORM_ROBUST = 0,   /* total samples scaled by a count-weighted,
+                           * trimmed mean of the functions' log ratios, so
+                           * that a change elsewhere (an optimization, the
+                           * GC and allocator cascade of an allocation
+                           * change) does not move unchanged functions;
+                           * falls back to total */
+    FG_NORM_TOTAL = 1,    /* by total samples (share of samples) */
+    FG_NORM_NONE = 2,     /* raw counts, r = 1 */
+    FG_NORM_MEDIAN = 3,   /* DESeq2's median of ratios (the unweighted
+                           * median, pulled by many small functions that
+                           * move together) */
+    FG_NORM_DURATION = 4, /* per second of profile time (duration_nanos):
+                           * a uniform slowdown counts when load is
+                           * steady */
+    FG_NORM_WORK = 5      /* per unit of work the caller measured
+                           * (base_work / cand_work: requests, benchmark
+                           * iterations) */
 };
 
 /* Test actually used for a comparison. */
@@ -57,7 +73,8 @@ struct fg_rule {
 
 struct fg_compare_opts {
     const char *sample_type;   /* NULL: each profile's default */
-    enum fg_metric metric;     /* what gates (FG_METRIC_FLAT default) */
+    enum fg_metric metric;     /* what gates (FG_METRIC_BOTH default: self
+                                * and inclusive time) */
     enum fg_normalize normalize;
     enum fg_test test;
     double alpha;              /* 0.05: Holm for FAIL, BH for MARGINAL */
@@ -68,7 +85,21 @@ struct fg_compare_opts {
     int64_t min_samples;       /* 500: per side, else INCONCLUSIVE */
     const struct fg_rule *rules; /* evaluated in order (borrowed) */
     size_t n_rules;
+    bool env_noise;            /* true: functions of the environment-driven
+                                * families (analysis/envnoise.h) get their
+                                * family's extra run-to-run noise */
+    const double *base_work;   /* FG_NORM_WORK: work per run (borrowed); one
+                                * value applies to every run of the side */
+    size_t n_base_work;
+    const double *cand_work;
+    size_t n_cand_work;
 };
+
+/* The verdict is INCONCLUSIVE when the two sides share functions for less
+ * than this share of their samples (two different programs), with a loud
+ * warning below FG_WARN_OVERLAP. */
+#define FG_MIN_OVERLAP 0.2
+#define FG_WARN_OVERLAP 0.5
 
 /* Fill o with the documented defaults. */
 void fg_compare_opts_default(struct fg_compare_opts *o);
@@ -82,11 +113,21 @@ enum {
     FG_F_REGRESSION = 1u << 4,   /* counts toward FAIL */
     FG_F_MARGINAL = 1u << 5,     /* counts toward MARGINAL */
     FG_F_IMPROVEMENT = 1u << 6,  /* significant decrease */
-    FG_F_NEW = 1u << 7,          /* absent in every base run */
-    FG_F_VANISHED = 1u << 8,     /* absent in every candidate run */
+    FG_F_NEW = 1u << 7,          /* on no stack of any base run */
+    FG_F_VANISHED = 1u << 8,     /* on no stack of any candidate run */
     FG_F_BUDGET = 1u << 9,       /* candidate share above a max_share */
     FG_F_IGNORED = 1u << 10,     /* excluded by an ignore/focus rule */
-    FG_F_INCREASE = 1u << 11     /* direction of the point estimate */
+    FG_F_INCREASE = 1u << 11,    /* direction of the point estimate */
+    FG_F_GATE = 1u << 12,        /* in the Holm family that decides FAIL */
+    FG_F_ENV = 1u << 13          /* environment-driven (env_family) */
+};
+
+/* The rule that made a row a regression (FG_F_REGRESSION). */
+enum fg_fail_rule {
+    FG_FAIL_NONE = 0,
+    FG_FAIL_HOLM = 1,     /* Holm-adjusted p < alpha and both effect gates */
+    FG_FAIL_CRITICAL = 2  /* BH-adjusted p < alpha, ratio >= x1.5 and
+                           * +2 pp: too large to wait for Holm */
 };
 
 struct fg_func_result {
@@ -124,6 +165,57 @@ struct fg_func_result {
     const struct fg_rule *rule; /* threshold/budget rule that applied */
     double min_change;      /* effective gates for this function */
     double min_delta;
+    enum fg_fail_rule fail_rule; /* why it is a regression */
+    const char *env_family; /* static name of its environment-driven
+                             * family (FG_F_ENV), else NULL */
+    double env_cv;          /* that family's extra run-to-run noise */
+    double fail_ratio;      /* FG_F_ENV rows: about the ratio at which this
+                             * row would reach the Holm threshold (how much
+                             * larger a change it needs), else 0 */
+    size_t finding;         /* 1 + index of the finding the row belongs to
+                             * (as root, contributor or context), or 0 */
+};
+
+/* What kind of change a finding is. */
+enum fg_finding_kind {
+    FG_FINDING_NEW_PATH = 0,  /* a function absent from the base profile,
+                               * entered from a caller that existed */
+    FG_FINDING_SELF = 1,      /* a function's own time grew */
+    FG_FINDING_INCLUSIVE = 2  /* a function's inclusive time grew, spread
+                               * over what it calls */
+};
+
+/* A caller or callee edge of a finding's root, pooled over each side's
+ * runs (counts as the tests count them). */
+struct fg_finding_edge {
+    char *name;               /* owned: the function at the other end */
+    int64_t base_count, cand_count;
+    double base_share, cand_share; /* of the side's samples */
+};
+
+/*
+ * One change, reported once, at the deepest function that explains it
+ * (README "Findings").  Rows are indices into fg_result.funcs.
+ */
+struct fg_finding {
+    enum fg_finding_kind kind;
+    enum fg_verdict level;    /* FG_VERDICT_FAIL or FG_VERDICT_MARGINAL */
+    size_t row;               /* the root's row: the one that gates it */
+    char *caller;             /* owned; NEW_PATH: the main existing caller
+                               * it is entered from, else NULL */
+    double base_share;        /* the root's inclusive share (self for SELF) */
+    double cand_share;
+    size_t *members;          /* owned: rows of flagged functions inside it
+                               * (new or grown callees), largest first */
+    size_t n_members;
+    size_t *context;          /* owned: rows of flagged ancestors whose rise
+                               * it explains */
+    size_t n_context;
+    struct fg_finding_edge *callers; /* owned: edges into the root, largest
+                                      * change first (at most 10) */
+    size_t n_callers;
+    struct fg_finding_edge *callees; /* owned: edges out of the root */
+    size_t n_callees;
 };
 
 struct fg_side {
@@ -182,6 +274,17 @@ struct fg_result {
 
     size_t n_warnings;
     char **warnings;          /* owned one-line warnings */
+
+    struct fg_finding *findings; /* owned: FAIL findings first, then
+                                  * MARGINAL, each by size of change */
+    size_t n_findings;
+    size_t n_fail_findings;   /* what the verdict counts */
+    size_t n_marginal_findings;
+    size_t n_env;             /* tested rows of environment-driven
+                               * functions */
+    double overlap;           /* share of each side's samples in functions
+                               * present on both sides (the smaller of
+                               * the two) */
 };
 
 /*

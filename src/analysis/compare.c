@@ -1,11 +1,13 @@
 /*
  * compare.c - baseline vs candidate (see compare.h and README
  * "Statistics"): the steps of one comparison, each in its own unit:
- * counts (counts.c) aggregated into the per-function table (table.c),
- * rules (rules.c), normalization (normalize.c), the per-function tests
- * (difftest.c), corrections, gates and verdict (gate.c), row order
- * (rank.c).
+ * duplicated runs dropped and counts (counts.c) aggregated into the
+ * per-function table (table.c), rules (rules.c) and environment classes
+ * (envnoise.c), normalization (normalize.c), flat and cum rows tested
+ * (difftest.c), corrections and gates (gate.c), the findings
+ * (findings.c), the verdict (gate.c), row order (rank.c).
  */
+#include "analysis/envnoise.h"
 #include "analysis/work.h"
 #include "flamegate/strtab.h"
 #include "core/util.h"
@@ -19,8 +21,9 @@
 void fg_compare_opts_default(struct fg_compare_opts *o)
 {
     memset(o, 0, sizeof(*o));
-    o->metric = FG_METRIC_FLAT;
+    o->metric = FG_METRIC_BOTH;
     o->normalize = FG_NORM_ROBUST;
+    o->env_noise = true;
     o->test = FG_TEST_AUTO;
     o->alpha = 0.05;
     o->min_change = 0.10;
@@ -57,6 +60,9 @@ const char *fg_normalize_name(enum fg_normalize n)
     case FG_NORM_ROBUST: return "robust";
     case FG_NORM_TOTAL: return "total";
     case FG_NORM_NONE: return "none";
+    case FG_NORM_MEDIAN: return "median";
+    case FG_NORM_DURATION: return "duration";
+    case FG_NORM_WORK: return "work";
     }
     return "?";
 }
@@ -101,6 +107,7 @@ void fg_result_free(struct fg_result *r)
     for (size_t i = 0; i < r->n_warnings; i++)
         free(r->warnings[i]);
     free(r->warnings);
+    fg_findings_free(r);
     free(r->sample_type);
     free(r->unit);
     free(r->count_type);
@@ -123,20 +130,36 @@ static void fill_side(struct fg_side *s, struct fg_profile *const *ps,
     s->total = fg_work_i64(sum);
 }
 
-/* Build rows for one metric from the matrices; returns the number added. */
+/* Whether union function g's cum counts equal its flat counts in every
+ * run: a function that never calls anything, whose cum row would repeat
+ * its flat row. */
+static bool cum_is_flat(const struct fg_work *w, size_t g)
+{
+    const double *f = w->flat + g * w->runs, *c = w->cum + g * w->runs;
+    for (size_t j = 0; j < w->runs; j++)
+        if (f[j] != c[j])
+            return false;
+    return true;
+}
+
+/* Build rows for one metric from the matrices; returns the number added.
+ * "new" and "vanished" are about the function (absent from every stack of
+ * a side), whichever metric the row is. */
 static size_t make_rows(struct fg_work *w, size_t nf, enum fg_metric metric,
-                        const double *mat, const double *vmat,
                         struct fg_rules *cr)
 {
     struct fg_result *r = w->res;
     const size_t k = w->k, R = w->runs;
+    const double *mat = fg_work_mat(w, metric);
+    const double *vmat = metric == FG_METRIC_CUM ? w->vcum : w->vflat;
     double nb = fg_work_sum(w->totals, 0, k), nc = fg_work_sum(w->totals, k, R);
-    double lb = fg_work_sum(w->L, 0, k), lc = fg_work_sum(w->L, k, R);
     size_t added = 0;
     for (size_t g = 0; g < nf; g++) {
         const double *row = mat + g * R;
         double a = fg_work_sum(row, 0, k), b = fg_work_sum(row, k, R);
         if (a == 0 && b == 0)
+            continue;
+        if (metric == FG_METRIC_CUM && w->row_of[0][g] && cum_is_flat(w, g))
             continue;
         struct fg_func_result *f = &r->funcs[r->n_funcs++];
         memset(f, 0, sizeof(*f));
@@ -148,22 +171,30 @@ static size_t make_rows(struct fg_work *w, size_t nf, enum fg_metric metric,
         f->cand_value = fg_work_sum(vmat + g * R, k, R);
         f->base_share = nb > 0 ? a / nb : 0;
         f->cand_share = nc > 0 ? b / nc : 0;
-        f->delta = (lc > 0 ? b / lc : 0) - (lb > 0 ? a / lb : 0);
+        f->delta = (w->lc > 0 ? b / w->lc : 0) - (w->lb > 0 ? a / w->lb : 0);
         f->p = f->p_holm = f->p_bh = 1.0;
         f->ratio = f->ratio_lo = f->ratio_hi = 1.0;
         w->mrow[r->n_funcs - 1] = g;
-        if (a == 0)
+        w->row_of[metric == FG_METRIC_CUM][g] = r->n_funcs;
+        const double *cum = w->cum + g * R;
+        if (fg_work_sum(cum, 0, k) == 0)
             f->flags |= FG_F_NEW;
-        if (b == 0)
+        if (fg_work_sum(cum, k, R) == 0)
             f->flags |= FG_F_VANISHED;
+        if (w->env[g] >= 0) {
+            f->flags |= FG_F_ENV;
+            f->env_family = fg_presets[w->env[g]].name;
+            f->env_cv = fg_presets[w->env[g]].cv;
+        }
         fg_rules_apply(w->o, cr, f);
         added++;
     }
     return added;
 }
 
-static void alloc_runs(struct fg_work *w, size_t row, const double *mat)
+static void alloc_runs(struct fg_work *w, size_t row)
 {
+    const double *mat = fg_work_mat(w, w->res->funcs[row].metric);
     const size_t k = w->k, R = w->runs;
     struct fg_func_result *f = &w->res->funcs[row];
     size_t g = w->mrow[row];
@@ -177,13 +208,13 @@ static void alloc_runs(struct fg_work *w, size_t row, const double *mat)
     }
 }
 
-/* Test the family of one metric, then adjust. */
-static void run_family(struct fg_work *w, size_t from, size_t to,
-                       const double *mat, const double *sq)
+/* Mark the tested rows (flat and cum: one family), test them and adjust
+ * the p-values. */
+static void test_rows(struct fg_work *w)
 {
     struct fg_result *r = w->res;
-    struct fg_family fam = {fg_xcalloc(to - from + 1, sizeof(size_t)), 0};
-    for (size_t i = from; i < to; i++) {
+    struct fg_family fam = {fg_xcalloc(r->n_funcs + 1, sizeof(size_t)), 0};
+    for (size_t i = 0; i < r->n_funcs; i++) {
         struct fg_func_result *f = &r->funcs[i];
         bool keep = !(f->flags & FG_F_IGNORED) &&
                     (double)f->base_count + (double)f->cand_count >=
@@ -193,18 +224,63 @@ static void run_family(struct fg_work *w, size_t from, size_t to,
             f->flags |= FG_F_TESTED;
             fam.rows[fam.n++] = i;
         }
-        if (keep || (f->flags & (FG_F_NEW | FG_F_VANISHED)) ||
-            f->rule)
-            alloc_runs(w, i, mat);
+        if (keep || (f->flags & (FG_F_NEW | FG_F_VANISHED)) || f->rule)
+            alloc_runs(w, i);
     }
-    if (r->test == FG_TEST_MODERATED) {
-        fg_difftest_moderated(w, &fam, mat, sq);
-    } else {
-        fg_difftest_binomial(w, &fam, mat, sq);
-    }
+    fg_difftest_run(w, &fam);
     fg_gate_adjust(w, &fam);
-    r->n_tested += fam.n;
     free(fam.rows);
+}
+
+/* Drop runs of one side that repeat an earlier run byte for byte (the
+ * same file given twice, a URL that served the same body): counted twice
+ * they look like runs that agree perfectly, and made a p-value of 0.021
+ * into 1.6e-21.  Returns the kept runs (malloc'd) in *out and their
+ * number; *dropped names the first duplicate. */
+static size_t dedup(struct fg_profile *const *ps, size_t n,
+                    struct fg_profile ***out, size_t *dropped,
+                    const char **dup_of, const char **dup)
+{
+    uint64_t *h = fg_xcalloc(n ? n : 1, sizeof(uint64_t));
+    struct fg_profile **keep = fg_xcalloc(n ? n : 1, sizeof(*keep));
+    size_t kept = 0;
+    *dropped = 0;
+    for (size_t i = 0; i < n; i++) {
+        h[i] = fg_table_digest(ps[i]);
+        size_t j = 0;
+        while (j < i && h[j] != h[i])
+            j++;
+        if (j < i) {
+            if (!*dropped) {
+                *dup_of = ps[j]->source;
+                *dup = ps[i]->source;
+            }
+            (*dropped)++;
+            continue;
+        }
+        keep[kept++] = ps[i];
+    }
+    free(h);
+    *out = keep;
+    return kept;
+}
+
+/* Share of each side's samples in functions present on both sides; the
+ * smaller of the two. */
+static double overlap(const struct fg_work *w, size_t nf)
+{
+    const size_t k = w->k, R = w->runs;
+    double in[2] = {0, 0};
+    for (size_t g = 0; g < nf; g++) {
+        const double *c = w->cum + g * R, *f = w->flat + g * R;
+        if (!(fg_work_sum(c, 0, k) > 0) || !(fg_work_sum(c, k, R) > 0))
+            continue;
+        in[0] += fg_work_sum(f, 0, k);
+        in[1] += fg_work_sum(f, k, R);
+    }
+    double nb = fg_work_sum(w->totals, 0, k), nc = fg_work_sum(w->totals, k, R);
+    double ob = nb > 0 ? in[0] / nb : 1, oc = nc > 0 ? in[1] / nc : 1;
+    return fmin(1.0, fmin(ob, oc));
 }
 
 /*
@@ -244,6 +320,95 @@ static int one_side_empty(struct fg_profile *const *ps, size_t n, bool base,
     return FG_OK;
 }
 
+static void work_release(struct fg_work *w)
+{
+    free(w->totals);
+    free(w->vtotals);
+    free(w->L);
+    free(w->flat);
+    free(w->cum);
+    free(w->vflat);
+    free(w->vcum);
+    free(w->sqflat);
+    free(w->sqcum);
+    free(w->mrow);
+    free(w->cs);
+    for (size_t j = 0; w->fmap && j < w->runs; j++)
+        free(w->fmap[j]);
+    free(w->fmap);
+    free(w->env);
+    free(w->row_of[0]);
+    free(w->row_of[1]);
+    fg_strtab_release(&w->names);
+}
+
+/* The steps after the table is built (base and candidate deduplicated). */
+static int analyse(struct fg_work *w, struct fg_profile *const *base,
+                   struct fg_profile *const *cand, const size_t *types,
+                   struct fg_rules *cr)
+{
+    struct fg_result *r = w->res;
+    const struct fg_compare_opts *opts = w->o;
+    const size_t k = w->k, m = w->m;
+    int rc = FG_OK;
+    bool approx = false;
+    for (size_t i = 0; i < w->runs && !rc; i++)
+        rc = fg_table_add_run(w, i < k ? base[i] : cand[i - k], i, types[i],
+                              &approx);
+    if (rc)
+        return rc;
+    if (approx)
+        fg_work_warn(r, "the profiles carry no sample counts (no count type "
+                        "and no period); the tests count one event per "
+                        "sample record, which is conservative");
+    size_t nf = w->names.n;
+    fg_table_grow(w, nf + 1);
+    w->env = fg_xcalloc(nf + 1, sizeof(int));
+    struct fg_envnoise *en = NULL;
+    if ((rc = fg_envnoise_new(&en, w->err)))
+        return rc;
+    for (size_t g = 0; g < nf; g++)
+        w->env[g] = (int)fg_envnoise_classify(en, w->names.strs[g]);
+    fg_envnoise_free(en);
+    if (opts->env_noise)
+        fg_table_exclude_env(w);
+    fill_side(&r->base, base, k, w->totals, w->vtotals);
+    fill_side(&r->cand, cand, m, w->totals + k, w->vtotals + k);
+    fg_normalize(w, nf);
+    fg_difftest_choose(w);
+    r->overlap = overlap(w, nf);
+    size_t nmetrics = opts->metric == FG_METRIC_BOTH ? 2 : 1;
+    r->funcs = fg_xcalloc(nf * nmetrics + 1, sizeof(*r->funcs));
+    w->mrow = fg_xcalloc(nf * nmetrics + 1, sizeof(size_t));
+    w->row_of[0] = fg_xcalloc(nf + 1, sizeof(size_t));
+    w->row_of[1] = fg_xcalloc(nf + 1, sizeof(size_t));
+    if (opts->metric != FG_METRIC_CUM)
+        make_rows(w, nf, FG_METRIC_FLAT, cr);
+    if (opts->metric != FG_METRIC_FLAT)
+        make_rows(w, nf, FG_METRIC_CUM, cr);
+    test_rows(w);
+    fg_gate_mde(w);
+    fg_gate_classify(w);
+    fg_findings_build(w);
+    fg_gate_decide(w);
+    size_t *moved = fg_xcalloc(r->n_funcs + 1, sizeof(size_t));
+    fg_rank_rows(r, moved);
+    fg_findings_remap(r, moved);
+    free(moved);
+    if (r->overlap < FG_WARN_OVERLAP)
+        fg_work_warn(r, "the two sides share functions for only %.0f%% of "
+                        "their samples: are they the same program? (under "
+                        "%.0f%% the verdict is INCONCLUSIVE)",
+                     r->overlap * 100, FG_MIN_OVERLAP * 100);
+    if (r->base.total < 10 * opts->min_samples ||
+        r->cand.total < 10 * opts->min_samples)
+        fg_work_warn(r, "small profiles (base %lld, candidate %lld samples): "
+                        "only large changes are detectable; see the minimum "
+                        "detectable effect",
+                     (long long)r->base.total, (long long)r->cand.total);
+    return FG_OK;
+}
+
 int fg_compare(struct fg_profile *const *base, size_t k,
                struct fg_profile *const *cand, size_t m,
                const struct fg_compare_opts *opts, struct fg_result **out,
@@ -255,6 +420,11 @@ int fg_compare(struct fg_profile *const *base, size_t k,
     if (k == 0 || m == 0)
         return one_side_empty(k ? base : cand, k ? k : m, k != 0, opts, out,
                               err);
+    struct fg_profile **bk = NULL, **ck = NULL;
+    size_t drop[2];
+    const char *dup_of[2] = {NULL, NULL}, *dup[2] = {NULL, NULL};
+    k = dedup(base, k, &bk, &drop[0], &dup_of[0], &dup[0]);
+    m = dedup(cand, m, &ck, &drop[1], &dup_of[1], &dup[1]);
     int rc = FG_OK;
     struct fg_work w;
     memset(&w, 0, sizeof(w));
@@ -265,72 +435,41 @@ int fg_compare(struct fg_profile *const *base, size_t k,
     w.runs = k + m;
     fg_strtab_init(&w.names);
     size_t *types = fg_xcalloc(w.runs, sizeof(size_t));
+    struct fg_profile **all = fg_xcalloc(w.runs, sizeof(*all));
+    memcpy(all, bk, k * sizeof(*all));
+    memcpy(all + k, ck, m * sizeof(*all));
+    w.prof = all;
     w.totals = fg_xcalloc(w.runs, sizeof(double));
     w.vtotals = fg_xcalloc(w.runs, sizeof(double));
     w.L = fg_xcalloc(w.runs, sizeof(double));
+    w.cs = fg_xcalloc(w.runs, sizeof(*w.cs));
+    w.fmap = fg_xcalloc(w.runs, sizeof(*w.fmap));
     struct fg_rules cr = {NULL, NULL, 0, false};
     struct fg_result *r = fg_xcalloc(1, sizeof(*r));
     w.res = r;
     r->opts = *opts;
-    if ((rc = fg_table_check_types(base, k, cand, m, opts, types, err)))
+    if ((rc = fg_table_check_types(bk, k, ck, m, opts, types, err)) ||
+        (rc = fg_normalize_check(&w)) ||
+        (rc = fg_rules_compile(opts, &cr, err)))
         goto out;
-    if ((rc = fg_rules_compile(opts, &cr, err)))
-        goto out;
-    const struct fg_value_type *t0 = &base[0]->types[types[0]];
+    const struct fg_value_type *t0 = &bk[0]->types[types[0]];
     r->sample_type = fg_xstrdup(t0->type);
     r->unit = fg_xstrdup(t0->unit);
-    bool approx = false;
-    for (size_t i = 0; i < w.runs && !rc; i++)
-        rc = fg_table_add_run(&w, i < k ? base[i] : cand[i - k], i, types[i],
-                     &approx);
-    if (rc)
-        goto out;
-    if (approx)
-        fg_work_warn(r, "the profiles carry no sample counts (no count type and no "
-                "period); the tests count one event per sample record, "
-                "which is conservative");
-    size_t nf = w.names.n;
-    fg_table_grow(&w, nf + 1);
-    fill_side(&r->base, base, k, w.totals, w.vtotals);
-    fill_side(&r->cand, cand, m, w.totals + k, w.vtotals + k);
-    fg_normalize(&w, nf);
-    fg_difftest_choose(&w);
-    size_t nmetrics = opts->metric == FG_METRIC_BOTH ? 2 : 1;
-    r->funcs = fg_xcalloc(nf * nmetrics + 1, sizeof(*r->funcs));
-    w.mrow = fg_xcalloc(nf * nmetrics + 1, sizeof(size_t));
-    if (opts->metric != FG_METRIC_CUM) {
-        size_t from = r->n_funcs;
-        make_rows(&w, nf, FG_METRIC_FLAT, w.flat, w.vflat, &cr);
-        run_family(&w, from, r->n_funcs, w.flat, w.sqflat);
-    }
-    if (opts->metric != FG_METRIC_FLAT) {
-        size_t from = r->n_funcs;
-        make_rows(&w, nf, FG_METRIC_CUM, w.cum, w.vcum, &cr);
-        run_family(&w, from, r->n_funcs, w.cum, w.sqcum);
-    }
-    fg_gate_mde(&w);
-    fg_gate_decide(&w);
-    fg_rank_rows(r);
-    if (r->base.total < 10 * opts->min_samples ||
-        r->cand.total < 10 * opts->min_samples)
-        fg_work_warn(r, "small profiles (base %lld, candidate %lld samples): only "
-                "large changes are detectable; see the minimum detectable "
-                "effect",
-             (long long)r->base.total, (long long)r->cand.total);
+    for (int s = 0; s < 2; s++)
+        if (drop[s])
+            fg_work_warn(r, "%zu %s run%s dropped: '%s' repeats '%s' byte "
+                            "for byte (a duplicate would count as a run that "
+                            "agrees perfectly)",
+                         drop[s], s ? "candidate" : "base",
+                         drop[s] == 1 ? "" : "s", dup[s], dup_of[s]);
+    rc = analyse(&w, bk, ck, types, &cr);
 out:
     fg_rules_free(&cr);
     free(types);
-    free(w.totals);
-    free(w.vtotals);
-    free(w.L);
-    free(w.flat);
-    free(w.cum);
-    free(w.vflat);
-    free(w.vcum);
-    free(w.sqflat);
-    free(w.sqcum);
-    free(w.mrow);
-    fg_strtab_release(&w.names);
+    free(all);
+    free(bk);
+    free(ck);
+    work_release(&w);
     if (rc)
         fg_result_free(r);
     else

@@ -1,8 +1,18 @@
 /*
- * difftest.c - the per-function tests: one profile per side (exact
- * binomial with the run-to-run noise inferred from the other functions,
- * overdisp.h), or replicates (limma-style moderated t on per-run log
+ * difftest.c - the per-function tests, for flat and cum rows alike: one
+ * profile per side (the noise inferred from how all functions moved,
+ * overdisp.h), or replicates (a limma-style moderated t on per-run log
  * shares with a concentration trend).
+ *
+ * The run-to-run noise is always learned from the same set: the flat
+ * counts of every function that could be tested (enough samples and share)
+ * and is seen on both sides, whatever --ignore/--focus select (they choose
+ * what gates, not what is measured: with --focus on one function the
+ * noise used to be estimated from that function alone and 36 of 40 A/A
+ * comparisons failed), and without the environment-driven families, whose
+ * own extra noise is added to their rows instead.  Flat counts partition
+ * the samples; cum rows are nested (one leaf regression moves every
+ * ancestor) and would both inflate the noise and count it several times.
  */
 #include "analysis/work.h"
 #include "analysis/overdisp.h"
@@ -14,9 +24,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REPLICATE_MIN 3  /* runs per side for the moderated t */
-/* Below this many tested functions a single-profile noise estimate is
- * vague enough to say so. */
+/* Runs for the moderated t: at least this many on one side (a history of
+ * base runs against one candidate run is a prediction interval) and four
+ * in all, so the residual variance has two degrees of freedom. */
+#define REPLICATE_MIN 3
+/* Below this many functions a single-profile noise estimate is vague
+ * enough to say so. */
 #define FEW_NOISE_FUNCS 10
 
 /* exp/exp2 that never overflow: extreme options (tiny alpha, few degrees
@@ -32,100 +45,157 @@ static double safe_exp2(double x)
     return exp2(fmax(-1000.0, fmin(1000.0, x)));
 }
 
-/* The noise variance of the median tested function's log ratio, per unit
- * of concentration times the median concentration h[0..n), from the first
- * family tested (flat when it is tested). */
-static void set_noise_var(struct fg_result *r, double per_h, const double *h,
-                          size_t n)
+const double *fg_work_mat(const struct fg_work *w, enum fg_metric m)
 {
-    if (r->noise_var > 0 || n == 0)
-        return;
-    double v = per_h * fg_stats_median(h, n);
+    return m == FG_METRIC_CUM ? w->cum : w->flat;
+}
+
+const double *fg_work_sq(const struct fg_work *w, enum fg_metric m)
+{
+    return m == FG_METRIC_CUM ? w->sqcum : w->sqflat;
+}
+
+/* Whether union function g's flat counts inform the noise. */
+static bool in_noise_set(const struct fg_work *w, size_t g)
+{
+    const size_t R = w->runs;
+    const double *row = w->flat + g * R;
+    double a = fg_work_sum(row, 0, w->k), b = fg_work_sum(row, w->k, R);
+    double nb = fg_work_sum(w->totals, 0, w->k);
+    double nc = fg_work_sum(w->totals, w->k, R);
+    double share = fmax(nb > 0 ? a / nb : 0, nc > 0 ? b / nc : 0);
+    return w->env[g] < 0 && a > 0 && b > 0 &&
+           a + b >= (double)w->o->min_count && share >= w->o->min_share;
+}
+
+/* The environment family's extra variance of one run's log count
+ * (natural log): cv^2, 0 outside a family or with env noise off. */
+static double env_var(const struct fg_work *w, const struct fg_func_result *f)
+{
+    return w->o->env_noise && f->env_family ? f->env_cv * f->env_cv : 0.0;
+}
+
+static void set_noise_var(struct fg_result *r, double v)
+{
     r->noise_var = isfinite(v) && v > 0 ? v : 0.0;
 }
 
-void fg_difftest_binomial(struct fg_work *w, const struct fg_family *fam,
-                          const double *mat, const double *sq)
+/* ---- one profile per side ------------------------------------------------ */
+
+static void test_binomial(struct fg_work *w, const struct fg_family *fam)
 {
     struct fg_result *r = w->res;
-    const size_t k = w->k, R = w->runs;
-    size_t n = fam->n;
-    if (n == 0)
-        return;
-    double *a = fg_xcalloc(n, sizeof(double));
-    double *b = fg_xcalloc(n, sizeof(double));
-    double *h = fg_xcalloc(n, sizeof(double));
-    struct fg_overdisp_test *t = fg_xcalloc(n, sizeof(*t));
-    for (size_t i = 0; i < n; i++) {
-        struct fg_func_result *f = &r->funcs[fam->rows[i]];
-        size_t g = w->mrow[fam->rows[i]];
-        a[i] = (double)f->base_count;
-        b[i] = (double)f->cand_count;
+    const size_t k = w->k, R = w->runs, nf = w->names.n;
+    double *a = fg_xcalloc(nf + 1, sizeof(double));
+    double *b = fg_xcalloc(nf + 1, sizeof(double));
+    double *h = fg_xcalloc(nf + 1, sizeof(double));
+    bool *in = fg_xcalloc(nf + 1, sizeof(bool));
+    size_t n_in = 0;
+    for (size_t g = 0; g < nf; g++) {
+        const double *row = w->flat + g * R, *sq = w->sqflat + g * R;
+        a[g] = fg_work_sum(row, 0, k);
+        b[g] = fg_work_sum(row, k, R);
         /* Stack-level noise: a function's extra variance scales with how
          * concentrated it is in few stacks (overdisp.h). */
-        h[i] = fg_work_concentration(mat + g * R, sq + g * R, 0, k) +
-               fg_work_concentration(mat + g * R, sq + g * R, k, R);
+        h[g] = fg_work_concentration(row, sq, 0, k) +
+               fg_work_concentration(row, sq, k, R);
+        in[g] = in_noise_set(w, g);
+        n_in += in[g];
     }
-    bool estimated = false;
-    double alpha = fg_overdisp_tests(a, b, h, n, r->r, w->o->alpha, t,
-                                     &estimated);
-    if (alpha > r->overdispersion)
-        r->overdispersion = alpha;
-    if (!estimated && !w->warned_noise) {
+    struct fg_overdisp_post *q = fg_overdisp_post_new(a, b, h, in, nf, r->r);
+    r->overdispersion = fg_overdisp_post_mean(q);
+    if (!fg_overdisp_post_estimated(q) && fam->n && !w->warned_noise) {
         w->warned_noise = true;
-        fg_work_warn(r, "only %zu functions can be tested: too few to estimate "
-                "run-to-run noise, so the test assumes pure sampling noise "
-                "and may over-call; compare several runs per side",
-             n);
-    } else if (n < FEW_NOISE_FUNCS && !w->warned_noise) {
+        fg_work_warn(r, "only %zu functions can inform the run-to-run noise: "
+                        "the test assumes pure sampling noise and may "
+                        "over-call; compare several runs per side",
+                     n_in);
+    } else if (n_in < FEW_NOISE_FUNCS && fam->n && !w->warned_noise) {
         w->warned_noise = true;
-        fg_work_warn(r, "the run-to-run noise is inferred from only %zu functions, "
-                "so only large changes stand out; compare several runs per "
-                "side",
-             n);
+        fg_work_warn(r, "the run-to-run noise is inferred from only %zu "
+                        "functions, so only large changes stand out; "
+                        "compare several runs per side",
+                     n_in);
     }
-    set_noise_var(r, alpha, h, n);
-    for (size_t i = 0; i < n; i++) {
+    /* the noise of the median noise-set function */
+    double *hs = fg_xcalloc(nf + 1, sizeof(double));
+    size_t nh = 0;
+    for (size_t g = 0; g < nf; g++)
+        if (in[g])
+            hs[nh++] = h[g];
+    set_noise_var(r, r->overdispersion * fg_stats_median(hs, nh));
+    free(hs);
+    for (size_t i = 0; i < fam->n; i++) {
         struct fg_func_result *f = &r->funcs[fam->rows[i]];
-        f->p = t[i].p;
+        size_t g = w->mrow[fam->rows[i]];
+        const double *row = fg_work_mat(w, f->metric) + g * R;
+        const double *sq = fg_work_sq(w, f->metric) + g * R;
+        double hi = fg_work_concentration(row, sq, 0, k) +
+                    fg_work_concentration(row, sq, k, R);
+        struct fg_overdisp_test t;
+        /* the function's own flat term is left out of the noise, for its
+         * cum row too (a leaf's cum is its flat) */
+        fg_overdisp_test(q, fg_work_sum(row, 0, k), fg_work_sum(row, k, R),
+                         hi, 2.0 * env_var(w, f), in[g] ? (long)g : -1,
+                         w->o->alpha, &t);
+        f->p = t.p;
         f->df = 0.0;
-        f->stat = t[i].z;
-        f->ratio = safe_exp(t[i].log_ratio);
-        f->ratio_lo = safe_exp(t[i].log_ratio - t[i].half);
-        f->ratio_hi = safe_exp(t[i].log_ratio + t[i].half);
+        f->stat = t.z;
+        f->ratio = safe_exp(t.log_ratio);
+        f->ratio_lo = safe_exp(t.log_ratio - t.half);
+        f->ratio_hi = safe_exp(t.log_ratio + t.half);
     }
-    free(t);
+    fg_overdisp_post_free(q);
     free(a);
     free(b);
     free(h);
+    free(in);
 }
 
-void fg_difftest_moderated(struct fg_work *w, const struct fg_family *fam,
-                           const double *mat, const double *sq)
+/* ---- replicates ------------------------------------------------------------- */
+
+/* One row's per-run log2 shares: pooled variance s2 (df = R - 2), mean
+ * difference, Poisson floor and mean per-run concentration. */
+struct rep_row {
+    double s2, diff, floor_v, h;
+};
+
+static void rep_row(const struct fg_work *w, const double *row,
+                    const double *sq, double *y, struct rep_row *o)
+{
+    const size_t k = w->k, m = w->m, R = w->runs;
+    double hs = 0;
+    for (size_t j = 0; j < R; j++)
+        hs += fg_work_concentration(row, sq, j, j + 1);
+    o->h = fmax(hs / (double)R, 1e-6);
+    for (size_t j = 0; j < R; j++)
+        y[j] = fg_stats_log_share(row[j], w->L[j]);
+    if (fg_stats_pooled_var(y, k, y + k, m, &o->diff, &o->s2))
+        o->s2 = 0;
+    o->floor_v = fg_stats_poisson_floor(row, R);
+}
+
+static void test_moderated(struct fg_work *w, const struct fg_family *fam)
 {
     struct fg_result *r = w->res;
-    const size_t k = w->k, m = w->m, R = w->runs;
-    size_t n = fam->n;
+    const size_t k = w->k, m = w->m, R = w->runs, nf = w->names.n;
+    const double df = (double)(R - 2);
     double *y = fg_xcalloc(R, sizeof(double));
-    double *s2 = fg_xcalloc(n ? n : 1, sizeof(double));
-    double *df = fg_xcalloc(n ? n : 1, sizeof(double));
-    double *diff = fg_xcalloc(n ? n : 1, sizeof(double));
-    double *floor_v = fg_xcalloc(n ? n : 1, sizeof(double));
-    double *hh = fg_xcalloc(n ? n : 1, sizeof(double));
-    for (size_t i = 0; i < n; i++) {
-        const double *row = mat + w->mrow[fam->rows[i]] * R;
-        const double *sqrow = sq + w->mrow[fam->rows[i]] * R;
-        /* mean per-run concentration over its stacks (floor 1e-6) */
-        double hs = 0;
-        for (size_t j = 0; j < R; j++)
-            hs += fg_work_concentration(row, sqrow, j, j + 1);
-        hh[i] = fmax(hs / (double)R, 1e-6);
-        for (size_t j = 0; j < R; j++)
-            y[j] = fg_stats_log_share(row[j], w->L[j]);
-        if (fg_stats_pooled_var(y, k, y + k, m, &diff[i], &s2[i]))
-            s2[i] = 0;
-        df[i] = (double)(R - 2);
-        floor_v[i] = fg_stats_poisson_floor(row, R);
+    double *s2 = fg_xcalloc(nf + 1, sizeof(double));
+    double *dfs = fg_xcalloc(nf + 1, sizeof(double));
+    double *floor_v = fg_xcalloc(nf + 1, sizeof(double));
+    double *hh = fg_xcalloc(nf + 1, sizeof(double));
+    size_t n = 0;
+    for (size_t g = 0; g < nf; g++) {
+        if (!in_noise_set(w, g))
+            continue;
+        struct rep_row o;
+        rep_row(w, w->flat + g * R, w->sqflat + g * R, y, &o);
+        s2[n] = o.s2;
+        dfs[n] = df;
+        floor_v[n] = o.floor_v;
+        hh[n] = o.h;
+        n++;
     }
     /*
      * Variance trend (limma-trend): a function's log-share variance is its
@@ -133,77 +203,93 @@ void fg_difftest_moderated(struct fg_work *w, const struct fg_family *fam,
      * extra-Poisson part proportional to its concentration.  The prior is
      * fitted to variances scaled by that expectation, so noisy small
      * functions do not inflate the prior of stable hot ones (STATISTICS
-     * 9.3), and scaled back per function.  phi is a robust maximum
-     * likelihood estimate (overdisp.h): a median of clipped excesses is 0
-     * whenever most functions are dominated by sampling noise, which made
-     * A/A comparisons of small noisy profiles fail.
+     * 9.3), and scaled back per row.  phi is a robust maximum likelihood
+     * estimate (overdisp.h).
      */
-    double phi = fg_overdisp_trend(s2, (double)(R - 2), floor_v, hh, n);
-    double *excess = fg_xcalloc(n ? n : 1, sizeof(double));
+    double phi = fg_overdisp_trend(s2, df, floor_v, hh, n);
     for (size_t i = 0; i < n; i++) {
         double wt = floor_v[i] + phi * hh[i];
-        excess[i] = wt > 0 ? s2[i] / wt : 0.0; /* now: scaled variance */
+        s2[i] = wt > 0 ? s2[i] / wt : 0.0; /* now: scaled variance */
     }
     double s0 = 0, d0 = 0;
-    if (fg_stats_fit_fdist(excess, df, n, &s0, &d0) != FG_OK) {
+    if (fg_stats_fit_fdist(s2, dfs, n, &s0, &d0) != FG_OK) {
         s0 = 0;
         d0 = 0;
     }
-    if (r->prior_df == 0 || d0 < r->prior_df) {
-        r->prior_var = s0;
-        r->prior_df = d0;
-    }
-    r->overdispersion = fmax(r->overdispersion, phi * M_LN2 * M_LN2);
-    /* noise in the difference of mean log shares, natural-log units */
-    set_noise_var(r, phi * M_LN2 * M_LN2 * (1.0 / (double)k + 1.0 / (double)m),
-                  hh, n);
-    double cap = (double)n * (double)(R - 2);
-    for (size_t i = 0; i < n; i++) {
+    r->prior_var = s0;
+    r->prior_df = d0;
+    r->overdispersion = phi * M_LN2 * M_LN2;
+    set_noise_var(r, phi * M_LN2 * M_LN2 * fg_stats_median(hh, n) *
+                         (1.0 / (double)k + 1.0 / (double)m));
+    if (phi == 0.0 && n >= FEW_NOISE_FUNCS && k >= REPLICATE_MIN &&
+        m >= REPLICATE_MIN)
+        fg_work_warn(r, "the runs of each side vary no more than sampling "
+                        "alone explains: if they are copies of one "
+                        "recording, the test is overconfident (duplicates "
+                        "of a file are dropped, but not a re-encoded copy)");
+    double cap = (double)n * df;
+    for (size_t i = 0; i < fam->n; i++) {
         struct fg_func_result *f = &r->funcs[fam->rows[i]];
-        double wt = floor_v[i] + phi * hh[i];
-        double post = d0 > 0 ? fg_stats_squeeze(excess[i], df[i], s0, d0) * wt
-                             : s2[i];
+        size_t g = w->mrow[fam->rows[i]];
+        struct rep_row o;
+        rep_row(w, fg_work_mat(w, f->metric) + g * R,
+                fg_work_sq(w, f->metric) + g * R, y, &o);
+        /* the expected variance of this row: sampling, the stack noise of
+         * its concentration, and its environment family's own noise */
+        double wt = o.floor_v + phi * o.h + env_var(w, f) / (M_LN2 * M_LN2);
+        double post = d0 > 0 && wt > 0
+                          ? fg_stats_squeeze(o.s2 / wt, df, s0, d0) * wt
+                          : fmax(o.s2, wt);
         /* Never below the Poisson sampling variance: identical runs of a
          * small function must not look infinitely precise. */
-        if (post < floor_v[i])
-            post = floor_v[i];
+        if (post < o.floor_v)
+            post = o.floor_v;
         double se = sqrt(post * (1.0 / (double)k + 1.0 / (double)m));
-        double dft = fmin(df[i] + d0, cap);
-        double t = se > 0 ? diff[i] / se : 0.0;
+        double dft = fmin(df + d0, cap > 0 ? cap : df);
+        double t = se > 0 ? o.diff / se : 0.0;
         f->stat = t;
         f->df = dft;
         f->p = fg_stats_t_p(t, dft);
         double tc = fg_stats_t_quantile(w->o->alpha / 2.0, dft);
-        f->ratio = safe_exp2(diff[i]);
-        f->ratio_lo = safe_exp2(diff[i] - tc * se);
-        f->ratio_hi = safe_exp2(diff[i] + tc * se);
+        f->ratio = safe_exp2(o.diff);
+        f->ratio_lo = safe_exp2(o.diff - tc * se);
+        f->ratio_hi = safe_exp2(o.diff + tc * se);
     }
-    free(excess);
-    free(hh);
     free(y);
     free(s2);
-    free(df);
-    free(diff);
+    free(dfs);
     free(floor_v);
+    free(hh);
+}
+
+void fg_difftest_run(struct fg_work *w, const struct fg_family *fam)
+{
+    if (w->res->test == FG_TEST_MODERATED)
+        test_moderated(w, fam);
+    else
+        test_binomial(w, fam);
 }
 
 void fg_difftest_choose(struct fg_work *w)
 {
     struct fg_result *r = w->res;
     enum fg_test t = w->o->test;
-    bool replicated = w->k >= REPLICATE_MIN && w->m >= REPLICATE_MIN;
+    size_t most = w->k > w->m ? w->k : w->m;
+    bool replicated = most >= REPLICATE_MIN && w->k + w->m >= 4;
     if (t == FG_TEST_AUTO)
         t = replicated ? FG_TEST_MODERATED : FG_TEST_BINOMIAL;
     if (t == FG_TEST_MODERATED && !replicated) {
-        fg_work_warn(r, "the moderated t-test needs at least %d runs per side "
-                "(have %zu and %zu); used the binomial test on merged runs",
-             REPLICATE_MIN, w->k, w->m);
+        fg_work_warn(r, "the moderated t-test needs at least %d runs on one "
+                        "side and 4 in all (have %zu and %zu); used the "
+                        "binomial test on merged runs",
+                     REPLICATE_MIN, w->k, w->m);
         t = FG_TEST_BINOMIAL;
     }
     if (t == FG_TEST_BINOMIAL && (w->k > 1 || w->m > 1))
-        fg_work_warn(r, "runs were merged for the single-profile test (%zu base, "
-                "%zu candidate); with %d or more runs per side the "
-                "replicate test measures run-to-run noise directly",
-             w->k, w->m, REPLICATE_MIN);
+        fg_work_warn(r, "runs were merged for the single-profile test (%zu "
+                        "base, %zu candidate); with %d or more runs on a "
+                        "side the replicate test measures run-to-run noise "
+                        "directly",
+                     w->k, w->m, REPLICATE_MIN);
     r->test = t;
 }

@@ -1,7 +1,17 @@
 /*
- * gate.c - from p-values to a verdict: Holm over the gate family and BH
- * over every tested function, the effect gates and budgets per row, the
- * verdict and its reason, and the minimum detectable effects.
+ * gate.c - from p-values to a verdict.
+ *
+ * The FAIL family holds flat and cum rows (a default gate that sees
+ * inclusive time): the tested rows whose share could move by their
+ * --min-delta at all, a cum row only when it differs from its function's
+ * flat row (a leaf's cum is its flat and is not built).  Holm is valid
+ * under any dependence, so the nested cum values need no model of their
+ * correlation; it is weighted (Holm 1979) so that a cum row costs the flat
+ * rows a quarter of what another flat row would: what cum adds (a new
+ * call path, time that grew across a function's callees) shows as very
+ * small p-values, while leaf regressions sit near the threshold and keep
+ * most of the power.  BH runs over every tested row (MARGINAL, the
+ * critical tier and the report).
  */
 #include "analysis/work.h"
 #include "analysis/stats.h"
@@ -16,15 +26,16 @@
 #define MDE_POWER 0.80
 #define CRIT_RATIO 1.5   /* critical tier (STATISTICS 5, Kayenta-style) */
 #define CRIT_DELTA 0.02
+#define CUM_WEIGHT 0.25  /* Holm weight of a cum row (a flat row: 1) */
 
 /*
- * Whether a tested function could pass its --min-delta gate at all, with
+ * Whether a tested row could pass its --min-delta gate at all, with
  * min_l = min(L_b, L_c) the smaller side's summed library size:
  * |b/L_c - a/L_b| <= (a + b) / min_l, so below that no outcome
  * of the test can make it a regression through Holm.  The bound depends
  * on a + b only, which the conditional test's null distribution does not
  * (STATISTICS 3.1, 4): filtering on it keeps Holm valid and leaves out
- * of the FAIL family functions that only dilute it.
+ * of the FAIL family rows that only dilute it.
  */
 static bool can_reach_delta(const struct fg_func_result *f, double min_l)
 {
@@ -34,13 +45,6 @@ static bool can_reach_delta(const struct fg_func_result *f, double min_l)
     return reach >= f->min_delta * (1.0 - 1e-12);
 }
 
-/*
- * Adjusted p-values of one tested family.  BH runs over every tested
- * function (report, MARGINAL, critical tier).  Holm decides FAIL, so the
- * functions that can reach their --min-delta form its family on their
- * own (the gate family, r->n_gate); the others, which can at most be
- * MARGINAL, are adjusted among all tested functions as before.
- */
 void fg_gate_adjust(struct fg_work *w, const struct fg_family *fam)
 {
     struct fg_result *r = w->res;
@@ -49,20 +53,22 @@ void fg_gate_adjust(struct fg_work *w, const struct fg_family *fam)
     double *all = fg_xcalloc(n + 1, sizeof(double));
     double *bh = fg_xcalloc(n + 1, sizeof(double));
     double *gp = fg_xcalloc(n + 1, sizeof(double));
+    double *gw = fg_xcalloc(n + 1, sizeof(double));
     size_t *gi = fg_xcalloc(n + 1, sizeof(size_t));
-    double min_l = fmin(fg_work_sum(w->L, 0, w->k),
-                        fg_work_sum(w->L, w->k, w->runs));
+    double min_l = fmin(w->lb, w->lc);
     for (size_t i = 0; i < n; i++) {
-        const struct fg_func_result *f = &r->funcs[fam->rows[i]];
+        struct fg_func_result *f = &r->funcs[fam->rows[i]];
         p[i] = f->p;
         if (can_reach_delta(f, min_l)) {
+            f->flags |= FG_F_GATE;
             gi[ng] = i;
+            gw[ng] = f->metric == FG_METRIC_CUM ? CUM_WEIGHT : 1.0;
             gp[ng++] = f->p;
         }
     }
     fg_stats_holm(p, n, all);
     fg_stats_bh(p, n, bh);
-    fg_stats_holm(gp, ng, gp);
+    fg_stats_holm_weighted(gp, gw, ng, gp);
     for (size_t i = 0; i < n; i++) {
         r->funcs[fam->rows[i]].p_holm = all[i];
         r->funcs[fam->rows[i]].p_bh = bh[i];
@@ -70,10 +76,29 @@ void fg_gate_adjust(struct fg_work *w, const struct fg_family *fam)
     for (size_t j = 0; j < ng; j++)
         r->funcs[fam->rows[gi[j]]].p_holm = gp[j];
     r->n_gate += ng;
+    r->n_tested += n;
+    /* For the environment-driven rows: about the ratio at which the row
+     * would reach the threshold of the first Holm step (how much more it
+     * must move than an ordinary function, and why: the report says). */
+    double wsum = 0;
+    for (size_t j = 0; j < ng; j++)
+        wsum += gw[j];
+    for (size_t i = 0; i < n; i++) {
+        struct fg_func_result *f = &r->funcs[fam->rows[i]];
+        if (!(f->flags & FG_F_ENV) || !(f->stat != 0.0))
+            continue;
+        double wt = f->metric == FG_METRIC_CUM ? CUM_WEIGHT : 1.0;
+        double zc = fg_stats_z_quantile(w->o->alpha * wt /
+                                        (2.0 * fmax(wsum, 1.0)));
+        double lr = log(fmax(f->ratio, 1e-300));
+        double se = fabs(lr / f->stat);
+        f->fail_ratio = isfinite(se) && se > 0 ? exp(zc * se) : 0.0;
+    }
     free(p);
     free(all);
     free(bh);
     free(gp);
+    free(gw);
     free(gi);
 }
 
@@ -102,15 +127,20 @@ static void classify(struct fg_work *w, struct fg_func_result *f)
         f->flags |= FG_F_MATERIAL;
     bool critical = bh && inc && f->ratio >= CRIT_RATIO &&
                     f->delta >= CRIT_DELTA;
-    if (inc && ((holm && material) || critical))
+    if (inc && holm && material && (f->flags & FG_F_GATE)) {
         f->flags |= FG_F_REGRESSION;
-    else if (inc && (holm || (bh && material)))
+        f->fail_rule = FG_FAIL_HOLM;
+    } else if (inc && critical) {
+        f->flags |= FG_F_REGRESSION;
+        f->fail_rule = FG_FAIL_CRITICAL;
+    } else if (inc && (holm || (bh && material))) {
         f->flags |= FG_F_MARGINAL;
-    else if (!inc && bh && material)
+    } else if (!inc && bh && material) {
         f->flags |= FG_F_IMPROVEMENT;
+    }
 }
 
-void fg_gate_decide(struct fg_work *w)
+void fg_gate_classify(struct fg_work *w)
 {
     struct fg_result *r = w->res;
     for (size_t i = 0; i < r->n_funcs; i++) {
@@ -120,18 +150,33 @@ void fg_gate_decide(struct fg_work *w)
         r->n_marginal += (f->flags & FG_F_MARGINAL) != 0;
         r->n_improvements += (f->flags & FG_F_IMPROVEMENT) != 0;
         r->n_budget += (f->flags & FG_F_BUDGET) != 0;
-        if (f->metric == FG_METRIC_FLAT || w->o->metric == FG_METRIC_CUM) {
+        r->n_env += (f->flags & (FG_F_ENV | FG_F_TESTED)) ==
+                    (FG_F_ENV | FG_F_TESTED);
+        /* new and vanished are about functions, counted once */
+        bool counted = f->metric == FG_METRIC_CUM ||
+                       w->row_of[1][w->mrow[i]] == 0;
+        if (counted) {
             r->n_new += (f->flags & FG_F_NEW) != 0;
             r->n_vanished += (f->flags & FG_F_VANISHED) != 0;
         }
     }
+}
+
+static const char *plural(size_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
+void fg_gate_decide(struct fg_work *w)
+{
+    struct fg_result *r = w->res;
     const int64_t ms = w->o->min_samples;
     if (r->n_budget > 0) {
         r->verdict = FG_VERDICT_FAIL;
         snprintf(r->reason, sizeof(r->reason),
                  "%zu function%s over a share budget%s", r->n_budget,
                  r->n_budget == 1 ? " is" : "s are",
-                 r->n_regressions ? " and regressions were found" : "");
+                 r->n_fail_findings ? " and regressions were found" : "");
     } else if (r->base.total < ms || r->cand.total < ms) {
         r->verdict = FG_VERDICT_INCONCLUSIVE;
         snprintf(r->reason, sizeof(r->reason),
@@ -139,29 +184,37 @@ void fg_gate_decide(struct fg_work *w)
                  "per side needed; see --min-samples)",
                  (long long)r->base.total, (long long)r->cand.total,
                  (long long)ms);
+    } else if (r->overlap < FG_MIN_OVERLAP) {
+        r->verdict = FG_VERDICT_INCONCLUSIVE;
+        snprintf(r->reason, sizeof(r->reason),
+                 "the profiles share functions for only %.0f%% of their "
+                 "samples (under %.0f%%): they do not look like the same "
+                 "program",
+                 r->overlap * 100, FG_MIN_OVERLAP * 100);
     } else if (r->n_tested == 0) {
         r->verdict = FG_VERDICT_INCONCLUSIVE;
         snprintf(r->reason, sizeof(r->reason),
                  "no function has enough samples to be tested (a+b >= %lld "
                  "and a share of at least %.2f%%)",
                  (long long)w->o->min_count, w->o->min_share * 100);
-    } else if (r->n_regressions > 0) {
+    } else if (r->n_fail_findings > 0) {
         r->verdict = FG_VERDICT_FAIL;
         snprintf(r->reason, sizeof(r->reason),
-                 "%zu function%s regressed significantly and materially",
-                 r->n_regressions, r->n_regressions == 1 ? "" : "s");
-    } else if (r->n_marginal > 0) {
+                 "%zu regression%s: significant and material", 
+                 r->n_fail_findings, plural(r->n_fail_findings));
+    } else if (r->n_marginal_findings > 0) {
         r->verdict = FG_VERDICT_MARGINAL;
         snprintf(r->reason, sizeof(r->reason),
-                 "%zu function%s increased significantly but below the "
-                 "thresholds or only under the looser correction",
-                 r->n_marginal, r->n_marginal == 1 ? "" : "s");
+                 "%zu significant increase%s below the thresholds or only "
+                 "under the looser correction",
+                 r->n_marginal_findings,
+                 r->n_marginal_findings == 1 ? "" : "s");
     } else {
         r->verdict = FG_VERDICT_PASS;
         snprintf(r->reason, sizeof(r->reason),
                  "no significant and material regression among %zu tested "
                  "function%s",
-                 r->n_tested, r->n_tested == 1 ? "" : "s");
+                 r->n_tested, plural(r->n_tested));
     }
     r->exit_code = r->verdict == FG_VERDICT_FAIL ? FG_EXIT_FAIL : FG_EXIT_PASS;
 }

@@ -54,7 +54,45 @@ struct fg_overdisp_test {
 };
 
 /*
- * Tests every function f of one comparison (one profile per side): base
+ * The posterior of alpha from the functions of one comparison (one
+ * profile per side), computed once: function i (base count a[i],
+ * candidate count b[i], concentration h[i] = H_base + H_cand in [0, 2])
+ * informs it when in[i] (in may be NULL: all), both counts are positive
+ * (a function seen on one side only says nothing about the noise of
+ * unchanged ones) and h[i] > 0.  r is the size-factor ratio (candidate /
+ * base).  Owned by the caller (fg_overdisp_post_free; NULL accepted).
+ */
+struct fg_overdisp_post;
+struct fg_overdisp_post *fg_overdisp_post_new(const double *a,
+                                              const double *b,
+                                              const double *h,
+                                              const bool *in, size_t n,
+                                              double r);
+void fg_overdisp_post_free(struct fg_overdisp_post *q);
+/* More than FG_OVERDISP_MIN_FUNCS functions informed it (else the tests
+ * assume pure sampling noise and the caller should say so). */
+bool fg_overdisp_post_estimated(const struct fg_overdisp_post *q);
+/* Posterior mean of alpha (0 when not estimated). */
+double fg_overdisp_post_mean(const struct fg_overdisp_post *q);
+
+/*
+ * Test one row (a function's flat or cum counts a, b and concentration h)
+ * against the posterior q: p averaged over the posterior of alpha without
+ * the function at index self of q's input (its own term left out so a real
+ * regression cannot inflate the noise that judges it; -1: none).
+ * extra_var (>= 0) is added to the variance of ln R at every alpha: the
+ * environment-driven noise of its class.  A row with one side at zero is
+ * tested at the counts expected without a change, and its p is never below
+ * the exact binomial test's.  Degenerate input (negative or NaN counts,
+ * both 0) gives p = 1, z = 0, log_ratio = 0, half = 0.
+ */
+void fg_overdisp_test(const struct fg_overdisp_post *q, double a, double b,
+                      double h, double extra_var, long self, double ci_p,
+                      struct fg_overdisp_test *out);
+
+/*
+ * All functions of one comparison through one posterior (every function
+ * informs it and is tested with itself left out): base
  * count a[f], candidate count b[f], concentration h[f] (H_base + H_cand,
  * in [0, 2]), size-factor ratio r (candidate / base).  Fills out[0..n) and
  * returns the posterior mean of alpha from all functions.

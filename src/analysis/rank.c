@@ -146,7 +146,7 @@ static void sort_names(struct name_ent *a, size_t count)
     free(st);
 }
 
-void fg_rank_rows(struct fg_result *r)
+void fg_rank_rows(struct fg_result *r, size_t *new_of_old)
 {
     size_t n = r->n_funcs;
     struct name_ent *names = fg_xcalloc(n ? n : 1, sizeof(*names));
@@ -190,8 +190,11 @@ void fg_rank_rows(struct fg_result *r)
         qsort(keys + start[b], start[b + 1] - start[b], sizeof(*keys),
               cmp_keys);
     uint32_t *perm = fg_xcalloc(n ? n : 1, sizeof(uint32_t));
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         perm[i] = row_of[keys[i].name];
+        if (new_of_old)
+            new_of_old[perm[i]] = i;
+    }
     free(keys);
     free(row_of);
     /* Apply the permutation in place, one cycle at a time (a second array

@@ -103,6 +103,116 @@ void fg_stats_holm(const double *p, size_t m, double *adj)
     free(ix);
 }
 
+void fg_stats_holm_weighted(const double *p, const double *w, size_t m,
+                            double *adj)
+{
+    if (m == 0)
+        return;
+    /* order by p / w; adj_(i) = max_{j<=i} min(1, p_(j) W_j / w_(j)) with
+     * W_j the weight of the hypotheses not yet rejected at step j */
+    double *c = fg_xmalloc(m * sizeof *c);
+    double *key = fg_xmalloc(m * sizeof *key);
+    double *wt = fg_xmalloc(m * sizeof *wt);
+    size_t *ix = fg_xmalloc(m * sizeof *ix);
+    double total = 0.0;
+    for (size_t i = 0; i < m; i++) {
+        c[i] = clamp_p(p[i]);
+        wt[i] = w[i] > 0.0 && isfinite(w[i]) ? w[i] : 1.0;
+        key[i] = c[i] / wt[i];
+        total += wt[i];
+    }
+    gsl_sort_index(ix, key, 1, m);
+    double run = 0.0, left = total;
+    for (size_t j = 0; j < m; j++) {
+        size_t i = ix[j];
+        double v = fmin(1.0, c[i] * left / wt[i]);
+        run = fmax(run, v);
+        adj[i] = run;
+        left -= wt[i];
+    }
+    free(c);
+    free(key);
+    free(wt);
+    free(ix);
+}
+
+/* The weighted median of x[ix[0..n)] sorted ascending. */
+static double weighted_median(const double *x, const double *w,
+                              const size_t *ix, size_t n, double total)
+{
+    double at = 0.0;
+    for (size_t j = 0; j < n; j++) {
+        at += w[ix[j]];
+        if (at >= 0.5 * total)
+            return x[ix[j]];
+    }
+    return n ? x[ix[n - 1]] : 0.0;
+}
+
+double fg_stats_biweight_location(const double *x, const double *w, size_t n)
+{
+    if (n == 0)
+        return 0.0;
+    double *wt = fg_xmalloc(n * sizeof *wt);
+    double *xs = fg_xmalloc(n * sizeof *xs);
+    double *ar = fg_xmalloc(n * sizeof *ar);
+    size_t *ix = fg_xmalloc(n * sizeof *ix);
+    size_t m = 0;
+    double total = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        if (!(w[i] > 0.0) || !isfinite(w[i]) || !isfinite(x[i]))
+            continue;
+        xs[m] = x[i];
+        wt[m] = w[i];
+        total += w[i];
+        m++;
+    }
+    double c = 0.0;
+    if (m == 0) {
+        c = fg_stats_median(x, n);
+        goto out;
+    }
+    gsl_sort_index(ix, xs, 1, m);
+    c = weighted_median(xs, wt, ix, m, total);
+    /*
+     * Tukey's biweight, residuals in standard errors (sqrt of the
+     * precision weight): a function far outside the spread of the others
+     * gets no say whatever its size, so one large changed function (half
+     * the samples) cannot move the location, and many small ones that
+     * move together cannot either as long as the bulk of the samples sits
+     * in unchanged functions.  The spread is at least 1 (sampling noise).
+     */
+    for (int it = 0; it < 20; it++) {
+        for (size_t i = 0; i < m; i++)
+            ar[i] = fabs(xs[i] - c) * sqrt(wt[i]);
+        double s = 1.4826 * fg_stats_median(ar, m);
+        if (!(s >= 1.0))
+            s = 1.0;
+        double sw = 0.0, sx = 0.0;
+        for (size_t i = 0; i < m; i++) {
+            double u = ar[i] / (4.685 * s);
+            if (u >= 1.0)
+                continue;
+            double b = (1.0 - u * u) * (1.0 - u * u) * wt[i];
+            sw += b;
+            sx += b * xs[i];
+        }
+        if (!(sw > 0.0))
+            break;
+        double next = sx / sw;
+        bool done = fabs(next - c) < 1e-12 * (1.0 + fabs(c));
+        c = next;
+        if (done)
+            break;
+    }
+out:
+    free(wt);
+    free(xs);
+    free(ar);
+    free(ix);
+    return isfinite(c) ? c : 0.0;
+}
+
 void fg_stats_bh(const double *p, size_t m, double *adj)
 {
     if (m == 0)

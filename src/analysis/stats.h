@@ -62,6 +62,27 @@ double fg_stats_binom_p(uint64_t b, uint64_t n, double q);
 void fg_stats_holm(const double *p, size_t m, double *adj);
 void fg_stats_bh(const double *p, size_t m, double *adj);
 
+/*
+ * Weighted Holm (Holm 1979): hypothesis i gets weight w[i] > 0 (others
+ * count as 1); step by step, the smallest p/w is rejected when p <= alpha
+ * w / (the weight of the hypotheses still in).  FWER <= alpha under any
+ * dependence; all weights equal is fg_stats_holm.  adj[i] belongs to p[i]
+ * (may alias p).
+ */
+void fg_stats_holm_weighted(const double *p, const double *w, size_t m,
+                            double *adj);
+
+/*
+ * A robust weighted location: the weighted median of x (weights w, e.g.
+ * the precision of each value), refined by Tukey's biweight on residuals
+ * measured in standard errors (|x - c| sqrt(w)) with a spread of at least
+ * 1.  Values far from the bulk get no weight whatever their w.
+ * Non-finite x or non-positive w are skipped; none left gives the median
+ * of x; n = 0 gives 0.
+ */
+double fg_stats_biweight_location(const double *x, const double *w,
+                                  size_t n);
+
 /* Median of the finite values of x[0..n) (x is not modified; NaN and
  * infinities are skipped); 0 when there are none.  Even count: the mean of
  * the two middle values. */

@@ -41,8 +41,8 @@ static bool same_type(const struct fg_value_type *a,
     return strcmp(a->type, b->type) == 0 && strcmp(a->unit, b->unit) == 0;
 }
 
-int fg_table_add_run(struct fg_work *w, const struct fg_profile *p, size_t col,
-                   size_t t, bool *approx_out)
+int fg_table_add_run(struct fg_work *w, const struct fg_profile *p,
+                     size_t col, size_t t, bool *approx_out)
 {
     struct fg_agg counts, vals;
     struct fg_count_spec cs;
@@ -74,12 +74,18 @@ int fg_table_add_run(struct fg_work *w, const struct fg_profile *p, size_t col,
     }
     if (!w->res->count_type)
         w->res->count_type = fg_xstrdup(cs.label);
+    cs.scale = scale;
+    w->cs[col] = cs;
+    uint32_t *map = fg_xmalloc((p->n_funcs ? p->n_funcs : 1) * sizeof(*map));
+    w->fmap[col] = map;
     for (size_t f = 0; f < p->n_funcs; f++) {
+        map[f] = UINT32_MAX;
         if (counts.flat[f] == 0 && counts.cum[f] == 0 && v->flat[f] == 0 &&
             v->cum[f] == 0)
             continue;
         const char *name = p->func_names[f];
         uint32_t g = fg_strtab_intern(&w->names, name, strlen(name));
+        map[f] = g;
         fg_table_grow(w, (size_t)g + 1);
         size_t i = (size_t)g * w->runs + col;
         /* Counts are non-negative in the tests (delta profiles may hold
@@ -99,9 +105,9 @@ int fg_table_add_run(struct fg_work *w, const struct fg_profile *p, size_t col,
 }
 
 int fg_table_check_types(struct fg_profile *const *base, size_t k,
-                       struct fg_profile *const *cand, size_t m,
-                       const struct fg_compare_opts *o, size_t *types,
-                       struct fg_error *err)
+                         struct fg_profile *const *cand, size_t m,
+                         const struct fg_compare_opts *o, size_t *types,
+                         struct fg_error *err)
 {
     const struct fg_value_type *ref = NULL;
     const char *ref_src = NULL;
@@ -124,4 +130,98 @@ int fg_table_check_types(struct fg_profile *const *base, size_t k,
         }
     }
     return FG_OK;
+}
+
+/* FNV-1a over a byte range. */
+static uint64_t fnv(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *b = data;
+    for (size_t i = 0; i < len; i++) {
+        h ^= b[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+uint64_t fg_table_digest(const struct fg_profile *p)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    h = fnv(h, &p->n_samples, sizeof(p->n_samples));
+    h = fnv(h, &p->n_types, sizeof(p->n_types));
+    if (p->n_samples) {
+        h = fnv(h, p->values, p->n_samples * p->n_types * sizeof(int64_t));
+        h = fnv(h, p->sample_start, (p->n_samples + 1) * sizeof(uint32_t));
+        h = fnv(h, p->sample_locs,
+                p->sample_start[p->n_samples] * sizeof(uint32_t));
+    }
+    if (p->n_locs) {
+        h = fnv(h, p->loc_start, (p->n_locs + 1) * sizeof(uint32_t));
+        h = fnv(h, p->loc_frames, p->loc_start[p->n_locs] * sizeof(uint32_t));
+    }
+    for (size_t f = 0; f < p->n_funcs; f++)
+        h = fnv(h, p->func_names[f], strlen(p->func_names[f]) + 1);
+    return h;
+}
+
+/* The union function of sample s's leaf frame in run j, or UINT32_MAX. */
+static uint32_t leaf_of(const struct fg_work *w, size_t j, size_t s)
+{
+    const struct fg_profile *p = w->prof[j];
+    uint32_t a = p->sample_start[s];
+    if (a == p->sample_start[s + 1])
+        return UINT32_MAX;
+    uint32_t loc = p->sample_locs[a];
+    if (p->loc_start[loc] == p->loc_start[loc + 1])
+        return UINT32_MAX;
+    return w->fmap[j][p->loc_frames[p->loc_start[loc]]];
+}
+
+double fg_table_sample_count(const struct fg_work *w, size_t j, size_t s)
+{
+    const struct fg_profile *p = w->prof[j];
+    const struct fg_count_spec *cs = &w->cs[j];
+    const int64_t *v = p->values + s * p->n_types;
+    int64_t x = v[cs->spec.type];
+    if (cs->spec.mode == FG_AGG_HEAP_COUNTS)
+        x = fg_heap_raw_count(x, v[cs->spec.aux], cs->spec.rate);
+    return x > 0 ? (double)x * cs->scale : 0.0;
+}
+
+bool fg_table_env_leaf(const struct fg_work *w, size_t j, size_t s)
+{
+    uint32_t g = leaf_of(w, j, s);
+    return g != UINT32_MAX && w->env[g] >= 0;
+}
+
+void fg_table_exclude_env(struct fg_work *w)
+{
+    size_t nf = w->names.n;
+    size_t *stamp = fg_xcalloc(nf + 1, sizeof(size_t));
+    size_t mark = 0;
+    for (size_t j = 0; j < w->runs; j++) {
+        const struct fg_profile *p = w->prof[j];
+        for (size_t s = 0; s < p->n_samples; s++) {
+            if (!fg_table_env_leaf(w, j, s))
+                continue;
+            double c = fg_table_sample_count(w, j, s);
+            if (!(c > 0))
+                continue;
+            mark++;
+            for (uint32_t i = p->sample_start[s]; i < p->sample_start[s + 1];
+                 i++) {
+                uint32_t loc = p->sample_locs[i];
+                for (uint32_t f = p->loc_start[loc]; f < p->loc_start[loc + 1];
+                     f++) {
+                    uint32_t g = w->fmap[j][p->loc_frames[f]];
+                    if (g == UINT32_MAX || w->env[g] >= 0 || stamp[g] == mark)
+                        continue;
+                    stamp[g] = mark;
+                    size_t x = (size_t)g * w->runs + j;
+                    w->cum[x] = fmax(0.0, w->cum[x] - floor(c + 0.5));
+                    w->sqcum[x] = fmax(0.0, w->sqcum[x] - c * c);
+                }
+            }
+        }
+    }
+    free(stamp);
 }

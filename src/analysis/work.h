@@ -41,6 +41,16 @@ struct fg_work {
     size_t *mrow;             /* result row -> matrix row */
     bool warned_noise;        /* "too few functions" said once */
     struct fg_result *res;
+
+    struct fg_profile *const *prof; /* the runs, base first (borrowed) */
+    struct fg_count_spec *cs; /* how each run was counted */
+    uint32_t **fmap;          /* per run: profile function -> union row
+                               * (UINT32_MAX: not in the table) */
+    int *env;                 /* per union function: environment family,
+                               * or -1 */
+    size_t *row_of[2];        /* per union function and metric (0 flat,
+                               * 1 cum): 1 + its result row, or 0 */
+    double lb, lc;            /* summed effective library sizes per side */
 };
 
 /* The tested rows of one metric. */
@@ -87,10 +97,34 @@ void fg_counts_choose(const struct fg_profile *p, size_t t,
 /* Make matrix rows [0, need) exist and hold zeros. */
 void fg_table_grow(struct fg_work *w, size_t need);
 
-/* Aggregate profile p (type t) into column col; *approx_out is set when
- * its counts were approximated.  Errors: those of fg_aggregate. */
+/* Aggregate profile p (type t) into column col, recording how it was
+ * counted (w->cs[col]) and its function map (w->fmap[col]); *approx_out
+ * is set when its counts were approximated.  Errors: those of
+ * fg_aggregate. */
 int fg_table_add_run(struct fg_work *w, const struct fg_profile *p,
                      size_t col, size_t t, bool *approx_out) FG_MUST_CHECK;
+
+/* The count the tests use for sample s of run j (w->cs[j]). */
+double fg_table_sample_count(const struct fg_work *w, size_t j, size_t s);
+
+/* Whether sample s of run j ends in an environment-driven function. */
+bool fg_table_env_leaf(const struct fg_work *w, size_t j, size_t s);
+
+/*
+ * Take the samples that end in an environment-driven function out of the
+ * cum counts of every other function (w->env must be set): preemption
+ * that follows the machine's load moved 1.7% of the samples to 15%
+ * between identical runs, and every ancestor's inclusive time with it,
+ * where the tight noise of a function spread over many stacks would call
+ * that a regression.  Environment-driven rows keep their counts and get
+ * their family's extra noise instead.
+ */
+void fg_table_exclude_env(struct fg_work *w);
+
+/* A 64-bit digest of a profile's samples, stacks and names: equal for
+ * byte-identical recordings (duplicated runs, or a URL that served the same
+ * body twice). */
+uint64_t fg_table_digest(const struct fg_profile *p);
 
 /* Choose the analysed type of every run into types[0..k+m) and check that
  * they agree.  FG_EUSAGE names two profiles that differ. */
@@ -113,8 +147,13 @@ void fg_rules_apply(const struct fg_compare_opts *o, const struct fg_rules *cr,
 
 /* ---- normalize.c -------------------------------------------------------------- */
 
-/* Fill w->L and the result's size factors and r from the first nf rows. */
+/* Fill w->L, w->lb, w->lc and the result's size factors and r from the
+ * first nf rows (w->env must be set). */
 void fg_normalize(struct fg_work *w, size_t nf);
+
+/* Check the denominators of --normalize duration/work (FG_EUSAGE naming
+ * the profile or option). */
+int fg_normalize_check(struct fg_work *w) FG_MUST_CHECK;
 
 /* ---- difftest.c ---------------------------------------------------------------- */
 
@@ -122,26 +161,49 @@ void fg_normalize(struct fg_work *w, size_t nf);
  * has to differ from the one asked for). */
 void fg_difftest_choose(struct fg_work *w);
 
-/* Test the rows of fam, counts in mat and squared stack counts in sq. */
-void fg_difftest_binomial(struct fg_work *w, const struct fg_family *fam,
-                          const double *mat, const double *sq);
-void fg_difftest_moderated(struct fg_work *w, const struct fg_family *fam,
-                           const double *mat, const double *sq);
+/* The counts and squared stack counts of a row's metric. */
+const double *fg_work_mat(const struct fg_work *w, enum fg_metric m);
+const double *fg_work_sq(const struct fg_work *w, enum fg_metric m);
+
+/*
+ * Test the rows of fam (flat and cum alike) with the chosen test.  The
+ * run-to-run noise is learned from the flat counts of every function that
+ * could be tested, whatever --ignore/--focus select, leaving out functions
+ * seen on one side only and environment-driven ones; each row is then
+ * tested with its own concentration and its family's extra noise.
+ */
+void fg_difftest_run(struct fg_work *w, const struct fg_family *fam);
 
 /* ---- gate.c -------------------------------------------------------------------- */
 
-/* Holm (gate family) and BH adjusted p-values of fam's rows. */
+/* Holm (gate family: flat and cum rows, weighted) and BH adjusted
+ * p-values of fam's rows. */
 void fg_gate_adjust(struct fg_work *w, const struct fg_family *fam);
 
-/* Classify every row and set the verdict, its reason and the counts. */
+/* Classify every row (flags, fail rule) and count them. */
+void fg_gate_classify(struct fg_work *w);
+
+/* The verdict and its reason, from the findings, budgets and data. */
 void fg_gate_decide(struct fg_work *w);
 
 /* The minimum detectable effects of both sides. */
 void fg_gate_mde(struct fg_work *w);
 
+/* ---- findings.c ---------------------------------------------------------------- */
+
+/* Group the flagged rows into findings (fg_result.findings), each named
+ * at the deepest function that explains it, with its callers and
+ * callees.  Needs the rows in their final order. */
+void fg_findings_build(struct fg_work *w);
+
+/* Free r's findings; point their rows at the rows' new places. */
+void fg_findings_free(struct fg_result *r);
+void fg_findings_remap(struct fg_result *r, const size_t *new_of_old);
+
 /* ---- rank.c -------------------------------------------------------------------- */
 
-/* Sort r's rows into report order (rank.c). */
-void fg_rank_rows(struct fg_result *r);
+/* Sort r's rows into report order (rank.c); new_of_old (may be NULL,
+ * else n_funcs entries) receives where each row went. */
+void fg_rank_rows(struct fg_result *r, size_t *new_of_old);
 
 #endif

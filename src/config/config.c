@@ -350,7 +350,14 @@ static enum kind setting_kind(const char *key)
                                           "min-share", NULL};
     static const char *const ints[] = {"min-count", "min-samples", "top",
                                        "runs", NULL};
+    static const char *const bools[] = {"env-noise", NULL};
+    static const char *const scalars[] = {"base-work", "candidate-work",
+                                          NULL};
     bool is_flag = false;
+    if (in_list(bools, key))
+        return K_BOOL;
+    if (in_list(scalars, key))
+        return K_SCALAR;
     if (in_list(lists, key))
         return K_LIST;
     if (in_list(numbers, key))

@@ -6,6 +6,7 @@
 #include "core/util.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -18,7 +19,8 @@ const char *const fg_settings_keys[] = {
     "base", "candidate", "sample-type", "metric", "ignore", "focus",
     "alpha", "min-change", "min-delta", "min-share", "min-count",
     "min-samples", "normalize", "test", "format", "output", "color", "top",
-    "marker-id", "on-error", "inconclusive", "runs",
+    "marker-id", "on-error", "inconclusive", "runs", "env-noise",
+    "base-work", "candidate-work",
     "max-input-size", "max-decompressed-size", "max-string-table",
     "max-samples", "max-locations", "max-functions", "max-stack-depth",
     "max-labels", "max-response-size", "max-runs", NULL};
@@ -60,6 +62,8 @@ static void clear_outputs(struct fg_settings *s)
 
 void fg_settings_release(struct fg_settings *s)
 {
+    free(s->work[0]);
+    free(s->work[1]);
     fg_strlist_clear(&s->base);
     fg_strlist_clear(&s->candidate);
     fg_strlist_clear(&s->rule_strs);
@@ -221,6 +225,53 @@ static int parse_output(struct fg_settings *s, const char *value,
     return FG_OK;
 }
 
+/* --base-work / --candidate-work: one number (every run did that much
+ * work) or a comma-separated number per run; replaces earlier values. */
+static int set_work(struct fg_settings *s, const char *key,
+                    const char *value, const char *origin,
+                    struct fg_error *err)
+{
+    int side = key[0] == 'c';
+    size_t n = 0;
+    double *v = NULL;
+    char *copy = fg_xstrdup(value), *save = NULL;
+    int rc = FG_OK;
+    for (char *t = strtok_r(copy, ",", &save); t && !rc;
+         t = strtok_r(NULL, ",", &save)) {
+        char *end = NULL;
+        errno = 0;
+        double d = strtod(t, &end);
+        while (end && *end == ' ')
+            end++;
+        if (end == t || *end || errno || !(d > 0) || !isfinite(d)) {
+            rc = bad(err, key, value, origin,
+                     "a positive number of work units, or one per run "
+                     "separated by commas");
+            break;
+        }
+        v = fg_xrealloc(v, (n + 1) * sizeof(*v));
+        v[n++] = d;
+    }
+    free(copy);
+    if (!rc && n == 0)
+        rc = bad(err, key, value, origin, "a positive number");
+    if (rc) {
+        free(v);
+        return rc;
+    }
+    free(s->work[side]);
+    s->work[side] = v;
+    s->n_work[side] = n;
+    if (side) {
+        s->cmp.cand_work = v;
+        s->cmp.n_cand_work = n;
+    } else {
+        s->cmp.base_work = v;
+        s->cmp.n_base_work = n;
+    }
+    return FG_OK;
+}
+
 static int set_enum(const char *key, const char *value, const char *origin,
                     const char *const *names, int *out, const char *want,
                     struct fg_error *err)
@@ -312,7 +363,9 @@ int fg_settings_set(struct fg_settings *s, const char *key, const char *value,
                     const char *origin, struct fg_error *err)
 {
     static const char *const metrics[] = {"flat", "cum", "both", NULL};
-    static const char *const norms[] = {"robust", "total", "none", NULL};
+    /* in enum fg_normalize order */
+    static const char *const norms[] = {"robust", "total",    "none",
+                                        "median", "duration", "work", NULL};
     static const char *const tests[] = {"auto", "binomial", "moderated-t",
                                         NULL};
     static const char *const colors[] = {"auto", "always", "never", NULL};
@@ -349,7 +402,8 @@ int fg_settings_set(struct fg_settings *s, const char *key, const char *value,
         s->cmp.metric = (enum fg_metric)e;
     } else if (strcmp(key, "normalize") == 0) {
         if ((rc = set_enum(key, value, origin, norms, &e,
-                           "robust, total or none", err)))
+                           "robust, total, median, duration, work or none",
+                           err)))
             return rc;
         s->cmp.normalize = (enum fg_normalize)e;
     } else if (strcmp(key, "test") == 0) {
@@ -405,6 +459,17 @@ int fg_settings_set(struct fg_settings *s, const char *key, const char *value,
                            "letters, digits, '-', '_' or '.'");
         free(s->marker_id);
         s->marker_id = fg_xstrdup(value);
+    } else if (strcmp(key, "env-noise") == 0) {
+        static const char *const off_on[] = {"false", "true", NULL};
+        static const char *const off_on2[] = {"off", "on", NULL};
+        if (set_enum(key, value, origin, off_on, &e, "on or off", err) &&
+            (rc = set_enum(key, value, origin, off_on2, &e, "on or off", err)))
+            return rc;
+        s->cmp.env_noise = e == 1;
+    } else if (strcmp(key, "base-work") == 0 ||
+               strcmp(key, "candidate-work") == 0) {
+        if ((rc = set_work(s, key, value, origin, err)))
+            return rc;
     } else if (strcmp(key, "on-error") == 0 ||
                strcmp(key, "inconclusive") == 0) {
         if ((rc = set_enum(key, value, origin, pass_fail, &e,
@@ -537,6 +602,18 @@ char *fg_settings_value(const struct fg_settings *s, const char *key)
         return fg_xstrdup(s->on_error_pass ? "pass" : "fail");
     if (strcmp(key, "inconclusive") == 0)
         return fg_xstrdup(s->inconclusive_fail ? "fail" : "pass");
+    if (strcmp(key, "env-noise") == 0)
+        return fg_xstrdup(c->env_noise ? "on" : "off");
+    if (strcmp(key, "base-work") == 0 || strcmp(key, "candidate-work") == 0) {
+        int side = key[0] == 'c';
+        struct fg_buf b;
+        fg_buf_init(&b, 0);
+        for (size_t i = 0; i < s->n_work[side]; i++)
+            if (fg_buf_addf(&b, "%s%g", i ? "," : "", s->work[side][i]))
+                break;
+        return s->n_work[side] ? fg_buf_detach(&b, NULL)
+                               : fg_xstrdup("(not set)");
+    }
     if (strcmp(key, "runs") == 0)
         return fg_xasprintf("%ld", s->runs);
     struct fg_limits lim = s->lim;

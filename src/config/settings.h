@@ -47,6 +47,10 @@ struct fg_settings {
     bool on_error_pass;             /* --on-error pass */
     bool inconclusive_fail;         /* --inconclusive fail */
     long runs;                      /* --runs for URL sources */
+    double *work[2];                /* owned: --base-work, --candidate-work
+                                     * (cmp.base_work/cand_work point
+                                     * here) */
+    size_t n_work[2];
     int verbose;                    /* -v count; -1 quiet */
     char *config_path;              /* owned, the file used, or NULL */
     struct fg_backend_opts *backend; /* owned, or NULL when not built */

@@ -206,10 +206,20 @@ const char *fg_rep_rel(char *buf, double ratio)
     return buf;
 }
 
+bool fg_rep_has_rel(const struct fg_func_result *f)
+{
+    return f->base_count > 0 && f->cand_count > 0;
+}
+
 const char *fg_rep_rel_ci(char *buf, size_t n,
                           const struct fg_func_result *f)
 {
     char r[FG_REP_NUM], lo[FG_REP_NUM], hi[FG_REP_NUM];
+    /* a side at zero has no relative change worth printing (+50025%) */
+    if (!fg_rep_has_rel(f)) {
+        snprintf(buf, n, "%s", f->base_count ? "gone" : "new");
+        return buf;
+    }
     fg_rep_rel(r, f->ratio);
     if (isfinite(f->ratio_lo) && isfinite(f->ratio_hi) &&
         f->ratio_hi > 0)
@@ -470,20 +480,22 @@ void fg_rep_verdict_phrase(struct fg_rw *w, const struct fg_result *r)
 {
     switch (r->verdict) {
     case FG_VERDICT_FAIL:
-        if (r->n_regressions)
-            fg_rw_addf(w, "%zu %s regressed", r->n_regressions,
-                       plural(r->n_regressions, "function", "functions"));
-        if (r->n_regressions && r->n_budget)
+        if (r->n_fail_findings)
+            fg_rw_addf(w, "%zu %s", r->n_fail_findings,
+                       plural(r->n_fail_findings, "regression",
+                              "regressions"));
+        if (r->n_fail_findings && r->n_budget)
             fg_rw_adds(w, ", ");
         if (r->n_budget)
             fg_rw_addf(w, "%zu over budget", r->n_budget);
-        if (!r->n_regressions && !r->n_budget)
+        if (!r->n_fail_findings && !r->n_budget)
             fg_rw_adds(w, "regression found");
         break;
     case FG_VERDICT_MARGINAL:
         fg_rw_addf(w, "%zu possible %s, below the bar for failing",
-                   r->n_marginal,
-                   plural(r->n_marginal, "regression", "regressions"));
+                   r->n_marginal_findings,
+                   plural(r->n_marginal_findings, "regression",
+                          "regressions"));
         break;
     case FG_VERDICT_PASS:
         fg_rw_adds(w, "no significant regression");
@@ -504,6 +516,7 @@ size_t fg_rep_flag_names(unsigned flags, const char **names)
         "tested",   "significant", "bh_significant", "material",
         "regression", "marginal",  "improvement",    "new",
         "vanished", "budget",      "ignored",        "increase",
+        "gate",     "environment",
     };
     size_t n = 0;
     for (size_t i = 0; i < sizeof(all) / sizeof(*all); i++) {
@@ -531,4 +544,98 @@ size_t fg_rep_top(const struct fg_report_ctx *ctx, enum fg_rep_section s,
     if (s == FG_SEC_NEW || s == FG_SEC_VANISHED)
         return (dflt + 1) / 2;
     return dflt;
+}
+
+/* ---- findings, rules, moves ---- */
+
+const char *fg_rep_finding_kind(enum fg_finding_kind k)
+{
+    switch (k) {
+    case FG_FINDING_NEW_PATH: return "new call path";
+    case FG_FINDING_SELF: return "self time";
+    case FG_FINDING_INCLUSIVE: return "inclusive time";
+    }
+    return "?";
+}
+
+void fg_rep_finding_title(struct fg_rw *w, const struct fg_result *r,
+                          const struct fg_finding *f,
+                          void (*name)(struct fg_rw *w, const char *s))
+{
+    char a[FG_REP_NUM], b[FG_REP_NUM], c[FG_REP_NUM];
+    const char *root = r->funcs[f->row].name;
+    if (f->kind == FG_FINDING_NEW_PATH && f->caller) {
+        name(w, f->caller);
+        fg_rw_adds(w, " -> ");
+    }
+    name(w, root);
+    fg_rw_addf(w, ": %s, %s -> %s of the samples (%s)",
+               fg_rep_finding_kind(f->kind), fg_rep_pct(a, f->base_share),
+               fg_rep_pct(b, f->cand_share),
+               fg_rep_pp(c, f->cand_share - f->base_share));
+}
+
+const char *fg_rep_rule(char *buf, size_t n, const struct fg_result *r,
+                        const struct fg_func_result *f)
+{
+    char p[FG_REP_NUM], al[FG_REP_NUM], d[FG_REP_NUM];
+    fg_rep_num(al, r->opts.alpha);
+    switch (f->fail_rule) {
+    case FG_FAIL_HOLM:
+        snprintf(buf, n, "Holm p %s < %s", fg_rep_p(p, f->p_holm), al);
+        break;
+    case FG_FAIL_CRITICAL:
+        snprintf(buf, n, "BH p %s < %s, x%.2f >= x1.5, %s >= +2 pp",
+                 fg_rep_p(p, f->p_bh), al, f->ratio, fg_rep_pp(d, f->delta));
+        break;
+    case FG_FAIL_NONE:
+    default:
+        if (f->flags & FG_F_MARGINAL)
+            snprintf(buf, n, "%s p %s",
+                     f->p_holm < r->opts.alpha ? "Holm" : "BH",
+                     fg_rep_p(p, fg_rep_adj_p(f)));
+        else
+            snprintf(buf, n, "%s", "");
+        break;
+    }
+    return buf;
+}
+
+struct move {
+    double d;
+    size_t row;
+};
+
+static int cmp_move(const void *x, const void *y)
+{
+    const struct move *a = x, *b = y;
+    if (a->d != b->d)
+        return a->d > b->d ? -1 : 1;
+    return a->row < b->row ? -1 : a->row > b->row;
+}
+
+size_t *fg_rep_top_moves(const struct fg_result *r, size_t max, size_t *n)
+{
+    size_t *rows = fg_xmalloc((r->n_funcs ? r->n_funcs : 1) * sizeof(size_t));
+    size_t k = 0;
+    for (size_t i = 0; i < r->n_funcs; i++) {
+        const struct fg_func_result *f = &r->funcs[i];
+        /* the root's inclusive share is all samples on both sides */
+        if ((f->flags & FG_F_IGNORED) ||
+            fmin(f->base_share, f->cand_share) >= 0.999 ||
+            f->cand_share == f->base_share)
+            continue;
+        rows[k++] = i;
+    }
+    struct move *mv = fg_xmalloc((k ? k : 1) * sizeof(*mv));
+    for (size_t i = 0; i < k; i++) {
+        const struct fg_func_result *f = &r->funcs[rows[i]];
+        mv[i] = (struct move){fabs(f->cand_share - f->base_share), rows[i]};
+    }
+    qsort(mv, k, sizeof(*mv), cmp_move);
+    for (size_t i = 0; i < k; i++)
+        rows[i] = mv[i].row;
+    free(mv);
+    *n = k < max ? k : max;
+    return rows;
 }

@@ -65,7 +65,11 @@ const char *fg_rep_p(char *buf, double p);           /* "0.012" "3.1e-06" */
 const char *fg_rep_count(char *buf, int64_t v);      /* "12,345" */
 const char *fg_rep_value(char *buf, double v, const char *unit); /* "1.2 s" */
 const char *fg_rep_num(char *buf, double v);         /* "%.4g" */
-/* "+51.2% [+30.1%, +75.0%]" (without the interval when not finite). */
+/* Whether a relative change means something: both counts positive (a
+ * new or vanished row would print +50025%). */
+bool fg_rep_has_rel(const struct fg_func_result *f);
+/* "+51.2% [+30.1%, +75.0%]" (without the interval when not finite);
+ * "new" or "gone" when a side is zero. */
 const char *fg_rep_rel_ci(char *buf, size_t n,
                           const struct fg_func_result *f);
 
@@ -105,6 +109,26 @@ void fg_rep_verdict_phrase(struct fg_rw *w, const struct fg_result *r);
 /* Names of the flags set in f (e.g. "tested", "regression"), in bit
  * order; returns the count written to names (at most 16). */
 size_t fg_rep_flag_names(unsigned flags, const char **names);
+
+/* "new call path", "self time", "inclusive time". */
+const char *fg_rep_finding_kind(enum fg_finding_kind k);
+
+/* A finding's one-line title, names written by name() in the format's
+ * escaping: "caller -> root: new call path, 0.00% -> 29.80% of the samples
+ * (+29.80 pp)". */
+void fg_rep_finding_title(struct fg_rw *w, const struct fg_result *r,
+                          const struct fg_finding *f,
+                          void (*name)(struct fg_rw *w, const char *s));
+
+/* The rule that failed a row ("Holm p 0.021 < 0.05", or the critical BH
+ * tier with its numbers), "Holm p ..."/"BH p ..." for marginal rows, else
+ * "". */
+const char *fg_rep_rule(char *buf, size_t n, const struct fg_result *r,
+                        const struct fg_func_result *f);
+
+/* The rows that moved most (|cand share - base share|, flat and cum, not
+ * ignored, the all-samples root left out): malloc'd, *n <= max entries. */
+size_t *fg_rep_top_moves(const struct fg_result *r, size_t max, size_t *n);
 
 const char *fg_rep_version(const struct fg_report_ctx *ctx);
 const char *fg_rep_settings(const struct fg_report_ctx *ctx);

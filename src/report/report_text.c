@@ -21,8 +21,11 @@
 #define DIM "\033[2m"
 #define RESET "\033[0m"
 
-#define MAX_COLS 8
+#define MAX_COLS 9
 #define MAX_SOURCES 4
+#define MAX_MEMBERS 5    /* contributors named per finding */
+#define MAX_PEEK 3       /* callers and callees named per finding */
+#define MAX_ENV 5        /* environment-driven rows in their note */
 
 struct text {
     struct fg_rw w;
@@ -163,8 +166,96 @@ static void compared(struct text *t)
     if (r->noise_var > 0)
         fg_rw_addf(&t->w, "  %-11s %s %s\n", "", fg_rep_mde(a, r->mde_noise),
                    FG_REP_MDE_NOISE);
-    fg_rw_addf(&t->w, "  %-11s %zu of %zu functions%s\n\n", "tested",
-               r->n_tested, r->n_funcs, fg_rep_gate(a, r));
+    fg_rw_addf(&t->w, "  %-11s %zu of %zu rows (self and inclusive time "
+               "per function)%s\n\n",
+               "tested", r->n_tested, r->n_funcs, fg_rep_gate(a, r));
+}
+
+static void esc_name(struct fg_rw *w, const char *s)
+{
+    fg_rep_escape(w, s, strlen(s), false);
+}
+
+/* "name +1.23 pp (new)" for one row of a finding. */
+static void finding_row(struct text *t, size_t row)
+{
+    const struct fg_func_result *f = &t->r->funcs[row];
+    char a[FG_REP_NUM];
+    esc_name(&t->w, f->name);
+    fg_rw_addf(&t->w, " %s%s", fg_rep_pp(a, f->cand_share - f->base_share),
+               f->flags & FG_F_NEW ? " (new)" : "");
+}
+
+static void edges_line(struct text *t, const char *label,
+                       const struct fg_finding_edge *e, size_t n)
+{
+    char a[FG_REP_NUM], b[FG_REP_NUM];
+    if (!n)
+        return;
+    fg_rw_addf(&t->w, "       %s: ", label);
+    for (size_t i = 0; i < n && i < MAX_PEEK; i++) {
+        if (i)
+            fg_rw_adds(&t->w, ", ");
+        esc_name(&t->w, e[i].name);
+        fg_rw_addf(&t->w, " %s -> %s", fg_rep_pct(a, e[i].base_share),
+                   fg_rep_pct(b, e[i].cand_share));
+    }
+    if (n > MAX_PEEK)
+        fg_rw_addf(&t->w, ", and %zu more", n - MAX_PEEK);
+    fg_rw_addc(&t->w, '\n');
+}
+
+static void findings(struct text *t)
+{
+    const struct fg_result *r = t->r;
+    if (!r->n_findings)
+        return;
+    on(t, BOLD);
+    fg_rw_addf(&t->w, "Findings (%zu)", r->n_findings);
+    off(t);
+    fg_rw_addc(&t->w, '\n');
+    char rule[FG_REP_NUM * 4];
+    for (size_t i = 0; i < r->n_findings; i++) {
+        const struct fg_finding *f = &r->findings[i];
+        bool fail = f->level == FG_VERDICT_FAIL;
+        on(t, fail ? RED : YELLOW);
+        fg_rw_addf(&t->w, "  %zu. %-9s", i + 1, fail ? "FAIL" : "MARGINAL");
+        fg_rep_finding_title(&t->w, r, f, esc_name);
+        off(t);
+        fg_rw_addc(&t->w, '\n');
+        const struct fg_func_result *g = &r->funcs[f->row];
+        fg_rep_rule(rule, sizeof(rule), r, g);
+        fg_rw_addf(&t->w, "       gated by ");
+        esc_name(&t->w, g->name);
+        fg_rw_addf(&t->w, " [%s]: %s\n", fg_metric_name(g->metric), rule);
+        if (f->n_members) {
+            fg_rw_adds(&t->w, "       inside: ");
+            for (size_t j = 0; j < f->n_members && j < MAX_MEMBERS; j++) {
+                if (j)
+                    fg_rw_adds(&t->w, ", ");
+                finding_row(t, f->members[j]);
+            }
+            if (f->n_members > MAX_MEMBERS)
+                fg_rw_addf(&t->w, ", and %zu more",
+                           f->n_members - MAX_MEMBERS);
+            fg_rw_addc(&t->w, '\n');
+        }
+        edges_line(t, "callers", f->callers, f->n_callers);
+        edges_line(t, "callees", f->callees, f->n_callees);
+        if (f->n_context) {
+            fg_rw_adds(&t->w, "       explains the rise of: ");
+            for (size_t j = 0; j < f->n_context && j < MAX_MEMBERS; j++) {
+                if (j)
+                    fg_rw_adds(&t->w, ", ");
+                esc_name(&t->w, r->funcs[f->context[j]].name);
+            }
+            if (f->n_context > MAX_MEMBERS)
+                fg_rw_addf(&t->w, ", and %zu more",
+                           f->n_context - MAX_MEMBERS);
+            fg_rw_addc(&t->w, '\n');
+        }
+    }
+    fg_rw_addc(&t->w, '\n');
 }
 
 /* A table of text cells: every column right-aligned except the last (the
@@ -263,9 +354,12 @@ static void fill_row(const struct text *t, enum fg_rep_section s,
     default:
         cell[c++] = fg_xstrdup(fg_rep_pct(a, f->base_share));
         cell[c++] = fg_xstrdup(fg_rep_pct(a, f->cand_share));
+        cell[c++] = fg_xstrdup(fg_rep_pp(a, f->cand_share - f->base_share));
         cell[c++] = fg_xstrdup(fg_rep_pp(a, f->delta));
         cell[c++] = fg_xstrdup(fg_rep_rel_ci(b, sizeof(b), f));
         cell[c++] = fg_xstrdup(fg_rep_p(a, fg_rep_adj_p(f)));
+        if (s == FG_SEC_REGRESSION || s == FG_SEC_MARGINAL)
+            cell[c++] = fg_xstrdup(fg_rep_rule(b, sizeof(b), t->r, f));
         break;
     }
     cell[c] = name_cell(t, f);
@@ -294,8 +388,10 @@ static void section(struct text *t, enum fg_rep_section s, size_t top)
     const char *const *head;
     char rel[FG_REP_NUM * 2], lv[FG_REP_NUM];
     snprintf(rel, sizeof(rel), "relative [%s CI]", fg_rep_ci_level(lv, t->r));
-    const char *const h_full[] = {"base", "cand", "change", rel, "adj p",
-                                  "function"};
+    const char *const h_full[] = {"base", "cand", "change", "norm.", rel,
+                                  "adj p", "function"};
+    const char *const h_rule[] = {"base", "cand",  "change", "norm.", rel,
+                                  "adj p", "rule", "function"};
     static const char *const h_new[] = {"cand", "function"};
     static const char *const h_gone[] = {"base", "function"};
     static const char *const h_budget[] = {"cand", "budget", "function"};
@@ -308,9 +404,12 @@ static void section(struct text *t, enum fg_rep_section s, size_t top)
     } else if (s == FG_SEC_BUDGET) {
         head = h_budget;
         tb.ncol = 3;
+    } else if (s == FG_SEC_REGRESSION || s == FG_SEC_MARGINAL) {
+        head = h_rule;
+        tb.ncol = 8;
     } else {
         head = h_full;
-        tb.ncol = 6;
+        tb.ncol = 7;
     }
     for (size_t c = 0; c < tb.ncol; c++)
         tb.head[c] = head[c];
@@ -325,6 +424,69 @@ static void section(struct text *t, enum fg_rep_section s, size_t top)
     fg_rw_addc(&t->w, '\n');
     table_release(&tb);
     free(rows);
+}
+
+/* When nothing is flagged, still show what moved most. */
+static void moves(struct text *t, size_t top)
+{
+    size_t n;
+    size_t *rows = fg_rep_top_moves(t->r, top, &n);
+    if (n) {
+        on(t, BOLD);
+        fg_rw_addf(&t->w, "Largest moves (none significant) (%zu)", n);
+        off(t);
+        fg_rw_addc(&t->w, '\n');
+        struct table tb;
+        memset(&tb, 0, sizeof(tb));
+        char rel[FG_REP_NUM * 2], lv[FG_REP_NUM];
+        snprintf(rel, sizeof(rel), "relative [%s CI]",
+                 fg_rep_ci_level(lv, t->r));
+        const char *head[] = {"base", "cand", "change", "norm.", rel,
+                              "adj p", "function"};
+        tb.ncol = 7;
+        for (size_t c = 0; c < tb.ncol; c++)
+            tb.head[c] = head[c];
+        tb.nrows = n;
+        tb.cells = fg_xcalloc(n * tb.ncol + 1, sizeof(char *));
+        for (size_t i = 0; i < n; i++)
+            fill_row(t, FG_SEC_IMPROVEMENT, &t->r->funcs[rows[i]],
+                     tb.cells + i * tb.ncol);
+        table_print(t, &tb, NULL);
+        fg_rw_addc(&t->w, '\n');
+        table_release(&tb);
+    }
+    free(rows);
+}
+
+/* Environment-driven rows that moved: they need a larger change to fail. */
+static void environment(struct text *t)
+{
+    const struct fg_result *r = t->r;
+    char a[FG_REP_NUM], b[FG_REP_NUM], c[FG_REP_NUM];
+    size_t shown = 0;
+    for (size_t i = 0; i < r->n_funcs && shown < MAX_ENV; i++) {
+        const struct fg_func_result *f = &r->funcs[i];
+        if ((f->flags & (FG_F_ENV | FG_F_TESTED)) != (FG_F_ENV | FG_F_TESTED) ||
+            !(f->fail_ratio > 0) || fabs(log(fmax(f->ratio, 1e-9))) < 0.2)
+            continue;
+        if (!shown++) {
+            on(t, BOLD);
+            fg_rw_adds(&t->w, "Environment-driven functions (their share "
+                              "follows the machine; they need a larger "
+                              "change to fail)");
+            off(t);
+            fg_rw_addc(&t->w, '\n');
+        }
+        fg_rw_adds(&t->w, "  ");
+        esc_name(&t->w, f->name);
+        fg_rw_addf(&t->w, " [%s] %s -> %s (%s): %s frames, would fail from "
+                          "about x%.1f\n",
+                   fg_metric_name(f->metric), fg_rep_pct(a, f->base_share),
+                   fg_rep_pct(b, f->cand_share), fg_rep_rel(c, f->ratio),
+                   f->env_family, f->fail_ratio);
+    }
+    if (shown)
+        fg_rw_addc(&t->w, '\n');
 }
 
 static void warnings(struct text *t)
@@ -353,9 +515,11 @@ static void legend(struct text *t)
     fg_rw_addf(&t->w,
                "Columns: base, cand = share of all samples on that side; "
                "change = cand minus base\nin percentage points (pp); "
-               "relative = normalized change with its %s interval;\n"
-               "adj p = p-value corrected for testing many functions "
-               "(Holm; BH for marginal rows).\n",
+               "norm. = the change after normalization, which the gates "
+               "use;\nrelative = normalized ratio with its %s interval; "
+               "adj p = p-value corrected for\ntesting many rows (Holm; BH "
+               "for marginal rows); rule = why a row fails or is\nmarginal. "
+               "[flat] = self time, [cum] = inclusive time.\n",
                fg_rep_ci_level(lv, t->r));
     off(t);
     fg_rw_addf(&t->w, "flamegate %s, settings: ", fg_rep_version(t->ctx));
@@ -374,6 +538,7 @@ int fg_report_text(const struct fg_report_ctx *ctx, struct fg_buf *out,
     fg_rw_init(&t.w, out);
     verdict(&t);
     compared(&t);
+    findings(&t);
     size_t shown = 0;
     for (int s = 0; s < FG_SEC_COUNT; s++) {
         size_t before = out->len;
@@ -381,8 +546,11 @@ int fg_report_text(const struct fg_report_ctx *ctx, struct fg_buf *out,
                 fg_rep_top(ctx, (enum fg_rep_section)s, FG_REPORT_TOP_TEXT));
         shown += out->len != before;
     }
-    if (!shown && t.w.rc == FG_OK)
+    if (!shown && t.w.rc == FG_OK) {
         fg_rw_adds(&t.w, "No function changed significantly.\n\n");
+        moves(&t, fg_rep_top(ctx, FG_SEC_REGRESSION, FG_REPORT_TOP_TEXT));
+    }
+    environment(&t);
     warnings(&t);
     legend(&t);
     return fg_rw_finish(&t.w, "text", err);

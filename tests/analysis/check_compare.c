@@ -87,7 +87,10 @@ START_TEST(test_identical_passes)
     ck_assert_int_eq(r->verdict, FG_VERDICT_PASS);
     ck_assert_int_eq(r->exit_code, 0);
     ck_assert_uint_eq(r->n_regressions, 0);
-    ck_assert_uint_eq(r->n_tested, 8);
+    ck_assert_uint_eq(r->n_findings, 0);
+    /* 8 flat rows and the cum row of main: the leaves' cum rows would
+     * repeat their flat rows and are not built */
+    ck_assert_uint_eq(r->n_tested, 9);
     ck_assert_double_eq_tol(r->r, 1.0, 1e-12);
     assert_finite(r);
     fg_result_free(r);
@@ -279,6 +282,7 @@ START_TEST(test_gate_family)
     struct fg_compare_opts o;
     fg_compare_opts_default(&o);
     o.normalize = FG_NORM_TOTAL;
+    o.metric = FG_METRIC_FLAT; /* plain Holm: every flat row weighs 1 */
     for (int pass = 0; pass < 2; pass++) {
         if (pass == 1)
             o.min_delta = 0;
@@ -407,12 +411,27 @@ START_TEST(test_rules_and_new_functions)
     struct fg_compare_opts o;
     fg_compare_opts_default(&o);
     struct fg_result *r = run(&b, 1, &c, 1, &o);
-    /* a new hot function is a regression; asyncPreempt tripled */
+    /* a new hot function is a regression; asyncPreempt tripled, which is
+     * within the noise of preemption (its share follows the machine's
+     * load): it needs a larger change and says so */
     ck_assert(row(r, "fresh")->flags & FG_F_NEW);
     ck_assert(row(r, "fresh")->flags & FG_F_REGRESSION);
-    ck_assert(row(r, "runtime.asyncPreempt")->flags & FG_F_REGRESSION);
+    const struct fg_func_result *ap = row(r, "runtime.asyncPreempt");
+    ck_assert(ap->flags & FG_F_ENV);
+    ck_assert_str_eq(ap->env_family, "go-runtime-scheduling");
+    ck_assert(!(ap->flags & FG_F_REGRESSION));
+    ck_assert_msg(ap->fail_ratio > 3.0, "fail ratio %g", ap->fail_ratio);
+    ck_assert_uint_eq(r->n_env, 1);
     ck_assert(isfinite(row(r, "fresh")->ratio));
     fg_result_free(r);
+    /* without the environment model it is an ordinary regression */
+    o.env_noise = false;
+    r = run(&b, 1, &c, 1, &o);
+    ck_assert(row(r, "runtime.asyncPreempt")->flags & FG_F_REGRESSION);
+    ck_assert(row(r, "runtime.asyncPreempt")->fail_ratio == 0.0 ||
+              row(r, "runtime.asyncPreempt")->flags & FG_F_ENV);
+    fg_result_free(r);
+    o.env_noise = true;
     struct fg_rule rules[2];
     memset(rules, 0, sizeof(rules));
     rules[0].kind = FG_RULE_IGNORE;

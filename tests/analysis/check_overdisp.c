@@ -305,7 +305,10 @@ START_TEST(test_too_few)
                                              r / (1.0 + r));
             ck_assert_msg(o[i].p == want_p, "r %g entry %zu: p %.17g, "
                           "binomial %.17g", r, i, o[i].p, want_p);
-            double se = sqrt(1.0 / (a[i] + 0.5) + 1.0 / (b[i] + 0.5));
+            /* one side at zero: tested at the expected counts */
+            double se = a[i] > 0 && b[i] > 0
+                            ? sqrt(1.0 / (a[i] + 0.5) + 1.0 / (b[i] + 0.5))
+                            : (1.0 + r) / sqrt(r * (a[i] + b[i] + 1.0));
             double lr = log((b[i] + 0.5) / (a[i] + 0.5)) - log(r);
             CK_REL(o[i].se, se, 1e-14);
             ck_assert(fabs(o[i].log_ratio - lr) <= 1e-14);

@@ -855,7 +855,17 @@ START_TEST(test_preset_in_compare)
                        "main;main.asyncPreemptHandler 1000\n"
                        "main;main.other 1000\n";
     struct run x;
+    /* by default the family's frames get their extra noise: x6 is within
+     * it, and the row says how large a change it would need */
     struct fg_result *r = run_compare(&x, "{}", cand);
+    const struct fg_func_result *ap = find_func(r, "runtime.asyncPreempt");
+    ck_assert(ap->flags & FG_F_ENV);
+    ck_assert(!(ap->flags & FG_F_REGRESSION));
+    ck_assert_msg(ap->fail_ratio > 6.0, "fail ratio %g", ap->fail_ratio);
+    ck_assert_int_ne(r->verdict, FG_VERDICT_FAIL);
+    run_free(&x);
+    /* without the model (env_noise off), it fails */
+    r = run_compare(&x, "{\"env_noise\": false}", cand);
     ck_assert_int_eq(r->verdict, FG_VERDICT_FAIL);
     ck_assert(find_func(r, "runtime.asyncPreempt")->flags & FG_F_REGRESSION);
     run_free(&x);

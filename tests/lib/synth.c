@@ -39,6 +39,10 @@ struct fg_synth_tree {
     uint32_t *stack_locs;   /* leaf first */
     uint32_t *leaf;         /* stack -> leaf function */
     double *weight;         /* stack -> expected weight, sums to 1 */
+    double *latent;         /* stack -> weight added only in runs with
+                             * latent (a new subtree), or NULL */
+    size_t latent_first;    /* first stack of the subtree (node 0) */
+    double latent_total;    /* their weight: share * the caller's cum */
     double *flat;           /* function -> expected flat share */
     size_t n_recursive;
     size_t max_depth;
@@ -115,6 +119,7 @@ void fg_synth_opts_default(struct fg_synth_opts *o)
 void fg_synth_run_opts_default(struct fg_synth_run_opts *o)
 {
     memset(o, 0, sizeof(*o));
+    o->latent_scale = 1.0;
     o->seed = 1;
     o->n_samples = 10000;
     o->cv = 0.1;
@@ -586,6 +591,7 @@ void fg_synth_tree_free(struct fg_synth_tree *t)
     free(t->stack_locs);
     free(t->leaf);
     free(t->weight);
+    free(t->latent);
     free(t->flat);
     free(t);
 }
@@ -730,8 +736,21 @@ static unsigned *draw(const struct fg_synth_tree *t,
     double *w = fg_xmalloc(S * sizeof(double));
     double sum = 0;
     double shape = o->cv > 0 ? 1.0 / (o->cv * o->cv) : 0;
+    /* the first latent_k nodes of the subtree (parents come first, so
+     * they form a subtree), rescaled to latent_scale times its weight */
+    double lsum = 0, lscale = 0;
+    size_t lk = o->latent_k ? o->latent_k : SIZE_MAX;
+    if (o->latent && t->latent) {
+        for (size_t s = t->latent_first; s < S && s - t->latent_first < lk;
+             s++)
+            lsum += t->latent[s];
+        lscale = lsum > 0 ? o->latent_scale * t->latent_total / lsum : 0;
+    }
     for (size_t s = 0; s < S; s++) {
-        w[s] = t->weight[s] * (fac ? fac[t->leaf[s]] : 1.0);
+        w[s] = t->weight[s];
+        if (lscale > 0 && s >= t->latent_first && s - t->latent_first < lk)
+            w[s] += t->latent[s] * lscale;
+        w[s] *= fac ? fac[t->leaf[s]] : 1.0;
         if (o->cv > 0)
             w[s] *= gsl_ran_gamma(r, shape, 1.0 / shape);
         sum += w[s];
@@ -920,5 +939,142 @@ int fg_synth_generate(const struct fg_synth_tree *t,
     free(sel.locmap);
     free(sel.funcmap);
     *out = p;
+    return FG_OK;
+}
+
+/* Names of a new subtree, like a regular expression compiled on every
+ * call: a few real entry points, then numbered internals. */
+static const char *const subtree_names[] = {
+    "regexp.MustCompile", "regexp.compile", "regexp/syntax.Parse",
+    "regexp/syntax.(*parser).push", "regexp/syntax.(*parser).literal",
+    "regexp/syntax.Compile", "regexp/syntax.(*compiler).compile",
+    "regexp.compileOnePass", "regexp/syntax.(*Regexp).Simplify",
+    "regexp/syntax.(*parser).collapse",
+};
+
+double fg_synth_cum_weight(const struct fg_synth_tree *t, size_t f)
+{
+    double c = 0;
+    for (size_t s = 0; s < t->n_stacks; s++) {
+        bool in = false;
+        for (uint32_t i = t->stack_start[s]; i < t->stack_start[s + 1] && !in;
+             i++) {
+            uint32_t loc = t->stack_locs[i];
+            for (uint32_t j = t->loc_start[loc]; j < t->loc_start[loc + 1];
+                 j++)
+                in = in || t->loc_frames[j] == f;
+        }
+        if (in)
+            c += t->weight[s];
+    }
+    return c;
+}
+
+int fg_synth_add_subtree(struct fg_synth_tree *t, size_t caller, size_t k,
+                         double share, uint32_t seed, struct fg_error *err)
+{
+    if (caller >= t->n_funcs || k < 1 || k > 10000 || !(share > 0) ||
+        t->latent)
+        return fg_error_set(err, FG_EUSAGE,
+                            "bad subtree: caller %zu of %zu, %zu functions, "
+                            "share %g (one subtree per tree)",
+                            caller, t->n_funcs, k, share);
+    /* the caller's heaviest stack, and where the caller sits on it */
+    size_t best = SIZE_MAX, at = 0;
+    for (size_t s = 0; s < t->n_stacks; s++) {
+        for (uint32_t i = t->stack_start[s]; i < t->stack_start[s + 1]; i++) {
+            uint32_t loc = t->stack_locs[i];
+            bool hit = false;
+            for (uint32_t j = t->loc_start[loc]; j < t->loc_start[loc + 1];
+                 j++)
+                hit = hit || t->loc_frames[j] == caller;
+            if (hit && (best == SIZE_MAX || t->weight[s] > t->weight[best])) {
+                best = s;
+                at = i;
+                break;
+            }
+        }
+    }
+    if (best == SIZE_MAX)
+        return fg_error_set(err, FG_EUSAGE, "'%s' is on no stack",
+                            t->names[caller]);
+    double total = share * fg_synth_cum_weight(t, caller);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!r)
+        fg_xmalloc(SIZE_MAX); /* fatal */
+    gsl_rng_set(r, seed);
+    /* k new functions, each its own location; a random recursive tree:
+     * node i > 0 hangs under a uniformly chosen earlier node */
+    size_t f0 = t->n_funcs;
+    char name[96];
+    for (size_t i = 0; i < k; i++) {
+        const char *nm = subtree_names[i % COUNT(subtree_names)];
+        if (i >= COUNT(subtree_names)) {
+            snprintf(name, sizeof(name), "regexp/syntax.(*parser).op%zu", i);
+            nm = name;
+        }
+        add_name(t, nm);
+    }
+    t->n_funcs = t->index.n;
+    t->names = t->index.strs;
+    t->flat = fg_xrealloc(t->flat, t->n_funcs * sizeof(double));
+    size_t l0 = t->n_locs, nfr = t->loc_start[l0];
+    t->loc_start = fg_xrealloc(t->loc_start, (l0 + k + 1) * sizeof(uint32_t));
+    t->loc_frames = fg_xrealloc(t->loc_frames, (nfr + k) * sizeof(uint32_t));
+    for (size_t i = 0; i < k; i++) {
+        t->flat[f0 + i] = 0;
+        t->loc_frames[nfr + i] = (uint32_t)(f0 + i);
+        t->loc_start[l0 + i] = (uint32_t)(nfr + i);
+    }
+    t->loc_start[l0 + k] = (uint32_t)(nfr + k);
+    t->n_locs = l0 + k;
+    size_t *parent = fg_xcalloc(k, sizeof(size_t)), *depth = fg_xcalloc(k,
+                                                                  sizeof(size_t));
+    for (size_t i = 1; i < k; i++) {
+        parent[i] = (size_t)gsl_rng_uniform_int(r, (unsigned long)i);
+        depth[i] = depth[parent[i]] + 1;
+    }
+    /* one stack per new node: its path in the subtree, then the caller's
+     * prefix down to the root */
+    size_t S0 = t->n_stacks, prefix = t->stack_start[best + 1] - at;
+    size_t refs = t->stack_start[S0];
+    size_t add = 0;
+    for (size_t i = 0; i < k; i++)
+        add += depth[i] + 1 + prefix;
+    t->stack_start = fg_xrealloc(t->stack_start,
+                                 (S0 + k + 1) * sizeof(uint32_t));
+    t->stack_locs = fg_xrealloc(t->stack_locs,
+                                (refs + add) * sizeof(uint32_t));
+    t->leaf = fg_xrealloc(t->leaf, (S0 + k) * sizeof(uint32_t));
+    t->weight = fg_xrealloc(t->weight, (S0 + k) * sizeof(double));
+    t->latent = fg_xcalloc(S0 + k, sizeof(double));
+    double wsum = 0;
+    for (size_t i = 0; i < k; i++) {
+        t->latent[S0 + i] = pow((double)(i + 1), -1.0) *
+                            (0.5 + gsl_rng_uniform(r));
+        wsum += t->latent[S0 + i];
+    }
+    for (size_t i = 0; i < k; i++) {
+        size_t s = S0 + i;
+        for (size_t n = i;; n = parent[n]) {
+            t->stack_locs[refs++] = (uint32_t)(l0 + n);
+            if (n == 0)
+                break;
+        }
+        for (size_t x = at; x < t->stack_start[best + 1]; x++)
+            t->stack_locs[refs++] = t->stack_locs[x];
+        t->stack_start[s + 1] = (uint32_t)refs;
+        t->leaf[s] = (uint32_t)(f0 + i);
+        t->weight[s] = 0;
+        t->latent[s] *= total / wsum;
+        t->latent_first = S0;
+        t->latent_total = total;
+        if (depth[i] + 1 + prefix > t->max_depth)
+            t->max_depth = depth[i] + 1 + prefix;
+    }
+    t->n_stacks = S0 + k;
+    free(parent);
+    free(depth);
+    gsl_rng_free(r);
     return FG_OK;
 }

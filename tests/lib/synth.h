@@ -74,6 +74,11 @@ struct fg_synth_run_opts {
                           * cpu/nanoseconds, as Go writes CPU profiles [2] */
     bool all_stacks;     /* emit every stack, also those drawn zero times;
                           * then sample i is stack i of the tree [false] */
+    bool latent;         /* include the tree's new subtree
+                          * (fg_synth_add_subtree) [false] */
+    double latent_scale; /* its weight times this [1] */
+    size_t latent_k;     /* only its first k functions (0: all) [0];
+                          * scaled to the same total weight */
     const struct fg_synth_regression *regress; /* borrowed, may be NULL */
     size_t n_regress;
 };
@@ -163,5 +168,22 @@ int fg_synth_generate(const struct fg_synth_tree *t,
                       const struct fg_synth_run_opts *o,
                       struct fg_profile **out,
                       struct fg_error *err) FG_MUST_CHECK;
+
+/* Expected inclusive weight (share) of function f: the stacks that hold
+ * it, without any new subtree. */
+double fg_synth_cum_weight(const struct fg_synth_tree *t, size_t f);
+
+/*
+ * Add a new subtree to t: k new functions (regexp.MustCompile,
+ * regexp.compile, ... as a regular expression compiled on every call) in a
+ * random tree hanging under caller on its heaviest call path, worth share
+ * times the caller's inclusive weight.  Its stacks carry weight only in
+ * runs drawn with latent set (the candidate), so the base never sees them
+ * and the candidate's other stacks shrink accordingly.  One subtree per
+ * tree.  Errors: FG_EUSAGE for a bad caller, k or share.
+ */
+int fg_synth_add_subtree(struct fg_synth_tree *t, size_t caller, size_t k,
+                         double share, uint32_t seed,
+                         struct fg_error *err) FG_MUST_CHECK;
 
 #endif
