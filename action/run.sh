@@ -362,46 +362,49 @@ early_exit() {
     return 2
 }
 
-# Regressions (and functions over their budget) as
-# "DELTA<TAB>NAME<TAB>BASE<TAB>CAND<TAB>RATIO<TAB>P", largest growth in
-# share first, from the flattened JSON report (schema_version 1:
-# functions[].flags, .base.share, .candidate.share, .ratio, .p_holm).
+# One line per FAIL finding ("TITLE (RULE)", the report's order: largest
+# change first), then per function over its budget ("NAME: A -> B of
+# samples, over budget"), from the flattened JSON report (schema_version 2:
+# findings[].level, .title, .rule; functions[].flags, .base.share,
+# .candidate.share).
 regressions() {
     awk -F'\t' '
+    match($1, /^\.findings\[[0-9]+\]/) {
+        i = substr($1, 11, RLENGTH - 11) + 0; f = substr($1, RLENGTH + 1)
+        if (f == ".level" && $2 == "FAIL") fail[i] = 1
+        else if (f == ".title") title[i] = $2
+        else if (f == ".rule") rule[i] = $2
+        if (i + 1 > nf) nf = i + 1
+    }
     match($1, /^\.functions\[[0-9]+\]/) {
-        i = substr($1, 12, RLENGTH - 12); f = substr($1, RLENGTH + 1)
+        i = substr($1, 12, RLENGTH - 12) + 0; f = substr($1, RLENGTH + 1)
         if (f == ".name") name[i] = $2
-        else if (f ~ /^\.flags\[/ && ($2 == "regression" || $2 == "budget"))
-            reg[i] = 1
-        else if (f == ".base.share" || f == ".base_share") bs[i] = $2
-        else if (f == ".candidate.share" || f == ".cand_share") cs[i] = $2
-        else if (f == ".ratio") ra[i] = $2
-        else if (f == ".p_holm") ph[i] = $2
+        else if (f ~ /^\.flags\[/ && $2 == "budget") bud[i] = 1
+        else if (f == ".base.share") bs[i] = $2
+        else if (f == ".candidate.share") cs[i] = $2
+        if (i + 1 > nr) nr = i + 1
     }
     END {
-        for (i in reg)
-            printf "%.12f\t%s\t%s\t%s\t%s\t%s\n", cs[i] - bs[i], name[i],
-                   bs[i], cs[i], ra[i], ph[i]
-    }' "$1" | LC_ALL=C sort -t "$(printf '\t')" -k1,1nr -k2,2
+        for (i = 0; i < nf; i++)
+            if (i in fail) print title[i] (rule[i] != "" ? " (" rule[i] ")" : "")
+        for (i = 0; i < nr; i++)
+            if (i in bud)
+                printf "%s: %.2f%% -> %.2f%% of samples, over its budget\n",
+                       name[i], bs[i] * 100, cs[i] * 100
+    }' "$1"
 }
 
 json_field() { awk -F'\t' -v k="$2" '$1 == k { print $2; exit }' "$1"; }
 
-pct() { awk -v v="$1" 'BEGIN { if (v == "") print "?"; else printf "%.2f%%", v * 100 }'; }
 
 emit_annotations() {
-    local flat=$1 level=$2 delta name bs cs ratio p n=0 msg
+    local flat=$1 level=$2 n=0 msg
     [ "$MAX_ANN" -gt 0 ] || return 0
-    while IFS=$'\t' read -r delta name bs cs ratio p; do
+    while IFS= read -r msg; do
         [ $n -lt "$MAX_ANN" ] || break
-        msg="$name: $(pct "$bs") -> $(pct "$cs") of samples"
-        [ -n "$ratio" ] && msg="$msg (x$(awk -v r="$ratio" 'BEGIN { printf "%.2f", r }')"
-        [ -n "$ratio" ] && [ -n "$p" ] && msg="$msg, p=$p"
-        [ -n "$ratio" ] && msg="$msg)"
         annotate "$level" "flamegate regression" "$msg"
         n=$((n + 1))
     done < <(regressions "$flat")
-    : "$delta"
 }
 
 write_summary() {

@@ -337,6 +337,7 @@ static void work_release(struct fg_work *w)
         free(w->fmap[j]);
     free(w->fmap);
     free(w->env);
+    free(w->leaf_out);
     free(w->row_of[0]);
     free(w->row_of[1]);
     fg_strtab_release(&w->names);
@@ -367,11 +368,17 @@ static int analyse(struct fg_work *w, struct fg_profile *const *base,
     struct fg_envnoise *en = NULL;
     if ((rc = fg_envnoise_new(&en, w->err)))
         return rc;
-    for (size_t g = 0; g < nf; g++)
+    w->leaf_out = fg_xcalloc(nf + 1, sizeof(bool));
+    bool any_out = false;
+    for (size_t g = 0; g < nf; g++) {
         w->env[g] = (int)fg_envnoise_classify(en, w->names.strs[g]);
+        w->leaf_out[g] = (opts->env_noise && w->env[g] >= 0) ||
+                         fg_rules_ignores(opts, cr, w->names.strs[g]);
+        any_out = any_out || w->leaf_out[g];
+    }
     fg_envnoise_free(en);
-    if (opts->env_noise)
-        fg_table_exclude_env(w);
+    if (any_out)
+        fg_table_exclude_leaves(w);
     fill_side(&r->base, base, k, w->totals, w->vtotals);
     fill_side(&r->cand, cand, m, w->totals + k, w->vtotals + k);
     fg_normalize(w, nf);

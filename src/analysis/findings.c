@@ -13,9 +13,9 @@
  *      new subtree is where it starts (entered from an existing caller);
  *   2. an existing function whose rise is explained (80% or more) by the
  *      roots found below it is context, not a finding (deepest first);
- *   3. a remaining function whose rise happened (80% or more) under
- *      another root belongs to that root (the allocator that grew because
- *      the new code path allocates).
+ *   3. a remaining function whose rise happened (80% or more) under a
+ *      new call path belongs to it (the allocator that grew because the
+ *      new code path allocates).
  * Each remaining root is a finding: a new call path, a function's own time
  * (when most of its rise is self time), or its inclusive time spread over
  * its callees; with its members, the ancestors it explains and the caller
@@ -109,9 +109,9 @@ static void scan(const struct fg_work *w, struct flagged *F, struct edges *E)
             uint32_t a = p->sample_start[s], b = p->sample_start[s + 1];
             if (!(c > 0) || a == b)
                 continue;
-            /* as in the cum rows: time that follows the machine is not
-             * part of a finding (fg_table_exclude_env) */
-            if (w->o->env_noise && fg_table_env_leaf(w, j, s))
+            /* as in the cum rows: time that follows the machine, or that
+             * a rule ignores, is not part of a finding */
+            if (fg_table_leaf_out(w, j, s))
                 continue;
             stamp++;
             /* the stack root first, inlined frames outermost first */
@@ -408,7 +408,9 @@ static void group(const struct fg_work *w, const struct flagged *F,
         for (size_t hop = 0; hop < n && ctx[i] != NONE && !root[ctx[i]];
              hop++)
             ctx[i] = ctx[ctx[i]];
-    /* 3. an existing root whose rise happened under another root joins it */
+    /* 3. an existing root whose rise happened under a new call path joins
+     * it (the allocator that grew because the new code allocates); under
+     * an existing root with a rise of its own it is a change of its own */
     for (size_t o = 0; o < n; o++) {
         size_t d = ord[o];
         if (!root[d] || F->is_new[d] || !(size[d] > 0))
@@ -416,7 +418,7 @@ static void group(const struct fg_work *w, const struct flagged *F,
         size_t best_t = NONE;
         double best = 0;
         for (size_t t = 0; t < n; t++) {
-            if (t == d || !root[t] || owner[t] != t)
+            if (t == d || !root[t] || owner[t] != t || !F->is_new[t])
                 continue;
             double under = dco(w, F, t, d);
             bool t_below_d = dco(w, F, d, t) >= EXPLAINS * fmax(size[t], 0);
@@ -537,6 +539,9 @@ static void build(struct fg_work *w, const struct flagged *F,
                   const struct edges *E, const size_t *owner,
                   const size_t *ctx)
 {
+    bool *root = fg_xcalloc(F->n + 1, sizeof(bool));
+    for (size_t t = 0; t < F->n; t++)
+        root[t] = owner[t] == t;
     struct fg_result *r = w->res;
     size_t n = F->n, nb = 0;
     double tb = fg_work_sum(w->totals, 0, w->k);
@@ -561,9 +566,13 @@ static void build(struct fg_work *w, const struct flagged *F,
         const double *cum = w->cum + (size_t)g * w->runs;
         const double *flat = w->flat + (size_t)g * w->runs;
         const double *src = cum;
+        /* self time when it carries most of what the other findings
+         * below do not explain */
+        size_t ignore;
+        double rest = F->dcum[t] - explained_by_roots(w, F, root, t, &ignore);
         if (F->is_new[t]) {
             fd->kind = FG_FINDING_NEW_PATH;
-        } else if (F->dflat[t] >= 0.5 * F->dcum[t]) {
+        } else if (F->dflat[t] >= 0.5 * rest) {
             fd->kind = FG_FINDING_SELF;
             src = flat;
         } else {
@@ -606,6 +615,7 @@ static void build(struct fg_work *w, const struct flagged *F,
                         best_row(w, F->g[i], false));
         nb++;
     }
+    free(root);
     r->n_findings = nb;
     if (nb)
         qsort(r->findings, nb, sizeof(*r->findings), cmp_finding);

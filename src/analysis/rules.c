@@ -87,3 +87,14 @@ void fg_rules_apply(const struct fg_compare_opts *o,
     if (!focused)
         f->flags |= FG_F_IGNORED;
 }
+
+bool fg_rules_ignores(const struct fg_compare_opts *o,
+                      const struct fg_rules *cr, const char *name)
+{
+    for (size_t i = 0; i < cr->n; i++) {
+        const struct fg_rule *r = &o->rules[i];
+        if (r->kind == FG_RULE_IGNORE && rule_matches(cr, r, i, name))
+            return true;
+    }
+    return false;
+}

@@ -187,13 +187,13 @@ double fg_table_sample_count(const struct fg_work *w, size_t j, size_t s)
     return x > 0 ? (double)x * cs->scale : 0.0;
 }
 
-bool fg_table_env_leaf(const struct fg_work *w, size_t j, size_t s)
+bool fg_table_leaf_out(const struct fg_work *w, size_t j, size_t s)
 {
     uint32_t g = leaf_of(w, j, s);
-    return g != UINT32_MAX && w->env[g] >= 0;
+    return g != UINT32_MAX && w->leaf_out[g];
 }
 
-void fg_table_exclude_env(struct fg_work *w)
+void fg_table_exclude_leaves(struct fg_work *w)
 {
     size_t nf = w->names.n;
     size_t *stamp = fg_xcalloc(nf + 1, sizeof(size_t));
@@ -201,7 +201,7 @@ void fg_table_exclude_env(struct fg_work *w)
     for (size_t j = 0; j < w->runs; j++) {
         const struct fg_profile *p = w->prof[j];
         for (size_t s = 0; s < p->n_samples; s++) {
-            if (!fg_table_env_leaf(w, j, s))
+            if (!fg_table_leaf_out(w, j, s))
                 continue;
             double c = fg_table_sample_count(w, j, s);
             if (!(c > 0))
@@ -213,7 +213,7 @@ void fg_table_exclude_env(struct fg_work *w)
                 for (uint32_t f = p->loc_start[loc]; f < p->loc_start[loc + 1];
                      f++) {
                     uint32_t g = w->fmap[j][p->loc_frames[f]];
-                    if (g == UINT32_MAX || w->env[g] >= 0 || stamp[g] == mark)
+                    if (g == UINT32_MAX || w->leaf_out[g] || stamp[g] == mark)
                         continue;
                     stamp[g] = mark;
                     size_t x = (size_t)g * w->runs + j;

@@ -48,6 +48,10 @@ struct fg_work {
                                * (UINT32_MAX: not in the table) */
     int *env;                 /* per union function: environment family,
                                * or -1 */
+    bool *leaf_out;           /* per union function: samples ending in it
+                               * leave the other functions' cum rows and
+                               * the findings (environment-driven with
+                               * env_noise on, or ignored by a rule) */
     size_t *row_of[2];        /* per union function and metric (0 flat,
                                * 1 cum): 1 + its result row, or 0 */
     double lb, lc;            /* summed effective library sizes per side */
@@ -107,19 +111,20 @@ int fg_table_add_run(struct fg_work *w, const struct fg_profile *p,
 /* The count the tests use for sample s of run j (w->cs[j]). */
 double fg_table_sample_count(const struct fg_work *w, size_t j, size_t s);
 
-/* Whether sample s of run j ends in an environment-driven function. */
-bool fg_table_env_leaf(const struct fg_work *w, size_t j, size_t s);
+/* Whether sample s of run j ends in a function marked in w->leaf_out. */
+bool fg_table_leaf_out(const struct fg_work *w, size_t j, size_t s);
 
 /*
- * Take the samples that end in an environment-driven function out of the
- * cum counts of every other function (w->env must be set): preemption
- * that follows the machine's load moved 1.7% of the samples to 15%
- * between identical runs, and every ancestor's inclusive time with it,
- * where the tight noise of a function spread over many stacks would call
- * that a regression.  Environment-driven rows keep their counts and get
- * their family's extra noise instead.
+ * Take the samples that end in a function marked in w->leaf_out out of
+ * the cum counts of every function not so marked: preemption that follows
+ * the machine's load moved 1.7% of the samples to 15% between identical
+ * runs, and every ancestor's inclusive time with it, where the tight noise
+ * of a function spread over many stacks would call that a regression; an
+ * ignored function's time must not fail its callers either.  The marked
+ * rows keep their counts (environment-driven ones get their family's
+ * extra noise instead).
  */
-void fg_table_exclude_env(struct fg_work *w);
+void fg_table_exclude_leaves(struct fg_work *w);
 
 /* A 64-bit digest of a profile's samples, stacks and names: equal for
  * byte-identical recordings (duplicated runs, or a URL that served the same
@@ -140,6 +145,11 @@ int fg_table_check_types(struct fg_profile *const *base, size_t k,
 int fg_rules_compile(const struct fg_compare_opts *o, struct fg_rules *cr,
                      struct fg_error *err) FG_MUST_CHECK;
 void fg_rules_free(struct fg_rules *cr);
+
+/* True when an ignore rule matches name (focus rules do not count: they
+ * choose what gates, an ignored function's time is not the code's). */
+bool fg_rules_ignores(const struct fg_compare_opts *o,
+                      const struct fg_rules *cr, const char *name);
 
 /* Set f's ignore flag and effective gates from the rules. */
 void fg_rules_apply(const struct fg_compare_opts *o, const struct fg_rules *cr,

@@ -400,6 +400,60 @@ static void table_head(struct html *h, const char *title, size_t n,
     fg_rw_adds(&h->w, "</tr></thead><tbody>\n");
 }
 
+static void html_name(struct fg_rw *w, const char *s)
+{
+    fg_rw_adds(w, "<code>");
+    fg_rep_html_escape(w, s, strlen(s));
+    fg_rw_adds(w, "</code>");
+}
+
+/* The findings, each with a button that highlights its functions (the
+ * root and what is inside it) in the flame graph and the tables, through
+ * the search box. */
+static void findings(struct html *h)
+{
+    const struct fg_result *r = h->r;
+    if (!r->n_findings)
+        return;
+    char rule[FG_REP_NUM * 4];
+    fg_rw_addf(&h->w, "<section id=\"findings\">\n<h2>Findings (%zu)</h2>\n"
+                      "<ol>\n",
+               r->n_findings);
+    struct fg_buf names;
+    fg_buf_init(&names, 0);
+    for (size_t i = 0; i < r->n_findings; i++) {
+        const struct fg_finding *f = &r->findings[i];
+        fg_buf_reset(&names);
+        struct fg_rw nw;
+        fg_rw_init(&nw, &names);
+        fg_rw_addc(&nw, '[');
+        const char *root = r->funcs[f->row].name;
+        json_str(&nw, root, strlen(root));
+        for (size_t j = 0; j < f->n_members; j++) {
+            const char *m = r->funcs[f->members[j]].name;
+            fg_rw_addc(&nw, ',');
+            json_str(&nw, m, strlen(m));
+        }
+        fg_rw_addc(&nw, ']');
+        fg_rw_addf(&h->w, "<li class=\"%s\"><button class=\"hl-finding\" "
+                          "type=\"button\" data-names=\"",
+                   f->level == FG_VERDICT_FAIL ? "reg" : "marg");
+        esc(h, names.data ? names.data : "[]");
+        fg_rw_addf(&h->w, "\">show</button> <strong>%s</strong> ",
+                   f->level == FG_VERDICT_FAIL ? "FAIL" : "MARGINAL");
+        fg_rep_finding_title(&h->w, r, f, html_name);
+        fg_rw_adds(&h->w, " &mdash; ");
+        esc(h, fg_rep_rule(rule, sizeof(rule), r, &r->funcs[f->row]));
+        if (f->n_members)
+            fg_rw_addf(&h->w, " <span class=\"note\">(%zu more function%s "
+                              "inside)</span>",
+                       f->n_members, f->n_members == 1 ? "" : "s");
+        fg_rw_adds(&h->w, "</li>\n");
+    }
+    fg_buf_release(&names);
+    fg_rw_adds(&h->w, "</ol>\n</section>\n");
+}
+
 static void results(struct html *h)
 {
     const struct fg_result *r = h->r;
@@ -543,6 +597,7 @@ int fg_report_html(const struct fg_report_ctx *ctx, struct fg_buf *out,
     fg_rw_init(&h.w, out);
     head(&h);
     verdict(&h);
+    findings(&h);
     graph(&h);
     results(&h);
     method(&h);

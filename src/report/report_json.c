@@ -18,6 +18,7 @@
 
 #define JSON_FLAGS (JSON_INDENT(2) | JSON_REAL_PRECISION(10) | \
                     JSON_PRESERVE_ORDER)
+#define JSON_MOVES 20 /* rows in top_moves */
 
 static json_t *num(double v)
 {
@@ -107,6 +108,16 @@ static json_t *settings(const struct fg_compare_opts *o)
     set(j, "min_share", num(o->min_share));
     set(j, "min_count", integer(o->min_count));
     set(j, "min_samples", integer(o->min_samples));
+    set(j, "env_noise", json_boolean(o->env_noise));
+    json_t *work = json_object();
+    json_t *bw = json_array(), *cw = json_array();
+    for (size_t i = 0; o->base_work && i < o->n_base_work; i++)
+        json_array_append_new(bw, num(o->base_work[i]));
+    for (size_t i = 0; o->cand_work && i < o->n_cand_work; i++)
+        json_array_append_new(cw, num(o->cand_work[i]));
+    set(work, "base", bw);
+    set(work, "candidate", cw);
+    set(j, "work", work);
     json_t *rules = json_array();
     for (size_t i = 0; o->rules && i < o->n_rules; i++)
         json_array_append_new(rules, rule(&o->rules[i]));
@@ -179,7 +190,8 @@ static json_t *func(const struct fg_result *r, const struct fg_func_result *f)
                              f->base_value, f->base_share));
     set(o, "candidate", func_side(f->cand_runs, r->cand.runs, f->cand_count,
                                   f->cand_value, f->cand_share));
-    set(o, "delta", num(f->delta));
+    set(o, "share_change", num(f->cand_share - f->base_share));
+    set(o, "normalized_change", num(f->delta));
     set(o, "ratio", num(f->ratio));
     set(o, "ratio_lo", num(f->ratio_lo));
     set(o, "ratio_hi", num(f->ratio_hi));
@@ -192,6 +204,77 @@ static json_t *func(const struct fg_result *r, const struct fg_func_result *f)
     set(o, "min_delta", num(f->min_delta));
     set(o, "rule", f->rule && f->rule->pattern ? str(f->rule->pattern)
                                                : NULL);
+    static const char *const fail_rules[] = {NULL, "holm", "critical"};
+    set(o, "fail_rule", (size_t)f->fail_rule < 3 && fail_rules[f->fail_rule]
+                            ? json_string(fail_rules[f->fail_rule])
+                            : NULL);
+    json_t *env = NULL;
+    if (f->env_family) {
+        env = json_object();
+        set(env, "family", json_string(f->env_family));
+        set(env, "cv", num(f->env_cv));
+        set(env, "fail_ratio", f->fail_ratio > 0 ? num(f->fail_ratio) : NULL);
+    }
+    set(o, "environment", env);
+    set(o, "finding", f->finding ? json_integer((json_int_t)f->finding - 1)
+                                 : NULL);
+    return o;
+}
+
+static void raw_name(struct fg_rw *w, const char *s)
+{
+    fg_rw_adds(w, s);
+}
+
+static json_t *rows(const size_t *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_integer((json_int_t)v[i]));
+    return a;
+}
+
+static json_t *edges(const struct fg_finding_edge *e, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_object();
+        set(o, "function", str(e[i].name));
+        set(o, "base_count", integer(e[i].base_count));
+        set(o, "candidate_count", integer(e[i].cand_count));
+        set(o, "base_share", num(e[i].base_share));
+        set(o, "candidate_share", num(e[i].cand_share));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+static json_t *finding(const struct fg_result *r, const struct fg_finding *f)
+{
+    static const char *const kinds[] = {"new_call_path", "self_time",
+                                        "inclusive_time"};
+    json_t *o = json_object();
+    set(o, "kind", json_string((size_t)f->kind < 3 ? kinds[f->kind] : "?"));
+    set(o, "level", json_string(fg_verdict_name(f->level)));
+    struct fg_buf b;
+    fg_buf_init(&b, 0);
+    struct fg_rw w;
+    fg_rw_init(&w, &b);
+    fg_rep_finding_title(&w, r, f, raw_name);
+    set(o, "title", str(b.data ? b.data : ""));
+    fg_buf_release(&b);
+    set(o, "function", str(r->funcs[f->row].name));
+    set(o, "caller", f->caller ? str(f->caller) : NULL);
+    set(o, "row", json_integer((json_int_t)f->row));
+    char rule[FG_REP_NUM * 4];
+    set(o, "rule", str(fg_rep_rule(rule, sizeof(rule), r, &r->funcs[f->row])));
+    set(o, "base_share", num(f->base_share));
+    set(o, "candidate_share", num(f->cand_share));
+    set(o, "share_change", num(f->cand_share - f->base_share));
+    set(o, "members", rows(f->members, f->n_members));
+    set(o, "context", rows(f->context, f->n_context));
+    set(o, "callers", edges(f->callers, f->n_callers));
+    set(o, "callees", edges(f->callees, f->n_callees));
     return o;
 }
 
@@ -201,12 +284,17 @@ static json_t *summary(const struct fg_result *r)
     set(o, "functions", json_integer((json_int_t)r->n_funcs));
     set(o, "tested", json_integer((json_int_t)r->n_tested));
     set(o, "gate_family", json_integer((json_int_t)r->n_gate));
-    set(o, "regressions", json_integer((json_int_t)r->n_regressions));
-    set(o, "marginal", json_integer((json_int_t)r->n_marginal));
+    set(o, "findings", json_integer((json_int_t)r->n_findings));
+    set(o, "regressions", json_integer((json_int_t)r->n_fail_findings));
+    set(o, "marginal", json_integer((json_int_t)r->n_marginal_findings));
+    set(o, "regression_rows", json_integer((json_int_t)r->n_regressions));
+    set(o, "marginal_rows", json_integer((json_int_t)r->n_marginal));
     set(o, "improvements", json_integer((json_int_t)r->n_improvements));
     set(o, "budget", json_integer((json_int_t)r->n_budget));
     set(o, "new", json_integer((json_int_t)r->n_new));
     set(o, "vanished", json_integer((json_int_t)r->n_vanished));
+    set(o, "environment_rows", json_integer((json_int_t)r->n_env));
+    set(o, "overlap", num(r->overlap));
     return o;
 }
 
@@ -214,7 +302,7 @@ static json_t *document(const struct fg_report_ctx *ctx)
 {
     const struct fg_result *r = ctx->result;
     json_t *root = json_object();
-    set(root, "schema_version", json_integer(1));
+    set(root, "schema_version", json_integer(2));
     json_t *gen = json_object();
     set(gen, "name", json_string("flamegate"));
     set(gen, "version", str(fg_rep_version(ctx)));
@@ -244,6 +332,14 @@ static json_t *document(const struct fg_report_ctx *ctx)
     set(m, "prior_df", num(r->prior_df));
     set(root, "method", m);
 
+    json_t *fds = json_array();
+    for (size_t i = 0; i < r->n_findings; i++)
+        json_array_append_new(fds, finding(r, &r->findings[i]));
+    set(root, "findings", fds);
+    size_t nm;
+    size_t *mv = fg_rep_top_moves(r, JSON_MOVES, &nm);
+    set(root, "top_moves", rows(mv, nm));
+    free(mv);
     json_t *funcs = json_array();
     for (size_t i = 0; i < r->n_funcs; i++)
         json_array_append_new(funcs, func(r, &r->funcs[i]));

@@ -27,6 +27,9 @@
 #define MAX_SOURCES 10
 #define NOTE_RESERVE 256
 #define SETTINGS_MAX_BYTES 2000
+#define MAX_MEMBERS 5   /* contributors named per finding */
+#define MAX_PEEK 3      /* callers and callees named per finding */
+#define MAX_ENV 5       /* environment-driven rows in their note */
 
 struct md {
     struct fg_rw w;
@@ -188,9 +191,9 @@ static void table_head(const struct md *m, enum cols c, struct fg_buf *out)
     fg_rw_init(&w, out);
     switch (c) {
     case COLS_FULL:
-        fg_rw_addf(&w, "| function | base | candidate | change | relative "
-                       "(%s CI) | adj. p |\n"
-                       "|:---|---:|---:|---:|---:|---:|\n", lv);
+        fg_rw_addf(&w, "| function | base | candidate | change | norm. | "
+                       "relative (%s CI) | adj. p | rule |\n"
+                       "|:---|---:|---:|---:|---:|---:|---:|:---|\n", lv);
         break;
     case COLS_NEW:
         fg_rw_adds(&w, "| function | candidate |\n|:---|---:|\n");
@@ -203,9 +206,10 @@ static void table_head(const struct md *m, enum cols c, struct fg_buf *out)
                        "|:---|---:|---:|\n");
         break;
     case COLS_ALL:
-        fg_rw_addf(&w, "| function | base | candidate | change | relative "
-                       "(%s CI) | p | adj. p | status |\n"
-                       "|:---|---:|---:|---:|---:|---:|---:|:---|\n", lv);
+        fg_rw_addf(&w, "| function | base | candidate | change | norm. | "
+                       "relative (%s CI) | p | adj. p | status |\n"
+                       "|:---|---:|---:|---:|---:|---:|---:|---:|:---|\n",
+                   lv);
         break;
     }
 }
@@ -227,17 +231,20 @@ static void row(const struct md *m, struct fg_rw *w, enum cols c,
                 const struct fg_func_result *f)
 {
     char a[FG_REP_NUM], b[FG_REP_NUM], d[FG_REP_NUM], p[FG_REP_NUM];
-    char q[FG_REP_NUM], ci[FG_REP_NUM * 3];
+    char q[FG_REP_NUM], ci[FG_REP_NUM * 3], nd[FG_REP_NUM];
+    char rule[FG_REP_NUM * 4];
     fg_rw_adds(w, "| ");
     code(w, f->name, true, NAME_MAX_BYTES);
     if (fg_rep_show_metric(m->r))
         fg_rw_addf(w, " (%s)", fg_metric_name(f->metric));
     switch (c) {
     case COLS_FULL:
-        fg_rw_addf(w, " | %s | %s | %s | %s | %s |\n",
+        fg_rw_addf(w, " | %s | %s | %s | %s | %s | %s | %s |\n",
                    fg_rep_pct(a, f->base_share), fg_rep_pct(b, f->cand_share),
-                   fg_rep_pp(d, f->delta), fg_rep_rel_ci(ci, sizeof(ci), f),
-                   fg_rep_p(q, fg_rep_adj_p(f)));
+                   fg_rep_pp(d, f->cand_share - f->base_share),
+                   fg_rep_pp(nd, f->delta), fg_rep_rel_ci(ci, sizeof(ci), f),
+                   fg_rep_p(q, fg_rep_adj_p(f)),
+                   fg_rep_rule(rule, sizeof(rule), m->r, f));
         break;
     case COLS_NEW:
         fg_rw_addf(w, " | %s |\n", fg_rep_pct(a, f->cand_share));
@@ -252,9 +259,10 @@ static void row(const struct md *m, struct fg_rw *w, enum cols c,
                        : "n/a");
         break;
     case COLS_ALL:
-        fg_rw_addf(w, " | %s | %s | %s | %s | %s | %s | %s |\n",
+        fg_rw_addf(w, " | %s | %s | %s | %s | %s | %s | %s | %s |\n",
                    fg_rep_pct(a, f->base_share), fg_rep_pct(b, f->cand_share),
-                   fg_rep_pp(d, f->delta), fg_rep_rel_ci(ci, sizeof(ci), f),
+                   fg_rep_pp(d, f->cand_share - f->base_share),
+                   fg_rep_pp(nd, f->delta), fg_rep_rel_ci(ci, sizeof(ci), f),
                    fg_rep_p(p, f->p), fg_rep_p(q, fg_rep_adj_p(f)),
                    status_word(f->flags));
         break;
@@ -391,8 +399,154 @@ static void heading(struct md *m)
     fg_rw_adds(&m->w, " (");
     text(&m->w, r->unit ? r->unit : "?", 100);
     fg_rw_addf(&m->w,
-               ") &middot; metric %s &middot; %zu functions tested</sub>\n\n",
+               ") &middot; metric %s &middot; %zu rows tested</sub>\n\n",
                fg_metric_name(r->opts.metric), r->n_tested);
+}
+
+static void md_name(struct fg_rw *w, const char *s)
+{
+    code(w, s, false, NAME_MAX_BYTES);
+}
+
+static void md_edges(const struct md *m, struct fg_rw *w, const char *label,
+                     const struct fg_finding_edge *e, size_t n, bool *first)
+{
+    char a[FG_REP_NUM], b[FG_REP_NUM];
+    (void)m;
+    if (!n)
+        return;
+    fg_rw_addf(w, "%s%s: ", *first ? "" : " &middot; ", label);
+    *first = false;
+    for (size_t i = 0; i < n && i < MAX_PEEK; i++) {
+        if (i)
+            fg_rw_adds(w, ", ");
+        md_name(w, e[i].name);
+        fg_rw_addf(w, " %s&rarr;%s", fg_rep_pct(a, e[i].base_share),
+                   fg_rep_pct(b, e[i].cand_share));
+    }
+    if (n > MAX_PEEK)
+        fg_rw_addf(w, " and %zu more", n - MAX_PEEK);
+}
+
+/* One finding: its title and rule, then one small line of what is inside
+ * it, its callers and callees, and the ancestors it explains. */
+static void finding(const struct md *m, struct fg_rw *w, size_t i)
+{
+    const struct fg_result *r = m->r;
+    const struct fg_finding *f = &r->findings[i];
+    char a[FG_REP_NUM], rule[FG_REP_NUM * 4];
+    fg_rw_addf(w, "%zu. %s ", i + 1,
+               f->level == FG_VERDICT_FAIL ? ":x:" : ":warning:");
+    fg_rep_finding_title(w, r, f, md_name);
+    fg_rw_addf(w, " &mdash; %s\n",
+               fg_rep_rule(rule, sizeof(rule), r, &r->funcs[f->row]));
+    bool first = true;
+    if (!f->n_members && !f->n_callers && !f->n_callees && !f->n_context)
+        return;
+    fg_rw_adds(w, "   <sub>");
+    if (f->n_members) {
+        fg_rw_adds(w, "inside: ");
+        for (size_t j = 0; j < f->n_members && j < MAX_MEMBERS; j++) {
+            const struct fg_func_result *g = &r->funcs[f->members[j]];
+            if (j)
+                fg_rw_adds(w, ", ");
+            md_name(w, g->name);
+            fg_rw_addf(w, " %s%s", fg_rep_pp(a, g->cand_share - g->base_share),
+                       g->flags & FG_F_NEW ? " (new)" : "");
+        }
+        if (f->n_members > MAX_MEMBERS)
+            fg_rw_addf(w, " and %zu more", f->n_members - MAX_MEMBERS);
+        first = false;
+    }
+    md_edges(m, w, "callers", f->callers, f->n_callers, &first);
+    md_edges(m, w, "callees", f->callees, f->n_callees, &first);
+    if (f->n_context) {
+        fg_rw_addf(w, "%sexplains the rise of: ", first ? "" : " &middot; ");
+        first = false;
+        for (size_t j = 0; j < f->n_context && j < MAX_MEMBERS; j++) {
+            if (j)
+                fg_rw_adds(w, ", ");
+            md_name(w, r->funcs[f->context[j]].name);
+        }
+        if (f->n_context > MAX_MEMBERS)
+            fg_rw_addf(w, " and %zu more", f->n_context - MAX_MEMBERS);
+    }
+    fg_rw_adds(w, "</sub>\n");
+}
+
+static void findings(struct md *m)
+{
+    const struct fg_result *r = m->r;
+    if (!r->n_findings)
+        return;
+    char title[64];
+    snprintf(title, sizeof(title), "**Findings: %zu**\n\n", r->n_findings);
+    put_str(m, title);
+    struct fg_buf b;
+    fg_buf_init(&b, 0);
+    struct fg_rw w;
+    fg_rw_init(&w, &b);
+    size_t done = 0;
+    for (size_t i = 0; i < r->n_findings; i++) {
+        fg_buf_reset(&b);
+        finding(m, &w, i);
+        if (!put(m, &b))
+            break;
+        done++;
+    }
+    fg_buf_release(&b);
+    m->omitted += r->n_findings - done;
+    put_str(m, "\n");
+}
+
+/* When nothing is flagged, still show what moved most. */
+static void moves(struct md *m, size_t top)
+{
+    size_t n;
+    size_t *rows = fg_rep_top_moves(m->r, top, &n);
+    if (n) {
+        char title[96];
+        snprintf(title, sizeof(title),
+                 "**Largest moves (none significant): %zu**\n\n", n);
+        put_str(m, title);
+        table(m, COLS_FULL, rows, 0, n);
+    }
+    free(rows);
+}
+
+/* Environment-driven rows that moved: they need a larger change to fail. */
+static void environment(struct md *m)
+{
+    const struct fg_result *r = m->r;
+    char a[FG_REP_NUM], b[FG_REP_NUM], c[FG_REP_NUM];
+    struct fg_buf buf;
+    fg_buf_init(&buf, 0);
+    struct fg_rw w;
+    fg_rw_init(&w, &buf);
+    size_t shown = 0;
+    for (size_t i = 0; i < r->n_funcs && shown < MAX_ENV; i++) {
+        const struct fg_func_result *f = &r->funcs[i];
+        if ((f->flags & (FG_F_ENV | FG_F_TESTED)) != (FG_F_ENV | FG_F_TESTED) ||
+            !(f->fail_ratio > 0) || fabs(log(fmax(f->ratio, 1e-9))) < 0.2)
+            continue;
+        if (!shown++)
+            fg_rw_adds(&w, "**Environment-driven functions** (their share "
+                           "follows the machine; they need a larger change "
+                           "to fail)\n\n");
+        fg_rw_adds(&w, "- ");
+        md_name(&w, f->name);
+        fg_rw_addf(&w, " (%s) %s &rarr; %s (%s): `%s` frames, would fail "
+                       "from about x%.1f\n",
+                   fg_metric_name(f->metric), fg_rep_pct(a, f->base_share),
+                   fg_rep_pct(b, f->cand_share), fg_rep_rel(c, f->ratio),
+                   f->env_family, f->fail_ratio);
+    }
+    if (shown) {
+        fg_rw_addc(&w, '\n');
+        if (!put(m, &buf))
+            m->omitted += shown;
+    }
+    fg_buf_release(&buf);
 }
 
 static void warnings(struct md *m)
@@ -520,9 +674,12 @@ static void method(struct md *m)
     }
     fg_rw_addf(&w, "\nColumns: *base*, *candidate* = share of all samples on "
                    "that side; *change* = candidate minus base in percentage "
-                   "points (pp); *relative* = normalized change with its %s "
-                   "interval; *adj. p* = p-value corrected for testing many "
-                   "functions (Holm; BH for marginal rows).\n\n",
+                   "points (pp); *norm.* = the change after normalization, "
+                   "which the gates use; *relative* = normalized ratio with "
+                   "its %s interval; *adj. p* = p-value corrected for testing "
+                   "many rows (Holm; BH for marginal rows); *rule* = why a "
+                   "row fails or is marginal. (flat) = self time, (cum) = "
+                   "inclusive time.\n\n",
                fg_rep_ci_level(a, r));
     if (details_open(m, "Method and settings")) {
         put(m, &buf);
@@ -581,6 +738,7 @@ int fg_report_markdown(const struct fg_report_ctx *ctx, struct fg_buf *out,
 
     marker(&m);
     heading(&m);
+    findings(&m);
     size_t *rows[FG_SEC_COUNT];
     size_t n[FG_SEC_COUNT];
     for (int s = 0; s < FG_SEC_COUNT; s++)
@@ -592,8 +750,11 @@ int fg_report_markdown(const struct fg_report_ctx *ctx, struct fg_buf *out,
                                 FG_REPORT_TOP_MD));
         any |= n[s] > 0;
     }
-    if (!any)
+    if (!any) {
         put_str(&m, "No function changed significantly.\n\n");
+        moves(&m, fg_rep_top(ctx, FG_SEC_REGRESSION, FG_REPORT_TOP_MD));
+    }
+    environment(&m);
     warnings(&m);
     for (int s = 0; s < FG_SEC_COUNT; s++)
         section_rest(&m, (enum fg_rep_section)s, rows[s], n[s],

@@ -13,7 +13,7 @@ cp "$K/cpu-2.pb.gz" "$K/cpu-3.pb.gz" "$TMP/c/"
 expect_exit 0 $FG compare "$TMP/b" "$TMP/c"
 contains "$TMP/out" "2 runs"
 expect_exit 0 $FG compare --base "$TMP/b/*.pb.gz" --candidate "$TMP/c/*.pb.gz" --format json
-contains "$TMP/out" '"schema_version": 1'
+contains "$TMP/out" '"schema_version": 2'
 # Too few samples: INCONCLUSIVE, exit 0 by default, 1 with --inconclusive fail.
 expect_exit 0 $FG compare "$CORPUS/profiles/go-sample-cpu.pb.gz" "$CORPUS/profiles/go-sample-cpu.pb.gz"
 contains "$TMP/out" "INCONCLUSIVE"

@@ -16,6 +16,7 @@
 #include "testutil.h"
 #include "tools/fg-report-check.h"
 /* White-box: the shared formatting helpers. */
+#include "analysis/work.h"
 #include "report/report_common.h"
 
 #include <jansson.h>
@@ -968,7 +969,26 @@ START_TEST(test_json_schema)
     json_error_t je;
     json_t *doc = json_loads(js, 0, &je);
     ck_assert_int_eq(json_integer_value(json_object_get(doc,
-                                                        "schema_version")), 1);
+                                                        "schema_version")), 2);
+    /* the findings reference rows, and rows their finding */
+    json_t *fds = json_object_get(doc, "findings");
+    ck_assert_int_eq(json_array_size(fds), 3);
+    json_t *f1 = json_array_get(fds, 1);
+    ck_assert_str_eq(json_string_value(json_object_get(f1, "kind")),
+                     "new_call_path");
+    ck_assert_str_eq(json_string_value(json_object_get(f1, "caller")),
+                     "server.handle");
+    ck_assert_int_eq(json_integer_value(json_object_get(f1, "row")), 1);
+    ck_assert_ptr_nonnull(strstr(
+        json_string_value(json_object_get(f1, "title")),
+        "server.handle -> new.feature: new call path"));
+    ck_assert_int_eq(json_integer_value(json_object_get(
+                         json_array_get(json_object_get(doc, "functions"), 1),
+                         "finding")),
+                     1);
+    ck_assert_int_eq(json_integer_value(json_object_get(
+                         json_object_get(doc, "summary"), "regressions")),
+                     2);
     json_t *funcs = json_object_get(doc, "functions");
     ck_assert_int_eq(json_array_size(funcs), s.r->n_funcs);
     /* Invalid UTF-8: U+FFFD in name, exact bytes in name_hex. */
@@ -1005,10 +1025,11 @@ START_TEST(test_json_schema)
 
     /* The validator can fail: break the document in several ways. */
     static const char *const broken[][2] = {
-        {"\"schema_version\": 1", "\"schema_version\": 2"},
+        {"\"schema_version\": 2", "\"schema_version\": 1"},
         {"\"verdict\": \"FAIL\"", "\"verdict\": \"BROKEN\""},
         {"\"exit_code\": 1", "\"exit_code\": \"1\""},
-        {"\"delta\":", "\"extra\": 1, \"delta\":"},
+        {"\"share_change\":", "\"extra\": 1, \"share_change\":"},
+        {"\"kind\": \"new_call_path\"", "\"kind\": \"new\""},
         {"\"p_holm\":", "\"p_holm_renamed\":"},
         {"\"name_hex\": \"", "\"name_hex\": \"zz"},
     };
@@ -1199,7 +1220,11 @@ START_TEST(test_text)
     sample_init(&s);
     size_t len;
     char *txt = render(FG_REPORT_TEXT, &s.ctx, &len);
-    ck_assert(strncmp(txt, "FAIL  2 functions regressed", 27) == 0);
+    ck_assert(strncmp(txt, "FAIL  2 regressions", 19) == 0);
+    ck_assert_ptr_nonnull(strstr(txt, "Findings (3)"));
+    ck_assert_ptr_nonnull(strstr(
+        txt, "server.handle -> new.feature: new call path, 0% -> "));
+    ck_assert_ptr_nonnull(strstr(txt, "Holm p 4.0e-08 < 0.05"));
     ck_assert_ptr_null(strchr(txt, '\033'));
     ck_assert(valid_utf8(txt, len));
     for (size_t i = 0; i < len; i++)
@@ -1329,6 +1354,7 @@ START_TEST(test_corpus_invalid_utf8)
         free(r->funcs[i].cand_runs);
     }
     free(r->funcs);
+    fg_findings_free(r); /* they pointed at the sample's rows */
     r->funcs = fg_xcalloc(p->n_funcs + 1, sizeof(*r->funcs));
     r->n_funcs = 0;
     for (size_t i = 0; i < p->n_funcs; i++)

@@ -111,6 +111,60 @@ static struct fg_func_result *fgt_row(struct fg_result *r, const char *name,
     return f;
 }
 
+/* One caller or callee edge of a finding (owned name). */
+static struct fg_finding_edge fgt_edge(const char *name, int64_t a, int64_t b)
+{
+    struct fg_finding_edge e = {fg_xstrdup(name), a, b,
+                                (double)a / (2.0 * FGT_BASE_RUN),
+                                (double)b / (2.0 * FGT_CAND_RUN)};
+    return e;
+}
+
+/* The findings of the sample: db.query's own time (FAIL, gc.run's rise
+ * inside it), the new path server.handle -> new.feature (FAIL), and the
+ * marginal gc.run; rows by index as fgt_sample_result adds them. */
+static void fgt_findings(struct fg_result *r)
+{
+    r->findings = fg_xcalloc(3, sizeof(*r->findings));
+    struct fg_finding *f = &r->findings[0];
+    f->kind = FG_FINDING_SELF;
+    f->level = FG_VERDICT_FAIL;
+    f->row = 0;
+    f->base_share = r->funcs[0].base_share;
+    f->cand_share = r->funcs[0].cand_share;
+    f->context = fg_xcalloc(1, sizeof(size_t));
+    f->context[f->n_context++] = 8; /* main */
+    f->callers = fg_xcalloc(2, sizeof(*f->callers));
+    f->callers[f->n_callers++] = fgt_edge("server.handle", 800, 1200);
+    f = &r->findings[1];
+    f->kind = FG_FINDING_NEW_PATH;
+    f->level = FG_VERDICT_FAIL;
+    f->row = 1;
+    f->caller = fg_xstrdup("server.handle");
+    f->base_share = 0;
+    f->cand_share = r->funcs[1].cand_share;
+    f->members = fg_xcalloc(1, sizeof(size_t));
+    f->members[f->n_members++] = 10; /* the bad name, new too */
+    f->callers = fg_xcalloc(1, sizeof(*f->callers));
+    f->callers[f->n_callers++] = fgt_edge("server.handle", 0, 80);
+    f->callees = fg_xcalloc(1, sizeof(*f->callees));
+    f->callees[f->n_callees++] = fgt_edge(FGT_BAD_NAME, 0, 4);
+    f = &r->findings[2];
+    f->kind = FG_FINDING_INCLUSIVE;
+    f->level = FG_VERDICT_MARGINAL;
+    f->row = 2;
+    f->base_share = r->funcs[2].base_share;
+    f->cand_share = r->funcs[2].cand_share;
+    r->n_findings = 3;
+    r->n_fail_findings = 2;
+    r->n_marginal_findings = 1;
+    r->funcs[0].finding = 1;
+    r->funcs[8].finding = 1;
+    r->funcs[1].finding = 2;
+    r->funcs[10].finding = 2;
+    r->funcs[2].finding = 3;
+}
+
 static void fgt_side(struct fg_side *s, const char *src0, const char *src1,
                      int64_t run_total, double mde, double size_factor)
 {
@@ -163,11 +217,13 @@ static struct fg_result *fgt_sample_result(void)
     struct fg_func_result *f;
     f = fgt_row(r, "db.query", T | S | M | UP | FG_F_REGRESSION, 800, 1200);
     f->p = 1e-9; f->p_holm = 4e-8; f->p_bh = 2e-8;
+    f->fail_rule = FG_FAIL_HOLM;
     f->ratio_lo = 1.21; f->ratio_hi = 1.47;
     f = fgt_row(r, "new.feature",
                 T | S | M | UP | FG_F_REGRESSION | FG_F_NEW, 0, 80);
     f->p = 2e-6; f->p_holm = 1.6e-5; f->p_bh = 8e-6;
     f->ratio_hi = INFINITY; /* unbounded: JSON null, no interval shown */
+    f->fail_rule = FG_FAIL_HOLM;
     f = fgt_row(r, "gc.run", T | FG_F_BH | M | UP | FG_F_MARGINAL, 200, 260);
     f->p = 0.004; f->p_holm = 0.028 * 2.5; f->p_bh = 0.03;
     f = fgt_row(r, "cache.get", T | S | M | FG_F_IMPROVEMENT, 300, 120);
@@ -199,6 +255,8 @@ static struct fg_result *fgt_sample_result(void)
         "2 runs per side: the replicated test needs at least 3, so runs "
         "were merged (unreplicated)",
         "a name with <b>markup</b>, `ticks` and *stars* in a warning");
+    r->overlap = 0.97;
+    fgt_findings(r);
     return r;
 }
 
