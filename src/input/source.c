@@ -2,6 +2,7 @@
 #include "flamegate/source.h"
 #include "input/folded.h"
 #include "input/gz.h"
+#include "input/jfr.h"
 #include "input/pprof.h"
 #include "core/util.h"
 
@@ -113,6 +114,8 @@ int fg_source_decode(const unsigned char *data, size_t len,
      * folded sniffer rejects. */
     if (fg_gz_is_gzip(data, len))
         return fg_pprof_decode(data, len, source, lim, out, err);
+    if (fg_jfr_sniff(data, len))
+        return fg_jfr_decode(data, len, source, lim, out, err);
     if (fg_folded_sniff(data, len))
         return fg_folded_parse((const char *)data, len, source, lim, out,
                                err);
