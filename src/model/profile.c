@@ -84,6 +84,23 @@ long fg_profile_count_type(const struct fg_profile *p, size_t analysed)
     const struct fg_value_type *a = &p->types[analysed];
     if (strcmp(a->unit, "count") == 0)
         return (long)analysed;
+    /* Several event kinds in one profile (JFR: alloc_sample_bytes with
+     * alloc_sample_objects, lock_delay with lock_contentions, next to
+     * samples/count): the count type sharing the longest '_'-ended stem. */
+    long best = -1;
+    size_t best_len = 0;
+    for (size_t i = 0; i < p->n_types; i++) {
+        const char *t = p->types[i].type;
+        if (strcmp(p->types[i].unit, "count") != 0)
+            continue;
+        for (size_t k = 0; a->type[k] && a->type[k] == t[k]; k++)
+            if (a->type[k] == '_' && k > best_len) {
+                best_len = k;
+                best = (long)i;
+            }
+    }
+    if (best >= 0)
+        return best;
     long s = fg_profile_find_type(p, "samples/count");
     if (s >= 0)
         return s;
