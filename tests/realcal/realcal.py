@@ -381,6 +381,20 @@ def median(xs):
     return xs[m] if len(xs) % 2 else (xs[m - 1] + xs[m]) / 2
 
 
+def fail_findings(doc):
+    """FAIL findings (schema_version 2): [(label, [function, caller])]."""
+    out = []
+    for f in doc.get("findings") or []:
+        if f.get("level") != "FAIL":
+            continue
+        fn = f.get("function") or "?"
+        label = "%s [%s]" % (fn, f.get("kind") or "?")
+        if f.get("caller") and f.get("kind") == "new_call_path":
+            label = "%s -> %s [%s]" % (f["caller"], fn, f["kind"])
+        out.append((label, [n for n in (fn, f.get("caller")) if n]))
+    return out
+
+
 def flagged_rows(doc):
     out = []
     for row in doc.get("functions") or []:
@@ -448,14 +462,22 @@ def summarize(args):
             if od is not None:
                 noise[(job["kind"], job["design"])].append(od)
         if verdict == "FAIL":
-            names = flagged_rows(doc)
+            if "findings" in doc:  # schema 2: one finding per change
+                finds = fail_findings(doc)
+                names = [lab for lab, _ in finds]
+                named = [n for _, fns in finds for n in fns]
+                g["findings"] += len(finds)
+                g["with_findings"] += 1
+            else:  # schema 1: the flagged rows
+                names = flagged_rows(doc)
+                named = [n.replace(" (cum)", "") for n in names]
             if role(job["kind"], job["variant"]) == "aa":
                 for n in names:
                     wolves[job["kind"]][n] += 1
                     wolf_where[job["kind"]][n]["%s %s" % (job["design"], job["variant"])] += 1
             else:
                 pat = re.compile(EXPECT[job["variant"]])
-                if any(pat.search(n.replace(" (cum)", "")) for n in names):
+                if any(pat.search(n) for n in named):
                     g["named"] += 1
                 else:
                     for n in names:
@@ -479,21 +501,23 @@ def summarize(args):
         w("- %s %s A/A: `method.overdispersion` median %.3g (%.0f%% per stack), range %.3g-%.3g"
           % (kind, design, median(ods), 100 * median(ods) ** 0.5, min(ods), max(ods)))
     w("")
-    w("| kind | design | comparison | n | false FAIL | detected (FAIL) | FAIL naming the change | MARGINAL | INCONCLUSIVE | errors |")
-    w("|---|---|---|---|---|---|---|---|---|---|")
+    w("| kind | design | comparison | n | false FAIL | detected (FAIL) | FAIL naming the change | findings per FAIL | MARGINAL | INCONCLUSIVE | errors |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|")
     for (kind, design, variant), g in groups.items():
         n = g["n"]
         isaa = role(kind, variant) == "aa"
-        w("| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s |" % (
+        w("| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |" % (
             kind, design, label(kind, variant), n,
             frac(g["FAIL"], n) if isaa else "",
             "" if isaa else frac(g["FAIL"], n),
             "" if isaa else frac(g["named"], n),
+            "%.1f" % (g["findings"] / g["with_findings"]) if g["with_findings"] else "-",
             pct(g["MARGINAL"], n), pct(g["INCONCLUSIVE"], n),
             ("**%d**" % g["error"]) if g["error"] else "0"))
     w("")
-    w("Functions flagged in the false FAILs (A/A, none vs long, improvement elsewhere, and for")
-    w("allocations the CPU-only variants), as `function: count` (where):")
+    w("What the false FAILs flagged (A/A, none vs long, improvement elsewhere, and for allocations")
+    w("the CPU-only variants): the FAIL findings (`function [kind]`; with a JSON report before")
+    w("schema_version 2, the regression rows), as `function: count` (where):")
     w("")
     anyw = False
     for kind in KINDS:
@@ -505,7 +529,8 @@ def summarize(args):
         w("- none")
     if any(misnamed.values()):
         w("")
-        w("Functions flagged in FAILs of a regression variant that named none of its changed functions:")
+        w("What FAILs of a regression variant flagged when they named none of its changed functions")
+        w("(\"FAIL naming the change\" looks at a finding's function and caller, see `EXPECT` in realcal.py):")
         w("")
         for kind in KINDS:
             for name, c in sorted(misnamed[kind].items(), key=lambda kv: (-kv[1], kv[0])):
