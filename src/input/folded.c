@@ -20,6 +20,17 @@ static bool is_space(char c)
     return c == ' ' || c == '\t' || c == '\r';
 }
 
+/* Length of frame f[0..n) without async-profiler's frame-type suffix
+ * (_[j] JIT, _[i] inlined, _[k] kernel, _[0] interpreted, _[1] C1; see
+ * folded.h), so its names match other Java profiles. */
+static size_t strip_type_suffix(const char *f, size_t n)
+{
+    if (n > 4 && f[n - 4] == '_' && f[n - 3] == '[' && f[n - 1] == ']' &&
+        strchr("jik01", f[n - 2]) && f[n - 2] != '\0')
+        return n - 4;
+    return n;
+}
+
 /* Parse the trailing count of line[0..n): digits with an optional fraction
  * (flamegraph.pl's regex).  On success *stack_len is the length of the
  * stack part without trailing blanks. */
@@ -144,7 +155,8 @@ int fg_folded_parse(const char *text, size_t len, const char *source,
         size_t depth = 0;
         while (f <= end) {
             const char *semi = memchr(f, ';', (size_t)(end - f));
-            const char *fe = semi ? semi : end;
+            size_t flen = (size_t)((semi ? semi : end) - f);
+            const char *fe = f + strip_type_suffix(f, flen);
             if (++depth > lim->max_depth) {
                 rc = fg_error_set(err, FG_ELIMIT,
                                   "%s:%zu: stack deeper than %zu frames "

@@ -8,6 +8,11 @@
  * Blank lines and lines starting with '#' are skipped; any other line
  * without a count is an error naming the line number (unlike flamegraph.pl,
  * which drops such lines silently: a gate must not lose data quietly).
+ * async-profiler's collapsed output marks each frame's type with a
+ * suffix: "_[j]" JIT-compiled, "_[i]" inlined, "_[k]" kernel, "_[0]"
+ * interpreted, "_[1]" C1-compiled (its CollapsedStacks converter); the
+ * suffix is stripped so names match other Java profiles (a frame keeps
+ * the rest of its name, and "x_[j]" and "x" are one function).
  * The profile has one sample type, "samples/count".
  */
 #ifndef FLAMEGATE_FOLDED_H

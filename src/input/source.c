@@ -2,6 +2,9 @@
 #include "flamegate/source.h"
 #include "input/folded.h"
 #include "input/gz.h"
+#include "input/json.h"
+#include "input/otlp.h"
+#include "input/perf_script.h"
 #include "input/jfr.h"
 #include "input/pprof.h"
 #include "core/util.h"
@@ -102,6 +105,44 @@ int fg_source_expand(const char *src, struct fg_pathlist *out,
     return rc;
 }
 
+/* A JSON document that must hold one profile. */
+static int json_one(const unsigned char *data, size_t len, const char *source,
+                    const struct fg_limits *lim, struct fg_profile **out,
+                    struct fg_error *err)
+{
+    struct fg_profile *p[FG_JSON_MAX_SIDES];
+    size_t n = 0;
+    int rc = fg_json_decode(data, len, source, lim, p, &n, err);
+    if (rc)
+        return rc;
+    if (n == 1) {
+        *out = p[0];
+        return FG_OK;
+    }
+    for (size_t i = 0; i < n; i++)
+        fg_profile_free(p[i]);
+    return fg_error_set(err, FG_EFORMAT,
+                        "%s: a two-sided diff (base and candidate sides) "
+                        "where one profile was expected; give it alone to "
+                        "'flamegate compare'",
+                        source);
+}
+
+int fg_source_decode_sides(const unsigned char *data, size_t len,
+                           const char *source, const struct fg_limits *lim,
+                           struct fg_profile *out[FG_SOURCE_MAX_SIDES],
+                           size_t *n, struct fg_error *err)
+{
+    for (size_t i = 0; i < FG_SOURCE_MAX_SIDES; i++)
+        out[i] = NULL;
+    *n = 0;
+    if (len && fg_json_sniff(data, len))
+        return fg_json_decode(data, len, source, lim, out, n, err);
+    int rc = fg_source_decode(data, len, source, lim, &out[0], err);
+    *n = rc ? 0 : 1;
+    return rc;
+}
+
 int fg_source_decode(const unsigned char *data, size_t len,
                      const char *source, const struct fg_limits *lim,
                      struct fg_profile **out, struct fg_error *err)
@@ -116,15 +157,45 @@ int fg_source_decode(const unsigned char *data, size_t len,
         return fg_pprof_decode(data, len, source, lim, out, err);
     if (fg_jfr_sniff(data, len))
         return fg_jfr_decode(data, len, source, lim, out, err);
+    if (fg_json_sniff(data, len))
+        return json_one(data, len, source, lim, out, err);
+    if (fg_perf_script_sniff(data, len))
+        return fg_perf_script_decode(data, len, source, lim, out, err);
     if (fg_folded_sniff(data, len))
         return fg_folded_parse((const char *)data, len, source, lim, out,
                                err);
+    if (fg_otlp_sniff(data, len))
+        return fg_otlp_decode(data, len, source, lim, out, err);
     if (fg_pprof_sniff(data, len))
         return fg_pprof_decode(data, len, source, lim, out, err);
     return fg_error_set(err, FG_EFORMAT,
-                        "%s: not a profile (expected pprof protobuf, gzipped "
-                        "or not, or folded stacks 'a;b;c COUNT')",
+                        "%s: not a profile (expected pprof, gzipped or not; "
+                        "folded stacks 'a;b;c COUNT'; JFR; perf script "
+                        "text; OpenTelemetry profiles; or JSON: Pyroscope "
+                        "flame graph, V8 .cpuprofile, speedscope)",
                         source);
+}
+
+int fg_source_load_sides(const char *path, const struct fg_limits *lim,
+                         struct fg_profile *out[FG_SOURCE_MAX_SIDES],
+                         size_t *n, struct fg_error *err)
+{
+    struct fg_limits deflim;
+    if (!lim) {
+        fg_limits_default(&deflim);
+        lim = &deflim;
+    }
+    for (size_t i = 0; i < FG_SOURCE_MAX_SIDES; i++)
+        out[i] = NULL;
+    *n = 0;
+    unsigned char *data = NULL;
+    size_t len = 0;
+    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    int rc = fg_read_file(path, lim->max_input, &data, &len, err);
+    if (rc == FG_OK)
+        rc = fg_source_decode_sides(data, len, name, lim, out, n, err);
+    free(data);
+    return rc;
 }
 
 int fg_source_load_file(const char *path, const struct fg_limits *lim,
