@@ -4,7 +4,7 @@
  * The regular expressions of stackcollapse-perf.pl are matched by hand,
  * each in one pass over the line (no backtracking blow-up on hostile
  * lines):
- *   header  ^(\S.+?)\s+(\d+)\/*(\d+)*\s+     comm (shortest), pid[/tid]
+ *   header  ^(\S.+?)\s+(\d+)[/]*(\d+)*\s+    comm (shortest), pid[/tid]
  *   event   :\s*(\d+)*\s+(\S+):\s*$          period, event name
  *   frame   ^\s*(\w+)\s*(.+) \((.*)\)        ip, symbol, dso
  */
