@@ -18,7 +18,9 @@ static const char top_usage[] =
     "usage: flamegate top [OPTIONS] PROFILE\n"
     "\n"
     "Print the functions of one profile by flat value, like 'pprof -top'.\n"
-    "PROFILE is pprof (gzipped or not) or folded stacks; '-' reads stdin.\n"
+    "PROFILE is a profile file of any format flamegate reads (README\n"
+    "\"Input formats\"); '-' reads stdin.  A two-sided file (Pyroscope's\n"
+    "/render-diff JSON) prints its base side, then its candidate side.\n"
     "flat is the value spent in the function itself, cum includes callees;\n"
     "both follow pprof's rules exactly (inlined frames count, recursion\n"
     "counts once).\n"
@@ -292,6 +294,47 @@ static int parse_args(int argc, char **argv, struct top_opts *o,
     return 0;
 }
 
+/* The tables of one profile (every type with --sample-type all) into
+ * out, or their JSON objects into jtypes.  Returns an exit code. */
+static int top_profile(const struct fg_profile *p, const struct top_opts *o,
+                       struct fg_buf *out, json_t *jtypes)
+{
+    struct fg_error err = {0, ""};
+    bool all = o->sample_type && strcmp(o->sample_type, "all") == 0;
+    size_t first = 0, last = 0;
+    if (all) {
+        last = p->n_types;
+    } else {
+        if (fg_profile_select_type(p, o->sample_type, &first, &err))
+            return fg_cli_fail(&err);
+        last = first + 1;
+    }
+    for (size_t t = first; t < last; t++) {
+        struct fg_agg a;
+        if (fg_aggregate_type(p, t, &a, &err))
+            return fg_cli_fail(&err);
+        int wr = FG_OK;
+        if (o->format == TOP_TSV)
+            wr = emit_tsv(p, t, &a, o, out);
+        else if (o->format == TOP_TEXT)
+            wr = (t > first ? fg_buf_addc(out, '\n') : FG_OK) ||
+                 emit_text(p, t, &a, o, out);
+        else
+            json_array_append_new(jtypes, top_json_type(p, t, &a, o));
+        fg_agg_release(&a);
+        if (wr) {
+            fg_msg_error("output too large");
+            return FG_EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
+/*
+ * A two-sided file (a Pyroscope diff) prints both sides: text one after
+ * the other, TSV each after a "#side<TAB>base|candidate" line, JSON as
+ * "sides": [{"side", "source", "sample_types"}, ...].
+ */
 int fg_cmd_top(int argc, char **argv)
 {
     struct top_opts o = {NULL, TOP_TEXT, -1, SORT_FLAT, {0}};
@@ -304,54 +347,47 @@ int fg_cmd_top(int argc, char **argv)
             fputs(top_usage, stdout), fputs(fg_cli_limits_help, stdout);
         return rc;
     }
+    static const char *const side_names[] = {"base", "candidate"};
     struct fg_error err = {0, ""};
-    struct fg_profile *p = NULL;
+    struct fg_profile *p[FG_SOURCE_MAX_SIDES] = {NULL};
+    size_t np = 0;
     struct fg_buf out;
     fg_buf_init(&out, 0);
-    json_t *jtypes = json_array();
-    if (fg_source_load_file(path, &o.lim, &p, &err)) {
+    json_t *root = json_object();
+    json_t *jsides = json_array();
+    if (fg_source_load_sides(path, &o.lim, p, &np, &err)) {
         rc = fg_cli_fail(&err);
         goto out;
     }
-    bool all = o.sample_type && strcmp(o.sample_type, "all") == 0;
-    size_t first = 0, last = 0;
-    if (all) {
-        last = p->n_types;
-    } else {
-        if (fg_profile_select_type(p, o.sample_type, &first, &err)) {
-            rc = fg_cli_fail(&err);
-            goto out;
-        }
-        last = first + 1;
-    }
-    for (size_t t = first; t < last; t++) {
-        struct fg_agg a;
-        if (fg_aggregate_type(p, t, &a, &err)) {
-            rc = fg_cli_fail(&err);
-            goto out;
-        }
-        int wr = FG_OK;
-        if (o.format == TOP_TSV)
-            wr = emit_tsv(p, t, &a, &o, &out);
-        else if (o.format == TOP_TEXT)
-            wr = (t > first ? fg_buf_addc(&out, '\n') : FG_OK) ||
-                 emit_text(p, t, &a, &o, &out);
-        else
-            json_array_append_new(jtypes, top_json_type(p, t, &a, &o));
-        fg_agg_release(&a);
-        if (wr) {
-            fg_msg_error("output too large");
-            rc = FG_EXIT_USAGE;
-            goto out;
+    for (size_t i = 0; i < np && !rc; i++) {
+        json_t *jtypes = json_array();
+        if (np > 1 && o.format == TOP_TSV)
+            rc = fg_buf_addf(&out, "#side\t%s\n", side_names[i])
+                     ? FG_EXIT_USAGE
+                     : 0;
+        if (np > 1 && o.format == TOP_TEXT && i > 0)
+            rc = fg_buf_addc(&out, '\n') ? FG_EXIT_USAGE : 0;
+        rc = rc ? rc : top_profile(p[i], &o, &out, jtypes);
+        if (np == 1) {
+            json_object_set_new(root, "source", json_name(p[i]->source));
+            json_object_set_new(root, "sample_types", jtypes);
+        } else {
+            json_t *js = json_object();
+            json_object_set_new(js, "side", json_string(side_names[i]));
+            json_object_set_new(js, "source", json_name(p[i]->source));
+            json_object_set_new(js, "sample_types", jtypes);
+            json_array_append_new(jsides, js);
         }
     }
+    if (rc)
+        goto out;
     if (o.format == TOP_JSON) {
-        json_t *root = json_object();
-        json_object_set_new(root, "source", json_name(p->source));
-        json_object_set_new(root, "sample_types", jtypes);
-        jtypes = NULL;
+        if (np > 1) {
+            json_object_set_new(root, "source", json_name(path));
+            json_object_set_new(root, "sides", jsides);
+            jsides = NULL;
+        }
         char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        json_decref(root);
         if (!s || fg_buf_adds(&out, s) || fg_buf_addc(&out, '\n')) {
             free(s);
             fg_msg_error("cannot encode JSON");
@@ -362,8 +398,10 @@ int fg_cmd_top(int argc, char **argv)
     }
     fwrite(out.data ? out.data : "", 1, out.len, stdout);
 out:
-    json_decref(jtypes);
+    json_decref(jsides);
+    json_decref(root);
     fg_buf_release(&out);
-    fg_profile_free(p);
+    for (size_t i = 0; i < np; i++)
+        fg_profile_free(p[i]);
     return rc;
 }
