@@ -3,6 +3,7 @@
 #include "config/backend_opts.h"
 #include "config/config.h"
 #include "core/pattern.h"
+#include "model/split.h"
 #include "core/util.h"
 
 #include <ctype.h>
@@ -19,7 +20,7 @@ const char *const fg_settings_keys[] = {
     "base", "candidate", "sample-type", "metric", "ignore", "focus",
     "alpha", "min-change", "min-delta", "min-share", "min-count",
     "min-samples", "normalize", "test", "format", "output", "color", "top",
-    "marker-id", "on-error", "inconclusive", "runs", "env-noise",
+    "marker-id", "on-error", "inconclusive", "runs", "split", "env-noise",
     "base-work", "candidate-work",
     "max-input-size", "max-decompressed-size", "max-string-table",
     "max-samples", "max-locations", "max-functions", "max-stack-depth",
@@ -47,6 +48,7 @@ void fg_settings_init(struct fg_settings *s)
     s->format = FG_REPORT_TEXT;
     s->color = FG_COLOR_AUTO;
     s->runs = 1;
+    s->split = 1;
     s->backend = fg_xcalloc(1, sizeof(*s->backend));
     fg_backend_opts_init(s->backend);
 }
@@ -427,6 +429,11 @@ int fg_settings_set(struct fg_settings *s, const char *key, const char *value,
         if ((rc = set_fraction(key, value, origin, false, &d, err)))
             return rc;
         s->cmp.min_share = strchr(value, '%') ? d : d / 100.0;
+    } else if (strcmp(key, "split") == 0) {
+        struct fg_error pe;
+        if (fg_parse_long(value, 1, FG_SPLIT_MAX, &s->split, key, &pe))
+            return bad(err, key, value, origin,
+                       "a whole number from 1 to 1000");
     } else if (strcmp(key, "min-count") == 0 ||
                strcmp(key, "min-samples") == 0 || strcmp(key, "top") == 0 ||
                strcmp(key, "runs") == 0) {
@@ -616,6 +623,9 @@ char *fg_settings_value(const struct fg_settings *s, const char *key)
     }
     if (strcmp(key, "runs") == 0)
         return fg_xasprintf("%ld", s->runs);
+    if (strcmp(key, "split") == 0)
+        return s->split > 1 ? fg_xasprintf("%ld", s->split)
+                            : fg_xstrdup("1 (each recording is one run)");
     struct fg_limits lim = s->lim;
     const size_t *field = limit_field(&lim, key);
     if (field)

@@ -47,6 +47,8 @@ struct fg_settings {
     bool on_error_pass;             /* --on-error pass */
     bool inconclusive_fail;         /* --inconclusive fail */
     long runs;                      /* --runs for URL sources */
+    long split;                     /* --split: time blocks per recording
+                                     * (1: none) */
     double *work[2];                /* owned: --base-work, --candidate-work
                                      * (cmp.base_work/cand_work point
                                      * here) */

@@ -149,6 +149,9 @@ struct dec {
     bool present[S_N];
     size_t strbytes;
     int64_t period_ns;      /* 0 none, -1 conflicting */
+    size_t nstackref, ndangling; /* this chunk: events with a stack trace
+                                  * key, and keys not in the pools */
+    int64_t first_dangling;
 };
 
 #define NONE UINT32_MAX
@@ -1148,6 +1151,18 @@ static int event(struct dec *d, int k, size_t pos, size_t end)
     }
     if (skey == 0)
         return FG_OK; /* no stack trace recorded */
+    /* A key missing from the chunk's pools is a null stack trace to the
+     * JDK's reader (ConstantMap logs it and resolves null): real files
+     * have a few such events at a chunk rotation.  They are skipped, and
+     * counted: a chunk where most are missing is corrupt (read_chunk). */
+    uint64_t off;
+    d->nstackref++;
+    if (!map_get(&d->stacks, 0, skey, &off) &&
+        !map_get(&d->pool, d->cls[d->c_stack].id, skey, &off)) {
+        if (d->ndangling++ == 0)
+            d->first_dangling = skey;
+        return FG_OK;
+    }
     size_t fstart = 0, n = 0;
     int rc = stack_frames(d, skey, pos, &fstart, &n);
     if (rc || n == 0)
@@ -1245,8 +1260,17 @@ static int read_chunk(struct dec *d, size_t start, size_t *next)
     int rc = read_metadata(d, (size_t)moff);
     if (!rc)
         rc = read_pools(d, (size_t)cpoff);
+    d->nstackref = d->ndangling = 0;
     if (!rc)
         rc = read_events(d);
+    if (!rc && d->ndangling * 2 > d->nstackref)
+        rc = fg_error_set(d->err, FG_EFORMAT,
+                          "%s: not a valid JFR file: %zu of %zu events of "
+                          "the chunk at byte %zu refer to a stack trace that "
+                          "is not in the constant pool (first: stack trace "
+                          "%lld)",
+                          d->source, d->ndangling, d->nstackref, start,
+                          (long long)d->first_dangling);
     map_clear(&d->pool);
     map_clear(&d->methods);
     map_clear(&d->stacks);

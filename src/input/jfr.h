@@ -26,7 +26,11 @@
  * Only the types of events present in the file are kept; the default is
  * samples/count when there are CPU samples.  Events whose stack trace is
  * null or empty are skipped (they belong to no function), as in
- * `jfr print`-based tables and Pyroscope.
+ * `jfr print`-based tables and Pyroscope; so are events whose stack trace
+ * key is missing from the chunk's constant pools, which the JDK's reader
+ * resolves to null (real recordings have a few at a chunk rotation) - but
+ * a chunk where more than half of the events' keys are missing is an
+ * error.
  *
  * A frame is named "<class>.<method>" with the class symbol as JFR stores
  * it (slash form, e.g. "java/lang/String.indexOf"), as Pyroscope and

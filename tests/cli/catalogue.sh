@@ -82,6 +82,25 @@ bad 2 "folded-no-count.txt:3: folded stack line has no count" $FG top $C/folded-
 bad 2 "not-a-profile.txt: not a profile" $FG top $C/not-a-profile.txt
 bad 2 "nul-bytes.bin: not a profile" $FG top $C/nul-bytes.bin
 bad 2 "folded-bad-count.txt: not a profile" $FG top $C/folded-bad-count.txt
+# Java Flight Recorder: one message per way a recording can be wrong
+bad 2 "jfr-truncated.jfr: not a valid JFR file: chunk size past the end of the file" $FG top $C/jfr-truncated.jfr
+bad 2 "jfr-bad-version.jfr: JFR version 3.1 is not supported" $FG top $C/jfr-bad-version.jfr
+bad 2 "jfr-bad-magic.jfr: not a valid JFR file: no chunk magic" $FG top $C/jfr-bad-magic.jfr
+bad 2 "jfr-cp-range.jfr: not a valid JFR file: symbol 99 is not in the constant pool" $FG top $C/jfr-cp-range.jfr
+bad 2 "jfr-missing-stack.jfr: not a valid JFR file: 4 of 7 events of the chunk at byte 0 refer to a stack trace that is not in the constant pool (first: stack trace 7)" $FG top $C/jfr-missing-stack.jfr
+bad 2 "jfr-huge-count.jfr: not a valid JFR file: array length 2147483647 is negative or past the end" $FG top $C/jfr-huge-count.jfr
+bad 2 "jfr-chunk-size.jfr: not a valid JFR file: chunk size past the end of the file" $FG top $C/jfr-chunk-size.jfr
+bad 2 "jfr-varint-overflow.jfr: not a valid JFR file: varint overflows a 32-bit int" $FG top $C/jfr-varint-overflow.jfr
+bad 2 "jfr-valid.jfr: a stack of 3 frames is deeper than 2" $FG top --max-stack-depth 2 $C/jfr-valid.jfr
+bad 2 "jfr-valid.jfr: more than 5 samples" $FG top --max-samples 5 $C/jfr-valid.jfr
+for f in jfr-valid.jfr jfr-fixed-ints.jfr; do
+    expect_exit 0 $FG top -f tsv -t all $C/$f
+    contains "$TMP/out" "$(printf 'java/lang/String.indexOf\t')"
+done
+expect_exit 0 $FG top -f tsv -t all $C/jfr-valid.jfr
+contains "$TMP/out" "$(printf '#sample_type\tcpu\tnanoseconds\ttotal\t100000000')"
+contains "$TMP/out" "$(printf 'Main.work\t6\t10')"
+contains "$TMP/out" "$(printf '#sample_type\tpark_delay\tnanoseconds\ttotal\t10000000')"
 # the same errors through compare, on either side
 bad 2 "truncated.pb.gz: truncated gzip stream" $FG compare $C/types-cpu.pb $C/truncated.pb.gz
 bad 2 "duplicate location id 20" $FG compare $C/duplicate-location-id.pb $C/types-cpu.pb

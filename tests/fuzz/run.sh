@@ -166,6 +166,14 @@ seed_files config testdata/config/*.json examples/*.json
 seed_text config full '{"alpha": 0.01, "min_change": "15%", "metric": "both", "ignore": ["^runtime[.]"], "rules": [{"match": "db.*", "max_share": "30%"}, {"glob": "json.*", "min_change": 0.5}], "ignore_presets": ["go-gc"], "backend": "pyroscope", "url": "http://127.0.0.1:4040", "backends": {"prod": {"url": "https://p:4040", "tenant": "t1"}}, "backend_profile": "prod"}'
 seed_text config re1 '!^(runtime|gc)[.](mallocgc|scanobject)$'
 seed_text config re2 '!a{1,1000}(b|c){2,3}[[:alpha:]]+'
+# jfr: the corpus recording, copies cut short, and the synthetic files of
+# testdata/corrupt (two chunks, fixed-width integers, one flaw each)
+seed_files jfr "$CORPUS/formats/jfr/work.jfr" testdata/corrupt/jfr-*.jfr
+if [ -f "$CORPUS/formats/jfr/work.jfr" ]; then
+    for cut in 68 4096 60000 120000; do
+        head -c $cut "$CORPUS/formats/jfr/work.jfr" >"$seeds/jfr/cut-$cut.jfr"
+    done
+fi
 # inputs that once broke a harness (tests/fuzz/regressions/NAME/) are
 # replayed first on every run
 for t in "${targets[@]}"; do
@@ -180,6 +188,7 @@ done
 max_len() {
     case $1 in
     pprof) echo 131072 ;;
+    jfr) echo 262144 ;;
     compare) echo 16384 ;;
     *) echo 65536 ;;
     esac

@@ -17,6 +17,8 @@
 #include "net/http.h"
 #include "net/parca.h"
 #include "net/pyroscope.h"
+#include "flamegate/source.h"
+#include "jfrwrite.h"
 #include "core/util.h"
 #include "testutil.h"
 
@@ -248,6 +250,51 @@ START_TEST(github_next_link_carries_token)
 }
 END_TEST
 
+/* The decoding half for Java Flight Recorder (the files of
+ * testdata/corrupt/jfr-*.jfr, built in memory): each broken variant is one
+ * FG_EFORMAT error naming the source and the problem; the valid ones
+ * decode. */
+START_TEST(jfr_bad_inputs)
+{
+    static const char *const want[JFRW_N] = {
+        NULL,
+        "chunk size past the end of the file",
+        "JFR version 3.1 is not supported",
+        "no chunk magic",
+        "symbol 99 is not in the constant pool",
+        "4 of 7 events of the chunk at byte 0 refer to a stack trace that is not in the constant pool (first: stack trace 7)",
+        "array length 2147483647 is negative or past the end",
+        "chunk size past the end of the file",
+        "varint overflows a 32-bit int",
+        NULL,
+    };
+    for (int v = 0; v < JFRW_N; v++) {
+        struct fg_buf b;
+        fg_buf_init(&b, 0);
+        fg_jfrw_build(&b, (enum jfrw_variant)v);
+        struct fg_profile *p = NULL;
+        struct fg_error err;
+        int rc = fg_source_decode((const unsigned char *)b.data, b.len,
+                                  fg_jfrw_name((enum jfrw_variant)v), NULL,
+                                  &p, &err);
+        if (!want[v]) {
+            ck_assert_msg(rc == FG_OK, "%s: %s",
+                          fg_jfrw_name((enum jfrw_variant)v), err.msg);
+            ck_assert_ptr_nonnull(p->sample_time);
+            fg_profile_free(p);
+        } else {
+            ck_assert_int_eq(rc, FG_EFORMAT);
+            ck_assert_ptr_null(p);
+            clean_message(&err);
+            ck_assert_msg(strstr(err.msg, fg_jfrw_name((enum jfrw_variant)v)),
+                          "%s", err.msg);
+            ck_assert_msg(strstr(err.msg, want[v]), "%s", err.msg);
+        }
+        fg_buf_release(&b);
+    }
+}
+END_TEST
+
 Suite *catalogue_suite(void)
 {
     Suite *s = suite_create("catalogue");
@@ -260,6 +307,7 @@ Suite *catalogue_suite(void)
     tcase_add_test(tc, github_echoes_token);
     tcase_add_test(tc, github_forbidden_reason_echoes_token);
     tcase_add_test(tc, github_next_link_carries_token);
+    tcase_add_test(tc, jfr_bad_inputs);
     suite_add_tcase(s, tc);
     return s;
 }

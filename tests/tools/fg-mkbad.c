@@ -21,6 +21,7 @@
  */
 #include "flamegate/buf.h"
 #include "input/gz.h"
+#include "jfrwrite.h"
 #include "core/util.h"
 
 #include <jansson.h>
@@ -475,6 +476,12 @@ static void gen(const char *dir)
     put_str(dir, "folded-bad-count.txt", "main;work 1e400\n");
     put_str(dir, "not-a-profile.txt", "this is not a profile\n");
     put(dir, "nul-bytes.bin", "\x00\x00\x00\x00\x00\x00\x00\x00", 8);
+
+    for (int v = 0; v < JFRW_N; v++) { /* Java Flight Recorder */
+        fg_buf_init(&b, 0);
+        fg_jfrw_build(&b, (enum jfrw_variant)v);
+        put_buf(dir, fg_jfrw_name((enum jfrw_variant)v), &b);
+    }
 
     gen_names(dir);
 }
