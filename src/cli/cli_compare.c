@@ -20,6 +20,7 @@
 
 static const char compare_usage[] =
     "usage: flamegate compare [OPTIONS] BASE CANDIDATE\n"
+    "       flamegate compare [OPTIONS] DIFF\n"
     "       flamegate compare [OPTIONS] --base SRC... --candidate SRC...\n"
     "\n"
     "Compare a baseline and a candidate function by function and decide\n"
@@ -27,13 +28,19 @@ static const char compare_usage[] =
     "significant increase (Holm-corrected) that is also material: at least\n"
     "--min-change relative and --min-delta points of share.\n"
     "\n"
-    "A source is a pprof file (gzipped or not), a folded-stacks file, '-'\n"
-    "for standard input, or a directory or glob whose files are separate\n"
-    "runs of that side.  With 3 or more runs per side the run-to-run noise\n"
-    "is measured directly (moderated t-test).  With one run per side it\n"
-    "can only be inferred from how all functions moved, which is uncertain\n"
-    "with few samples: such gates catch large changes; use 3+ runs per\n"
-    "side to catch small ones.\n"
+    "A source is a profile file of any format flamegate reads (pprof,\n"
+    "folded stacks, JFR, perf script, OpenTelemetry, Pyroscope flame-graph\n"
+    "JSON, V8 .cpuprofile, speedscope; README \"Input formats\"), '-' for\n"
+    "standard input, or a directory or glob whose files are separate\n"
+    "runs of that side.  A two-sided file (Pyroscope's /render-diff JSON)\n"
+    "gives its base side to --base and its candidate side to --candidate;\n"
+    "given alone (DIFF) it supplies both sides.\n"
+    "\n"
+    "With 3 or more runs per side the run-to-run noise is measured\n"
+    "directly (moderated t-test).  With one run per side it can only be\n"
+    "inferred from how all functions moved, which is uncertain with few\n"
+    "samples: such gates catch large changes; use 3+ runs per side to\n"
+    "catch small ones.\n"
     "\n"
     "What to compare:\n"
     "  -b, --base SRC            baseline source (repeatable)\n"
@@ -158,6 +165,7 @@ struct load_job {
     const char *path;
     const struct fg_limits *lim;
     struct fg_profile *p;
+    struct fg_profile *other; /* candidate side of a two-sided file */
     struct fg_error err;
     int rc;
 };
@@ -178,7 +186,11 @@ static void *load_worker(void *arg)
         if (i >= pool->n)
             return NULL;
         struct load_job *j = &pool->jobs[i];
-        j->rc = fg_source_load_file(j->path, j->lim, &j->p, &j->err);
+        struct fg_profile *two[FG_SOURCE_MAX_SIDES];
+        size_t n = 0;
+        j->rc = fg_source_load_sides(j->path, j->lim, two, &n, &j->err);
+        j->p = n > 0 ? two[0] : NULL;
+        j->other = n > 1 ? two[1] : NULL;
     }
 }
 
@@ -203,6 +215,7 @@ struct sides {
     struct fg_pathlist paths[2];
     struct fg_profile **prof[2];
     size_t n[2];
+    bool single;                    /* one positional source: two-sided */
 };
 
 static void sides_release(struct sides *sd)
@@ -249,6 +262,26 @@ static int fetch_sides(const struct fg_settings *st,
     return FG_OK;
 }
 
+/*
+ * The profiles a file gave to side s: a two-sided file (a Pyroscope diff)
+ * contributes its own side s, or both sides when it is the only source.
+ */
+static void take_sides(struct sides *sd, int s, struct load_job *j)
+{
+    if (sd->single) {
+        if (j->p)
+            push_profile(sd, 0, j->p);
+        if (j->other)
+            push_profile(sd, 1, j->other);
+    } else if (j->other) {
+        push_profile(sd, s, s ? j->other : j->p);
+        fg_profile_free(s ? j->p : j->other);
+    } else if (j->p) {
+        push_profile(sd, s, j->p);
+    }
+    j->p = j->other = NULL;
+}
+
 /* Local files, directories and live URLs (captured with req's access). */
 static int load_files(const struct fg_settings *st,
                       const struct fg_backend_req *req, struct sides *sd,
@@ -257,7 +290,7 @@ static int load_files(const struct fg_settings *st,
     const struct fg_strlist *lists[2] = {&st->base, &st->candidate};
     struct fg_strlist urls[2] = {{0}, {0}};
     int stdin_uses = 0;
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < (sd->single ? 1 : 2); s++) {
         for (size_t i = 0; i < lists[s]->n; i++) {
             stdin_uses += strcmp(lists[s]->v[i], "-") == 0;
             if (fg_backend_is_url(lists[s]->v[i])) {
@@ -314,9 +347,14 @@ static int load_files(const struct fg_settings *st,
             rc = jobs[i].rc;
             *err = jobs[i].err;
         }
-        if (jobs[i].p)
-            push_profile(sd, i < nb ? 0 : 1, jobs[i].p);
+        take_sides(sd, i < nb ? 0 : 1, &jobs[i]);
     }
+    if (rc == FG_OK && sd->single && sd->n[1] == 0)
+        rc = fg_error_set(err, FG_EUSAGE,
+                          "give BASE CANDIDATE: a single source must be "
+                          "two-sided (a Pyroscope /render-diff JSON), and "
+                          "'%s' holds one profile",
+                          lists[0]->n ? lists[0]->v[0] : "");
     free(jobs);
     return rc;
 }
@@ -519,7 +557,8 @@ static const char *prescan(int argc, char **argv, const char *name)
 }
 
 static int parse(int argc, char **argv, struct fg_settings *st,
-                 struct fg_config *cfg, bool *help, struct fg_error *err)
+                 struct fg_config *cfg, bool *help, bool *single,
+                 struct fg_error *err)
 {
     int c, idx = -1;
     /* --help works whatever the config file in the directory holds */
@@ -586,6 +625,12 @@ static int parse(int argc, char **argv, struct fg_settings *st,
                                   "command line", err);
         return rc;
     }
+    /* One source: a two-sided file gives both sides (checked once read). */
+    if (npos == 1 && !flag_sources) {
+        *single = true;
+        return fg_settings_set(st, "base", argv[optind], "command line",
+                               err);
+    }
     if (npos != 0)
         return fg_error_set(err, FG_EUSAGE,
                             "give BASE CANDIDATE, or --base and --candidate "
@@ -623,7 +668,7 @@ int fg_cmd_compare(int argc, char **argv)
     bool help = false;
     struct fg_config cfg;
     fg_config_init(&cfg);
-    int rc = parse(argc, argv, &st, &cfg, &help, &err);
+    int rc = parse(argc, argv, &st, &cfg, &help, &sd.single, &err);
     if (help) {
         fputs(compare_usage, stdout);
         fputs(compare_usage2, stdout);
