@@ -174,6 +174,31 @@ if [ -f "$CORPUS/formats/jfr/work.jfr" ]; then
         head -c $cut "$CORPUS/formats/jfr/work.jfr" >"$seeds/jfr/cut-$cut.jfr"
     done
 fi
+# the input formats of issue 18: the corpus recordings (formats/), copies
+# cut short, hand-written variants and testdata/corrupt's bad files
+F=$CORPUS/formats
+seed_files flamebearer "$F"/flamebearer/*.json testdata/corrupt/flamebearer-*
+seed_text flamebearer v037.json '{"flamebearer":{"names":["total","main","a","b"],"levels":[[0,30,0,0],[0,30,0,1],[0,20,5,2,0,10,10,3],[0,15,15,3]],"numTicks":30,"maxSelf":15,"spyName":"gospy","sampleRate":100,"units":"samples","format":"single"},"timeline":null}'
+seed_text flamebearer objects.json '{"version":1,"flamebearer":{"names":["total","other","main"],"levels":[[0,9,0,0],[0,4,4,1,0,5,5,2]],"numTicks":9,"maxSelf":5},"metadata":{"format":"single","units":"objects","sampleRate":100,"name":"alloc_objects"}}'
+seed_files cpuprofile "$F"/cpuprofile/*.cpuprofile testdata/corrupt/cpuprofile-*
+seed_text cpuprofile tiny.cpuprofile '{"nodes":[{"id":1,"callFrame":{"functionName":"(root)"},"children":[2,3]},{"id":2,"callFrame":{"functionName":""},"children":[4]},{"id":3,"callFrame":{"functionName":"(garbage collector)"}},{"id":4,"callFrame":{"functionName":"f"},"hitCount":2}],"startTime":100,"endTime":400,"samples":[4,3,4,2],"timeDeltas":[5,10,-2,7]}'
+seed_text cpuprofile hits.cpuprofile '{"profile":{"nodes":[{"id":7,"callFrame":{"functionName":"(root)"}},{"id":9,"parent":7,"callFrame":{"functionName":"g"},"hitCount":3}]}}'
+seed_files speedscope "$F"/speedscope/*.json testdata/corrupt/speedscope-*
+seed_text speedscope pyspy.json '{"$schema":"https://www.speedscope.app/file-format-schema.json","shared":{"frames":[{"name":"main","file":"a.py"},{"name":"f","file":"a.py","line":3}]},"profiles":[{"type":"sampled","name":"MainThread","unit":"none","startValue":0,"endValue":3,"samples":[[0,1],[0],[0,1,1]],"weights":[1,1.0,2.5]},{"type":"sampled","name":"t2","unit":"none","startValue":0,"endValue":1,"samples":[[1]],"weights":[1]}]}'
+seed_text speedscope ms.json '{"shared":{"frames":[{"name":"a"},{"name":"b"}]},"profiles":[{"type":"evented","name":"x","unit":"milliseconds","startValue":0.5,"endValue":9,"events":[{"type":"O","frame":0,"at":0.5},{"type":"O","frame":1,"at":1.25},{"type":"C","frame":1,"at":2},{"type":"C","frame":0,"at":9}]}]}'
+seed_files perf_script testdata/corrupt/perf-*
+if [ -f "$F/perf/work.perf.script.txt" ]; then
+    for cut in 2000 20000 60000; do
+        head -c $cut "$F/perf/work.perf.script.txt" >"$seeds/perf_script/cut-$cut.txt"
+    done
+fi
+seed_text perf_script inline.txt '# cmdline : /usr/bin/perf record -g ./a.out\njava 123/124 [001] 10.500000: 250000 cycles:u: \n\t7f0 a->b+0x10 (/lib/x.so)\n\t7f1 [unknown] (/tmp/perf-123.map)\n\t7f2 Lcom/x/Y;.run(I)V+0x3 (/tmp/perf-123.map)\n\t0 [unknown] ([unknown])\n\nV8 Worker 5 11.0: 3 instructions:\n\t1 f (x)\n\n'
+seed_files otlp "$F"/otlp/*.pb "$F"/otlp/work-cpu.otlp.json testdata/corrupt/otlp-*
+if [ -f "$F/otlp/work-alloc-total.otlp.json" ]; then
+    head -c 60000 "$F/otlp/work-alloc-total.otlp.json" >"$seeds/otlp/cut-alloc.json"
+    head -c 20000 "$F/otlp/work-alloc-total.otlp.pb" >"$seeds/otlp/cut-alloc.pb"
+fi
+seed_text folded async.txt 'java/lang/Thread.run_[j];Work.main_[i];Work.hot_[0] 5\nWork.main;Work.hot_[1] 2\n__schedule_[k] 1\n'
 # inputs that once broke a harness (tests/fuzz/regressions/NAME/) are
 # replayed first on every run
 for t in "${targets[@]}"; do
