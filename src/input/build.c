@@ -104,6 +104,22 @@ int fg_build_func(struct fg_build *b, const char *name, size_t len,
     return FG_OK;
 }
 
+/* Frames in all samples: 16 per allowed sample (a stack's frames are
+ * stored per sample, so a reader that expands shared stacks, e.g. an
+ * evented speedscope profile, could otherwise grow quadratically), and
+ * what the model's 32-bit indexes hold. */
+static size_t sixteen_samples(const struct fg_build *b)
+{
+    size_t m = b->lim->max_samples;
+    return m < SIZE_MAX / 16 ? m * 16 : SIZE_MAX;
+}
+
+static size_t max_refs(const struct fg_build *b)
+{
+    size_t cap = sixteen_samples(b);
+    return cap < UINT32_MAX - 1 ? cap : UINT32_MAX - 1;
+}
+
 int fg_build_push(struct fg_build *b, uint32_t id)
 {
     if (b->depth >= b->lim->max_depth)
@@ -111,10 +127,11 @@ int fg_build_push(struct fg_build *b, uint32_t id)
                             "%s: a stack deeper than %zu frames (raise the "
                             "limit with --max-stack-depth)",
                             b->source, b->lim->max_depth);
-    if (b->nrefs >= UINT32_MAX - 1)
+    if (b->nrefs >= max_refs(b))
         return fg_error_set(b->err, FG_ELIMIT,
-                            "%s: more than %u frames in all samples",
-                            b->source, UINT32_MAX - 1);
+                            "%s: more than %zu frames in all samples "
+                            "(raise the limit with --max-samples)",
+                            b->source, max_refs(b));
     b->locs = fg_xgrow(b->locs, &b->cap_locs, b->nrefs + 1, sizeof(uint32_t));
     b->locs[b->nrefs++] = id;
     b->depth++;
@@ -138,6 +155,12 @@ int fg_build_end(struct fg_build *b, const int64_t *values, bool has_time,
     size_t nt = b->p->n_types;
     if (b->ns >= b->lim->max_samples)
         return limit(b, b->lim->max_samples, "samples", "--max-samples");
+    /* every sample holds a value per type, given or not (OTLP profiles
+     * each add a type): at most 16 values per allowed sample */
+    if (nt > 1 && b->ns + 1 > sixteen_samples(b) / nt)
+        return limit(b, sixteen_samples(b),
+                     "sample values (samples times sample types)",
+                     "--max-samples");
     b->start = fg_xgrow(b->start, &b->cap_start, b->ns + 2, sizeof(uint32_t));
     b->vals = fg_xgrow(b->vals, &b->cap_vals, (b->ns + 1) * nt,
                        sizeof(int64_t));

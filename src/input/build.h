@@ -12,8 +12,9 @@
  * Every limit of struct fg_limits that applies is checked here, with a
  * message naming the source and the flag that raises the limit: samples
  * (--max-samples), distinct functions (--max-functions), bytes of names
- * (--max-string-table), frames in one stack (--max-stack-depth), and the
- * 2^32 frame references the model's uint32 indexes can hold.
+ * (--max-string-table), frames in one stack (--max-stack-depth), frames in
+ * all samples and values in all samples (16 x --max-samples each; the
+ * model's uint32 indexes hold 2^32 frames at most).
  *
  * Usage:
  *     struct fg_build b;
