@@ -15,7 +15,8 @@
  * CLI layer, keeps the secret out of every other module.
  *
  * Errors: FG_EUSAGE for bad options (exit 2), FG_EHTTP for anything the
- * server or the network did wrong, including an empty result (exit 3),
+ * server or the network did wrong, including a result without samples
+ * where one is required (exit 3),
  * FG_ELIMIT for a size cap, FG_EFORMAT for a profile that does not decode.
  */
 #ifndef FLAMEGATE_BACKEND_H
@@ -111,25 +112,80 @@ void fg_backend_req_release(struct fg_backend_req *r);
 bool fg_backend_is_url(const char *src);
 
 /*
+ * What became of the windows of one fg_backend_fetch_side: a window
+ * without samples (an empty answer, or a profile that has none: a canary
+ * younger than the range, a service without traffic) is dropped and
+ * counted here.  Filled by the fetch; release with fg_fetch_tally_release.
+ */
+struct fg_fetch_tally {
+    size_t windows;    /* windows fetched */
+    size_t empty;      /* of them without samples, dropped */
+    size_t *empty_at;  /* owned: their indices (from 0), ascending */
+};
+
+/* Free what t owns and zero it.  Idempotent; NULL is accepted. */
+void fg_fetch_tally_release(struct fg_fetch_tally *t);
+
+/*
  * Fetch the windows of one selection of a backend request (o->have[side]
  * must be set, else FG_EUSAGE), decoded.  *runs is a malloc'd array of *n
  * owned profiles (free each with fg_profile_free, then the array).  lim
  * (borrowed) caps the decode; lim->max_http caps each response unless
  * o->access.max_response is set.
+ *
+ * Windows without samples: with tally NULL each is an error (FG_EHTTP
+ * naming the window and what to check).  With a tally (filled by the
+ * call, released by the caller) they are left out of *runs and counted in
+ * it; when every window is empty the call succeeds with *n == 0 and the
+ * caller decides (fg_backend_no_data_error words the error).
  */
 int fg_backend_fetch_side(const struct fg_backend_req *o,
                           enum fg_side_which side,
                           const struct fg_limits *lim,
                           struct fg_profile ***runs, size_t *n,
+                          struct fg_fetch_tally *tally,
                           struct fg_error *err) FG_MUST_CHECK;
 
 /*
- * Fetch a live pprof endpoint (e.g. .../debug/pprof/profile?seconds=30)
- * `runs` times, one capture after the other (a Go server allows only one
- * CPU profile at a time, and each capture is its own time window).  Only
- * o->access is used (auth, tenant, headers, TLS, timeouts,
- * retries, size).  The timeout is raised to cover a ?seconds=N capture.
+ * The error for a selection of o without any data: FG_EHTTP (returned)
+ * naming the query, its time range and the server, and saying to check
+ * --selector, --profile-type and the version.
  */
+int fg_backend_no_data_error(const struct fg_backend_req *o,
+                             enum fg_side_which side, struct fg_error *err);
+
+/* Profiles of one source (fg_backend_fetch_urls): p[0..n), owned. */
+struct fg_runs {
+    struct fg_profile **p;
+    size_t n;
+};
+
+/* Free the profiles and the array of r, and zero it.  Idempotent. */
+void fg_runs_release(struct fg_runs *r);
+
+/*
+ * Capture live pprof endpoints (e.g. .../debug/pprof/profile?seconds=30)
+ * `runs` times each, at the same time: round i captures run i of every
+ * URL concurrently, and the next round starts when the whole round is
+ * done.  The sides of a comparison thus cover the same stretch of time,
+ * so a drift in load between captures shows on both sides instead of
+ * biasing the comparison.  A URL is never captured twice at once (a Go
+ * server allows one CPU profile at a time per process): URLs with the
+ * same scheme://host:port are captured one after the other within a
+ * round.  out[0..nurls) (caller's array) receives runs decoded profiles
+ * per URL, in order; release each with fg_runs_release (also after a
+ * failure).  Only o->access is used (auth, tenant, headers, TLS,
+ * timeouts, retries, size); the timeout is raised to cover a ?seconds=N
+ * capture.  An empty answer, an HTML page or a profile without samples is
+ * FG_EHTTP.
+ */
+int fg_backend_fetch_urls(const struct fg_backend_req *o,
+                          const char *const *urls, size_t nurls, size_t runs,
+                          const struct fg_limits *lim, struct fg_runs *out,
+                          struct fg_error *err) FG_MUST_CHECK;
+
+/* fg_backend_fetch_urls of one URL: *runs_out is a malloc'd array of *n
+ * owned profiles. */
 int fg_backend_fetch_url(const struct fg_backend_req *o, const char *url,
                          size_t runs, const struct fg_limits *lim,
                          struct fg_profile ***runs_out, size_t *n,
@@ -146,8 +202,13 @@ struct fg_fetched {
 /* Free f[0..n) and the array.  NULL is accepted. */
 void fg_fetched_free(struct fg_fetched *f, size_t n);
 
-/* Like fg_backend_fetch_side / _fetch_url without decoding: *out is a
- * malloc'd array of *n owned results.  Empty results are FG_EHTTP. */
+/*
+ * Like fg_backend_fetch_side / _fetch_url without decoding: *out is a
+ * malloc'd array of *n owned results, one per window or capture, in
+ * order.  A window the server had no data for is kept with an empty data
+ * buffer (see fg_backend_decode); an HTML page from a live endpoint is
+ * FG_EHTTP.
+ */
 int fg_backend_fetch_side_raw(const struct fg_backend_req *o,
                               enum fg_side_which side,
                               const struct fg_limits *lim,
@@ -160,11 +221,18 @@ int fg_backend_fetch_url_raw(const struct fg_backend_req *o, const char *url,
 
 /* Decode one result (borrowed) into *out (owned): sniff selects
  * fg_source_decode (live endpoints may serve any supported format) over
- * fg_pprof_decode (backends always send pprof).  A profile without
- * samples is FG_EHTTP: the selection matched nothing. */
+ * fg_pprof_decode (backends always send pprof).  A result without samples
+ * (an empty answer, or a profile that has none) is FG_OK with *out NULL:
+ * whether that is an error is the caller's decision. */
 int fg_backend_decode(const struct fg_fetched *f, bool sniff,
                       const struct fg_limits *lim, struct fg_profile **out,
                       struct fg_error *err) FG_MUST_CHECK;
+
+/* The 1-based numbers of the windows idx[0..n) (ascending, from 0) as
+ * ranges, e.g. "1-3, 5", into buf of size len (cut with "..." when it
+ * does not fit); returns buf. */
+const char *fg_backend_windows_text(const size_t *idx, size_t n, char *buf,
+                                    size_t len);
 
 /* Listings need o->have[FG_SIDE_PLAIN].
  * Profile types the server knows in the time range (Pyroscope IDs such

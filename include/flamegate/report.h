@@ -114,6 +114,26 @@ int fg_report_html(const struct fg_report_ctx *ctx, struct fg_buf *out,
 int fg_report_folded(const struct fg_report_ctx *ctx, struct fg_buf *out,
                      struct fg_error *err) FG_MUST_CHECK;
 
+/* A comparison that could not be made (fg_report_json_error). */
+struct fg_report_failure {
+    const struct fg_error *error; /* borrowed: what went wrong */
+    int exit_code;                /* what the process exits with */
+    bool passed;                  /* --on-error pass made exit_code 0 */
+};
+
+/*
+ * Append the JSON document of a comparison that could not be made to out:
+ * verdict "ERROR", the error's message, kind (fetch, input, usage, ...)
+ * and the exit code it maps to, and whether --on-error pass let it
+ * through (docs/json-schema.md, "Error document").  ctx gives the
+ * version and settings; ctx->result is not used.  Same contract as
+ * fg_report_write.
+ */
+int fg_report_json_error(const struct fg_report_ctx *ctx,
+                         const struct fg_report_failure *f,
+                         struct fg_buf *out,
+                         struct fg_error *err) FG_MUST_CHECK;
+
 /*
  * Append the terminal-safe display form of s[0..len) to out (the escaping
  * described at the top of this file).  Exposed for the CLI's messages.

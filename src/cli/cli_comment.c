@@ -18,7 +18,8 @@ static const char comment_usage[] =
     "Create or update one sticky comment on a GitHub pull request with the\n"
     "markdown report (from 'flamegate compare -o markdown=REPORT.md').  The\n"
     "comment is found by the hidden marker '<!-- flamegate:ID -->'; other\n"
-    "comments are never touched.  Bodies are capped at 65,536 characters\n"
+    "comments are never touched.  A file without that marker line (not a\n"
+    "markdown report) is refused.  Bodies are capped at 65,536 characters\n"
     "(truncated at a section boundary, with a link to the workflow run).\n"
     "\n"
     "Options:\n"
@@ -47,7 +48,8 @@ static const char comment_usage[] =
     "\n"
     "Prints the comment's URL on standard output.  Exit codes: 0 comment\n"
     "created, updated or unchanged (or 403 with --tolerate-forbidden),\n"
-    "2 usage error or unreadable report, 3 the GitHub API failed.\n"
+    "2 usage error, unreadable report or not a markdown report, 3 the\n"
+    "GitHub API failed.\n"
     "\n"
     "Example:\n"
     "  flamegate compare -o markdown=report.md base.pb.gz cand.pb.gz\n"
@@ -236,6 +238,31 @@ static void report_done(const struct comment_opts *o,
                     res->pages, res->pages == 1 ? "" : "s");
 }
 
+/*
+ * True when report[0..len) is a flamegate markdown report: it has the
+ * hidden marker line "<!-- flamegate:ID -->" that the markdown report
+ * starts with.  Anything else (a JSON or text report, a log) is refused,
+ * so that a pull request never gets a comment that is not a report.
+ */
+static bool is_markdown_report(const unsigned char *report, size_t len)
+{
+    static const char mark[] = "<!-- flamegate:";
+    const char *s = (const char *)report, *end = s + len;
+    while (s < end) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        const char *eol = nl ? nl : end;
+        size_t n = (size_t)(eol - s);
+        while (n > 0 && (s[n - 1] == '\r' || s[n - 1] == ' '))
+            n--;
+        if (n >= sizeof(mark) - 1 + 3 &&
+            memcmp(s, mark, sizeof(mark) - 1) == 0 &&
+            memcmp(s + n - 3, "-->", 3) == 0)
+            return true;
+        s = eol + 1;
+    }
+    return false;
+}
+
 static int post(const struct comment_opts *o, const char *token,
                 const char *repo, long pr, const struct fg_github_event *ev)
 {
@@ -249,8 +276,19 @@ static int post(const struct comment_opts *o, const char *token,
     char *more = run_url(o);
     int rc = FG_EXIT_PASS;
     bool truncated = false;
-    if (fg_read_file(o->report, 64u << 20, &report, &len, &err) != FG_OK ||
-        fg_github_body((const char *)report, len, o->id, more,
+    if (fg_read_file(o->report, 64u << 20, &report, &len, &err) != FG_OK) {
+        rc = fg_cli_fail(&err);
+        goto out;
+    }
+    if (!is_markdown_report(report, len)) {
+        fg_msg_error("'%s' is not a flamegate markdown report (it lacks the "
+                     "'<!-- flamegate:' marker line): write one with "
+                     "'flamegate compare -o markdown=FILE'",
+                     o->report);
+        rc = FG_EXIT_USAGE;
+        goto out;
+    }
+    if (fg_github_body((const char *)report, len, o->id, more,
                        FG_GITHUB_BODY_MAX, &body, &truncated, &err) != FG_OK) {
         rc = fg_cli_fail(&err);
         goto out;

@@ -13,6 +13,7 @@
 #include "model/split.h"
 
 #include <pthread.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,7 +97,8 @@ static const char compare_usage2[] =
     "      --candidate-version V its value for the candidate side\n"
     "      --from T, --until T   time range: now, now-1h, RFC 3339, Unix time\n"
     "      --runs N              split the range into N windows per side (or\n"
-    "                            capture a pprof URL source N times)\n"
+    "                            capture each pprof URL source N times, every\n"
+    "                            URL at once, round after round)\n"
     "      --token-env VAR       bearer token from an environment variable\n"
     "      --token-file FILE     bearer token from a file\n"
     "      --user U, --password-env VAR, --password-file FILE  basic auth\n"
@@ -107,11 +109,16 @@ static const char compare_usage2[] =
     "\n"
     "Policy:\n"
     "      --inconclusive P      pass (default, exit 0) or fail (exit 1)\n"
-    "      --on-error P          fail (default: exit 2/3 on bad input or a\n"
-    "                            failed fetch) or pass (exit 0, loudly)\n"
+    "      --on-error P          fail (default: exit 2 on unusable input,\n"
+    "                            3 on a failed fetch) or pass: exit 0 with a\n"
+    "                            warning, and the JSON outputs get a\n"
+    "                            document with verdict ERROR.  Usage errors\n"
+    "                            (flags, values, config file) exit 2 always\n"
     "\n"
     "Exit codes: 0 PASS, MARGINAL or INCONCLUSIVE; 1 FAIL; 2 usage error or\n"
-    "unusable input; 3 a fetch failed.\n"
+    "unusable input; 3 a fetch failed.  --runs N against a backend drops\n"
+    "windows without samples (a young canary), saying so in the report; a\n"
+    "side left without any is INCONCLUSIVE, both sides without any exit 3.\n"
     "\n"
     "Configuration:\n"
     "      --config FILE         settings, rules, budgets and presets (JSON;\n"
@@ -216,6 +223,8 @@ struct sides {
     struct fg_profile **prof[2];
     size_t n[2];
     bool single;                    /* one positional source: two-sided */
+    bool backend;                   /* fetched with --backend: tally set */
+    struct fg_fetch_tally tally[2]; /* the windows of each side */
 };
 
 static void sides_release(struct sides *sd)
@@ -225,6 +234,7 @@ static void sides_release(struct sides *sd)
             fg_profile_free(sd->prof[s][i]);
         free(sd->prof[s]);
         fg_pathlist_release(&sd->paths[s]);
+        fg_fetch_tally_release(&sd->tally[s]);
     }
 }
 
@@ -245,21 +255,80 @@ static void add_fetched(struct sides *sd, int s, struct fg_profile **p,
     free(p);
 }
 
+/*
+ * Both sides from the backend.  Windows without samples are dropped (a
+ * canary younger than --from has none at first); a side left without any
+ * is compared as 0 runs (INCONCLUSIVE), but when neither side has data
+ * the selection is wrong, not young: that is an error.
+ */
 static int fetch_sides(const struct fg_settings *st,
                        const struct fg_backend_req *req, struct sides *sd,
                        struct fg_error *err)
 {
+    sd->backend = true;
     for (int s = 0; s < 2; s++) {
         struct fg_profile **p = NULL;
         size_t n = 0;
         int rc = fg_backend_fetch_side(req,
                                        s ? FG_SIDE_CANDIDATE : FG_SIDE_BASE,
-                                       &st->lim, &p, &n, err);
+                                       &st->lim, &p, &n, &sd->tally[s], err);
         if (rc)
             return rc;
         add_fetched(sd, s, p, n);
     }
+    if (sd->n[0] == 0 && sd->n[1] == 0)
+        return fg_backend_no_data_error(req, FG_SIDE_CANDIDATE, err);
     return FG_OK;
+}
+
+/* The report's warning for each side that lost windows. */
+static void warn_dropped(const struct sides *sd, struct fg_result *res)
+{
+    for (int s = 0; s < 2 && sd->backend; s++) {
+        const struct fg_fetch_tally *t = &sd->tally[s];
+        if (t->empty == 0)
+            continue;
+        char which[128];
+        fg_backend_windows_text(t->empty_at, t->empty, which, sizeof(which));
+        fg_result_add_warning(
+            res,
+            "%s: %zu of %zu windows have samples; %zu empty window%s "
+            "dropped (%s)%s",
+            s ? "candidate" : "base", t->windows - t->empty, t->windows,
+            t->empty, t->empty == 1 ? "" : "s", which,
+            s ? " (a canary younger than --from?)" : "");
+    }
+}
+
+/*
+ * Live endpoints: each URL captured --runs times, both sides at the same
+ * time (round i takes capture i of every URL), so that a drift in load
+ * during the captures shows on both sides.
+ */
+static int capture_urls(const struct fg_settings *st,
+                        const struct fg_backend_req *req,
+                        const struct fg_strlist urls[2], struct sides *sd,
+                        struct fg_error *err)
+{
+    size_t nu = urls[0].n + urls[1].n;
+    if (nu == 0)
+        return FG_OK;
+    const char **all = fg_xcalloc(nu, sizeof(*all));
+    for (size_t i = 0; i < nu; i++)
+        all[i] = i < urls[0].n ? urls[0].v[i] : urls[1].v[i - urls[0].n];
+    struct fg_runs *got = fg_xcalloc(nu, sizeof(*got));
+    int rc = fg_backend_fetch_urls(req, all, nu, (size_t)st->runs, &st->lim,
+                                   got, err);
+    for (size_t i = 0; i < nu; i++) {
+        if (rc == FG_OK) {
+            add_fetched(sd, i < urls[0].n ? 0 : 1, got[i].p, got[i].n);
+            got[i] = (struct fg_runs){NULL, 0};
+        }
+        fg_runs_release(&got[i]);
+    }
+    free(got);
+    free(all);
+    return rc;
 }
 
 /*
@@ -289,10 +358,8 @@ static int load_files(const struct fg_settings *st,
 {
     const struct fg_strlist *lists[2] = {&st->base, &st->candidate};
     struct fg_strlist urls[2] = {{0}, {0}};
-    int stdin_uses = 0;
     for (int s = 0; s < (sd->single ? 1 : 2); s++) {
         for (size_t i = 0; i < lists[s]->n; i++) {
-            stdin_uses += strcmp(lists[s]->v[i], "-") == 0;
             if (fg_backend_is_url(lists[s]->v[i])) {
                 fg_strlist_add(&urls[s], lists[s]->v[i]);
                 continue;
@@ -314,22 +381,7 @@ static int load_files(const struct fg_settings *st,
                                 st->lim.max_runs);
         }
     }
-    int rc = FG_OK;
-    if (stdin_uses > 1)
-        rc = fg_error_set(err, FG_EUSAGE,
-                          "standard input ('-') can be used only once");
-    /* Live endpoints: each URL captured --runs times, one after another. */
-    for (int s = 0; s < 2 && !rc; s++) {
-        for (size_t i = 0; i < urls[s].n && !rc; i++) {
-            struct fg_profile **p = NULL;
-            size_t n = 0;
-            rc = fg_backend_fetch_url(req, urls[s].v[i],
-                                      (size_t)st->runs, &st->lim, &p, &n,
-                                      err);
-            if (!rc)
-                add_fetched(sd, s, p, n);
-        }
-    }
+    int rc = capture_urls(st, req, urls, sd, err);
     fg_strlist_clear(&urls[0]);
     fg_strlist_clear(&urls[1]);
     if (rc)
@@ -370,27 +422,57 @@ static bool any_url(const struct fg_settings *st)
     return false;
 }
 
-/* The backend options are checked and resolved into a request only when
- * something is fetched: both sides when --backend selects them, else the
- * access for live URLs. */
-static int load_sides(const struct fg_settings *st, struct sides *sd,
-                      struct fg_error *err)
+/*
+ * The settings' last checks, before any profile is read: the backend
+ * options resolved into a request (only when something is fetched: both
+ * sides when --backend selects them, else the access for live URLs), and
+ * standard input named once at most.  A failure here is a usage error.
+ */
+static int check_settings(const struct fg_settings *st,
+                          struct fg_backend_req *req, struct fg_error *err)
 {
-    struct fg_backend_req req;
-    fg_backend_req_init(&req);
+    /* Patterns (already through the regex guard) that do not compile:
+     * the same message as the comparison would give, before any input. */
+    for (size_t i = 0; i < st->cmp.n_rules; i++) {
+        const struct fg_rule *r = &st->cmp.rules[i];
+        if (r->is_glob)
+            continue;
+        regex_t re;
+        int e = regcomp(&re, r->pattern, REG_EXTENDED | REG_NOSUB);
+        if (e) {
+            char msg[256];
+            regerror(e, &re, msg, sizeof(msg));
+            return fg_error_set(err, FG_EUSAGE,
+                                "invalid regular expression '%s'%s%s: %s",
+                                r->pattern, r->origin ? " from " : "",
+                                r->origin ? r->origin : "", msg);
+        }
+        regfree(&re);
+    }
     bool active = fg_backend_opts_active(st->backend);
-    int rc = FG_OK;
-    if (active || any_url(st))
-        rc = fg_backend_opts_resolve(
-            st->backend, active ? FG_WANT_BASE | FG_WANT_CANDIDATE : 0,
-            &st->lim, &req, err);
-    if (rc == FG_OK)
-        rc = active ? fetch_sides(st, &req, sd, err)
-                    : load_files(st, &req, sd, err);
-    fg_backend_req_release(&req);
-    return rc;
+    int stdin_uses = 0;
+    const struct fg_strlist *lists[2] = {&st->base, &st->candidate};
+    for (int s = 0; s < 2; s++)
+        for (size_t i = 0; i < lists[s]->n; i++)
+            stdin_uses += strcmp(lists[s]->v[i], "-") == 0;
+    if (stdin_uses > 1)
+        return fg_error_set(err, FG_EUSAGE,
+                            "standard input ('-') can be used only once");
+    if (!active && !any_url(st))
+        return FG_OK;
+    return fg_backend_opts_resolve(
+        st->backend, active ? FG_WANT_BASE | FG_WANT_CANDIDATE : 0, &st->lim,
+        req, err);
 }
 
+static int load_sides(const struct fg_settings *st,
+                      const struct fg_backend_req *req, struct sides *sd,
+                      struct fg_error *err)
+{
+    return fg_backend_opts_active(st->backend)
+               ? fetch_sides(st, req, sd, err)
+               : load_files(st, req, sd, err);
+}
 
 /* --split N: every loaded run becomes N runs, its time blocks. */
 static int split_sides(const struct fg_settings *st, struct sides *sd,
@@ -642,17 +724,56 @@ static int parse(int argc, char **argv, struct fg_settings *st,
     return FG_OK;
 }
 
-/* --on-error pass: a broken gate must not block a deploy when asked. */
-static int on_error(const struct fg_settings *st, const struct fg_error *err)
+/*
+ * The error document (verdict ERROR) where the JSON report would have
+ * gone: standard output with --format json, every -o json=PATH.  Best
+ * effort: the gate passes anyway, a path that cannot be written is a
+ * warning.
+ */
+static void write_error_docs(const struct fg_settings *st,
+                             const struct fg_error *what, const char *line)
+{
+    struct fg_report_ctx ctx;
+    fg_report_ctx_init(&ctx, NULL, NULL);
+    ctx.settings = line;
+    struct fg_report_failure f = {what, FG_EXIT_PASS, true};
+    struct fg_buf b;
+    fg_buf_init(&b, 0);
+    struct fg_error err = {0, ""};
+    int rc = fg_report_json_error(&ctx, &f, &b, &err);
+    for (size_t i = 0; i < st->n_outputs && rc == FG_OK; i++) {
+        const char *path = st->outputs[i].path;
+        if (st->outputs[i].format != FG_REPORT_JSON)
+            continue;
+        if (strcmp(path, "-") == 0)
+            fwrite(b.data, 1, b.len, stdout);
+        else if (fg_write_file_atomic(path, b.data, b.len, &err) != FG_OK)
+            fg_msg_warn("no error document in '%s': %s", path, err.msg);
+    }
+    if (rc == FG_OK && st->format == FG_REPORT_JSON)
+        fwrite(b.data, 1, b.len, stdout);
+    if (rc != FG_OK)
+        fg_msg_warn("no error document: %s", err.msg);
+    fg_buf_release(&b);
+}
+
+/*
+ * A comparison that could not be made: exit 2 or 3, or with --on-error
+ * pass exit 0, loudly, with the error document for JSON consumers (a
+ * broken gate must not block a deploy when asked).  Usage errors never
+ * come here: they are not passed.
+ */
+static int on_error(const struct fg_settings *st, const struct fg_error *err,
+                    const char *line)
 {
     int code = fg_cli_fail(err);
-    if (st->on_error_pass) {
-        fg_msg_warn("--on-error pass: exiting 0 although the comparison "
-                    "could not be made (exit code would have been %d)",
-                    code);
-        return FG_EXIT_PASS;
-    }
-    return code;
+    if (!st->on_error_pass)
+        return code;
+    fg_msg_warn("--on-error pass: exiting 0 although the comparison "
+                "could not be made (exit code would have been %d)",
+                code);
+    write_error_docs(st, err, line);
+    return FG_EXIT_PASS;
 }
 
 int fg_cmd_compare(int argc, char **argv)
@@ -668,6 +789,8 @@ int fg_cmd_compare(int argc, char **argv)
     bool help = false;
     struct fg_config cfg;
     fg_config_init(&cfg);
+    struct fg_backend_req req;
+    fg_backend_req_init(&req);
     int rc = parse(argc, argv, &st, &cfg, &help, &sd.single, &err);
     if (help) {
         fputs(compare_usage, stdout);
@@ -675,33 +798,36 @@ int fg_cmd_compare(int argc, char **argv)
         fputs(fg_cli_limits_help, stdout);
         goto out;
     }
-    if (rc) {
-        rc = st.on_error_pass ? on_error(&st, &err)
-                              : fg_usage_error("compare", "%s", err.msg);
+    /* Bad flags, values or config files are never passed by --on-error
+     * pass: a typo would otherwise pass the gate forever. */
+    if (rc || (rc = check_settings(&st, &req, &err))) {
+        rc = fg_usage_error("compare", "%s", err.msg);
         goto out;
     }
+    line = settings_line(argc, argv);
     double t0 = fg_now();
-    if ((rc = load_sides(&st, &sd, &err)) ||
+    if ((rc = load_sides(&st, &req, &sd, &err)) ||
         (rc = split_sides(&st, &sd, &err)) ||
         (rc = fg_compare(sd.prof[0], sd.n[0], sd.prof[1], sd.n[1], &st.cmp,
                          &res, &err))) {
-        rc = on_error(&st, &err);
+        rc = on_error(&st, &err, line);
         goto out;
     }
+    warn_dropped(&sd, res);
     if (needs_flame(&st)) {
         size_t bt = 0, ct = 0;
-        /* fg_compare validated the type on every run already. */
-        if ((rc = fg_profile_select_type(sd.prof[0][0], st.cmp.sample_type,
-                                         &bt, &err)) ||
-            (rc = fg_profile_select_type(sd.prof[1][0], st.cmp.sample_type,
-                                         &ct, &err)) ||
+        /* fg_compare validated the type on every run already; a side
+         * without profiles (INCONCLUSIVE) adds nothing to the tree. */
+        if ((sd.n[0] && (rc = fg_profile_select_type(
+                             sd.prof[0][0], st.cmp.sample_type, &bt, &err))) ||
+            (sd.n[1] && (rc = fg_profile_select_type(
+                             sd.prof[1][0], st.cmp.sample_type, &ct, &err))) ||
             (rc = fg_flame_build(sd.prof[0], sd.n[0], sd.prof[1], sd.n[1],
                                  bt, ct, &flame, &err))) {
-            rc = on_error(&st, &err);
+            rc = on_error(&st, &err, line);
             goto out;
         }
     }
-    line = settings_line(argc, argv);
     struct fg_report_ctx ctx;
     fg_report_ctx_init(&ctx, res, flame);
     ctx.settings = line;
@@ -709,7 +835,7 @@ int fg_cmd_compare(int argc, char **argv)
     ctx.top = st.top > 0 ? (size_t)st.top : 0;
     ctx.color = want_color(&st);
     if ((rc = write_reports(&st, &ctx, &err))) {
-        rc = on_error(&st, &err);
+        rc = on_error(&st, &err, line);
         goto out;
     }
     if (st.verbose > 0)
@@ -723,6 +849,7 @@ out:
     fg_flame_free(flame);
     fg_result_free(res);
     sides_release(&sd);
+    fg_backend_req_release(&req);
     fg_settings_release(&st);
     fg_config_release(&cfg);
     return rc;

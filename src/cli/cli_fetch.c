@@ -55,7 +55,9 @@ static const char fetch_usage[] =
     "                             --candidate-from, --candidate-until\n"
     "      --runs N               N equal windows, fetched concurrently (or N\n"
     "                             captures of URL, one after the other); -o\n"
-    "                             then names a directory of run-NN.pb.gz\n"
+    "                             then names a directory of run-NN.pb.gz,\n"
+    "                             NN the window; windows without samples\n"
+    "                             are named in a note and not written\n"
     "      --step D               windows of length D (e.g. 10m) instead\n"
     "      --max-nodes N          Pyroscope: ask for up to N nodes\n"
     "      --protocol P           Parca: rest (default) or grpc-web\n"
@@ -368,19 +370,14 @@ static int list(struct fetch_cli *c, struct fg_error *err)
     return FG_OK;
 }
 
-/* Validate (decode) one result, then write it gzipped to path. */
+/* Write one result (validated) gzipped to path. */
 static int write_one(const struct fetch_cli *c, const struct fg_fetched *f,
-                     const char *path, struct fg_error *err)
+                     size_t samples, const char *path, struct fg_error *err)
 {
-    struct fg_profile *p = NULL;
-    int rc = fg_backend_decode(f, c->src != NULL, &c->lim, &p, err);
-    if (rc != FG_OK)
-        return rc;
-    size_t samples = p->n_samples;
-    fg_profile_free(p);
     const unsigned char *d = (const unsigned char *)f->data.data;
     struct fg_buf gz;
     fg_buf_init(&gz, 0);
+    int rc = FG_OK;
     if (!fg_gz_is_gzip(d, f->data.len))
         rc = fg_gz_deflate(d, f->data.len, 6, &gz, err);
     if (rc == FG_OK)
@@ -393,36 +390,98 @@ static int write_one(const struct fetch_cli *c, const struct fg_fetched *f,
     return rc;
 }
 
-static int write_all(const struct fetch_cli *c, const struct fg_fetched *f,
-                     size_t n, struct fg_error *err)
+/*
+ * Decode every result to validate it and count its samples (samples[i],
+ * 0 for a window without any).  When none has samples: for a backend the
+ * selection matched nothing (fg_backend_no_data_error), for a live
+ * endpoint the capture is empty.
+ */
+static int validate_all(const struct fetch_cli *c, int side,
+                        const struct fg_fetched *f, size_t n, size_t *samples,
+                        struct fg_error *err)
+{
+    size_t nonempty = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct fg_profile *p = NULL;
+        int rc = fg_backend_decode(&f[i], c->src != NULL, &c->lim, &p, err);
+        if (rc != FG_OK)
+            return rc;
+        samples[i] = p ? p->n_samples : 0;
+        nonempty += p != NULL;
+        fg_profile_free(p);
+    }
+    if (nonempty > 0)
+        return FG_OK;
+    if (!c->src)
+        return fg_backend_no_data_error(&c->req, (enum fg_side_which)side,
+                                        err);
+    return fg_error_set(err, FG_EHTTP, "%s%s: no samples",
+                        n > 1 ? "every capture of " : "", f[0].name);
+}
+
+/* With --runs N: a note naming the windows without samples (not
+ * written). */
+static void note_empty(const struct fetch_cli *c, const size_t *samples,
+                       size_t n)
+{
+    size_t *idx = fg_xcalloc(n, sizeof(*idx)), k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (samples[i] == 0)
+            idx[k++] = i;
+    if (k > 0 && c->verbose >= 0) {
+        char which[128];
+        fg_backend_windows_text(idx, k, which, sizeof(which));
+        fg_msg_note("%s %s of %zu %s no samples: not written (%zu written)",
+                    c->src ? (k == 1 ? "capture" : "captures")
+                           : (k == 1 ? "window" : "windows"),
+                    which, n, k == 1 ? "has" : "have", n - k);
+    }
+    free(idx);
+}
+
+static int write_all(const struct fetch_cli *c, int side,
+                     const struct fg_fetched *f, size_t n,
+                     struct fg_error *err)
 {
     struct stat st;
     size_t olen = strlen(c->output);
     bool dir = (olen > 0 && c->output[olen - 1] == '/') ||
                (stat(c->output, &st) == 0 && S_ISDIR(st.st_mode));
-    if (n == 1 && !dir)
-        return write_one(c, f, c->output, err);
-    if (strcmp(c->output, "-") == 0)
+    if (n != 1 && strcmp(c->output, "-") == 0)
         return fg_error_set(err, FG_EUSAGE,
                             "--runs %zu writes several files: -o must name "
                             "a directory",
                             n);
-    if (mkdir(c->output, 0777) != 0 && errno != EEXIST)
-        return fg_error_set_errno(err, FG_EIO, errno,
-                                  "cannot create directory '%s'", c->output);
-    if (stat(c->output, &st) != 0 || !S_ISDIR(st.st_mode))
-        return fg_error_set(err, FG_EUSAGE,
-                            "--runs %zu: '%s' is not a directory", n,
-                            c->output);
-    int rc = FG_OK;
+    size_t *samples = fg_xcalloc(n ? n : 1, sizeof(*samples));
+    int rc = validate_all(c, side, f, n, samples, err);
+    if (rc == FG_OK && n == 1 && !dir) {
+        rc = write_one(c, f, samples[0], c->output, err);
+        goto out;
+    }
+    if (rc == FG_OK && mkdir(c->output, 0777) != 0 && errno != EEXIST)
+        rc = fg_error_set_errno(err, FG_EIO, errno,
+                                "cannot create directory '%s'", c->output);
+    if (rc == FG_OK && (stat(c->output, &st) != 0 || !S_ISDIR(st.st_mode)))
+        rc = fg_error_set(err, FG_EUSAGE,
+                          "--runs %zu: '%s' is not a directory", n,
+                          c->output);
+    if (rc != FG_OK)
+        goto out;
+    note_empty(c, samples, n);
+    /* Files keep their window's number: run-04 is window 4 even when
+     * windows 1-3 had nothing. */
     for (size_t i = 0; i < n && rc == FG_OK; i++) {
+        if (samples[i] == 0)
+            continue;
         char *path = fg_xasprintf("%.*s/run-%02zu.pb.gz",
                                   (int)(c->output[olen - 1] == '/' ? olen - 1
                                                                    : olen),
                                   c->output, i + 1);
-        rc = write_one(c, &f[i], path, err);
+        rc = write_one(c, &f[i], samples[i], path, err);
         free(path);
     }
+out:
+    free(samples);
     return rc;
 }
 
@@ -443,7 +502,7 @@ static int fetch(struct fetch_cli *c, int side, struct fg_error *err)
     if (c->progress_shown)
         fputc('\n', stderr);
     if (rc == FG_OK)
-        rc = write_all(c, f, n, err);
+        rc = write_all(c, side, f, n, err);
     fg_fetched_free(f, n);
     return rc;
 }

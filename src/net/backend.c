@@ -328,6 +328,27 @@ static int no_data(const struct fg_backend_req *o, const char *name,
     return FG_EHTTP;
 }
 
+int fg_backend_no_data_error(const struct fg_backend_req *o,
+                             enum fg_side_which side, struct fg_error *err)
+{
+    if ((unsigned)side > FG_SIDE_PLAIN || !o->have[side] ||
+        o->kind == FG_BACKEND_NONE)
+        return fg_error_set(err, FG_EHTTP, "no profile data");
+    const struct fg_backend_selection *sel = &o->sel[side];
+    char a[40], b[40];
+    fg_backend_format_time(sel->from_ms, a, sizeof(a));
+    fg_backend_format_time(sel->until_ms, b, sizeof(b));
+    char *name = sel->n == 1
+                     ? fg_xasprintf("%s %s%s %s..%s", kind_name(o->kind),
+                                    o->profile_type, sel->selector, a, b)
+                     : fg_xasprintf("%s %s%s %s..%s (all %zu windows)",
+                                    kind_name(o->kind), o->profile_type,
+                                    sel->selector, a, b, sel->n);
+    int rc = no_data(o, name, err);
+    free(name);
+    return rc;
+}
+
 static int fetch_plan(const struct fg_backend_req *o, const struct plan *p,
                       const struct fg_limits *lim, struct fg_fetched **out,
                       size_t *n, struct fg_error *err)
@@ -349,8 +370,6 @@ static int fetch_plan(const struct fg_backend_req *o, const struct plan *p,
     for (size_t i = 0; i < p->n; i++) {
         f[i].name = window_name(o, p, i);
         f[i].data = bufs[i];
-        if (rc == FG_OK && f[i].data.len == 0)
-            rc = no_data(o, f[i].name, err);
     }
     free(bufs);
     secrets_release(&s);
@@ -392,6 +411,171 @@ static double capture_seconds(const char *url)
     return 0;
 }
 
+/*
+ * The scheme://host:port of url, lower case, with the default port made
+ * explicit and any user:password@ left out (malloc'd): captures of URLs
+ * with the same origin reach the same server process.
+ */
+static char *url_origin(const char *url)
+{
+    const char *sep = strstr(url, "://");
+    if (!sep)
+        return fg_xstrdup(url);
+    const char *host = sep + 3;
+    size_t alen = strcspn(host, "/?#");
+    for (size_t i = alen; i > 0; i--) {
+        if (host[i - 1] == '@') {
+            alen -= i;
+            host += i;
+            break;
+        }
+    }
+    /* a port follows the last ':' unless that is inside [IPv6] */
+    const char *colon = NULL;
+    for (size_t i = 0; i < alen; i++)
+        if (host[i] == ':')
+            colon = host + i;
+        else if (host[i] == ']')
+            colon = NULL;
+    bool tls = (size_t)(sep - url) == 5;
+    char *o = colon ? fg_xasprintf("%.*s://%.*s", (int)(sep - url), url,
+                                   (int)alen, host)
+                    : fg_xasprintf("%.*s://%.*s:%s", (int)(sep - url), url,
+                                   (int)alen, host, tls ? "443" : "80");
+    for (char *c = o; *c; c++)
+        *c = (char)tolower((unsigned char)*c);
+    return o;
+}
+
+/* Progress over every capture of the rounds (the HTTP layer sees one
+ * batch at a time). */
+struct round_progress {
+    const struct fg_backend_req *o;
+    size_t before, total;
+};
+
+static void round_progress_cb(void *ctx, size_t done, size_t total)
+{
+    struct round_progress *rp = ctx;
+    (void)total;
+    rp->o->on_progress(rp->o->progress_ctx, rp->before + done, rp->total);
+}
+
+/*
+ * One batch: the captures of run r of the URLs marked in pick[], all at
+ * once, into f[u][r].
+ */
+static int capture_batch(const struct fg_backend_req *o,
+                         const struct fg_http_opts *base,
+                         const char *const *urls, size_t nurls,
+                         const bool *pick, size_t r,
+                         struct round_progress *rp, struct fg_fetched **f,
+                         struct fg_error *err)
+{
+    struct fg_http_opts h = *base;
+    struct fg_http_request *req = fg_xcalloc(nurls, sizeof(*req));
+    struct fg_http_response *resp = fg_xcalloc(nurls, sizeof(*resp));
+    size_t *who = fg_xcalloc(nurls, sizeof(*who));
+    size_t nb = 0;
+    for (size_t u = 0; u < nurls; u++) {
+        if (!pick[u])
+            continue;
+        double secs = capture_seconds(urls[u]);
+        if (secs > 0 && h.timeout < secs + 30)
+            h.timeout = secs + 30;
+        who[nb] = u;
+        req[nb++] = (struct fg_http_request){.method = "GET", .url = urls[u]};
+    }
+    h.max_parallel = (int)nb;
+    if (o->on_progress) {
+        h.on_progress = round_progress_cb;
+        h.progress_ctx = rp;
+    }
+    struct fg_http_ext x = {.log = o->log, .log_ctx = o->log_ctx};
+    int rc = fg_http_many_ext(&h, &x, req, nb, resp, err);
+    for (size_t i = 0; i < nb; i++) {
+        if (rc == FG_OK && resp[i].content_type &&
+            strncasecmp(resp[i].content_type, "text/html", 9) == 0)
+            rc = fg_http_response_error(&h, urls[who[i]], &resp[i],
+                                        "a pprof profile", err);
+        f[who[i]][r].data = resp[i].body;
+        fg_buf_init(&resp[i].body, 0);
+        fg_http_response_release(&resp[i]);
+    }
+    rp->before += nb;
+    free(who);
+    free(resp);
+    free(req);
+    return rc;
+}
+
+/*
+ * Round after round, run r of every URL; within a round the URLs whose
+ * origin repeats an earlier one wait for a later batch (slot[u]: how many
+ * earlier URLs share its origin).  f[u] gets runs results, named.
+ */
+static int capture_rounds(const struct fg_backend_req *o,
+                          const char *const *urls, size_t nurls, size_t runs,
+                          const struct fg_limits *lim, struct fg_fetched **f,
+                          struct fg_error *err)
+{
+    struct secrets s;
+    int rc = load_secrets(&o->access, &s, err);
+    if (rc != FG_OK)
+        return rc;
+    struct fg_http_opts h;
+    http_opts(o, lim, &s, &h);
+    size_t *slot = fg_xcalloc(nurls, sizeof(*slot));
+    char **origin = fg_xcalloc(nurls, sizeof(*origin));
+    bool *pick = fg_xcalloc(nurls, sizeof(*pick));
+    size_t nslots = 0;
+    for (size_t u = 0; u < nurls; u++) {
+        origin[u] = url_origin(urls[u]);
+        for (size_t v = 0; v < u; v++)
+            slot[u] += strcmp(origin[u], origin[v]) == 0;
+        if (slot[u] + 1 > nslots)
+            nslots = slot[u] + 1;
+        char *red = fg_http_redact_url(urls[u]);
+        for (size_t r = 0; r < runs; r++)
+            f[u][r].name = runs == 1 ? fg_xstrdup(red)
+                                     : fg_xasprintf("%s (capture %zu/%zu)",
+                                                    red, r + 1, runs);
+        free(red);
+    }
+    if (nurls > 1)
+        logf_(o, "* %zu round%s of %zu live capture%s at a time", runs,
+              runs == 1 ? "" : "s", nurls, nurls == 1 ? "" : "s");
+    struct round_progress rp = {o, 0, runs * nurls};
+    for (size_t r = 0; r < runs && rc == FG_OK; r++) {
+        for (size_t k = 0; k < nslots && rc == FG_OK; k++) {
+            for (size_t u = 0; u < nurls; u++)
+                pick[u] = slot[u] == k;
+            rc = capture_batch(o, &h, urls, nurls, pick, r, &rp, f, err);
+        }
+    }
+    for (size_t u = 0; u < nurls; u++)
+        free(origin[u]);
+    free(origin);
+    free(slot);
+    free(pick);
+    secrets_release(&s);
+    return rc;
+}
+
+/* Check runs against the limits; 0 means 1. */
+static int check_runs(size_t *runs, const struct fg_limits *lim,
+                      struct fg_error *err)
+{
+    if (*runs == 0)
+        *runs = 1;
+    if (lim && lim->max_runs && *runs > lim->max_runs)
+        return fg_error_set(err, FG_ELIMIT,
+                            "%zu runs exceed the limit of %zu (raise with "
+                            "--max-runs)",
+                            *runs, lim->max_runs);
+    return FG_OK;
+}
+
 int fg_backend_fetch_url_raw(const struct fg_backend_req *o, const char *url,
                              size_t runs, const struct fg_limits *lim,
                              struct fg_fetched **out, size_t *n,
@@ -399,49 +583,11 @@ int fg_backend_fetch_url_raw(const struct fg_backend_req *o, const char *url,
 {
     *out = NULL;
     *n = 0;
-    if (runs == 0)
-        runs = 1;
-    if (lim && lim->max_runs && runs > lim->max_runs)
-        return fg_error_set(err, FG_ELIMIT,
-                            "%zu runs exceed the limit of %zu (raise with "
-                            "--max-runs)",
-                            runs, lim->max_runs);
-    struct secrets s;
-    int rc = load_secrets(&o->access, &s, err);
+    int rc = check_runs(&runs, lim, err);
     if (rc != FG_OK)
         return rc;
-    struct fg_http_opts h;
-    http_opts(o, lim, &s, &h);
-    h.max_parallel = 1; /* one capture after the other */
-    double secs = capture_seconds(url);
-    if (secs > 0 && h.timeout < secs + 30)
-        h.timeout = secs + 30;
-    struct fg_http_ext x = {.log = o->log, .log_ctx = o->log_ctx};
-    struct fg_http_request *req = fg_xcalloc(runs, sizeof(*req));
-    struct fg_http_response *resp = fg_xcalloc(runs, sizeof(*resp));
-    for (size_t i = 0; i < runs; i++)
-        req[i] = (struct fg_http_request){.method = "GET", .url = url};
-    rc = fg_http_many_ext(&h, &x, req, runs, resp, err);
     struct fg_fetched *f = fg_xcalloc(runs, sizeof(*f));
-    char *red = fg_http_redact_url(url);
-    for (size_t i = 0; i < runs; i++) {
-        if (rc == FG_OK && resp[i].content_type &&
-            strncasecmp(resp[i].content_type, "text/html", 9) == 0)
-            rc = fg_http_response_error(&h, url, &resp[i],
-                                        "a pprof profile", err);
-        if (rc == FG_OK && resp[i].body.len == 0)
-            rc = fg_error_set(err, FG_EHTTP, "empty answer from '%s'", red);
-        f[i].name = runs == 1 ? fg_xstrdup(red)
-                              : fg_xasprintf("%s (capture %zu/%zu)", red,
-                                             i + 1, runs);
-        f[i].data = resp[i].body;
-        fg_buf_init(&resp[i].body, 0);
-        fg_http_response_release(&resp[i]);
-    }
-    free(red);
-    free(resp);
-    free(req);
-    secrets_release(&s);
+    rc = capture_rounds(o, &url, 1, runs, lim, &f, err);
     if (rc != FG_OK) {
         fg_fetched_free(f, runs);
         return rc;
@@ -453,46 +599,169 @@ int fg_backend_fetch_url_raw(const struct fg_backend_req *o, const char *url,
 
 /* ---- decoding ----------------------------------------------------------- */
 
-static int decode_all(struct fg_fetched *f, size_t n, bool sniff,
-                      const struct fg_limits *lim, struct fg_profile ***runs,
+void fg_fetch_tally_release(struct fg_fetch_tally *t)
+{
+    if (!t)
+        return;
+    free(t->empty_at);
+    memset(t, 0, sizeof(*t));
+}
+
+void fg_runs_release(struct fg_runs *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n; i++)
+        fg_profile_free(r->p[i]);
+    free(r->p);
+    memset(r, 0, sizeof(*r));
+}
+
+const char *fg_backend_windows_text(const size_t *idx, size_t n, char *buf,
+                                    size_t len)
+{
+    if (len == 0)
+        return buf;
+    buf[0] = '\0';
+    size_t used = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j + 1 < n && idx[j + 1] == idx[j] + 1)
+            j++;
+        char part[64];
+        if (j == i)
+            snprintf(part, sizeof(part), "%s%zu", i ? ", " : "", idx[i] + 1);
+        else
+            snprintf(part, sizeof(part), "%s%zu-%zu", i ? ", " : "",
+                     idx[i] + 1, idx[j] + 1);
+        size_t pl = strlen(part);
+        if (used + pl + 4 >= len) {
+            snprintf(buf + used, len - used, "%s", len - used > 3 ? "..." : "");
+            break;
+        }
+        memcpy(buf + used, part, pl + 1);
+        used += pl;
+        i = j + 1;
+    }
+    return buf;
+}
+
+int fg_backend_decode(const struct fg_fetched *f, bool sniff,
+                      const struct fg_limits *lim, struct fg_profile **out,
+                      struct fg_error *err)
+{
+    *out = NULL;
+    if (f->data.len == 0)
+        return FG_OK;
+    const unsigned char *d = (const unsigned char *)f->data.data;
+    struct fg_profile *p = NULL;
+    int rc = sniff ? fg_source_decode(d, f->data.len, f->name, lim, &p, err)
+                   : fg_pprof_decode(d, f->data.len, f->name, lim, &p, err);
+    if (rc != FG_OK)
+        return rc;
+    if (p->n_samples == 0)
+        fg_profile_free(p);
+    else
+        *out = p;
+    return FG_OK;
+}
+
+/* Why result f, which has no samples, cannot be used (strict callers):
+ * o NULL for a live endpoint. */
+static int empty_error(const struct fg_backend_req *o,
+                       const struct fg_fetched *f, struct fg_error *err)
+{
+    if (o)
+        return no_data(o, f->name, err);
+    if (f->data.len == 0)
+        return fg_error_set(err, FG_EHTTP, "%s: empty answer", f->name);
+    return fg_error_set(err, FG_EHTTP, "%s: the profile has no samples",
+                        f->name);
+}
+
+/*
+ * Decode f[0..n) into *runs (*nruns of them).  Results without samples
+ * go into tally, or are an error (empty_error with o) when tally is NULL.
+ */
+static int decode_all(const struct fg_backend_req *o, struct fg_fetched *f,
+                      size_t n, bool sniff, const struct fg_limits *lim,
+                      struct fg_fetch_tally *tally, struct fg_profile ***runs,
                       size_t *nruns, struct fg_error *err)
 {
     struct fg_profile **ps = fg_xcalloc(n ? n : 1, sizeof(*ps));
+    size_t k = 0;
     int rc = FG_OK;
+    if (tally) {
+        memset(tally, 0, sizeof(*tally));
+        tally->windows = n;
+    }
     for (size_t i = 0; i < n && rc == FG_OK; i++) {
-        const unsigned char *d = (const unsigned char *)f[i].data.data;
-        rc = sniff ? fg_source_decode(d, f[i].data.len, f[i].name, lim,
-                                      &ps[i], err)
-                   : fg_pprof_decode(d, f[i].data.len, f[i].name, lim,
-                                     &ps[i], err);
-        if (rc == FG_OK && ps[i]->n_samples == 0)
-            rc = fg_error_set(err, FG_EHTTP,
-                              "%s: the profile has no samples", f[i].name);
+        rc = fg_backend_decode(&f[i], sniff, lim, &ps[k], err);
+        if (rc != FG_OK || ps[k]) {
+            k += rc == FG_OK;
+            continue;
+        }
+        if (!tally) {
+            rc = empty_error(o, &f[i], err);
+            continue;
+        }
+        tally->empty_at = fg_xrealloc(tally->empty_at, (tally->empty + 1) *
+                                                           sizeof(size_t));
+        tally->empty_at[tally->empty++] = i;
     }
     if (rc != FG_OK) {
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < k; i++)
             fg_profile_free(ps[i]);
         free(ps);
+        fg_fetch_tally_release(tally);
         return rc;
     }
     *runs = ps;
-    *nruns = n;
+    *nruns = k;
     return FG_OK;
 }
 
 int fg_backend_fetch_side(const struct fg_backend_req *o,
                           enum fg_side_which side, const struct fg_limits *lim,
                           struct fg_profile ***runs, size_t *n,
-                          struct fg_error *err)
+                          struct fg_fetch_tally *tally, struct fg_error *err)
 {
     *runs = NULL;
     *n = 0;
+    if (tally)
+        memset(tally, 0, sizeof(*tally));
     struct fg_fetched *f = NULL;
     size_t k = 0;
     int rc = fg_backend_fetch_side_raw(o, side, lim, &f, &k, err);
     if (rc == FG_OK)
-        rc = decode_all(f, k, false, lim, runs, n, err);
+        rc = decode_all(o, f, k, false, lim, tally, runs, n, err);
     fg_fetched_free(f, k);
+    return rc;
+}
+
+int fg_backend_fetch_urls(const struct fg_backend_req *o,
+                          const char *const *urls, size_t nurls, size_t runs,
+                          const struct fg_limits *lim, struct fg_runs *out,
+                          struct fg_error *err)
+{
+    for (size_t u = 0; u < nurls; u++)
+        out[u] = (struct fg_runs){NULL, 0};
+    int rc = check_runs(&runs, lim, err);
+    if (rc != FG_OK || nurls == 0)
+        return rc;
+    struct fg_fetched **f = fg_xcalloc(nurls, sizeof(*f));
+    for (size_t u = 0; u < nurls; u++)
+        f[u] = fg_xcalloc(runs, sizeof(**f));
+    rc = capture_rounds(o, urls, nurls, runs, lim, f, err);
+    for (size_t u = 0; u < nurls && rc == FG_OK; u++)
+        rc = decode_all(NULL, f[u], runs, true, lim, NULL, &out[u].p,
+                        &out[u].n, err);
+    for (size_t u = 0; u < nurls; u++) {
+        if (rc != FG_OK)
+            fg_runs_release(&out[u]);
+        fg_fetched_free(f[u], runs);
+    }
+    free(f);
     return rc;
 }
 
@@ -501,29 +770,10 @@ int fg_backend_fetch_url(const struct fg_backend_req *o, const char *url,
                          struct fg_profile ***runs_out, size_t *n,
                          struct fg_error *err)
 {
-    *runs_out = NULL;
-    *n = 0;
-    struct fg_fetched *f = NULL;
-    size_t k = 0;
-    int rc = fg_backend_fetch_url_raw(o, url, runs, lim, &f, &k, err);
-    if (rc == FG_OK)
-        rc = decode_all(f, k, true, lim, runs_out, n, err);
-    fg_fetched_free(f, k);
-    return rc;
-}
-
-int fg_backend_decode(const struct fg_fetched *f, bool sniff,
-                      const struct fg_limits *lim, struct fg_profile **out,
-                      struct fg_error *err)
-{
-    struct fg_profile **ps = NULL;
-    size_t n = 0;
-    int rc = decode_all((struct fg_fetched *)(uintptr_t)f, 1, sniff, lim,
-                        &ps, &n, err);
-    if (rc == FG_OK) {
-        *out = ps[0];
-        free(ps);
-    }
+    struct fg_runs r;
+    int rc = fg_backend_fetch_urls(o, &url, 1, runs, lim, &r, err);
+    *runs_out = r.p;
+    *n = r.n;
     return rc;
 }
 

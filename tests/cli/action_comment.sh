@@ -52,7 +52,7 @@ secret_free() {
     ! grep -qF "$TOKEN" "$TMP/out" "$TMP/err" || fail "the token was printed"
 }
 
-printf '### report\n\nbody\n' >"$TMP/r.md"
+printf '<!-- flamegate:default -->\n### report\n\nbody\n' >"$TMP/r.md"
 start_fake "$TMP/a"
 
 # ---- target from the event payload; created, then updated
@@ -92,7 +92,31 @@ expect_exit 2 gh GITHUB_TOKEN=$TOKEN -- --repo octo/widgets --pr 7 --token-env '
 expect_exit 2 gh GITHUB_TOKEN=$TOKEN -- --repo octo/widgets --pr 7 "$TMP/missing.md"
 expect_exit 2 gh GITHUB_TOKEN=$TOKEN -- --repo octo/widgets --pr 7
 expect_exit 2 gh GITHUB_TOKEN=$TOKEN GITHUB_EVENT_PATH="$EVENTS/event-bad-number.json" -- "$TMP/r.md"
+# only a flamegate markdown report is posted: a JSON report (cut to at
+# most 65,536 characters), a text report, an empty file or a marker left
+# open is refused, naming the file and how to write a markdown report
+FGM=${FG_BIN:-flamegate}
+"$FGM" compare --format json examples/profiles/base.pb.gz examples/profiles/candidate.pb.gz \
+    >"$TMP/full.json" 2>/dev/null
+head -c 65536 "$TMP/full.json" >"$TMP/cut.json"
+[ -s "$TMP/cut.json" ] || fail "no JSON report to try"
+"$FGM" compare examples/profiles/base.pb.gz examples/profiles/candidate.pb.gz >"$TMP/r.txt" 2>/dev/null
+: >"$TMP/empty.md"
+printf '### flamegate\n\nPASS\n<!-- flamegate: not closed\n' >"$TMP/hand.md"
+for f in cut.json r.txt empty.md hand.md; do
+    expect_exit 2 gh GITHUB_TOKEN=$TOKEN -- --repo octo/widgets --pr 7 "$TMP/$f"
+    contains "$TMP/err" "error: '$TMP/$f' is not a flamegate markdown report"
+    contains "$TMP/err" "'flamegate compare -o markdown=FILE'"
+    [ "$(wc -l <"$TMP/err")" = 1 ] || fail "more than one line: $(cat "$TMP/err")"
+done
 [ "$(wc -l <"$TMP/a/requests.log")" = "$before" ] || fail "a usage error reached the API"
+# a real markdown report is accepted (CRLF line ends too)
+"$FGM" compare -o "markdown=$TMP/real.md" examples/profiles/base.pb.gz examples/profiles/candidate.pb.gz \
+    >/dev/null 2>&1
+expect_exit 0 gh GITHUB_TOKEN=$TOKEN -- --repo octo/widgets --pr 7 --id real "$TMP/real.md"
+sed 's/$/\r/' "$TMP/real.md" >"$TMP/crlf.md"
+expect_exit 0 gh GITHUB_TOKEN=$TOKEN -- --repo octo/widgets --pr 7 --id real "$TMP/crlf.md"
+before=$(wc -l <"$TMP/a/requests.log")
 expect_exit 0 $FG comment --help
 contains "$TMP/out" "--tolerate-forbidden"
 
@@ -130,7 +154,7 @@ contains "$TMP/err" "updated comment 1120"
 contains "$TMP/e/requests.log" "GET /api/v3/repositories/4242/issues/7/comments?per_page=100&page=2 200"
 
 # ---- a report over the cap is cut to fit (the fake answers 422 beyond it)
-awk 'BEGIN { print "### big"; print ""; print "<details><summary>all</summary>"; print "";
+awk 'BEGIN { print "<!-- flamegate:default -->"; print "### big"; print ""; print "<details><summary>all</summary>"; print "";
              for (i = 0; i < 20000; i++) printf "| `fn%d` | 1.00%% | \xe2\x82\xac |\n", i;
              print ""; print "</details>" }' >"$TMP/big.md"
 expect_exit 0 env -i PATH="$PATH" GITHUB_TOKEN=$TOKEN GITHUB_SERVER_URL=https://github.example \

@@ -137,7 +137,7 @@ if [ -n "$GHF" ] && $FG comment --help >/dev/null 2>&1; then
     for i in $(seq 200); do [ -s "$TMP/gh/port" ] && break; sleep 0.05; done
     [ -s "$TMP/gh/port" ] || fail "fg-fakegithub did not start"
     export GITHUB_API_URL="http://127.0.0.1:$(cat "$TMP/gh/port")"
-    printf '### flamegate\n\nPASS\n' >"$TMP/report.md"
+    printf '<!-- flamegate:default -->\n### flamegate\n\nPASS\n' >"$TMP/report.md"
     run gh-ok 0 env GITHUB_TOKEN="$SECRET" $FG comment --repo octo/widgets --pr 7 "$TMP/report.md"
     run gh-env 0 env FLAMEGATE_TEST_TOKEN="$SECRET" $FG comment --token-env FLAMEGATE_TEST_TOKEN \
         --repo octo/widgets --pr 7 --if-changed "$TMP/report.md"

@@ -613,6 +613,11 @@ int fg_fakesrv_port(const struct fg_fakesrv *s)
     return s->port;
 }
 
+double fg_fakesrv_started(const struct fg_fakesrv *s)
+{
+    return s->t0;
+}
+
 void fg_fakesrv_push(struct fg_fakesrv *s, const struct fg_fake_response *r)
 {
     pthread_mutex_lock(&s->mu);

@@ -128,6 +128,9 @@ bool fg_fakesrv_wait(struct fg_fakesrv *s, size_t n, double timeout);
 /* Largest number of requests that were being answered at the same time
  * (from the end of reading the request to the end of the answer). */
 int fg_fakesrv_max_concurrent(struct fg_fakesrv *s);
+/* When s started, on the clock of fg_fake_request.t (CLOCK_MONOTONIC
+ * seconds): started + t of a request compares across servers. */
+double fg_fakesrv_started(const struct fg_fakesrv *s);
 /* Number of TCP connections accepted so far. */
 unsigned fg_fakesrv_connections(struct fg_fakesrv *s);
 

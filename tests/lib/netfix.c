@@ -60,7 +60,7 @@ void net_case_fetch(struct net_case *c, enum fg_side_which side, int want)
     int rc = net_case_resolve(c, FG_WANT_BASE | FG_WANT_CANDIDATE);
     if (rc == FG_OK)
         rc = fg_backend_fetch_side(&c->req, side, &c->lim, &c->runs, &c->n,
-                                   &c->err);
+                                   c->tally, &c->err);
     ck_assert_msg(rc == want, "status %d, want %d: %s", rc, want,
                   c->err.msg);
 }

@@ -33,6 +33,8 @@ struct net_case {
     struct fg_error err;
     struct fg_profile **runs;    /* what the last net_case_fetch got */
     size_t n;
+    struct fg_fetch_tally *tally; /* NULL (empty windows are errors), or
+                                   * where net_case_fetch counts them */
 };
 
 /* Start c's server, answering with fn(fake) unless fn is NULL (the test
@@ -52,8 +54,8 @@ void net_case_set(struct net_case *c, const char *name, ...);
 int net_case_resolve(struct net_case *c, unsigned want);
 
 /* Resolve both sides (as compare does), then fg_backend_fetch_side into
- * c->runs and c->n; the first failure must be want (the error message is
- * shown when it is not). */
+ * c->runs and c->n (and c->tally when set); the first failure must be
+ * want (the error message is shown when it is not). */
 void net_case_fetch(struct net_case *c, enum fg_side_which side, int want);
 
 /* Release the options and the request, stop the server, then free the fake. */

@@ -14,9 +14,11 @@
 #include "input/pprof.h"
 #include "core/util.h"
 
+#include "profile.pb-c.h"
 #include "pyroscope.pb-c.h"
 
 #include <curl/curl.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +47,9 @@ struct fakepyro {
     const char *err_ctype;
     const char *err_body;
     bool empty;                /* no data */
+    int64_t empty_before;      /* no data for windows starting earlier */
+    int64_t bare_before;       /* a profile without samples for those */
+    struct fg_buf bare;        /* that profile */
     double delay;              /* before each answer */
     struct rec rec[64];
     size_t n;
@@ -150,9 +155,12 @@ static void pyro_handler(void *ctx, const struct fg_fake_request *req,
             resp->body_len = 5;
         } else {
             const struct fg_buf *p = pick(f, m->label_selector);
+            if (m->start < f->bare_before)
+                p = &f->bare;
+            bool none = f->empty || m->start < f->empty_before;
             size_t len;
-            uint8_t *buf = stacktraces_answer(f->empty ? NULL : p->data,
-                                              f->empty ? 0 : p->len, &len);
+            uint8_t *buf = stacktraces_answer(none ? NULL : p->data,
+                                              none ? 0 : p->len, &len);
             give(resp, buf, len);
         }
         flamegate__pyroscope__select_merge_stacktraces_request__free_unpacked(
@@ -215,6 +223,29 @@ static void pyro_handler(void *ctx, const struct fg_fake_request *req,
     }
 }
 
+/* A raw pprof with a sample type and no samples: what a server holding
+ * no data for a window may send instead of nothing. */
+static void bare_pprof(struct fg_buf *out)
+{
+    char *strs[] = {(char *)"", (char *)"cpu", (char *)"nanoseconds"};
+    Perftools__Profiles__ValueType vt = PERFTOOLS__PROFILES__VALUE_TYPE__INIT;
+    vt.type = 1;
+    vt.unit = 2;
+    Perftools__Profiles__ValueType *vts[] = {&vt};
+    Perftools__Profiles__Profile p = PERFTOOLS__PROFILES__PROFILE__INIT;
+    p.n_sample_type = 1;
+    p.sample_type = vts;
+    p.n_string_table = 3;
+    p.string_table = strs;
+    size_t len = perftools__profiles__profile__get_packed_size(&p);
+    uint8_t *buf = malloc(len);
+    ck_assert_ptr_nonnull(buf);
+    perftools__profiles__profile__pack(&p, buf);
+    fg_buf_init(out, 0);
+    ck_assert_int_eq(fg_buf_add(out, buf, len), FG_OK);
+    free(buf);
+}
+
 static struct fakepyro *fakepyro_new(void)
 {
     struct fakepyro *f = calloc(1, sizeof(*f));
@@ -223,6 +254,7 @@ static struct fakepyro *fakepyro_new(void)
                &f->prof_v1);
     fg_test_make_pprof("main;serve;parse 60\nmain;serve;encode 10\nmain;gc 5\n",
                &f->prof_v2);
+    bare_pprof(&f->bare);
     return f;
 }
 
@@ -232,6 +264,7 @@ static void fakepyro_free(void *p)
     struct fakepyro *f = p;
     fg_buf_release(&f->prof_v1);
     fg_buf_release(&f->prof_v2);
+    fg_buf_release(&f->bare);
     free(f);
 }
 
@@ -425,6 +458,87 @@ START_TEST(pyroscope_no_data_is_an_error)
                   "%s", c.err.msg);
     ck_assert_ptr_nonnull(strstr(c.err.msg, "--list-versions"));
     net_case_end(&c);
+}
+END_TEST
+
+/* A young canary: the windows before it existed have no data.  Strict
+ * callers get an error; with a tally the empty windows are dropped and
+ * counted, and a side with no data at all is no error by itself. */
+START_TEST(pyroscope_empty_windows_are_dropped)
+{
+    struct net_case c;
+    struct fakepyro *f = pyro_fake_start(&c);
+    f->empty_before = T0 + 2 * 720000;  /* windows 1-2 of 5: nothing */
+    f->bare_before = T0 + 3 * 720000;   /* window 3: no samples */
+    net_case_set(&c, "runs", "5", NULL);
+    net_case_fetch(&c, FG_SIDE_CANDIDATE, FG_EHTTP);
+    ck_assert_msg(strstr(c.err.msg, "no profile data for pyroscope ") &&
+                      strstr(c.err.msg, "(window 1/5)"),
+                  "%s", c.err.msg);
+
+    struct fg_fetch_tally t;
+    c.tally = &t;
+    net_case_fetch(&c, FG_SIDE_CANDIDATE, FG_OK);
+    ck_assert_uint_eq(c.n, 2);
+    ck_assert_uint_eq(t.windows, 5);
+    ck_assert_uint_eq(t.empty, 3);
+    for (size_t i = 0; i < 3; i++)
+        ck_assert_uint_eq(t.empty_at[i], i);
+    ck_assert_ptr_nonnull(strstr(c.runs[0]->source, "(window 4/5)"));
+    ck_assert_ptr_nonnull(strstr(c.runs[1]->source, "(window 5/5)"));
+    ck_assert_int_eq(fg_test_total(c.runs[1]), 75);
+    char text[32];
+    ck_assert_str_eq(fg_backend_windows_text(t.empty_at, t.empty, text,
+                                             sizeof(text)), "1-3");
+    fg_test_free_runs(c.runs, c.n);
+    fg_fetch_tally_release(&t);
+    fg_fetch_tally_release(&t);
+    ck_assert_uint_eq(fg_fakesrv_count(c.s), 10);
+
+    /* data in every window: nothing dropped */
+    f->empty_before = f->bare_before = 0;
+    net_case_fetch(&c, FG_SIDE_BASE, FG_OK);
+    ck_assert_uint_eq(c.n, 5);
+    ck_assert_uint_eq(t.empty, 0);
+    ck_assert_ptr_null(t.empty_at);
+    fg_test_free_runs(c.runs, c.n);
+    fg_fetch_tally_release(&t);
+
+    /* no window at all: success with nothing; the caller words the error */
+    f->empty = true;
+    net_case_fetch(&c, FG_SIDE_CANDIDATE, FG_OK);
+    ck_assert_uint_eq(c.n, 0);
+    ck_assert_uint_eq(t.empty, 5);
+    fg_test_free_runs(c.runs, c.n);
+    fg_fetch_tally_release(&t);
+    ck_assert_int_eq(fg_backend_no_data_error(&c.req, FG_SIDE_CANDIDATE,
+                                              &c.err), FG_EHTTP);
+    ck_assert_msg(strstr(c.err.msg,
+                         "no profile data for pyroscope process_cpu:cpu:"
+                         "nanoseconds:cpu:nanoseconds{service_name="
+                         "\"checkout\",version=\"v2\"} 2024-01-01T00:00:00Z.."
+                         "2024-01-01T01:00:00Z (all 5 windows) at "
+                         "'http://127.0.0.1:") &&
+                      strstr(c.err.msg, "check --selector"),
+                  "%s", c.err.msg);
+    net_case_end(&c);
+}
+END_TEST
+
+START_TEST(windows_text_ranges)
+{
+    char b[64];
+    size_t a[] = {0, 1, 2, 4, 6, 7};
+    ck_assert_str_eq(fg_backend_windows_text(a, 6, b, sizeof(b)),
+                     "1-3, 5, 7-8");
+    ck_assert_str_eq(fg_backend_windows_text(a + 3, 1, b, sizeof(b)), "5");
+    ck_assert_str_eq(fg_backend_windows_text(a, 0, b, sizeof(b)), "");
+    size_t many[40];
+    for (size_t i = 0; i < 40; i++)
+        many[i] = 2 * i;
+    fg_backend_windows_text(many, 40, b, 20);
+    ck_assert_uint_lt(strlen(b), 20);
+    ck_assert_ptr_nonnull(strstr(b, "..."));
 }
 END_TEST
 
@@ -646,6 +760,132 @@ START_TEST(pyroscope_serves_corpus_replicates)
 }
 END_TEST
 
+/* ---- live pprof endpoints, captured in rounds --------------------------- */
+
+/* Serve folded (as gzipped pprof) after delay seconds, from now on. */
+static void serve_capture(struct fg_fakesrv *s, const char *folded,
+                          double delay)
+{
+    struct fg_buf raw, gz;
+    struct fg_error err = {0};
+    fg_test_make_pprof(folded, &raw);
+    fg_buf_init(&gz, 0);
+    ck_assert_int_eq(fg_gz_deflate(raw.data, raw.len, 1, &gz, &err), FG_OK);
+    struct fg_fake_response r = {
+        .status = 200, .content_type = "application/octet-stream",
+        .body = gz.data, .body_len = gz.len, .delay = delay};
+    fg_fakesrv_push(s, &r);
+    fg_buf_release(&raw);
+    fg_buf_release(&gz);
+}
+
+/* Arrival times (on one clock for every server) of the requests of s
+ * whose path is path, in order; *n of them. */
+static size_t arrivals(struct fg_fakesrv *s, const char *path, double *t,
+                       size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < fg_fakesrv_count(s) && n < max; i++) {
+        const struct fg_fake_request *q = fg_fakesrv_request(s, i);
+        if (strcmp(q->path, path) == 0)
+            t[n++] = fg_fakesrv_started(s) + q->t;
+    }
+    return n;
+}
+
+/*
+ * Two sides on two servers plus a second endpoint of the first server:
+ * round i captures both servers at the same time (the captures overlap),
+ * the second endpoint of a server only after its first (one capture per
+ * process at a time), and a round starts only after the previous one.
+ */
+START_TEST(live_captures_run_in_rounds)
+{
+    const double D = 0.2; /* every capture takes this long */
+    struct net_case c;
+    net_case_start(&c, NULL, NULL, NULL);
+    struct fg_fakesrv *s2 = fg_fakesrv_start_for(60);
+    ck_assert_ptr_nonnull(s2);
+    serve_capture(c.s, "main;old 100\n", D);
+    serve_capture(s2, "main;new 300\n", D);
+    ck_assert_int_eq(net_case_resolve(&c, 0), FG_OK);
+    char *u[3] = {
+        fg_xasprintf("%s/debug/pprof/profile?seconds=0", fg_fakesrv_url(c.s)),
+        fg_xasprintf("%s/debug/pprof/profile?seconds=0", fg_fakesrv_url(s2)),
+        fg_xasprintf("%s/other/profile", fg_fakesrv_url(c.s))};
+    struct fg_runs out[3];
+    ck_assert_msg(fg_backend_fetch_urls(&c.req, (const char *const *)u, 3, 3,
+                                        &c.lim, out, &c.err) == FG_OK,
+                  "%s", c.err.msg);
+    for (size_t i = 0; i < 3; i++) {
+        ck_assert_uint_eq(out[i].n, 3);
+        ck_assert_int_eq(fg_test_total(out[i].p[2]), i == 1 ? 300 : 100);
+        ck_assert_ptr_nonnull(strstr(out[i].p[1]->source, "(capture 2/3)"));
+        fg_runs_release(&out[i]);
+        fg_runs_release(&out[i]);
+    }
+    ck_assert_uint_eq(fg_fakesrv_count(c.s), 6);
+    ck_assert_uint_eq(fg_fakesrv_count(s2), 3);
+    ck_assert_int_eq(fg_fakesrv_max_concurrent(c.s), 1);
+    ck_assert_int_eq(fg_fakesrv_max_concurrent(s2), 1);
+    double a[3], b[3], o[3];
+    ck_assert_uint_eq(arrivals(c.s, "/debug/pprof/profile", a, 3), 3);
+    ck_assert_uint_eq(arrivals(s2, "/debug/pprof/profile", b, 3), 3);
+    ck_assert_uint_eq(arrivals(c.s, "/other/profile", o, 3), 3);
+    for (size_t i = 0; i < 3; i++) {
+        /* each capture lasts at least D from its arrival: base and
+         * candidate of a round overlap */
+        ck_assert_msg(fabs(a[i] - b[i]) < D, "round %zu: %.3f s apart",
+                      i, fabs(a[i] - b[i]));
+        /* the same server's other endpoint waits for the first one */
+        ck_assert_msg(o[i] >= a[i] + D, "round %zu: overlapping captures "
+                      "of one server", i);
+        /* the next round after this one */
+        if (i + 1 < 3)
+            ck_assert_msg(a[i + 1] >= o[i] + D && b[i + 1] >= o[i] + D,
+                          "round %zu started early", i + 1);
+    }
+    for (size_t i = 0; i < 3; i++)
+        free(u[i]);
+    fg_fakesrv_stop(s2);
+    net_case_end(&c);
+}
+END_TEST
+
+START_TEST(live_capture_errors)
+{
+    struct net_case c;
+    net_case_start(&c, NULL, NULL, NULL);
+    ck_assert_int_eq(net_case_resolve(&c, 0), FG_OK);
+    struct fg_fake_response none = {.status = 200,
+                                    .content_type = "application/octet-stream"};
+    fg_fakesrv_push(c.s, &none);
+    char *url = fg_xasprintf("%s/debug/pprof/profile", fg_fakesrv_url(c.s));
+    ck_assert_int_eq(fg_backend_fetch_url(&c.req, url, 2, &c.lim, &c.runs,
+                                          &c.n, &c.err), FG_EHTTP);
+    ck_assert_msg(strstr(c.err.msg, "(capture 1/2): empty answer"), "%s",
+                  c.err.msg);
+    ck_assert_ptr_null(c.runs);
+    /* raw: kept, empty, for the caller to judge */
+    struct fg_fetched *f = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(fg_backend_fetch_url_raw(&c.req, url, 2, &c.lim, &f, &n,
+                                              &c.err), FG_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(f[1].data.len, 0);
+    struct fg_profile *p = (struct fg_profile *)1;
+    ck_assert_int_eq(fg_backend_decode(&f[1], true, &c.lim, &p, &c.err),
+                     FG_OK);
+    ck_assert_ptr_null(p);
+    fg_fetched_free(f, n);
+    c.lim.max_runs = 2;
+    ck_assert_int_eq(fg_backend_fetch_url(&c.req, url, 3, &c.lim, &c.runs,
+                                          &c.n, &c.err), FG_ELIMIT);
+    free(url);
+    net_case_end(&c);
+}
+END_TEST
+
 /* ---- options, times, selectors ----------------------------------------- */
 
 START_TEST(parse_times)
@@ -813,6 +1053,7 @@ Suite *backend_suite(void)
     tcase_add_test(tc, pyroscope_connect_error_verbatim);
     tcase_add_test(tc, pyroscope_html_page_is_a_clear_error);
     tcase_add_test(tc, pyroscope_no_data_is_an_error);
+    tcase_add_test(tc, pyroscope_empty_windows_are_dropped);
     tcase_add_test(tc, pyroscope_listings);
     tcase_add_test(tc, pyroscope_version_value_is_quoted);
     tcase_add_test(tc, pyroscope_retries_then_succeeds);
@@ -820,8 +1061,12 @@ Suite *backend_suite(void)
     tcase_add_test(tc, pyroscope_tls_error);
     tcase_add_test(tc, pyroscope_verbose_log_redacts_secrets);
     tcase_add_test(tc, pyroscope_serves_corpus_replicates);
+    tc = net_tcase(s, "live", 30);
+    tcase_add_test(tc, live_captures_run_in_rounds);
+    tcase_add_test(tc, live_capture_errors);
     tc = net_tcase(s, "options", 0);
     tcase_add_test(tc, parse_times);
+    tcase_add_test(tc, windows_text_ranges);
     tcase_add_test(tc, selectors_and_windows);
     tcase_add_test(tc, options_are_validated);
     tcase_add_test(tc, auth_and_side_errors);

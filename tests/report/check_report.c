@@ -281,6 +281,26 @@ static bool v_keyword(struct vctx *v, json_t *schema, const char *key,
         }
         return ok;
     }
+    if (!strcmp(key, "oneOf")) {
+        /* exactly one branch; the message names every branch's failure */
+        char keep[512], why[1024] = "";
+        snprintf(keep, sizeof(keep), "%s", v->msg);
+        size_t i, hits = 0;
+        json_t *t;
+        json_array_foreach(val, i, t) {
+            v->msg[0] = '\0';
+            if (validate(v, t, inst, path))
+                hits++;
+            else
+                snprintf(why + strlen(why), sizeof(why) - strlen(why),
+                         "%s[%zu] %.200s", i ? "; " : "", i, v->msg);
+        }
+        snprintf(v->msg, sizeof(v->msg), "%s", keep);
+        if (hits == 1)
+            return true;
+        return vfail(v, path, hits ? "matches several oneOf branches"
+                                   : why);
+    }
     ck_abort_msg("the test's validator does not know keyword '%s'", key);
     return false;
 }
@@ -1084,6 +1104,73 @@ START_TEST(test_json_doc_example)
 }
 END_TEST
 
+/* The error document (--on-error pass): valid against the schema, every
+ * field as documented, and the example in docs/json-schema.md too. */
+START_TEST(test_json_error_document)
+{
+    struct fg_report_ctx ctx;
+    fg_report_ctx_init(&ctx, NULL, NULL);
+    ctx.version = "0.0.0-test";
+    ctx.settings = "flamegate compare --on-error pass a b";
+    struct fg_error e = {0, ""};
+    fg_error_set(&e, FG_EHTTP, "HTTP 503 from 'http://p:4040/x': bad \xff");
+    struct fg_report_failure f = {&e, 0, true};
+    struct fg_buf b;
+    fg_buf_init(&b, 0);
+    ck_assert_int_eq(fg_report_json_error(&ctx, &f, &b, &e), FG_OK);
+    char msg[600];
+    ck_assert_msg(schema_check(b.data, msg, sizeof(msg)), "%s", msg);
+    json_error_t je;
+    json_t *d = json_loads(b.data, 0, &je);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_int_eq(json_integer_value(json_object_get(d, "schema_version")),
+                     2);
+    ck_assert_str_eq(json_string_value(json_object_get(d, "verdict")),
+                     "ERROR");
+    ck_assert_int_eq(json_integer_value(json_object_get(d, "exit_code")), 0);
+    json_t *err = json_object_get(d, "error");
+    ck_assert_str_eq(json_string_value(json_object_get(err, "kind")),
+                     "fetch");
+    ck_assert_int_eq(json_integer_value(json_object_get(err, "exit_code")),
+                     3);
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(
+                                     err, "message")), "bad \xef\xbf\xbd"));
+    ck_assert_str_eq(json_string_value(json_object_get(d, "on_error")),
+                     "pass");
+    json_decref(d);
+    ck_assert(b.data[b.len - 1] == '\n');
+    /* not passed: on_error fail, the exit code as is */
+    fg_error_set(&e, FG_EFORMAT, "x.pb: not a profile");
+    f = (struct fg_report_failure){&e, 2, false};
+    fg_buf_reset(&b);
+    ck_assert_int_eq(fg_report_json_error(&ctx, &f, &b, &e), FG_OK);
+    ck_assert_msg(schema_check(b.data, msg, sizeof(msg)), "%s", msg);
+    ck_assert_ptr_nonnull(strstr(b.data, "\"kind\": \"input\""));
+    ck_assert_ptr_nonnull(strstr(b.data, "\"on_error\": \"fail\""));
+    /* an error document is not a report, nor the reverse */
+    char *bad = fg_xasprintf("%.*s\"summary\": {},\n%s",
+                             (int)(strstr(b.data, "\"error\"") - b.data),
+                             b.data, strstr(b.data, "\"error\""));
+    ck_assert(!schema_check(bad, msg, sizeof(msg)));
+    free(bad);
+    fg_buf_release(&b);
+
+    size_t len;
+    char *doc = fg_test_read("docs/json-schema.md", &len);
+    char *start = strstr(doc, "## Error document");
+    ck_assert_ptr_nonnull(start);
+    start = strstr(start, "```json\n");
+    ck_assert_ptr_nonnull(start);
+    start += 8;
+    char *end = strstr(start, "\n```");
+    ck_assert_ptr_nonnull(end);
+    *end = '\0';
+    ck_assert_msg(schema_check(start, msg, sizeof(msg)), "docs example: %s",
+                  msg);
+    free(doc);
+}
+END_TEST
+
 /* ---- HTML ---- */
 
 /* The JSON embedded in the page, parsed. */
@@ -1419,6 +1506,7 @@ Suite *report_suite(void)
     tcase_add_test(tc, test_markdown_size_cap);
     tcase_add_test(tc, test_json_schema);
     tcase_add_test(tc, test_json_doc_example);
+    tcase_add_test(tc, test_json_error_document);
     tcase_add_test(tc, test_html_self_contained);
     tcase_add_test(tc, test_html_pruning);
     tcase_add_test(tc, test_text);

@@ -13,7 +13,9 @@
  * and served re-encoded as raw pprof, like Pyroscope does.  A query whose
  * label selector contains NAME="VALUE" (NAME defaults to "version") gets
  * the files of that VALUE; the window index (start - t0) / window picks
- * the file (modulo their number; without --t0 the first file).
+ * the file (modulo their number; without --t0 the first file).  A file
+ * named "-" is a window without data (an empty answer, as for a canary
+ * that did not exist yet).
  *
  * Endpoints: POST /querier.v1.QuerierService/SelectMergeStacktraces
  * (field 5 pprof; with --v1 a flame graph instead, as v1.x servers do, so
@@ -99,6 +101,11 @@ static void load_version(struct fake *f, const char *arg)
          p = strtok_r(NULL, ",", &save)) {
         struct fg_profile *prof = NULL;
         struct fg_error err = {0};
+        if (strcmp(p, "-") == 0) {
+            v->raw = fg_xrealloc(v->raw, (v->n + 1) * sizeof(*v->raw));
+            fg_buf_init(&v->raw[v->n++], 0);
+            continue;
+        }
         if (fg_source_load_file(p, &lim, &prof, &err) != FG_OK)
             die("cannot load profile", err.msg);
         v->raw = fg_xrealloc(v->raw, (v->n + 1) * sizeof(*v->raw));
@@ -188,7 +195,7 @@ static void select_stacktraces(struct fake *f, const struct fg_fake_request *q,
     Flamegate__Pyroscope__PprofProfile pp =
         FLAMEGATE__PYROSCOPE__PPROF_PROFILE__INIT;
     if (!f->v1 && m->format == 4) {
-        pp.profile.data = p ? (uint8_t *)p->data : NULL;
+        pp.profile.data = p && p->len ? (uint8_t *)p->data : NULL;
         pp.profile.len = p ? p->len : 0;
         out.pprof = &pp;
         proto_answer(r, &out.base);
@@ -218,7 +225,7 @@ static void select_profile(struct fake *f, const struct fg_fake_request *q,
     const struct fg_buf *p = choose(f, m->label_selector, m->start);
     r->status = 200;
     r->content_type = "application/proto";
-    r->body = p ? p->data : "";
+    r->body = p && p->len ? p->data : "";
     r->body_len = p ? p->len : 0;
     flamegate__pyroscope__select_merge_profile_request__free_unpacked(m,
                                                                       NULL);
@@ -390,8 +397,8 @@ int main(int argc, char **argv)
     parse_args(&f, &idle, argc, argv);
     struct fg_error err = {0};
     fg_buf_init(&f.endpoint_gz, 0);
-    if (fg_gz_deflate(f.v[0].raw[0].data, f.v[0].raw[0].len, 1,
-                      &f.endpoint_gz, &err) != FG_OK)
+    if (fg_gz_deflate(f.v[0].raw[0].data ? f.v[0].raw[0].data : "",
+                      f.v[0].raw[0].len, 1, &f.endpoint_gz, &err) != FG_OK)
         die("cannot gzip", err.msg);
     write_text(f.dir, "endpoint.pb.gz", f.endpoint_gz.data,
                f.endpoint_gz.len);
