@@ -276,8 +276,13 @@ static int fetch_sides(const struct fg_settings *st,
             return rc;
         add_fetched(sd, s, p, n);
     }
-    if (sd->n[0] == 0 && sd->n[1] == 0)
-        return fg_backend_no_data_error(req, FG_SIDE_CANDIDATE, err);
+    if (sd->n[0] == 0 && sd->n[1] == 0) {
+        struct fg_error cand = {0, ""};
+        fg_backend_no_data_error(req, FG_SIDE_CANDIDATE, &cand);
+        return fg_error_set(err, cand.code,
+                            "neither side has samples in any window: %s",
+                            cand.msg);
+    }
     return FG_OK;
 }
 

@@ -67,7 +67,7 @@ contains "$TMP/err" 'no profile data for pyroscope process_cpu:cpu:nanoseconds:c
 start_pyro "$TMP/empty" --t0 "${T0}000" --window 100000 \
     --profiles "v1=-" --profiles "v2=-"
 expect_exit 3 $FG compare "${sel[@]}" --url "$URL"
-contains "$TMP/err" 'no profile data for pyroscope process_cpu:cpu:nanoseconds:cpu:nanoseconds{service_name="api",version="v2"}'
+contains "$TMP/err" 'error: neither side has samples in any window: no profile data for pyroscope process_cpu:cpu:nanoseconds:cpu:nanoseconds{service_name="api",version="v2"}'
 contains "$TMP/err" "check --selector"
 [ ! -s "$TMP/out" ] || fail "a report was written without data"
 expect_exit 3 $FG fetch "${sel[@]}" --url "$URL" --side base -o "$TMP/b.pb.gz"
