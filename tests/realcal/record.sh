@@ -139,8 +139,12 @@ runs_of() {
 	if [[ $1 == none ]]; then echo "$none_runs"; else echo "$runs"; fi
 }
 
-# The schedule: round r records run r of every variant that has one, the
-# variants rotated by r so that no variant always follows the same one.
+# The schedule, round-robin: every round records the next run of each
+# variant due in it, the variants rotated by the round so that no variant
+# always follows the same one.  With M rounds (the most runs of any variant),
+# a variant with n runs records its run k in round ceil(k*M/n), so its runs
+# spread over the whole recording (5 runs in rounds 3, 5, 8, 10, 12 of 12)
+# and a slow drift of the machine hits every variant alike.
 schedule=()
 max_runs=$none_runs
 if ((runs > max_runs)); then max_runs=$runs; fi
@@ -148,9 +152,12 @@ nv=${#vlist[@]}
 for ((r = 1; r <= max_runs; r++)); do
 	for ((k = 0; k < nv; k++)); do
 		v=${vlist[$(((k + r - 1) % nv))]}
-		if ((r <= $(runs_of "$v"))); then
-			schedule+=("$v:$r")
-		fi
+		nr=$(runs_of "$v")
+		for ((i = 1; i <= nr; i++)); do
+			if (((i * max_runs + nr - 1) / nr == r)); then
+				schedule+=("$v:$i")
+			fi
+		done
 	done
 done
 total=${#schedule[@]}
@@ -176,7 +183,13 @@ echo "record.sh: $total runs, about $((secs / 60))m$((secs % 60))s of recording,
 	echo "go: $(go version)"
 	echo "host: $(uname -srm), $(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?') CPUs"
 	echo "commit: $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 } >"$outdir/manifest.txt"
+load1=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0)
+if ((!busy)) && awk -v l="$load1" 'BEGIN { exit !(l > 0.5) }'; then
+	echo "record.sh: warning: the machine is not idle (load average $load1); the 'quiet'" \
+		"recordings will carry that load (record.log: cores= is the CPU each run got, 2 when idle)" >&2
+fi
 : >"$outdir/record.log"
 
 t0=$SECONDS
@@ -203,5 +216,6 @@ for item in "${schedule[@]}"; do
 	mv "$alloc_tmp" "$outdir/$v/alloc-$r.pb.gz"
 	echo "$v $r $line" >>"$outdir/record.log"
 done
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)" >>"$outdir/manifest.txt"
 el=$((SECONDS - t0))
 echo "record.sh: done, $total runs in $((el / 60))m$((el % 60))s: $outdir" >&2

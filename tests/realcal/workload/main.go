@@ -25,6 +25,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -495,6 +496,8 @@ func hogRound(buf []uint64, x uint64) uint64 {
 
 var hogSink uint64
 
+func tvSecs(tv syscall.Timeval) float64 { return float64(tv.Sec) + float64(tv.Usec)/1e6 }
+
 func main() {
 	var (
 		duration   = flag.Duration("duration", 5*time.Second, "wall-clock time the workers run")
@@ -548,6 +551,8 @@ func main() {
 		cpuFile = f
 	}
 
+	var ru0 syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
 	var stop int32
 	var processed int64
 	var sink uint64
@@ -561,6 +566,9 @@ func main() {
 	wg.Wait()
 	timer.Stop()
 	elapsed := time.Since(start)
+	var ru1 syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+	cpuSecs := tvSecs(ru1.Utime) + tvSecs(ru1.Stime) - tvSecs(ru0.Utime) - tvSecs(ru0.Stime)
 
 	if cpuFile != nil {
 		pprof.StopCPUProfile()
@@ -586,7 +594,9 @@ func main() {
 		}
 	}
 	if !*quiet {
-		fmt.Fprintf(os.Stderr, "workload: variant=%s records=%d elapsed=%.2fs rate=%.0f/s sink=%d\n",
-			*variant, processed, elapsed.Seconds(), float64(processed)/elapsed.Seconds(), sink%1000)
+		// cores: the CPU the process got (2 on an idle 2-core machine).
+		fmt.Fprintf(os.Stderr, "workload: variant=%s records=%d elapsed=%.2fs rate=%.0f/s cores=%.2f sink=%d\n",
+			*variant, processed, elapsed.Seconds(), float64(processed)/elapsed.Seconds(),
+			cpuSecs/elapsed.Seconds(), sink%1000)
 	}
 }
