@@ -747,6 +747,8 @@ static int read_metadata(struct dec *d, size_t off)
     int rc;
     if ((rc = rd_count(d, &r, d->cend - at, "metadata size", &size)))
         return rc;
+    if (r.pos > at + size)
+        return bad(d, at, "metadata event shorter than its size field");
     r.end = at + size;
     if ((rc = rd_long(d, &r, &type)))
         return rc;
@@ -840,6 +842,10 @@ static int read_pools(struct dec *d, size_t off)
         uint8_t flags;
         if ((rc = rd_count(d, &r, d->cend - pos, "checkpoint size", &size)))
             goto out;
+        if (r.pos > pos + size) {
+            rc = bad(d, pos, "checkpoint shorter than its size field");
+            goto out;
+        }
         r.end = pos + size;
         if ((rc = rd_long(d, &r, &type)))
             goto out;

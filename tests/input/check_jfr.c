@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <unistd.h>
 
 /* golden column suffix (after flat_/cum_) -> flamegate sample type */
@@ -274,6 +275,37 @@ START_TEST(sniff)
 }
 END_TEST
 
+/* Inputs that once broke the fuzz harness (tests/fuzz/regressions/jfr):
+ * each is a clean error or a profile, never a crash or a huge
+ * allocation. */
+START_TEST(fuzz_regressions)
+{
+    const char *dir = "tests/fuzz/regressions/jfr";
+    DIR *dp = opendir(dir);
+    ck_assert_msg(dp != NULL, "cannot open %s (run from the repository)",
+                  dir);
+    struct dirent *e;
+    size_t n = 0;
+    while ((e = readdir(dp)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *path = fg_xasprintf("%s/%s", dir, e->d_name);
+        struct fg_profile *p = NULL;
+        struct fg_error err;
+        int rc = fg_source_load_file(path, NULL, &p, &err);
+        ck_assert_msg(rc == FG_OK || rc == FG_EFORMAT || rc == FG_ELIMIT,
+                      "%s: rc %d", path, rc);
+        ck_assert_msg(rc == FG_OK || strstr(err.msg, e->d_name), "%s",
+                      err.msg);
+        fg_profile_free(p);
+        free(path);
+        n++;
+    }
+    closedir(dp);
+    ck_assert_uint_gt(n, 0);
+}
+END_TEST
+
 Suite *jfr_suite(void);
 Suite *jfr_suite(void)
 {
@@ -284,6 +316,7 @@ Suite *jfr_suite(void)
     tcase_add_test(tc, sample_times);
     tcase_add_test(tc, truncated_and_damaged);
     tcase_add_test(tc, sniff);
+    tcase_add_test(tc, fuzz_regressions);
     suite_add_tcase(s, tc);
     return s;
 }
