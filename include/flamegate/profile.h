@@ -37,6 +37,11 @@ struct fg_limits {
     size_t max_labels;      /* labels in one sample */
     size_t max_http;        /* bytes of one HTTP response body */
     size_t max_runs;        /* profiles per side */
+    /* Not a limit but how to read one input: the count column of a
+     * folded file holding two ("stack base candidate", as flamegate's
+     * --format folded and difffolded.pl write): 1 or 2; 0 refuses such
+     * files. */
+    unsigned folded_column;
 };
 
 /* Fill l with the defaults (documented in README "Limits and safety"). */
@@ -94,6 +99,25 @@ struct fg_profile {
      * cpuprofile, perf script, evented speedscope, OTLP) fill it, which
      * lets a long recording be split into time blocks (replicates). */
     int64_t *sample_time;
+    /* Sample labels (pprof's Sample.label): those of sample s are
+     * labels[label_start[s] .. label_start[s+1]), in file order.  Both
+     * are NULL when no sample has a label (and for formats without
+     * labels); at most fg_limits.max_labels per sample. */
+    uint32_t *label_start;
+    struct fg_label *labels;
+    size_t n_labels;
+    /* A warning about how the input was read, for the user (e.g. counts
+     * rounded to whole samples), or NULL.  The CLI prints it. */
+    const char *warning;
+};
+
+/* One label of a sample: a string label (key=str) or a numeric one
+ * (key=num, in unit; str NULL).  Strings live in the profile's arena. */
+struct fg_label {
+    const char *key;
+    const char *str;  /* the value of a string label, NULL if numeric */
+    int64_t num;      /* the value of a numeric label */
+    const char *unit; /* numeric: its num_unit, "" when not given */
 };
 
 /* Free a profile and everything it owns.  NULL is accepted. */

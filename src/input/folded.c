@@ -65,6 +65,33 @@ static bool parse_count(const char *line, size_t n, double *count,
     return true;
 }
 
+/*
+ * A line "stack N1 N2" (two count columns: flamegate's --format folded
+ * output, difffolded.pl's input) is refused unless lim->folded_column
+ * picks one: then *count becomes that column and *stack_len excludes
+ * both.
+ */
+static int second_column(const char *line, size_t *stack_len, double *count,
+                         const struct fg_limits *lim, const char *source,
+                         size_t lineno, struct fg_error *err)
+{
+    double first;
+    size_t sl;
+    if (!parse_count(line, *stack_len, &first, &sl))
+        return FG_OK;
+    if (lim->folded_column == 0)
+        return fg_error_set(err, FG_EFORMAT,
+                            "%s:%zu: folded line has two counts ('stack "
+                            "base candidate', a differential file such as "
+                            "flamegate's --format folded output); choose "
+                            "one with --folded-column 1 or 2",
+                            source, lineno);
+    if (lim->folded_column == 1)
+        *count = first;
+    *stack_len = sl;
+    return FG_OK;
+}
+
 bool fg_folded_sniff(const unsigned char *data, size_t len)
 {
     size_t i = 0;
@@ -111,8 +138,7 @@ int fg_folded_parse(const char *text, size_t len, const char *source,
     uint32_t *sstart = NULL, *slocs = NULL;
     int64_t *vals = NULL;
     size_t ns = 0, caps = 0, nrefs = 0, caprefs = 0, capv = 0;
-    size_t lineno = 0;
-    bool rounded = false;
+    size_t lineno = 0, rounded = 0, first_rounded = 0;
     for (size_t i = 0; i < len;) {
         size_t j = i;
         while (j < len && text[j] != '\n')
@@ -135,6 +161,9 @@ int fg_folded_parse(const char *text, size_t len, const char *source,
                               source, lineno);
             goto out;
         }
+        if ((rc = second_column(line, &sl, &count, lim, source, lineno,
+                                err)))
+            goto out;
         if (ns >= lim->max_samples) {
             rc = fg_error_set(err, FG_ELIMIT,
                               "%s: more than %zu stack lines (raise the "
@@ -143,7 +172,8 @@ int fg_folded_parse(const char *text, size_t len, const char *source,
             goto out;
         }
         double r = floor(count + 0.5);
-        rounded |= r != count;
+        if (r != count && rounded++ == 0)
+            first_rounded = lineno;
         sstart = fg_xgrow(sstart, &caps, ns + 2, sizeof(uint32_t));
         vals = fg_xgrow(vals, &capv, ns + 1, sizeof(int64_t));
         sstart[ns] = (uint32_t)nrefs;
@@ -191,7 +221,14 @@ int fg_folded_parse(const char *text, size_t len, const char *source,
                           source);
         goto out;
     }
-    (void)rounded;
+    if (rounded) {
+        char *w = fg_xasprintf("%s: %zu line%s had a fractional count, "
+                               "rounded to whole samples (first: line %zu)",
+                               source, rounded, rounded == 1 ? "" : "s",
+                               first_rounded);
+        p->warning = fg_arena_strndup(p->arena, w, strlen(w));
+        free(w);
+    }
     /* Locations are the functions themselves: location i has frame i. */
     size_t nf = p->func_index.n;
     p->n_funcs = nf;

@@ -4,7 +4,9 @@
  *
  * The count is the last whitespace-separated token and may be a decimal;
  * decimal counts are rounded to the nearest integer (half away from zero),
- * since the model holds integers.  Frames are split on ';', root first.
+ * since the model holds integers, and the profile's warning says how many
+ * lines were rounded.  A line with two counts ("stack base candidate", a
+ * differential file) is an error unless lim->folded_column picks one.  Frames are split on ';', root first.
  * Blank lines and lines starting with '#' are skipped; any other line
  * without a count is an error naming the line number (unlike flamegraph.pl,
  * which drops such lines silently: a gate must not lose data quietly).

@@ -74,6 +74,8 @@ struct sample_buf {
     int64_t *vals;
     size_t nvals, capvals, keep_vals;
     size_t nlabels;
+    int64_t (*labs)[4];   /* key, str, num, num_unit of each label kept */
+    size_t caplabs, keep_labs;
 };
 
 struct decoder {
@@ -107,6 +109,12 @@ struct decoder {
     const char **map_names;  /* mapping index -> "[basename]" or NULL */
     uint32_t *func_of;       /* Function record index -> model function */
     struct sample_buf sb;
+
+    /* sample labels, moved into the profile's arena at the end */
+    const char **lstr;       /* string index -> arena copy (lazily) */
+    uint32_t *label_start;   /* NULL until a sample has a label */
+    struct fg_label *labels;
+    size_t nlabels, caplabels;
 };
 
 /* ---- protobuf wire scanning -------------------------------------------- */
@@ -856,12 +864,24 @@ static int parse_sample(struct decoder *d, const unsigned char *p, size_t n)
                         sb_push_val(sb, x);
                 }
             } else if (field == 3) {
-                /* Labels are validated by protobuf-c itself; nothing of
-                 * them is kept. */
+                /* Labels are validated by protobuf-c itself; their string
+                 * indexes are checked when the sample is stored. */
                 fg_arena_reset(d->scratch);
-                if (!perftools__profiles__label__unpack(&d->pballoc,
-                                                        (size_t)v, q))
+                Perftools__Profiles__Label *l =
+                    perftools__profiles__label__unpack(&d->pballoc,
+                                                       (size_t)v, q);
+                if (!l)
                     return -1;
+                if (sb->nlabels >= sb->caplabs &&
+                    sb->nlabels < sb->keep_labs)
+                    sb->labs = fg_xgrow(sb->labs, &sb->caplabs,
+                                        sb->nlabels + 1, sizeof(*sb->labs));
+                if (sb->nlabels < sb->caplabs) {
+                    sb->labs[sb->nlabels][0] = l->key;
+                    sb->labs[sb->nlabels][1] = l->str;
+                    sb->labs[sb->nlabels][2] = l->num;
+                    sb->labs[sb->nlabels][3] = l->num_unit;
+                }
                 sb->nlabels++;
             }
             break;
@@ -871,6 +891,58 @@ static int parse_sample(struct decoder *d, const unsigned char *p, size_t n)
         }
     }
     return 0;
+}
+
+/* The arena copy of string idx, for labels (made once per string). */
+static int label_string(struct decoder *d, int64_t idx, const char **out)
+{
+    struct slice sl = {NULL, 0};
+    if (get_string(d, idx, "a sample label", &sl))
+        return FG_EFORMAT;
+    if (!d->lstr)
+        d->lstr = fg_xcalloc(d->nstrs, sizeof(*d->lstr));
+    if (!d->lstr[idx])
+        d->lstr[idx] = arena_str(d, sl);
+    *out = d->lstr[idx];
+    return FG_OK;
+}
+
+/* Keep the labels of sample si as pprof reads them: a label with a
+ * string value is a string label, else one with a number or a unit is
+ * numeric, else it is dropped. */
+static int store_labels(struct decoder *d, size_t si)
+{
+    struct sample_buf *sb = &d->sb;
+    if (sb->nlabels > 0 && !d->label_start)
+        d->label_start = fg_xcalloc(d->nsamples + 1, sizeof(uint32_t));
+    if (!d->label_start)
+        return FG_OK;
+    d->label_start[si] = (uint32_t)d->nlabels;
+    for (size_t i = 0; i < sb->nlabels; i++) {
+        const int64_t *l = sb->labs[i];
+        if (l[1] == 0 && l[2] == 0 && l[3] == 0)
+            continue;
+        if (d->nlabels >= UINT32_MAX - 1)
+            return limit_error(d, "labels", UINT32_MAX - 1,
+                               "smaller profiles");
+        d->labels = fg_xgrow(d->labels, &d->caplabels, d->nlabels + 1,
+                             sizeof(*d->labels));
+        struct fg_label *out = &d->labels[d->nlabels];
+        memset(out, 0, sizeof(*out));
+        if (label_string(d, l[0], &out->key))
+            return FG_EFORMAT;
+        if (l[1] != 0) {
+            if (label_string(d, l[1], &out->str))
+                return FG_EFORMAT;
+        } else {
+            out->num = l[2];
+            if (label_string(d, l[3], &out->unit))
+                return FG_EFORMAT;
+        }
+        d->nlabels++;
+    }
+    d->label_start[si + 1] = (uint32_t)d->nlabels;
+    return FG_OK;
 }
 
 static int decode_one_sample(struct decoder *d, const unsigned char *body,
@@ -918,7 +990,7 @@ static int decode_one_sample(struct decoder *d, const unsigned char *body,
     *ref += sb->nlocs;
     memcpy(p->values + si * p->n_types, sb->vals,
            p->n_types * sizeof(int64_t));
-    return FG_OK;
+    return store_labels(d, si);
 }
 
 static int decode_samples(struct decoder *d)
@@ -948,6 +1020,7 @@ static int decode_samples(struct decoder *d)
     size_t si = 0, ref = 0;
     d->sb.keep_locs = d->lim->max_depth;
     d->sb.keep_vals = p->n_types;
+    d->sb.keep_labs = d->lim->max_labels;
     struct slice rec;
     while (si < d->nsamples && next_record(&q, end, 2, &rec)) {
         int rc = decode_one_sample(d, rec.p, rec.n, si, &ref);
@@ -956,6 +1029,17 @@ static int decode_samples(struct decoder *d)
         si++;
     }
     p->sample_start[si] = (uint32_t)ref;
+    if (d->label_start && d->nlabels > 0) {
+        /* entries before the first labelled sample are 0; every later
+         * one was set by store_labels */
+        p->label_start = fg_arena_alloc(p->arena,
+                                        (si + 1) * sizeof(uint32_t));
+        memcpy(p->label_start, d->label_start, (si + 1) * sizeof(uint32_t));
+        p->n_labels = d->nlabels;
+        size_t lb = d->nlabels * sizeof(*p->labels);
+        p->labels = fg_arena_alloc(p->arena, lb);
+        memcpy(p->labels, d->labels, lb);
+    }
     return FG_OK;
 }
 
@@ -968,6 +1052,10 @@ static void decoder_release(struct decoder *d)
     free(d->func_of);
     free(d->sb.locs);
     free(d->sb.vals);
+    free(d->sb.labs);
+    free(d->lstr);
+    free(d->label_start);
+    free(d->labels);
     idmap_release(&d->map_ids);
     idmap_release(&d->func_ids);
     idmap_release(&d->loc_ids);
@@ -989,14 +1077,12 @@ static int decode_raw(struct decoder *d, const unsigned char *data,
         (rc = decode_functions(d)) || (rc = decode_locations(d)))
         return rc;
     /* The sample arrays are the largest part of the model: what only the
-     * other records needed goes first, so the peak is lower. */
-    free(d->strs);
+     * other records needed goes first, so the peak is lower (the string
+     * table stays: sample labels refer to it). */
     free(d->func_of);
     free(d->map_names);
-    d->strs = NULL;
     d->func_of = NULL;
     d->map_names = NULL;
-    d->nstrs = 0;
     idmap_release(&d->func_ids);
     idmap_release(&d->map_ids);
     if ((rc = decode_samples(d)))

@@ -19,6 +19,7 @@ void fg_limits_default(struct fg_limits *l)
     l->max_labels = 10000;
     l->max_http = (size_t)1 << 30;        /* 1 GiB response */
     l->max_runs = 1000;
+    l->folded_column = 0;
 }
 
 void fg_profile_free(struct fg_profile *p)

@@ -5,6 +5,7 @@
  */
 #include "report/report_common.h"
 #include "core/escape.h"
+#include "core/units.h"
 #include "analysis/stats.h"
 #include "core/util.h"
 
@@ -310,58 +311,13 @@ const char *fg_rep_num(char *buf, double v)
     return buf;
 }
 
-struct unit_step {
-    const char *name;
-    double scale; /* in the family's base unit */
-};
-
-static const struct unit_step time_units[] = {
-    {"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}, {NULL, 0}};
-static const struct unit_step byte_units[] = {
-    {"B", 1},
-    {"KiB", 1024.0},
-    {"MiB", 1024.0 * 1024},
-    {"GiB", 1024.0 * 1024 * 1024},
-    {"TiB", 1024.0 * 1024 * 1024 * 1024},
-    {NULL, 0}};
-
-/* Scale of unit within a family (time: ns, bytes: B), or 0. */
-static double unit_scale(const char *unit, const struct unit_step **fam)
-{
-    static const struct {
-        const char *name;
-        const struct unit_step *fam;
-        double scale;
-    } known[] = {
-        {"nanoseconds", time_units, 1},   {"microseconds", time_units, 1e3},
-        {"milliseconds", time_units, 1e6}, {"seconds", time_units, 1e9},
-        {"bytes", byte_units, 1},         {"kilobytes", byte_units, 1024},
-        {"megabytes", byte_units, 1048576},
-    };
-    for (size_t i = 0; i < sizeof(known) / sizeof(*known); i++) {
-        if (strcmp(unit, known[i].name) == 0) {
-            *fam = known[i].fam;
-            return known[i].scale;
-        }
-    }
-    return 0;
-}
-
 const char *fg_rep_value(char *buf, double v, const char *unit)
 {
-    const struct unit_step *fam = NULL;
-    double scale = unit ? unit_scale(unit, &fam) : 0;
     if (!isfinite(v)) {
         snprintf(buf, FG_REP_NUM, "n/a");
-    } else if (fam) {
-        double base = v * scale;
-        size_t i = 0;
-        while (fam[i + 1].name && fabs(base) >= fam[i + 1].scale)
-            i++;
-        double x = base / fam[i].scale;
-        /* Three significant digits, but never an exponent. */
-        snprintf(buf, FG_REP_NUM, fabs(x) >= 1000 ? "%.0f %s" : "%.3g %s", x,
-                 fam[i].name);
+    } else if (unit && fg_units_known(unit)) {
+        /* times and sizes as pprof prints them: "120s", "46.70MB" */
+        fg_units_format(v, unit, buf, FG_REP_NUM);
     } else {
         /* Unknown units are printed after the number, cut to fit. */
         char c[32];

@@ -399,8 +399,9 @@ static void heading(struct md *m)
     fg_rw_adds(&m->w, " (");
     text(&m->w, r->unit ? r->unit : "?", 100);
     fg_rw_addf(&m->w,
-               ") &middot; metric %s &middot; %zu rows tested</sub>\n\n",
-               fg_metric_name(r->opts.metric), r->n_tested);
+               ") &middot; metric %s &middot; %zu row%s tested</sub>\n\n",
+               fg_metric_name(r->opts.metric), r->n_tested,
+               r->n_tested == 1 ? "" : "s");
 }
 
 static void md_name(struct fg_rw *w, const char *s)
@@ -655,10 +656,11 @@ static void method(struct md *m)
                fg_rep_num(a, o->alpha), fg_rep_rel(b, 1 + o->min_change),
                fg_rep_pp(c, o->min_delta), fg_rep_num(d, o->alpha));
     fg_rw_addf(&w, "| tested | share &ge; %s and count &ge; %lld: %zu of %zu "
-                   "functions%s; INCONCLUSIVE below %lld samples per side "
+                   "function%s%s; INCONCLUSIVE below %lld samples per side "
                    "|\n",
                fg_rep_pct(a, o->min_share), (long long)o->min_count,
-               r->n_tested, r->n_funcs, fg_rep_gate(b, r),
+               r->n_tested, r->n_funcs, r->n_funcs == 1 ? "" : "s",
+               fg_rep_gate(b, r),
                (long long)o->min_samples);
     fg_rw_addf(&w, "| detectable | base %s, candidate %s: %s",
                fg_rep_mde(a, r->base.mde), fg_rep_mde(b, r->cand.mde),

@@ -166,9 +166,10 @@ static void compared(struct text *t)
     if (r->noise_var > 0)
         fg_rw_addf(&t->w, "  %-11s %s %s\n", "", fg_rep_mde(a, r->mde_noise),
                    FG_REP_MDE_NOISE);
-    fg_rw_addf(&t->w, "  %-11s %zu of %zu rows (self and inclusive time "
+    fg_rw_addf(&t->w, "  %-11s %zu of %zu row%s (self and inclusive time "
                "per function)%s\n\n",
-               "tested", r->n_tested, r->n_funcs, fg_rep_gate(a, r));
+               "tested", r->n_tested, r->n_funcs, r->n_funcs == 1 ? "" : "s",
+               fg_rep_gate(a, r));
 }
 
 static void esc_name(struct fg_rw *w, const char *s)

@@ -440,13 +440,14 @@ START_TEST(test_numbers)
     ck_assert_str_eq(fg_rep_count(b, 1234567), "1,234,567");
     ck_assert_str_eq(fg_rep_count(b, -1000), "-1,000");
     ck_assert_str_eq(fg_rep_count(b, 999), "999");
-    ck_assert_str_eq(fg_rep_value(b, 1.5e9, "nanoseconds"),
-                     "1.5 s");
-    ck_assert_str_eq(fg_rep_value(b, 2.5e5, "nanoseconds"),
-                     "250 us");
-    ck_assert_str_eq(fg_rep_value(b, 3, "milliseconds"), "3 ms");
-    ck_assert_str_eq(fg_rep_value(b, 1.2e12, "nanoseconds"), "1200 s");
-    ck_assert_str_eq(fg_rep_value(b, 1536, "bytes"), "1.5 KiB");
+    /* times and sizes as pprof prints them */
+    ck_assert_str_eq(fg_rep_value(b, 1.5e9, "nanoseconds"), "1.50s");
+    ck_assert_str_eq(fg_rep_value(b, 2.5e5, "nanoseconds"), "250us");
+    ck_assert_str_eq(fg_rep_value(b, 3, "milliseconds"), "3ms");
+    ck_assert_str_eq(fg_rep_value(b, 1.2e11, "nanoseconds"), "120s");
+    ck_assert_str_eq(fg_rep_value(b, 1.2e12, "nanoseconds"), "1200s");
+    ck_assert_str_eq(fg_rep_value(b, 1536, "bytes"), "1.50kB");
+    ck_assert_str_eq(fg_rep_value(b, 48927457, "bytes"), "46.66MB");
     ck_assert_str_eq(fg_rep_value(b, 12345, "count"), "12,345");
     ck_assert_str_eq(fg_rep_value(b, 7, "objects"), "7 objects");
     ck_assert_str_eq(fg_rep_value(b, 0.5, ""), "0.5");

@@ -1,0 +1,57 @@
+/* cli_profile.c - sample counts, reader warnings and sample filters of
+ * loaded profiles (see cli_profile.h). */
+#include "cli/cli_profile.h"
+#include "analysis/work.h"
+#include "cli/cli.h"
+
+#include <math.h>
+#include <stdio.h>
+
+int64_t fg_cli_sample_count(const struct fg_profile *p, size_t t)
+{
+    struct fg_count_spec cs;
+    bool approx = false;
+    fg_counts_choose(p, t, &cs, &approx);
+    if (approx)
+        return (int64_t)p->n_samples;
+    struct fg_agg a;
+    struct fg_error err;
+    if (fg_aggregate(p, &cs.spec, &a, &err) != FG_OK)
+        return (int64_t)p->n_samples;
+    double n = floor((double)a.total * cs.scale + 0.5);
+    fg_agg_release(&a);
+    return n > 0 ? (int64_t)n : 0;
+}
+
+void fg_cli_profile_warning(const struct fg_profile *p, bool quiet)
+{
+    if (p && p->warning && !quiet)
+        fg_msg_warn("%s", p->warning);
+}
+
+int fg_cli_filter(const struct fg_filter *f, const struct fg_filter_spec *spec,
+                  const struct fg_profile *in, struct fg_profile **out,
+                  bool quiet, struct fg_error *err)
+{
+    struct fg_filter_stats st;
+    int rc = fg_filter_apply(f, in, out, &st, err);
+    if (rc)
+        return rc;
+    const struct {
+        size_t given;
+        bool matched;
+        const char *what;
+    } checks[] = {
+        {spec->n_focus, st.focus, "--focus"},
+        {spec->n_ignore, st.ignore, "--ignore"},
+        {spec->n_hide, st.hide, "--hide"},
+        {spec->n_show_from, st.show_from, "--show-from"},
+        {spec->n_tagfocus, st.tagfocus, "--tagfocus"},
+        {spec->n_tagignore, st.tagignore, "--tagignore"},
+    };
+    for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]) && !quiet; i++)
+        if (checks[i].given && !checks[i].matched)
+            fg_msg_warn("%s: %s matched no samples", in->source,
+                        checks[i].what);
+    return FG_OK;
+}

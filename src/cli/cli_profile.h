@@ -1,0 +1,33 @@
+/*
+ * cli_profile.h - profiles as the commands present them: the sample count
+ * (what compare counts), readers' warnings, and pprof's sample filters
+ * applied to loaded profiles.
+ */
+#ifndef FLAMEGATE_CLI_PROFILE_H
+#define FLAMEGATE_CLI_PROFILE_H
+
+#include "flamegate/profile.h"
+#include "model/filter.h"
+
+/*
+ * The number of samples behind type t of p, as compare counts them (and
+ * as pprof's samples/count reports them): samples/count or another count
+ * type, raw counts recovered from a Go heap profile, or the values divided
+ * by the sampling interval; the number of sample records when the profile
+ * says nothing else.  p->n_samples is the number of records.
+ */
+int64_t fg_cli_sample_count(const struct fg_profile *p, size_t t);
+
+/* Print p's reader warning, if any (unless quiet). */
+void fg_cli_profile_warning(const struct fg_profile *p, bool quiet);
+
+/*
+ * The samples of in that pass f (*out owned by the caller; in is only
+ * read), printing pprof's warnings for the filters of spec that matched
+ * nothing (unless quiet).
+ */
+int fg_cli_filter(const struct fg_filter *f, const struct fg_filter_spec *spec,
+                  const struct fg_profile *in, struct fg_profile **out,
+                  bool quiet, struct fg_error *err) FG_MUST_CHECK;
+
+#endif
