@@ -26,9 +26,11 @@ static const char top_usage[] =
     "A PROFILE is a file in any supported format (pprof gzipped or not,\n"
     "folded stacks, JFR, ...; '-' reads stdin), a directory or a glob;\n"
     "several profiles are merged into one, as pprof merges its sources\n"
-    "(they must have the same sample types).  flat is the value spent in\n"
-    "the function itself, cum includes callees; both follow pprof's rules\n"
-    "exactly (inlined frames count, recursion counts once).\n"
+    "(they must have the same sample types).  A two-sided file given\n"
+    "alone (Pyroscope's /render-diff JSON) prints its base side, then its\n"
+    "candidate side.  flat is the value spent in the function itself,\n"
+    "cum includes callees; both follow pprof's rules exactly (inlined\n"
+    "frames count, recursion counts once).\n"
     "\n"
     "Options:\n"
     "  -t, --sample-type TYPE   sample type to show, e.g. cpu or\n"
@@ -618,9 +620,10 @@ static int load(const struct fg_pathlist *paths, const struct top_opts *o,
     return rc;
 }
 
+/* The tables of paths merged, or of given (stolen) when not NULL. */
 static int run(const struct top_opts *o, const struct fg_pathlist *paths,
-               struct fg_buf *out, json_t *jtypes, struct fg_profile **pp,
-               struct fg_error *err)
+               struct fg_profile *given, struct fg_buf *out, json_t *jtypes,
+               struct fg_profile **pp, struct fg_error *err)
 {
     struct fg_filter_spec spec = {
         o->filt[F_FOCUS],     o->nfilt[F_FOCUS],
@@ -632,8 +635,12 @@ static int run(const struct top_opts *o, const struct fg_pathlist *paths,
     struct fg_filter *f = NULL;
     struct fg_profile *whole = NULL;
     int rc = fg_filter_new(&spec, &f, err);
-    if (!rc)
+    if (given) {
+        *pp = given;
+        fg_cli_profile_warning(given, o->quiet);
+    } else if (!rc) {
         rc = load(paths, o, pp, err);
+    }
     if (!rc && f) {
         /* keep the whole profile: percentages refer to it, as pprof's */
         whole = *pp;
@@ -711,15 +718,57 @@ int fg_cmd_top(int argc, char **argv)
             fputs(top_usage, stdout), fputs(fg_cli_limits_help, stdout);
         goto out;
     }
-    if ((rc = run(&o, &paths, &out, jtypes, &p, &err))) {
+    /* one two-sided file (a Pyroscope diff): each side on its own */
+    struct fg_profile *sides[FG_SOURCE_MAX_SIDES] = {NULL, NULL};
+    size_t nsides = 0;
+    if (paths.n == 1 &&
+        fg_source_load_sides(paths.paths[0], &o.lim, sides, &nsides, &err)) {
         rc = fg_cli_fail(&err);
         goto out;
     }
+    json_t *jsides = nsides > 1 ? json_array() : NULL;
+    for (size_t i = 0; i < (nsides > 1 ? nsides : 1); i++) {
+        static const char *const side_name[] = {"base", "candidate"};
+        if (nsides > 1) {
+            fg_profile_free(p);
+            p = NULL;
+            json_decref(jtypes);
+            jtypes = json_array();
+            if ((o.format == TOP_TSV &&
+                 fg_buf_addf(&out, "#side\t%s\n", side_name[i])) ||
+                (o.format == TOP_TEXT && i > 0 && fg_buf_addc(&out, '\n')))
+                rc = fg_error_set(&err, FG_EUSAGE, "output too large");
+        }
+        if (rc || (rc = run(&o, &paths, nsides ? sides[i] : NULL, &out,
+                            jtypes, &p, &err))) {
+            for (size_t k = i + 1; k < nsides; k++)
+                fg_profile_free(sides[k]);
+            json_decref(jsides);
+            rc = fg_cli_fail(&err);
+            goto out;
+        }
+        if (jsides) {
+            json_t *js = json_object();
+            json_object_set_new(js, "side", json_string(side_name[i]));
+            json_object_set_new(js, "source", json_name(p->source));
+            json_object_set_new(js, o.tags ? "tags" : "sample_types",
+                                jtypes);
+            jtypes = NULL;
+            json_array_append_new(jsides, js);
+        }
+    }
     if (o.format == TOP_JSON) {
         json_t *root = json_object();
-        json_object_set_new(root, "source", json_name(p->source));
-        json_object_set_new(root, o.tags ? "tags" : "sample_types", jtypes);
-        jtypes = NULL;
+        if (jsides) {
+            json_object_set_new(root, "source", json_name(paths.paths[0]));
+            json_object_set_new(root, "sides", jsides);
+            jsides = NULL;
+        } else {
+            json_object_set_new(root, "source", json_name(p->source));
+            json_object_set_new(root, o.tags ? "tags" : "sample_types",
+                                jtypes);
+            jtypes = NULL;
+        }
         char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         json_decref(root);
         if (!s || fg_buf_adds(&out, s) || fg_buf_addc(&out, '\n')) {
@@ -730,6 +779,7 @@ int fg_cmd_top(int argc, char **argv)
         }
         free(s);
     }
+    json_decref(jsides);
     fwrite(out.data ? out.data : "", 1, out.len, stdout);
 out:
     for (int i = 0; i < F_COUNT; i++)

@@ -409,24 +409,23 @@ static bool read_varint(const unsigned char **p, const unsigned char *end,
     return false;
 }
 
-/* data is a sequence of length-delimited fields numbered 1..maxf;
- * *count2 counts fields number 2 when not NULL. */
+/* data[0..n) is a sequence of length-delimited fields numbered 1..maxf;
+ * with cut, the data may end inside the last one (a file cut short is
+ * still recognised, and then reported as truncated). */
 static bool all_len(const unsigned char *p, size_t n, uint64_t maxf,
-                    const unsigned char **f1, size_t *n1, size_t *count2)
+                    bool cut)
 {
     const unsigned char *end = p + n;
     while (p < end) {
         uint64_t key, len;
-        if (!read_varint(&p, end, &key) || (key & 7) != 2 ||
-            (key >> 3) == 0 || (key >> 3) > maxf ||
-            !read_varint(&p, end, &len) || len > (uint64_t)(end - p))
+        if (!read_varint(&p, end, &key))
+            return cut;
+        if ((key & 7) != 2 || (key >> 3) == 0 || (key >> 3) > maxf)
             return false;
-        if (f1 && (key >> 3) == 1) {
-            *f1 = p;
-            *n1 = (size_t)len;
-        }
-        if (count2 && (key >> 3) == 2)
-            (*count2)++;
+        if (!read_varint(&p, end, &len))
+            return cut;
+        if (len > (uint64_t)(end - p))
+            return cut;
         p += len;
     }
     return true;
@@ -440,18 +439,23 @@ bool fg_otlp_sniff(const unsigned char *data, size_t len)
         uint64_t key, n;
         if (!read_varint(&p, end, &key) || (key & 7) != 2 ||
             ((key >> 3) != 1 && (key >> 3) != 2) ||
-            !read_varint(&p, end, &n) || n > (uint64_t)(end - p))
+            !read_varint(&p, end, &n))
             return false;
+        /* a field running past the end: the file was cut short */
+        bool cut = n > (uint64_t)(end - p);
+        size_t have = cut ? (size_t)(end - p) : (size_t)n;
         /* ResourceProfiles (1): fields 1-3 and 1000, all length-delimited;
          * ProfilesDictionary (2): fields 1-7, all length-delimited. */
         if ((key >> 3) == 2) {
-            if (++dicts > 1 || !all_len(p, (size_t)n, 7, NULL, NULL, NULL))
+            if (++dicts > 1 || !all_len(p, have, 7, cut))
                 return false;
-        } else if (!all_len(p, (size_t)n, 1000, NULL, NULL, NULL)) {
+        } else if (!all_len(p, have, 1000, cut)) {
             return false;
         }
-        p += n;
         fields++;
+        if (cut)
+            break;
+        p += n;
     }
     return fields > 0;
 }

@@ -43,7 +43,9 @@
  * True when data looks like a binary ProfilesData: only top-level fields
  * 1 and 2, both length-delimited, and their contents made of
  * length-delimited fields (which a pprof Profile, whose field 1 holds
- * varints and which always has a string table, field 6, is not).
+ * varints and which always has a string table, field 6, is not).  A file
+ * cut short inside its last field still looks like one (and then fails
+ * to decode as truncated).
  */
 bool fg_otlp_sniff(const unsigned char *data, size_t len);
 

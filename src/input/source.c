@@ -124,7 +124,7 @@ static int json_one(const unsigned char *data, size_t len, const char *source,
     return fg_error_set(err, FG_EFORMAT,
                         "%s: a two-sided diff (base and candidate sides) "
                         "where one profile was expected; give it alone to "
-                        "'flamegate compare'",
+                        "'flamegate compare' or 'flamegate top'",
                         source);
 }
 

@@ -101,6 +101,52 @@ expect_exit 0 $FG top -f tsv -t all $C/jfr-valid.jfr
 contains "$TMP/out" "$(printf '#sample_type\tcpu\tnanoseconds\ttotal\t100000000')"
 contains "$TMP/out" "$(printf 'Main.work\t6\t10')"
 contains "$TMP/out" "$(printf '#sample_type\tpark_delay\tnanoseconds\ttotal\t10000000')"
+# the input formats of issue 18 (tests/lib/badformats.c): cut short,
+# references out of range, cyclic parents, huge numbers
+bad 2 "flamebearer-truncated.json: invalid JSON" $FG top $C/flamebearer-truncated.json
+bad 2 "flamebearer-bad-offsets.json: not valid flame-graph JSON: level 3 node 0: it lies outside its parent" $FG top $C/flamebearer-bad-offsets.json
+bad 2 "flamebearer-name-range.json: not valid flame-graph JSON: level 3 node 0: name index 99 but names has 4 entries" $FG top $C/flamebearer-name-range.json
+bad 2 "flamebearer-huge-count.json: not valid flame-graph JSON: level 1 node 1: offsets overflow" $FG top $C/flamebearer-huge-count.json
+bad 2 "flamebearer-wrong-size.json: not valid flame-graph JSON: level 0 has 4 numbers, not a multiple of 7" $FG top $C/flamebearer-wrong-size.json
+bad 2 "cpuprofile-truncated.cpuprofile: invalid JSON" $FG top $C/cpuprofile-truncated.cpuprofile
+bad 2 "cpuprofile-cycle.cpuprofile: not a valid cpuprofile: the parents of node 3 form a cycle" $FG top $C/cpuprofile-cycle.cpuprofile
+bad 2 "cpuprofile-two-parents.cpuprofile: not a valid cpuprofile: node 3 has two parents (also 2)" $FG top $C/cpuprofile-two-parents.cpuprofile
+bad 2 "cpuprofile-missing-node.cpuprofile: not a valid cpuprofile: sample 1 refers to node 99, which is not in nodes" $FG top $C/cpuprofile-missing-node.cpuprofile
+bad 2 "cpuprofile-missing-child.cpuprofile: not a valid cpuprofile: node 1 lists child 77, which is not a node" $FG top $C/cpuprofile-missing-child.cpuprofile
+bad 2 "cpuprofile-huge-time.cpuprofile: not a valid cpuprofile: sample 0: time overflows" $FG top $C/cpuprofile-huge-time.cpuprofile
+bad 2 "speedscope-unbalanced.json: not a valid speedscope file: profile 0: event 2 closes a frame that is not the innermost open one" $FG top $C/speedscope-unbalanced.json
+bad 2 "speedscope-unclosed.json: not a valid speedscope file: profile 0: 1 frames are never closed" $FG top $C/speedscope-unclosed.json
+bad 2 "speedscope-frame-range.json: not a valid speedscope file: sample 0 refers to frame out of range but shared.frames has 2 entries" $FG top $C/speedscope-frame-range.json
+bad 2 "speedscope-huge-weight.json: not a valid speedscope file: profile 0: weight 0 is not a number in range" $FG top $C/speedscope-huge-weight.json
+bad 2 "perf-huge-period.txt:1: the period overflows" $FG top $C/perf-huge-period.txt
+bad 2 "otlp-truncated.pb: not a valid OpenTelemetry profile: malformed protobuf (truncated or corrupt)" $FG top $C/otlp-truncated.pb
+bad 2 "otlp-stack-range.pb: not a valid OpenTelemetry profile: profile 0 sample 0 refers to stack 7 but the stack table has 2 entries" $FG top $C/otlp-stack-range.pb
+bad 2 "otlp-string-range.pb: not a valid OpenTelemetry profile: a function's name refers to string 50 but the string table has 5 entries" $FG top $C/otlp-string-range.pb
+bad 2 "otlp-location-range.json: not a valid OpenTelemetry profile: stack 1 refers to location 9 but the location table has 2 entries" $FG top $C/otlp-location-range.json
+bad 2 "otlp-mismatch.json: not a valid OpenTelemetry profile: profile 0 sample 0 has 2 values but 1 timestamps" $FG top $C/otlp-mismatch.json
+bad 2 "otlp-huge-count.pb: sample values overflow a 64-bit sum" $FG top $C/otlp-huge-count.pb
+bad 2 "otlp-valid.pb: more than 2 samples (raise the limit with --max-samples)" $FG top --max-samples 2 $C/otlp-valid.pb
+bad 2 "otlp-valid.pb: a stack deeper than 1 frames (raise the limit with --max-stack-depth)" $FG top --max-stack-depth 1 $C/otlp-valid.pb
+expect_exit 0 $FG top -f tsv -t all $C/otlp-valid.pb
+contains "$TMP/out" "$(printf '#sample_type\tcpu\tcount\ttotal\t15')"
+contains "$TMP/out" "$(printf 'leaf\t15\t15')"
+expect_exit 0 $FG top -f tsv -t all $C/perf-cut.txt
+contains "$TMP/out" "$(printf 'hot_loop\t2\t2')"
+contains "$TMP/out" "$(printf 'main\t0\t1')"
+# a two-sided file: top prints both sides; compare takes it alone, or one
+# side per flag; one source holding one profile is a usage error
+expect_exit 0 $FG top -f tsv -t all $C/flamebearer-diff.json
+contains "$TMP/out" "$(printf '#side\tcandidate')"
+contains "$TMP/out" "$(printf 'leaf\t400\t400')"
+expect_exit 0 $FG compare $C/flamebearer-diff.json
+contains "$TMP/out" "flamebearer-diff.json (candidate side)"
+cp "$TMP/out" "$TMP/alone.txt"
+expect_exit 0 $FG compare --base $C/flamebearer-diff.json --candidate $C/flamebearer-diff.json
+# the same report but for the command line it repeats
+diff <(grep -v '^flamegate .*settings:' "$TMP/out") \
+    <(grep -v '^flamegate .*settings:' "$TMP/alone.txt") >/dev/null ||
+    fail "compare DIFF and --base DIFF --candidate DIFF differ"
+bad 2 "a single source must be two-sided" $FG compare $C/types-cpu.pb
 # the same errors through compare, on either side
 bad 2 "truncated.pb.gz: truncated gzip stream" $FG compare $C/types-cpu.pb $C/truncated.pb.gz
 bad 2 "duplicate location id 20" $FG compare $C/duplicate-location-id.pb $C/types-cpu.pb

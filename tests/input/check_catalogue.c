@@ -18,6 +18,7 @@
 #include "net/parca.h"
 #include "net/pyroscope.h"
 #include "flamegate/source.h"
+#include "badformats.h"
 #include "jfrwrite.h"
 #include "core/util.h"
 #include "testutil.h"
@@ -295,6 +296,84 @@ START_TEST(jfr_bad_inputs)
 }
 END_TEST
 
+/* The decoding half for the formats of issue 18 (the files of
+ * testdata/corrupt written by tests/lib/badformats.c, built in memory):
+ * each bad file, read through content detection, gives its one clear
+ * error naming it, and never a profile; the valid ones decode. */
+static const struct {
+    const char *file;
+    const char *msg; /* NULL: valid */
+} format_cases[] = {
+    {"flamebearer-diff.json", NULL},
+    {"flamebearer-truncated.json", "invalid JSON"},
+    {"flamebearer-bad-offsets.json",
+     "level 3 node 0: it lies outside its parent"},
+    {"flamebearer-name-range.json", "name index 99 but names has 4 entries"},
+    {"flamebearer-huge-count.json", "level 1 node 1: offsets overflow"},
+    {"flamebearer-wrong-size.json",
+     "level 0 has 4 numbers, not a multiple of 7"},
+    {"cpuprofile-truncated.cpuprofile", "invalid JSON"},
+    {"cpuprofile-cycle.cpuprofile", "the parents of node 3 form a cycle"},
+    {"cpuprofile-two-parents.cpuprofile", "node 3 has two parents"},
+    {"cpuprofile-missing-node.cpuprofile", "sample 1 refers to node 99"},
+    {"cpuprofile-missing-child.cpuprofile",
+     "node 1 lists child 77, which is not a node"},
+    {"cpuprofile-huge-time.cpuprofile", "time overflows"},
+    {"speedscope-unbalanced.json",
+     "closes a frame that is not the innermost open one"},
+    {"speedscope-unclosed.json", "never closed"},
+    {"speedscope-frame-range.json", "refers to frame out of range"},
+    {"speedscope-huge-weight.json", "weight 0 is not a number in range"},
+    {"perf-cut.txt", NULL},
+    {"perf-huge-period.txt", ":1: the period overflows"},
+    {"otlp-valid.pb", NULL},
+    {"otlp-truncated.pb", "malformed protobuf (truncated or corrupt)"},
+    {"otlp-stack-range.pb",
+     "refers to stack 7 but the stack table has 2 entries"},
+    {"otlp-string-range.pb",
+     "refers to string 50 but the string table has 5 entries"},
+    {"otlp-huge-count.pb", NULL}, /* decodes; its sum overflows */
+    {"otlp-location-range.json",
+     "refers to location 9 but the location table has 2 entries"},
+    {"otlp-mismatch.json", "has 2 values but 1 timestamps"},
+};
+
+static void format_case(const char *name, const void *data, size_t len,
+                        void *ctx)
+{
+    size_t *seen = ctx;
+    size_t i = 0, nc = sizeof(format_cases) / sizeof(format_cases[0]);
+    while (i < nc && strcmp(format_cases[i].file, name) != 0)
+        i++;
+    ck_assert_msg(i < nc, "%s: not in the table of expected errors", name);
+    (*seen)++;
+    struct fg_profile *p[FG_SOURCE_MAX_SIDES] = {NULL, NULL};
+    size_t n = 7;
+    struct fg_error err = {0, ""};
+    int rc = fg_source_decode_sides(data, len, name, NULL, p, &n, &err);
+    if (!format_cases[i].msg) {
+        ck_assert_msg(rc == FG_OK && n >= 1, "%s: %s", name, err.msg);
+        for (size_t k = 0; k < n; k++)
+            fg_profile_free(p[k]);
+        return;
+    }
+    ck_assert_msg(rc == FG_EFORMAT, "%s: status %d (%s)", name, rc,
+                  err.msg);
+    ck_assert_msg(n == 0 && !p[0] && !p[1], "%s: a profile was left", name);
+    clean_message(&err);
+    ck_assert_msg(strstr(err.msg, name) &&
+                      strstr(err.msg, format_cases[i].msg),
+                  "%s: '%s' lacks '%s'", name, err.msg, format_cases[i].msg);
+}
+
+START_TEST(format_bad_inputs)
+{
+    size_t seen = 0;
+    fg_badformats_each(format_case, &seen);
+    ck_assert_uint_eq(seen, sizeof(format_cases) / sizeof(format_cases[0]));
+}
+END_TEST
+
 Suite *catalogue_suite(void)
 {
     Suite *s = suite_create("catalogue");
@@ -308,6 +387,7 @@ Suite *catalogue_suite(void)
     tcase_add_test(tc, github_forbidden_reason_echoes_token);
     tcase_add_test(tc, github_next_link_carries_token);
     tcase_add_test(tc, jfr_bad_inputs);
+    tcase_add_test(tc, format_bad_inputs);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -21,6 +21,7 @@
  */
 #include "flamegate/buf.h"
 #include "input/gz.h"
+#include "badformats.h"
 #include "jfrwrite.h"
 #include "core/util.h"
 
@@ -245,6 +246,13 @@ static void put_str(const char *dir, const char *name, const char *s)
 }
 
 /* ---- the catalogue ------------------------------------------------------ */
+
+/* fg_badformats_each's callback: one file into the directory ctx. */
+static void put_format(const char *name, const void *data, size_t len,
+                       void *ctx)
+{
+    put((const char *)ctx, name, data, len);
+}
 
 static void gen_names(const char *dir)
 {
@@ -482,6 +490,9 @@ static void gen(const char *dir)
         fg_jfrw_build(&b, (enum jfrw_variant)v);
         put_buf(dir, fg_jfrw_name((enum jfrw_variant)v), &b);
     }
+
+    /* the input formats of issue 18 (tests/lib/badformats.c) */
+    fg_badformats_each(put_format, (void *)(uintptr_t)dir);
 
     gen_names(dir);
 }
