@@ -55,8 +55,11 @@ struct flagged {
     double *co[2];       /* co[side][i * n + j]: i above j on a stack */
     double *dcum, *dflat;
     bool *is_new;
-    double *depth;       /* mean position from the root on its stacks */
-    double *dw;          /* weight of that mean */
+    bool *self;          /* its flat row is flagged: its own time rose */
+    double *leafco[2];   /* leafco[side][i * (n + 1) + j]: samples holding
+                          * i whose leaf is flagged j (j < n, self[j]) or
+                          * a function new in the candidate (j == n) */
+    bool *new_g;         /* per union function: absent from the base */
 };
 
 static size_t edge_find(struct edges *E, uint32_t from, uint32_t to)
@@ -127,6 +130,8 @@ static void scan(const struct fg_work *w, struct flagged *F, struct edges *E)
                     seq[len++] = g;
                 }
             }
+            if (len == 0)
+                continue;
             for (size_t t = 0; t < len; t++) {
                 long fi = F->idx[seq[t]];
                 if (fi >= 0) {
@@ -134,8 +139,6 @@ static void scan(const struct fg_work *w, struct flagged *F, struct edges *E)
                         seen[fi] = stamp;
                         first[fi] = (long)t;
                         present[np++] = (size_t)fi;
-                        F->depth[fi] += c * (double)t;
-                        F->dw[fi] += c;
                     }
                     last[fi] = (long)t;
                 }
@@ -156,6 +159,15 @@ static void scan(const struct fg_work *w, struct flagged *F, struct edges *E)
                     if (i != k && first[i] < last[k])
                         F->co[side][i * n + k] += c;
                 }
+            /* the sample's leaf, when it carries a rise of its own */
+            uint32_t leaf = seq[len - 1];
+            long li = F->idx[leaf];
+            size_t slot = li >= 0 && F->self[li] ? (size_t)li
+                          : F->new_g[leaf]       ? n
+                                                 : SIZE_MAX;
+            if (slot != SIZE_MAX)
+                for (size_t x = 0; x < np; x++)
+                    F->leafco[side][present[x] * (n + 1) + slot] += c;
         }
     }
     free(seq);
@@ -243,8 +255,17 @@ static void pick(const struct fg_work *w, struct flagged *F)
     F->dcum = fg_xcalloc(nc + 1, sizeof(double));
     F->dflat = fg_xcalloc(nc + 1, sizeof(double));
     F->is_new = fg_xcalloc(nc + 1, sizeof(bool));
-    F->depth = fg_xcalloc(nc + 1, sizeof(double));
-    F->dw = fg_xcalloc(nc + 1, sizeof(double));
+    F->self = fg_xcalloc(nc + 1, sizeof(bool));
+    F->leafco[0] = fg_xcalloc(nc * (nc + 1) + 1, sizeof(double));
+    F->leafco[1] = fg_xcalloc(nc * (nc + 1) + 1, sizeof(double));
+    F->new_g = fg_xcalloc(nf + 1, sizeof(bool));
+    for (size_t g = 0; g < nf; g++)
+        F->new_g[g] = fg_work_sum(w->cum + g * R, 0, w->k) == 0 &&
+                      fg_work_sum(w->flat + g * R, w->k, R) > 0;
+    for (size_t i = 0; i < nc; i++) {
+        size_t fr = w->row_of[0][F->g[i]];
+        F->self[i] = fr && flagged_row(&r->funcs[fr - 1]);
+    }
     for (size_t i = 0; i < nc; i++) {
         const double *cum = w->cum + (size_t)F->g[i] * R;
         const double *flat = w->flat + (size_t)F->g[i] * R;
@@ -265,8 +286,10 @@ static void flagged_free(struct flagged *F)
     free(F->dcum);
     free(F->dflat);
     free(F->is_new);
-    free(F->depth);
-    free(F->dw);
+    free(F->self);
+    free(F->leafco[0]);
+    free(F->leafco[1]);
+    free(F->new_g);
 }
 
 /* Index order of v[0..n) ascending. */
@@ -284,45 +307,50 @@ static size_t *order_by(const double *v, size_t n)
     return o;
 }
 
-/* How much of flagged i's rise the roots below it explain (each root
- * counted once: not when another root below i holds it); the largest
- * contributor in *best (NONE when none). */
-static double explained_by_roots(const struct fg_work *w,
-                                 const struct flagged *F, const bool *root,
-                                 size_t i, size_t *best)
+/* How much of flagged i's rise the rises below it explain: the samples
+ * holding i whose leaf is another function whose own time rose (flagged
+ * flat) or a function new in the candidate.  Samples have one leaf, so
+ * the parts add up without overlap.  The largest part in *best (a flagged
+ * index; n for new functions; NONE when nothing explains). */
+static double explained_below(const struct fg_work *w,
+                              const struct flagged *F, size_t i,
+                              size_t *best)
 {
     size_t n = F->n;
     double explained = 0, top = 0;
     *best = NONE;
-    for (size_t t = 0; t < n; t++) {
-        if (t == i || !root[t])
+    for (size_t j = 0; j <= n; j++) {
+        if (j == i || (j < n && !F->self[j]))
             continue;
-        double d = dco(w, F, i, t);
+        double d = change(w, F->leafco[0][i * (n + 1) + j],
+                          F->leafco[1][i * (n + 1) + j]);
         if (!(d > 0))
-            continue;
-        bool nested = false;
-        for (size_t u = 0; u < n && !nested; u++)
-            nested = u != t && u != i && root[u] && dco(w, F, i, u) > 0 &&
-                     F->co[1][u * n + t] >= EXPLAINS * F->co[1][i * n + t];
-        if (nested)
             continue;
         explained += d;
         if (d > top) {
             top = d;
-            *best = t;
+            *best = j;
         }
     }
     return explained;
 }
 
-/* The --min-delta that applies to union function g (its cum row's, else
- * its flat row's). */
-static double min_delta_of(const struct fg_work *w, uint32_t g)
+/* The smallest unexplained rise of union function g's inclusive share
+ * that counts as a change of its own: its --min-delta, and at least three
+ * standard errors of its share (a caller with 40% of the samples moves by
+ * half a point between identical runs of 20,000 samples). */
+static double own_rise(const struct fg_work *w, uint32_t g)
 {
     size_t fr, cr;
     rows_of(w, g, &fr, &cr);
     size_t x = cr != NONE ? cr : fr;
-    return x != NONE ? w->res->funcs[x].min_delta : w->o->min_delta;
+    if (x == NONE)
+        return w->o->min_delta;
+    const struct fg_func_result *f = &w->res->funcs[x];
+    double se = f->stat != 0 ? fabs(log(fmax(f->ratio, 1e-300)) / f->stat)
+                             : 0.0;
+    double sd = isfinite(se) ? se * fmax(f->base_share, f->cand_share) : 0;
+    return fmax(f->min_delta, 3.0 * sd);
 }
 
 /* Grouping: owner[i] = the root flagged i belongs to (itself for a root);
@@ -366,48 +394,42 @@ static void group(const struct fg_work *w, const struct flagged *F,
         if (F->is_new[i] && owner[i] == i)
             root[i] = true;
     }
-    /* 2. existing functions, deepest first (a callee before its callers:
-     * the rise measured on a caller can come out below its callee's by
-     * noise, so the size of the rise is no order): context of the roots
-     * below them when those explain their rise */
+    /* 2. an existing function whose own time rose is a change of its
+     * own; one whose inclusive rise the rises below it explain (80%, or
+     * what is left is not material on its own) is context of the largest
+     * of them; the rest rose in time spread over what they call */
     double *size = fg_xcalloc(n + 1, sizeof(double));
-    double *key = fg_xcalloc(n + 1, sizeof(double));
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         size[i] = fmax(F->dcum[i], F->dflat[i]);
-        key[i] = -(F->dw[i] > 0 ? F->depth[i] / F->dw[i] : 0.0);
-    }
-    size_t *ord = order_by(key, n);
-    free(key);
-    for (size_t i = 0; i < n; i++)
-        if (!F->is_new[i])
-            root[i] = true;
-    /* a fixed point: taking a function out of the roots lets the roots
-     * below it count for its ancestors directly */
-    bool changed = true;
-    for (size_t round = 0; changed && round <= n; round++) {
-        changed = false;
-        for (size_t o = 0; o < n; o++) {
-            size_t i = ord[o];
-            if (F->is_new[i] || !root[i])
-                continue;
-            size_t best_t;
-            double explained = explained_by_roots(w, F, root, i, &best_t);
-            /* explained: 80% of its rise, or what is left is not material
-             * on its own (noise in the rest of a large caller) */
-            if (best_t != NONE && size[i] > 0 &&
-                (explained >= EXPLAINS * size[i] ||
-                 size[i] - explained < min_delta_of(w, F->g[i]))) {
-                root[i] = false;
-                ctx[i] = best_t;
-                changed = true;
-            }
+    for (size_t i = 0; i < n; i++) {
+        if (F->is_new[i])
+            continue;
+        root[i] = true;
+        if (F->self[i])
+            continue;
+        size_t b;
+        double explained = explained_below(w, F, i, &b);
+        if (b == NONE || !(size[i] > 0) ||
+            (explained < EXPLAINS * size[i] &&
+             size[i] - explained >= own_rise(w, F->g[i])))
+            continue;
+        root[i] = false;
+        if (b < n) {
+            ctx[i] = b;
+            continue;
         }
+        /* new functions below: the new call path above most of them */
+        double most = 0;
+        for (size_t t = 0; t < n; t++)
+            if (F->is_new[t] && owner[t] == t &&
+                F->co[1][i * n + t] > most) {
+                most = F->co[1][i * n + t];
+                ctx[i] = t;
+            }
+        if (ctx[i] == NONE)
+            root[i] = true;
     }
-    /* context of a root that later became context itself: the final one */
-    for (size_t i = 0; i < n; i++)
-        for (size_t hop = 0; hop < n && ctx[i] != NONE && !root[ctx[i]];
-             hop++)
-            ctx[i] = ctx[ctx[i]];
+    size_t *ord = order_by(size, n);
     /* 3. an existing root whose rise happened under a new call path joins
      * it (the allocator that grew because the new code allocates); under
      * an existing root with a rise of its own it is a change of its own */
@@ -539,9 +561,7 @@ static void build(struct fg_work *w, const struct flagged *F,
                   const struct edges *E, const size_t *owner,
                   const size_t *ctx)
 {
-    bool *root = fg_xcalloc(F->n + 1, sizeof(bool));
-    for (size_t t = 0; t < F->n; t++)
-        root[t] = owner[t] == t;
+
     struct fg_result *r = w->res;
     size_t n = F->n, nb = 0;
     double tb = fg_work_sum(w->totals, 0, w->k);
@@ -566,13 +586,9 @@ static void build(struct fg_work *w, const struct flagged *F,
         const double *cum = w->cum + (size_t)g * w->runs;
         const double *flat = w->flat + (size_t)g * w->runs;
         const double *src = cum;
-        /* self time when it carries most of what the other findings
-         * below do not explain */
-        size_t ignore;
-        double rest = F->dcum[t] - explained_by_roots(w, F, root, t, &ignore);
         if (F->is_new[t]) {
             fd->kind = FG_FINDING_NEW_PATH;
-        } else if (F->dflat[t] >= 0.5 * rest) {
+        } else if (F->self[t]) {
             fd->kind = FG_FINDING_SELF;
             src = flat;
         } else {
@@ -615,7 +631,6 @@ static void build(struct fg_work *w, const struct flagged *F,
                         best_row(w, F->g[i], false));
         nb++;
     }
-    free(root);
     r->n_findings = nb;
     if (nb)
         qsort(r->findings, nb, sizeof(*r->findings), cmp_finding);

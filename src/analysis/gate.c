@@ -6,11 +6,12 @@
  * --min-delta at all, a cum row only when it differs from its function's
  * flat row (a leaf's cum is its flat and is not built).  Holm is valid
  * under any dependence, so the nested cum values need no model of their
- * correlation; it is weighted (Holm 1979) so that a cum row costs the flat
- * rows a quarter of what another flat row would: what cum adds (a new
- * call path, time that grew across a function's callees) shows as very
- * small p-values, while leaf regressions sit near the threshold and keep
- * most of the power.  BH runs over every tested row (MARGINAL, the
+ * correlation; it is weighted (Holm 1979) so that all cum rows together
+ * weigh a fifth of the flat rows: what cum adds (a new call path, time that
+ * grew across a function's callees) shows as very small p-values, while
+ * leaf regressions sit near the threshold and keep most of the power
+ * (with an equal weight per row, the many ancestors' cum rows of a small
+ * profile doubled the family and cost a third of the leaf detections).  BH runs over every tested row (MARGINAL, the
  * critical tier and the report).
  */
 #include "analysis/work.h"
@@ -26,7 +27,9 @@
 #define MDE_POWER 0.80
 #define CRIT_RATIO 1.5   /* critical tier (STATISTICS 5, Kayenta-style) */
 #define CRIT_DELTA 0.02
-#define CUM_WEIGHT 0.25  /* Holm weight of a cum row (a flat row: 1) */
+/* The cum rows of the gate family share this much Holm weight, relative
+ * to the flat rows' (each weighs 1). */
+#define CUM_SHARE 0.2
 
 /*
  * Whether a tested row could pass its --min-delta gate at all, with
@@ -56,16 +59,25 @@ void fg_gate_adjust(struct fg_work *w, const struct fg_family *fam)
     double *gw = fg_xcalloc(n + 1, sizeof(double));
     size_t *gi = fg_xcalloc(n + 1, sizeof(size_t));
     double min_l = fmin(w->lb, w->lc);
+    size_t nflat = 0, ncum = 0;
     for (size_t i = 0; i < n; i++) {
         struct fg_func_result *f = &r->funcs[fam->rows[i]];
         p[i] = f->p;
         if (can_reach_delta(f, min_l)) {
             f->flags |= FG_F_GATE;
             gi[ng] = i;
-            gw[ng] = f->metric == FG_METRIC_CUM ? CUM_WEIGHT : 1.0;
             gp[ng++] = f->p;
+            if (f->metric == FG_METRIC_CUM)
+                ncum++;
+            else
+                nflat++;
         }
     }
+    double cum_w = nflat && ncum ? CUM_SHARE * (double)nflat / (double)ncum
+                                 : 1.0;
+    for (size_t j = 0; j < ng; j++)
+        gw[j] = r->funcs[fam->rows[gi[j]]].metric == FG_METRIC_CUM ? cum_w
+                                                                   : 1.0;
     fg_stats_holm(p, n, all);
     fg_stats_bh(p, n, bh);
     fg_stats_holm_weighted(gp, gw, ng, gp);
@@ -87,7 +99,7 @@ void fg_gate_adjust(struct fg_work *w, const struct fg_family *fam)
         struct fg_func_result *f = &r->funcs[fam->rows[i]];
         if (!(f->flags & FG_F_ENV) || !(f->stat != 0.0))
             continue;
-        double wt = f->metric == FG_METRIC_CUM ? CUM_WEIGHT : 1.0;
+        double wt = f->metric == FG_METRIC_CUM ? cum_w : 1.0;
         double zc = fg_stats_z_quantile(w->o->alpha * wt /
                                         (2.0 * fmax(wsum, 1.0)));
         double lr = log(fmax(f->ratio, 1e-300));

@@ -124,13 +124,16 @@ static bool names_change(const struct fg_result *r, const char *fname)
     return false;
 }
 
-static void debug_result(const struct fg_result *r, const char *what)
+static void debug_result(const struct fg_result *r, const char *what,
+                         const char *fname)
 {
-    fprintf(stderr, "%s: %s: %s (noise %.5f, r %.4f)\n", what,
-            fg_verdict_name(r->verdict), r->reason, r->overdispersion, r->r);
+    fprintf(stderr, "%s: %s: %s (noise %.5f, r %.4f, gate %zu)\n", what,
+            fg_verdict_name(r->verdict), r->reason, r->overdispersion, r->r,
+            r->n_gate);
     for (size_t i = 0; i < r->n_funcs; i++) {
         const struct fg_func_result *f = &r->funcs[i];
-        if (!(f->flags & FG_F_REGRESSION))
+        if (!(f->flags & FG_F_REGRESSION) &&
+            !(fname && strcmp(f->name, fname) == 0))
             continue;
         fprintf(stderr, "  %s [%s] %lld -> %lld ratio %.3f z %.2f p %.2g "
                         "holm %.2g\n",
@@ -172,7 +175,17 @@ static enum fg_verdict compare(struct fg_profile **b, struct fg_profile **c,
     }
     if (getenv("FG_CAL_DEBUG") &&
         ((!expect && v == FG_VERDICT_FAIL) || (expect && !*hit)))
-        debug_result(r, expect ? "missed" : "false FAIL");
+        debug_result(r, expect ? "missed" : "false FAIL", fname);
+    if (getenv("FG_CAL_DEBUG") && *hit && r->n_fail_findings > 1) {
+        fprintf(stderr, "one change, %zu findings:\n", r->n_fail_findings);
+        for (size_t i = 0; i < r->n_findings; i++)
+            if (r->findings[i].level == FG_VERDICT_FAIL)
+                fprintf(stderr, "  %s (%d) %.4f -> %.4f\n",
+                        r->funcs[r->findings[i].row].name,
+                        (int)r->findings[i].kind,
+                        r->findings[i].base_share,
+                        r->findings[i].cand_share);
+    }
     fg_result_free(r);
     return v;
 }
@@ -336,6 +349,13 @@ int main(int argc, char **argv)
             quick = true;
         else if (strcmp(argv[i], "--show") == 0)
             show = true;
+        else if (strcmp(argv[i], "--metric") == 0 && i + 1 < argc) {
+            const char *m = argv[++i];
+            opts.metric = strcmp(m, "flat") == 0  ? FG_METRIC_FLAT
+                          : strcmp(m, "cum") == 0 ? FG_METRIC_CUM
+                                                  : FG_METRIC_BOTH;
+        } else if (strcmp(argv[i], "--env-noise") == 0 && i + 1 < argc)
+            opts.env_noise = strcmp(argv[++i], "off") != 0;
         else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
             only_runs = strtol(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--cv") == 0 && i + 1 < argc)
@@ -354,6 +374,8 @@ int main(int argc, char **argv)
                     "  --quick    fewer cells, for CI smoke runs\n"
                     "  --show     print the text report of the first "
                     "comparison of each kind\n"
+                    "  --metric M, --env-noise on|off   the comparisons' "
+                    "settings (both, on)\n"
                     "  --runs R, --cv C, --samples N   only matching cells\n"
                     "  (FG_CAL_DEBUG=1 prints every false FAIL)\n");
             return 2;
