@@ -42,7 +42,7 @@ EOF
 }
 
 # A normal report, for its schema_version.
-expect_exit 0 $FG compare --format json "$B" "$C"
+expect_exit 0 $FG compare --format json "$B" "$B"
 cp "$TMP/out" "$TMP/report.json"
 schema "$TMP/report.json"
 
