@@ -82,7 +82,8 @@ struct fg_report_ctx {
                                      * NULL: "(not recorded)" */
     const char *marker_id;          /* sticky comment id; NULL: "default" */
     size_t top;                     /* max rows per table (text,
-                                     * markdown); 0: the defaults */
+                                     * markdown); 0: the defaults;
+                                     * SIZE_MAX: every row */
     bool color;                     /* ANSI colours in text */
     size_t md_max_bytes;            /* markdown cap in bytes; 0: the
                                      * default; at least FG_REPORT_MD_MIN */

@@ -11,6 +11,7 @@
 #include "flamegate/source.h"
 #include "core/util.h"
 #include "model/split.h"
+#include "cli/cli_profile.h"
 
 #include <pthread.h>
 #include <regex.h>
@@ -50,23 +51,52 @@ static const char compare_usage[] =
     "                            profile's default type)\n"
     "      --metric M            flat (default: gate on self time), cum,\n"
     "                            or both\n"
-    "      --ignore REGEX        skip functions matching (repeatable)\n"
-    "      --focus REGEX         test only functions matching (repeatable)\n"
+    "      --folded-column N     read column N (1 or 2) of folded files with\n"
+    "                            two counts per line (refused otherwise)\n"
     "      --split N             cut every recording into N runs of equal\n"
     "                            time span (formats with a time per sample:\n"
     "                            JFR, cpuprofile, perf script, speedscope\n"
     "                            evented, OTLP); docs/split.md says when\n"
     "                            blocks understate run-to-run noise\n"
+    "\n";
+
+static const char compare_usage_filters[] =
+    "Sample filters (pprof's, applied to every run before comparing; each\n"
+    "repeatable; REGEX: POSIX extended, matched anywhere in a name):\n"
+    "      --focus REGEX         keep only samples whose stack has a\n"
+    "                            function matching (several: any)\n"
+    "      --ignore REGEX        drop samples whose stack has a function\n"
+    "                            matching\n"
+    "      --hide REGEX          remove matching functions from the stacks\n"
+    "      --show-from REGEX     drop the frames above the first match from\n"
+    "                            the root (samples without one are dropped)\n"
+    "      --tagfocus EXPR       keep samples whose labels match: KEY=REGEX\n"
+    "                            [,REGEX], KEY=RANGE (1kb:, :100ms, 10:20),\n"
+    "                            or REGEX,... on 'key:value' (pprof's\n"
+    "                            syntax); e.g. endpoint=/checkout compares\n"
+    "                            that slice; repeated: all must match\n"
+    "      --tagignore EXPR      drop samples whose labels match EXPR\n"
+    "\n"
+    "Which functions are tested (and can fail the gate); the samples stay:\n"
+    "      --gate-only REGEX     test only functions matching; the others\n"
+    "                            are neither tested nor listed (repeatable;\n"
+    "                            what --focus meant before it was pprof's)\n"
+    "      --gate-ignore REGEX   do not test or list functions matching;\n"
+    "                            samples ending in them also leave their\n"
+    "                            callers' inclusive time (repeatable; what\n"
+    "                            --ignore meant before it was pprof's)\n"
     "\n"
     "Statistics:\n"
     "      --alpha A             significance level (0.05)\n"
-    "      --min-change X        minimum relative increase to FAIL (10%)\n"
+    "      --min-change PCT      minimum relative increase to FAIL, in\n"
+    "                            percent: 10 or 10% (default); a bare\n"
+    "                            number up to 1 is refused as ambiguous\n"
     "      --min-delta PP        minimum increase in share, in percentage\n"
-    "                            points (0.5); functions too small to move\n"
-    "                            that much cannot FAIL and leave the Holm\n"
-    "                            family, which makes it stronger\n"
+    "                            points (0.5 or 0.5%); functions too small\n"
+    "                            to move that much cannot FAIL and leave\n"
+    "                            the Holm family, which makes it stronger\n"
     "      --min-share PCT       test functions with at least this share\n"
-    "                            on one side (0.1)\n"
+    "                            on one side, in percent (0.1)\n"
     "      --min-count N         ... and at least N samples in total (20)\n"
     "      --min-samples N       INCONCLUSIVE below N samples per side (500)\n"
     "      --normalize MODE      robust (median-of-ratios, default), total\n"
@@ -82,7 +112,8 @@ static const char compare_usage2[] =
     "                            e.g. -o markdown=summary.md -o json=r.json\n"
     "      --color WHEN          auto (default), always or never; NO_COLOR\n"
     "                            disables colour in auto mode\n"
-    "  -n, --top N               rows per table\n"
+    "  -n, --top N               rows per table; 0: every row (default\n"
+    "                            20 in text, 10 in markdown)\n"
     "      --marker-id ID        id of the hidden sticky-comment marker\n"
     "  -q, --quiet               no notes on standard error\n"
     "  -v, --verbose             more notes on standard error\n"
@@ -510,6 +541,67 @@ static int split_sides(const struct fg_settings *st, struct sides *sd,
     return FG_OK;
 }
 
+/*
+ * pprof's sample filters on every run (before --split, which does not
+ * keep labels), with pprof's "matched no samples" warnings said once for
+ * all runs, and the readers' warnings.  *kept and *had count the sample
+ * records of each side after and before.
+ */
+static int filter_sides(const struct fg_settings *st, struct sides *sd,
+                        size_t kept[2], size_t had[2], struct fg_error *err)
+{
+    struct fg_filter_spec spec;
+    fg_settings_filter_spec(st, &spec);
+    struct fg_filter *f = NULL;
+    int rc = fg_filter_new(&spec, &f, err);
+    struct fg_filter_stats any;
+    memset(&any, 0, sizeof(any));
+    for (int s = 0; s < 2 && !rc; s++) {
+        kept[s] = had[s] = 0;
+        for (size_t i = 0; i < sd->n[s] && !rc; i++) {
+            fg_cli_profile_warning(sd->prof[s][i], st->verbose < 0);
+            had[s] += sd->prof[s][i]->n_samples;
+            if (!f)
+                continue;
+            struct fg_profile *out = NULL;
+            struct fg_filter_stats fs;
+            rc = fg_filter_apply(f, sd->prof[s][i], &out, &fs, err);
+            if (rc)
+                break;
+            fg_profile_free(sd->prof[s][i]);
+            sd->prof[s][i] = out;
+            kept[s] += out->n_samples;
+            any.focus |= fs.focus;
+            any.ignore |= fs.ignore;
+            any.hide |= fs.hide;
+            any.show_from |= fs.show_from;
+            any.tagfocus |= fs.tagfocus;
+            any.tagignore |= fs.tagignore;
+        }
+    }
+    if (!rc && f)
+        fg_cli_filter_warn(&spec, &any, "every run", st->verbose < 0);
+    fg_filter_free(f);
+    return rc;
+}
+
+/* The report says that a slice was compared. */
+static void note_filters(const struct fg_settings *st, const size_t kept[2],
+                         const size_t had[2], struct fg_result *res)
+{
+    struct fg_filter_spec spec;
+    fg_settings_filter_spec(st, &spec);
+    size_t n = spec.n_focus + spec.n_ignore + spec.n_hide +
+               spec.n_show_from + spec.n_tagfocus + spec.n_tagignore;
+    if (n == 0)
+        return;
+    fg_result_add_warning(res,
+                          "sample filters applied (%zu, see the settings): "
+                          "%zu of %zu sample records of the base and %zu of "
+                          "%zu of the candidate kept",
+                          n, kept[0], had[0], kept[1], had[1]);
+}
+
 /* ---- reports -------------------------------------------------------------- */
 
 static bool want_color(const struct fg_settings *st)
@@ -799,6 +891,7 @@ int fg_cmd_compare(int argc, char **argv)
     int rc = parse(argc, argv, &st, &cfg, &help, &sd.single, &err);
     if (help) {
         fputs(compare_usage, stdout);
+        fputs(compare_usage_filters, stdout);
         fputs(compare_usage2, stdout);
         fputs(fg_cli_limits_help, stdout);
         goto out;
@@ -809,9 +902,12 @@ int fg_cmd_compare(int argc, char **argv)
         rc = fg_usage_error("compare", "%s", err.msg);
         goto out;
     }
+    fg_cli_warn_unknown_env(st.verbose < 0);
     line = settings_line(argc, argv);
     double t0 = fg_now();
+    size_t kept[2] = {0, 0}, had[2] = {0, 0};
     if ((rc = load_sides(&st, &req, &sd, &err)) ||
+        (rc = filter_sides(&st, &sd, kept, had, &err)) ||
         (rc = split_sides(&st, &sd, &err)) ||
         (rc = fg_compare(sd.prof[0], sd.n[0], sd.prof[1], sd.n[1], &st.cmp,
                          &res, &err))) {
@@ -819,6 +915,7 @@ int fg_cmd_compare(int argc, char **argv)
         goto out;
     }
     warn_dropped(&sd, res);
+    note_filters(&st, kept, had, res);
     if (needs_flame(&st)) {
         size_t bt = 0, ct = 0;
         /* fg_compare validated the type on every run already; a side
@@ -837,7 +934,8 @@ int fg_cmd_compare(int argc, char **argv)
     fg_report_ctx_init(&ctx, res, flame);
     ctx.settings = line;
     ctx.marker_id = st.marker_id;
-    ctx.top = st.top > 0 ? (size_t)st.top : 0;
+    /* --top 0: every row (pprof's -nodecount=0) */
+    ctx.top = st.top < 0 ? 0 : st.top == 0 ? SIZE_MAX : (size_t)st.top;
     ctx.color = want_color(&st);
     if ((rc = write_reports(&st, &ctx, &err))) {
         rc = on_error(&st, &err, line);

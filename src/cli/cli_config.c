@@ -10,6 +10,7 @@
 #include "config/backend_opts.h"
 #include "flamegate/buf.h"
 #include "cli/cli.h"
+#include "cli/cli_profile.h"
 #include "config/config.h"
 #include "core/util.h"
 
@@ -218,14 +219,14 @@ static void list_presets(int verbose)
 
 /* ---- --show ------------------------------------------------------------- */
 
-/* The patterns that the "ignore"/"focus" key itself set, from every
+/* The patterns that the "gate-ignore"/"gate-only" key itself set, from every
  * source that set it (patterns accumulate across sources; rules and
  * presets have origins of their own and are listed under "rules"), and
  * those sources joined with " + ". */
 static void pattern_list(const struct fg_settings *s, const char *key,
                          char **value, char **origins)
 {
-    enum fg_rule_kind k = key[0] == 'i' ? FG_RULE_IGNORE : FG_RULE_FOCUS;
+    enum fg_rule_kind k = key[5] == 'i' ? FG_RULE_IGNORE : FG_RULE_FOCUS;
     struct fg_buf v, o;
     fg_buf_init(&v, 0);
     fg_buf_init(&o, 0);
@@ -266,7 +267,7 @@ static void show_settings(const struct fg_settings *s)
     char **froms = fg_xcalloc(n, sizeof(char *));
     for (size_t i = 0; i < n; i++) {
         const char *k = fg_settings_keys[i];
-        if (strcmp(k, "ignore") == 0 || strcmp(k, "focus") == 0) {
+        if (strcmp(k, "gate-ignore") == 0 || strcmp(k, "gate-only") == 0) {
             pattern_list(s, k, &vals[i], &froms[i]);
         } else {
             vals[i] = fg_settings_value(s, k);
@@ -290,13 +291,15 @@ static void show_settings(const struct fg_settings *s)
 
 static void show_rules(const struct fg_settings *s)
 {
-    static const char *const kind[] = {"ignore", "focus", "threshold"};
+    static const char *const kind[] = {"gate-ignore", "gate-only",
+                                       "threshold"};
     if (s->n_rules == 0) {
         printf("\nrules: none\n");
         return;
     }
-    printf("\nrules, in order (any matching ignore rule ignores a function; "
-           "the first\nmatching threshold rule sets its gates and budget):\n");
+    printf("\nrules, in order (any matching gate-ignore rule ignores a "
+           "function; the\nfirst matching threshold rule sets its gates and "
+           "budget):\n");
     for (size_t i = 0; i < s->n_rules; i++) {
         const struct fg_rule *r = &s->rules[i];
         size_t len = strlen(r->pattern);
@@ -468,6 +471,7 @@ static int show(const struct config_cli *c)
         rc = fg_cli_fail(&err);
         goto out;
     }
+    fg_cli_warn_unknown_env(false);
     if (cfg.path)
         printf("config file: %s (from %s)\n\n", cfg.path,
                strcmp(cfg.located_by, "working directory") == 0

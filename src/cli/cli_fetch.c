@@ -5,6 +5,7 @@
  */
 #include "config/backend_opts.h"
 #include "cli/cli.h"
+#include "cli/cli_profile.h"
 #include "config/config.h"
 #include "input/gz.h"
 #include "core/util.h"
@@ -370,9 +371,11 @@ static int list(struct fetch_cli *c, struct fg_error *err)
     return FG_OK;
 }
 
-/* Write one result (validated) gzipped to path. */
+/* Write one result (validated: count samples in records) gzipped to
+ * path. */
 static int write_one(const struct fetch_cli *c, const struct fg_fetched *f,
-                     size_t samples, const char *path, struct fg_error *err)
+                     int64_t count, size_t records, const char *path,
+                     struct fg_error *err)
 {
     const unsigned char *d = (const unsigned char *)f->data.data;
     struct fg_buf gz;
@@ -385,20 +388,22 @@ static int write_one(const struct fetch_cli *c, const struct fg_fetched *f,
                      : fg_write_file_atomic(path, d, f->data.len, err);
     fg_buf_release(&gz);
     if (rc == FG_OK && c->verbose >= 0 && strcmp(path, "-") != 0)
-        fg_msg_note("wrote '%s' (%zu samples) from %s", path, samples,
-                    f->name);
+        fg_msg_note("wrote '%s' (%lld sample%s in %zu record%s) from %s",
+                    path, (long long)count, count == 1 ? "" : "s", records,
+                    records == 1 ? "" : "s", f->name);
     return rc;
 }
 
 /*
- * Decode every result to validate it and count its samples (samples[i],
- * 0 for a window without any).  When none has samples: for a backend the
+ * Decode every result to validate it and count its sample records
+ * (samples[i], 0 for a window without any) and samples (counts[i], as
+ * compare counts them).  When none has samples: for a backend the
  * selection matched nothing (fg_backend_no_data_error), for a live
  * endpoint the capture is empty.
  */
 static int validate_all(const struct fetch_cli *c, int side,
                         const struct fg_fetched *f, size_t n, size_t *samples,
-                        struct fg_error *err)
+                        int64_t *counts, struct fg_error *err)
 {
     size_t nonempty = 0;
     for (size_t i = 0; i < n; i++) {
@@ -407,6 +412,7 @@ static int validate_all(const struct fetch_cli *c, int side,
         if (rc != FG_OK)
             return rc;
         samples[i] = p ? p->n_samples : 0;
+        counts[i] = p ? fg_cli_sample_count(p, p->default_type) : 0;
         nonempty += p != NULL;
         fg_profile_free(p);
     }
@@ -453,9 +459,10 @@ static int write_all(const struct fetch_cli *c, int side,
                             "a directory",
                             n);
     size_t *samples = fg_xcalloc(n ? n : 1, sizeof(*samples));
-    int rc = validate_all(c, side, f, n, samples, err);
+    int64_t *counts = fg_xcalloc(n ? n : 1, sizeof(*counts));
+    int rc = validate_all(c, side, f, n, samples, counts, err);
     if (rc == FG_OK && n == 1 && !dir) {
-        rc = write_one(c, f, samples[0], c->output, err);
+        rc = write_one(c, f, counts[0], samples[0], c->output, err);
         goto out;
     }
     if (rc == FG_OK && mkdir(c->output, 0777) != 0 && errno != EEXIST)
@@ -477,11 +484,12 @@ static int write_all(const struct fetch_cli *c, int side,
                                   (int)(c->output[olen - 1] == '/' ? olen - 1
                                                                    : olen),
                                   c->output, i + 1);
-        rc = write_one(c, &f[i], samples[i], path, err);
+        rc = write_one(c, &f[i], counts[i], samples[i], path, err);
         free(path);
     }
 out:
     free(samples);
+    free(counts);
     return rc;
 }
 
@@ -526,6 +534,7 @@ int fg_cmd_fetch(int argc, char **argv)
         exit_code = fg_usage_error("fetch", "%s", usage);
         goto out;
     }
+    fg_cli_warn_unknown_env(c.verbose < 0);
     struct fg_error err = {0};
     bool listing = c.list_types || c.list_versions;
     int side = listing || c.src ? FG_SIDE_PLAIN : choose_side(&c, &err);

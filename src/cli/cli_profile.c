@@ -3,6 +3,7 @@
 #include "cli/cli_profile.h"
 #include "analysis/work.h"
 #include "cli/cli.h"
+#include "config/settings.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -37,21 +38,38 @@ int fg_cli_filter(const struct fg_filter *f, const struct fg_filter_spec *spec,
     int rc = fg_filter_apply(f, in, out, &st, err);
     if (rc)
         return rc;
+    fg_cli_filter_warn(spec, &st, in->source, quiet);
+    return FG_OK;
+}
+
+void fg_cli_filter_warn(const struct fg_filter_spec *spec,
+                        const struct fg_filter_stats *st, const char *where,
+                        bool quiet)
+{
     const struct {
         size_t given;
         bool matched;
         const char *what;
     } checks[] = {
-        {spec->n_focus, st.focus, "--focus"},
-        {spec->n_ignore, st.ignore, "--ignore"},
-        {spec->n_hide, st.hide, "--hide"},
-        {spec->n_show_from, st.show_from, "--show-from"},
-        {spec->n_tagfocus, st.tagfocus, "--tagfocus"},
-        {spec->n_tagignore, st.tagignore, "--tagignore"},
+        {spec->n_focus, st->focus, "--focus"},
+        {spec->n_ignore, st->ignore, "--ignore"},
+        {spec->n_hide, st->hide, "--hide"},
+        {spec->n_show_from, st->show_from, "--show-from"},
+        {spec->n_tagfocus, st->tagfocus, "--tagfocus"},
+        {spec->n_tagignore, st->tagignore, "--tagignore"},
     };
     for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]) && !quiet; i++)
         if (checks[i].given && !checks[i].matched)
-            fg_msg_warn("%s: %s matched no samples", in->source,
-                        checks[i].what);
-    return FG_OK;
+            fg_msg_warn("%s: %s matched no samples", where, checks[i].what);
+}
+
+extern char **environ;
+
+void fg_cli_warn_unknown_env(bool quiet)
+{
+    struct fg_strlist w = {0};
+    fg_settings_env_unknown(environ, &w);
+    for (size_t i = 0; i < w.n && !quiet; i++)
+        fg_msg_warn("%s", w.v[i]);
+    fg_strlist_clear(&w);
 }

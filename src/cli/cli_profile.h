@@ -1,7 +1,8 @@
 /*
- * cli_profile.h - profiles as the commands present them: the sample count
- * (what compare counts), readers' warnings, and pprof's sample filters
- * applied to loaded profiles.
+ * cli_profile.h - what several commands share about their inputs: the
+ * sample count of a profile (what compare counts), readers' warnings,
+ * pprof's sample filters applied to loaded profiles, and warnings about
+ * FLAMEGATE_* variables that no setting reads.
  */
 #ifndef FLAMEGATE_CLI_PROFILE_H
 #define FLAMEGATE_CLI_PROFILE_H
@@ -29,5 +30,15 @@ void fg_cli_profile_warning(const struct fg_profile *p, bool quiet);
 int fg_cli_filter(const struct fg_filter *f, const struct fg_filter_spec *spec,
                   const struct fg_profile *in, struct fg_profile **out,
                   bool quiet, struct fg_error *err) FG_MUST_CHECK;
+
+/* pprof's "... matched no samples" warnings for the filters of spec that
+ * st says matched nothing in where ("every run", a file name). */
+void fg_cli_filter_warn(const struct fg_filter_spec *spec,
+                        const struct fg_filter_stats *st, const char *where,
+                        bool quiet);
+
+/* Warn (unless quiet) about every FLAMEGATE_* variable of the
+ * environment that no setting reads, with the nearest known name. */
+void fg_cli_warn_unknown_env(bool quiet);
 
 #endif

@@ -248,38 +248,23 @@ static void format_number(const json_t *v, char *buf, size_t n)
 
 /* ---- "did you mean" ----------------------------------------------------- */
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63)
-        return 64;
-    size_t prev[64], cur[64];
-    for (size_t j = 0; j <= lb; j++)
-        prev[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        cur[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-            cur[j] = sub < del ? (sub < ins ? sub : ins)
-                               : (del < ins ? del : ins);
-        }
-        memcpy(prev, cur, sizeof(prev));
-    }
-    return prev[lb];
-}
-
 static const char *const top_special[] = {"rules", "ignore-presets",
                                           "backends", "backend-profile",
+                                          "sample-focus", "sample-ignore",
                                           NULL};
-static const char *const rule_keys[] = {"match", "glob", "ignore", "focus",
+static const char *const rule_keys[] = {"match", "glob", "ignore",
+                                        "gate-ignore", "gate-only",
                                         "min-change", "min-delta",
                                         "max-share", "reason", NULL};
+/* Config spellings of the sample filters whose flag name is taken by the
+ * old meaning of the key (see renamed_key). */
+static const char *const top_aliases[] = {"sample-focus", "sample-ignore",
+                                          NULL};
 
 static void consider(const char *key, const char *cand, const char **best,
                      size_t *best_d)
 {
-    size_t d = edit_distance(key, cand);
+    size_t d = fg_edit_distance(key, cand);
     if (d < *best_d) {
         *best_d = d;
         *best = cand;
@@ -344,12 +329,14 @@ enum kind { K_STRING, K_LIST, K_NUMBER, K_INT, K_SIZE, K_SCALAR, K_BOOL };
 
 static enum kind setting_kind(const char *key)
 {
-    static const char *const lists[] = {"base", "candidate", "ignore",
-                                        "focus", "output", "header", NULL};
+    static const char *const lists[] = {
+        "base",      "candidate", "ignore",   "focus",     "hide",
+        "show-from", "tagfocus",  "tagignore", "gate-only", "gate-ignore",
+        "output",    "header",    NULL};
     static const char *const numbers[] = {"alpha", "min-change", "min-delta",
                                           "min-share", NULL};
     static const char *const ints[] = {"min-count", "min-samples", "top",
-                                       "runs", NULL};
+                                       "runs", "folded-column", NULL};
     static const char *const bools[] = {"env-noise", NULL};
     static const char *const scalars[] = {"base-work", "candidate-work",
                                           NULL};
@@ -373,7 +360,10 @@ static enum kind setting_kind(const char *key)
 
 static bool is_pattern_key(const char *key)
 {
-    return strcmp(key, "ignore") == 0 || strcmp(key, "focus") == 0;
+    static const char *const regex_keys[] = {
+        "ignore", "focus", "hide", "show-from", "gate-only", "gate-ignore",
+        NULL};
+    return in_list(regex_keys, key);
 }
 
 /* One scalar of a key as text, type-checked for its kind (for K_LIST: one
@@ -561,10 +551,10 @@ enum rule_unit { U_CHANGE, U_POINTS, U_SHARE };
 
 /*
  * A rule threshold as a fraction.  The units follow the global flags:
- * min_change like --min-change (0.1 or "10%", numbers above 1 are
- * percent), min_delta like --min-delta (percentage points), and max_share
- * in percent (30 or "30%"); a bare number below 1 for max_share is refused
- * as ambiguous rather than read as a tiny budget.
+ * every bare number is in percent ("10" or "10%"), min_delta in
+ * percentage points; a bare number in (0, 1] for min_change (which read
+ * it as a fraction once) and below 1 for max_share is refused as
+ * ambiguous rather than read as a tiny threshold or budget.
  */
 static int rule_value(struct loader *L, const char *path, const json_t *v,
                       enum rule_unit u, double *out)
@@ -598,7 +588,14 @@ static int rule_value(struct loader *L, const char *path, const json_t *v,
         return fail(L, "%s", e.msg);
     switch (u) {
     case U_CHANGE:
-        *out = pct || d > 1.0 ? d / 100.0 : d;
+        /* in percent like --min-change; a bare number up to 1 was a
+         * fraction once: refused rather than read differently */
+        if (!pct && d > 0 && d <= 1)
+            return fail(L,
+                        "'%s': %s is ambiguous: min_change is in percent; "
+                        "write \"%s%%\" for %s%%, or %g for %g%%",
+                        path, text, text, text, d * 100, d * 100);
+        *out = d / 100.0;
         return FG_OK;
     case U_POINTS:
         if (d > 100)
@@ -654,10 +651,17 @@ static int rule_key(struct loader *L, const char *path, const char *kpath,
             return fail(L, "'%s' is an empty pattern", kpath);
         return r->is_glob ? FG_OK : check_regex(L, kpath, r->pattern);
     }
-    if (strcmp(dkey, "ignore") == 0)
+    if (strcmp(dkey, "ignore") == 0 || strcmp(dkey, "gate-ignore") == 0)
         return rule_bool(L, kpath, v, &r->ignore);
-    if (strcmp(dkey, "focus") == 0)
+    if (strcmp(dkey, "gate-only") == 0)
         return rule_bool(L, kpath, v, &r->focus);
+    if (strcmp(dkey, "focus") == 0)
+        return fail(L,
+                    "'%s': \"focus\" is no longer a rule key: a rule that "
+                    "selects the functions that can fail the gate is "
+                    "\"gate_only\": true (--focus now keeps the samples "
+                    "whose stack passes through a function, as pprof's)",
+                    kpath);
     if (strcmp(dkey, "min-change") == 0)
         return rule_value(L, kpath, v, U_CHANGE, &r->th[0]);
     if (strcmp(dkey, "min-delta") == 0)
@@ -691,16 +695,18 @@ static int load_rule(struct loader *L, size_t idx, const json_t *obj)
                     "\"glob\" (a shell pattern)",
                     path);
     if (r.ignore && r.focus)
-        return fail(L, "'%s' cannot both ignore and focus", path);
+        return fail(L, "'%s' cannot be both gate_ignore and gate_only",
+                    path);
     if ((r.ignore || r.focus) && thresholds)
         return fail(L,
-                    "'%s': an %s rule takes no min_change, min_delta or "
+                    "'%s': a %s rule takes no min_change, min_delta or "
                     "max_share; make a separate rule",
-                    path, r.ignore ? "ignore" : "focus");
+                    path, r.ignore ? "gate_ignore" : "gate_only");
     if (!r.ignore && !r.focus && !thresholds)
         return fail(L,
-                    "'%s' does nothing: give \"ignore\": true, \"focus\": "
-                    "true, or min_change, min_delta or max_share",
+                    "'%s' does nothing: give \"ignore\": true, "
+                    "\"gate_only\": true, or min_change, min_delta or "
+                    "max_share",
                     path);
     enum fg_rule_kind kind = r.ignore  ? FG_RULE_IGNORE
                              : r.focus ? FG_RULE_FOCUS
@@ -764,6 +770,30 @@ static int load_presets(struct loader *L, const char *key, const json_t *v)
 
 /* ---- the document ------------------------------------------------------- */
 
+/*
+ * "focus" and "ignore" named the functions to test; the flags of those
+ * names are now pprof's sample filters.  A config file written for the
+ * old meaning must not change meaning silently: the keys are refused,
+ * naming both spellings.
+ */
+static int renamed_key(struct loader *L, const char *key, const char *dkey)
+{
+    bool focus = dkey[0] == 'f';
+    return fail(L,
+                "'%s' is no longer a config key: for %s (its old meaning) "
+                "write \"%s\"; for pprof's sample filter (%s) write "
+                "\"sample_%s\"",
+                key,
+                focus ? "the only functions the gate tests"
+                      : "functions the gate does not test",
+                focus ? "gate_only" : "gate_ignore",
+                focus ? "keep the samples whose stack passes through a "
+                        "matching function"
+                      : "drop the samples whose stack passes through a "
+                        "matching function",
+                dkey);
+}
+
 static int load_default_profile(struct loader *L, const json_t *v)
 {
     if (!json_is_string(v))
@@ -811,6 +841,11 @@ static int load_top(struct loader *L, const json_t *root)
             rc = load_backends(L, v);
         else if (strcmp(dkey, "backend-profile") == 0)
             profile = v;
+        else if (strcmp(dkey, "focus") == 0 || strcmp(dkey, "ignore") == 0)
+            rc = renamed_key(L, key, dkey);
+        else if (in_list(top_aliases, dkey))
+            rc = each_value(L, key, dkey + strlen("sample-"), v, put_setting,
+                            NULL);
         else if (fg_settings_known(dkey))
             rc = each_value(L, key, dkey, v, put_setting, NULL);
         else

@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <regex.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,9 @@
 /* Every key, in help order.  Backend keys are handled by backend.c when
  * that module is built in (see fg_settings_set). */
 const char *const fg_settings_keys[] = {
-    "base", "candidate", "sample-type", "metric", "ignore", "focus",
+    "base", "candidate", "sample-type", "metric", "focus", "ignore", "hide",
+    "show-from", "tagfocus", "tagignore", "gate-only", "gate-ignore",
+    "folded-column",
     "alpha", "min-change", "min-delta", "min-share", "min-count",
     "min-samples", "normalize", "test", "format", "output", "color", "top",
     "marker-id", "on-error", "inconclusive", "runs", "split", "env-noise",
@@ -48,6 +51,7 @@ void fg_settings_init(struct fg_settings *s)
     s->format = FG_REPORT_TEXT;
     s->color = FG_COLOR_AUTO;
     s->runs = 1;
+    s->top = -1;
     s->split = 1;
     s->backend = fg_xcalloc(1, sizeof(*s->backend));
     fg_backend_opts_init(s->backend);
@@ -69,6 +73,8 @@ void fg_settings_release(struct fg_settings *s)
     fg_strlist_clear(&s->base);
     fg_strlist_clear(&s->candidate);
     fg_strlist_clear(&s->rule_strs);
+    for (int i = 0; i < FG_FILTER_KINDS; i++)
+        fg_strlist_clear(&s->filters[i]);
     fg_strlist_clear(&s->origin_keys);
     fg_strlist_clear(&s->origin_vals);
     clear_outputs(s);
@@ -155,10 +161,15 @@ static int set_number(const char *key, const char *value, const char *origin,
     return FG_OK;
 }
 
-/* Relative change: "10%", "0.1" or "10" (taken as percent when > 1). */
+/*
+ * A percentage: "10%" or a bare "10" (percent, or percentage points for
+ * min-delta), as a fraction.  With refuse_fraction (min-change, which
+ * read a bare 0.5 as 50% before), a bare number in (0, 1] is refused as
+ * ambiguous instead of silently changing meaning.
+ */
 static int set_fraction(const char *key, const char *value,
-                        const char *origin, bool percent_if_big, double *out,
-                        struct fg_error *err)
+                        const char *origin, bool refuse_fraction,
+                        double *out, struct fg_error *err)
 {
     char tmp[64];
     size_t n = strlen(value);
@@ -172,9 +183,14 @@ static int set_fraction(const char *key, const char *value,
     int rc = set_number(key, value, origin, 0, 1e6, &v, err);
     if (rc)
         return rc;
-    if (pct || (percent_if_big && v > 1.0))
-        v /= 100.0;
-    *out = v;
+    if (refuse_fraction && !pct && v > 0 && v <= 1.0)
+        return fg_error_set(err, FG_EUSAGE,
+                            "'%s' for '%s' (from %s) is ambiguous: it is in "
+                            "percent; write '%s%%' for %s percent, or "
+                            "'%g%%' for %g%%",
+                            value, key, origin, value, value, v * 100,
+                            v * 100);
+    *out = v / 100.0;
     return FG_OK;
 }
 
@@ -329,6 +345,52 @@ static int set_limit(struct fg_settings *s, const char *key,
     return FG_OK;
 }
 
+/* The filter keys, in the order of struct fg_filter_spec. */
+static const char *const filter_keys[FG_FILTER_KINDS] = {
+    "focus", "ignore", "hide", "show-from", "tagfocus", "tagignore"};
+
+int fg_settings_filter_index(const char *key)
+{
+    for (int i = 0; i < FG_FILTER_KINDS; i++)
+        if (strcmp(filter_keys[i], key) == 0)
+            return i;
+    return -1;
+}
+
+void fg_settings_filter_spec(const struct fg_settings *s,
+                             struct fg_filter_spec *spec)
+{
+    const struct fg_strlist *f = s->filters;
+    *spec = (struct fg_filter_spec){
+        (const char *const *)f[0].v, f[0].n, (const char *const *)f[1].v,
+        f[1].n, (const char *const *)f[2].v, f[2].n,
+        (const char *const *)f[3].v, f[3].n, (const char *const *)f[4].v,
+        f[4].n, (const char *const *)f[5].v, f[5].n};
+}
+
+/* A function-name regex of a filter: the guard, then regcomp. */
+static int check_regex(const char *key, const char *value,
+                       struct fg_error *err)
+{
+    if (!*value)
+        return fg_error_set(err, FG_EUSAGE, "--%s: empty regular expression",
+                            key);
+    struct fg_error pe;
+    if (fg_pattern_check(value, &pe))
+        return fg_error_set(err, FG_EUSAGE, "--%s: %s", key, pe.msg);
+    regex_t re;
+    int rc = regcomp(&re, value, REG_EXTENDED | REG_NOSUB);
+    if (rc) {
+        char msg[256];
+        regerror(rc, &re, msg, sizeof(msg));
+        return fg_error_set(err, FG_EUSAGE,
+                            "--%s: invalid regular expression '%s': %s", key,
+                            value, msg);
+    }
+    regfree(&re);
+    return FG_OK;
+}
+
 static int set_list(struct fg_settings *s, const char *key, const char *value,
                     const char *origin, bool fresh, struct fg_error *err)
 {
@@ -340,11 +402,30 @@ static int set_list(struct fg_settings *s, const char *key, const char *value,
         fg_strlist_add(l, value);
         return FG_OK;
     }
-    if (strcmp(key, "ignore") == 0 || strcmp(key, "focus") == 0) {
+    int fk = fg_settings_filter_index(key);
+    if (fk >= 0) {
+        /* pprof's sample filters; checked here so that the error names
+         * the origin, and accumulated across sources like the rules */
+        struct fg_error pe;
+        if (fk >= FG_FILTER_TAGFOCUS) {
+            char opt[32];
+            snprintf(opt, sizeof(opt), "--%s", key);
+            if (fg_filter_check_tag(value, opt, &pe))
+                return fg_error_set(err, FG_EUSAGE, "%s (from %s)", pe.msg,
+                                    origin);
+        } else if (check_regex(key, value, &pe)) {
+            return fg_error_set(err, FG_EUSAGE, "%s (from %s)", pe.msg,
+                                origin);
+        }
+        fg_strlist_add(&s->filters[fk], value);
+        return FG_OK;
+    }
+    if (strcmp(key, "gate-ignore") == 0 || strcmp(key, "gate-only") == 0) {
         /* Patterns accumulate across sources: a flag adds to the config
          * file's ignore rules and presets instead of silently dropping
          * them. */
-        enum fg_rule_kind k = key[0] == 'i' ? FG_RULE_IGNORE : FG_RULE_FOCUS;
+        enum fg_rule_kind k =
+            key[5] == 'i' ? FG_RULE_IGNORE : FG_RULE_FOCUS;
         /* glibc's regcomp can take gigabytes on nested quantifiers */
         struct fg_error pe;
         if (fg_pattern_check(value, &pe))
@@ -424,16 +505,22 @@ int fg_settings_set(struct fg_settings *s, const char *key, const char *value,
         /* percentage points: "0.5" means 0.5 pp, "0.5%" likewise */
         if ((rc = set_fraction(key, value, origin, false, &d, err)))
             return rc;
-        s->cmp.min_delta = strchr(value, '%') ? d : d / 100.0;
+        s->cmp.min_delta = d;
     } else if (strcmp(key, "min-share") == 0) {
         if ((rc = set_fraction(key, value, origin, false, &d, err)))
             return rc;
-        s->cmp.min_share = strchr(value, '%') ? d : d / 100.0;
+        s->cmp.min_share = d;
     } else if (strcmp(key, "split") == 0) {
         struct fg_error pe;
         if (fg_parse_long(value, 1, FG_SPLIT_MAX, &s->split, key, &pe))
             return bad(err, key, value, origin,
                        "a whole number from 1 to 1000");
+    } else if (strcmp(key, "folded-column") == 0) {
+        long v;
+        struct fg_error pe;
+        if (fg_parse_long(value, 1, 2, &v, key, &pe))
+            return bad(err, key, value, origin, "1 or 2");
+        s->lim.folded_column = (unsigned)v;
     } else if (strcmp(key, "min-count") == 0 ||
                strcmp(key, "min-samples") == 0 || strcmp(key, "top") == 0 ||
                strcmp(key, "runs") == 0) {
@@ -490,6 +577,15 @@ int fg_settings_set(struct fg_settings *s, const char *key, const char *value,
     return FG_OK;
 }
 
+/* "FLAMEGATE_" + key upper-cased, '-' as '_' (name has room for 96). */
+static void env_name(const char *key, char *name, size_t cap)
+{
+    size_t n = (size_t)snprintf(name, cap, "FLAMEGATE_");
+    for (const char *k = key; *k && n + 1 < cap; k++)
+        name[n++] = *k == '-' ? '_' : (char)toupper((unsigned char)*k);
+    name[n] = '\0';
+}
+
 static int apply_env_list(struct fg_settings *s, const char *const *keys,
                           const char *(*get)(const char *name),
                           struct fg_error *err)
@@ -497,11 +593,8 @@ static int apply_env_list(struct fg_settings *s, const char *const *keys,
     for (size_t i = 0; keys[i]; i++) {
         if (keys != fg_settings_keys && in_list(fg_settings_keys, keys[i]))
             continue; /* shared key: applied with the compare keys */
-        char name[96] = "FLAMEGATE_";
-        size_t n = strlen(name);
-        for (const char *k = keys[i]; *k && n + 1 < sizeof(name); k++)
-            name[n++] = *k == '-' ? '_' : (char)toupper((unsigned char)*k);
-        name[n] = '\0';
+        char name[96];
+        env_name(keys[i], name, sizeof(name));
         const char *v = get(name);
         if (!v || !*v)
             continue;
@@ -536,6 +629,66 @@ int fg_settings_apply_env(struct fg_settings *s,
     return rc;
 }
 
+/* Variables of that prefix read elsewhere: the config file and backend
+ * profile (config.c), and the GitHub Action's own (action/run.sh). */
+static const char *const env_other[] = {"CONFIG", "BACKEND_PROFILE", "BIN",
+                                        "BUILD_DIR", NULL};
+
+void fg_settings_env_unknown(char *const *env, struct fg_strlist *out)
+{
+    static const char pre[] = "FLAMEGATE_";
+    const char *const *lists[] = {fg_settings_keys, fg_backend_arg_options,
+                                  fg_backend_flag_options};
+    for (size_t e = 0; env && env[e]; e++) {
+        const char *eq = strchr(env[e], '=');
+        size_t len = eq ? (size_t)(eq - env[e]) : strlen(env[e]);
+        if (len <= sizeof(pre) - 1 || strncmp(env[e], pre, sizeof(pre) - 1))
+            continue;
+        char var[96];
+        if (len >= sizeof(var))
+            len = sizeof(var) - 1;
+        memcpy(var, env[e], len);
+        var[len] = '\0';
+        bool known = in_list(env_other, var + sizeof(pre) - 1);
+        char best[96] = "", name[96];
+        size_t best_d = SIZE_MAX;
+        for (size_t l = 0; l < 3 && !known; l++) {
+            for (size_t i = 0; lists[l][i] && !known; i++) {
+                env_name(lists[l][i], name, sizeof(name));
+                size_t d = fg_edit_distance(var + sizeof(pre) - 1,
+                                            name + sizeof(pre) - 1);
+                known = d == 0;
+                if (d < best_d) {
+                    best_d = d;
+                    snprintf(best, sizeof(best), "%s", name);
+                }
+            }
+        }
+        for (size_t i = 0; env_other[i] && !known; i++) {
+            snprintf(name, sizeof(name), "%s%s", pre, env_other[i]);
+            size_t d = fg_edit_distance(var, name);
+            if (d < best_d) {
+                best_d = d;
+                snprintf(best, sizeof(best), "%s", name);
+            }
+        }
+        if (known)
+            continue;
+        /* the same bar as the config's "did you mean" */
+        size_t stem = strlen(var) - (sizeof(pre) - 1);
+        char *msg =
+            best_d <= 2 && best_d <= stem / 2
+                ? fg_xasprintf("unknown environment variable %s is ignored "
+                               "(did you mean %s?)",
+                               var, best)
+                : fg_xasprintf("unknown environment variable %s is ignored "
+                               "(no flamegate setting of that name)",
+                               var);
+        fg_strlist_add(out, msg);
+        free(msg);
+    }
+}
+
 static char *join_list(const struct fg_strlist *l)
 {
     struct fg_buf b;
@@ -553,9 +706,13 @@ char *fg_settings_value(const struct fg_settings *s, const char *key)
         return join_list(&s->base);
     if (strcmp(key, "candidate") == 0)
         return join_list(&s->candidate);
-    if (strcmp(key, "ignore") == 0 || strcmp(key, "focus") == 0) {
+    int fk = fg_settings_filter_index(key);
+    if (fk >= 0)
+        return join_list(&s->filters[fk]);
+    if (strcmp(key, "gate-ignore") == 0 || strcmp(key, "gate-only") == 0) {
         struct fg_strlist l = {0};
-        enum fg_rule_kind k = key[0] == 'i' ? FG_RULE_IGNORE : FG_RULE_FOCUS;
+        enum fg_rule_kind k =
+            key[5] == 'i' ? FG_RULE_IGNORE : FG_RULE_FOCUS;
         for (size_t i = 0; i < s->n_rules; i++)
             if (s->rules[i].kind == k)
                 fg_strlist_add(&l, s->rules[i].pattern);
@@ -601,8 +758,13 @@ char *fg_settings_value(const struct fg_settings *s, const char *key)
                           : s->color == FG_COLOR_ALWAYS ? "always"
                                                         : "never");
     if (strcmp(key, "top") == 0)
-        return s->top ? fg_xasprintf("%ld", s->top)
-                      : fg_xstrdup("(report default)");
+        return s->top > 0    ? fg_xasprintf("%ld", s->top)
+               : s->top == 0 ? fg_xstrdup("0 (every row)")
+                             : fg_xstrdup("(report default)");
+    if (strcmp(key, "folded-column") == 0)
+        return s->lim.folded_column
+                   ? fg_xasprintf("%u", s->lim.folded_column)
+                   : fg_xstrdup("(two-count files refused)");
     if (strcmp(key, "marker-id") == 0)
         return fg_xstrdup(s->marker_id ? s->marker_id : "default");
     if (strcmp(key, "on-error") == 0)

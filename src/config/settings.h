@@ -1,13 +1,16 @@
 /*
  * settings.h - every setting of "flamegate compare", addressable by key.
  *
- * Keys are the long option names ("min-change", "base", "ignore", ...).
+ * Keys are the long option names ("min-change", "base", "gate-ignore",
+ * ...).
  * The command line, FLAMEGATE_* environment variables and the config file
  * all go through fg_settings_set, applied in the order defaults, config
  * file, environment, flags, so later sources override earlier ones; the
  * origin of each key's current value is recorded for "config --show".
  * Repeatable keys append; for base, candidate and output a later source
- * replaces the list of an earlier one, while ignore and focus patterns
+ * replaces the list of an earlier one, while the patterns of the sample
+ * filters (focus, ignore, hide, show-from, tagfocus, tagignore: pprof's)
+ * and of the gate (gate-only, gate-ignore: which functions can fail)
  * accumulate across sources.
  */
 #ifndef FLAMEGATE_SETTINGS_H
@@ -15,6 +18,11 @@
 
 #include "flamegate/compare.h"
 #include "flamegate/report.h"
+#include "model/filter.h"
+
+/* The sample filter keys: focus, ignore, hide, show-from, tagfocus,
+ * tagignore (the order of struct fg_filter_spec). */
+enum { FG_FILTER_TAGFOCUS = 4, FG_FILTER_KINDS = 6 };
 
 enum fg_color { FG_COLOR_AUTO = 0, FG_COLOR_ALWAYS, FG_COLOR_NEVER };
 
@@ -35,6 +43,8 @@ struct fg_settings {
     struct fg_rule *rules;       /* owned; patterns owned via rule_strs */
     size_t n_rules, cap_rules;
     struct fg_strlist rule_strs; /* owned pattern/origin strings */
+    struct fg_strlist filters[FG_FILTER_KINDS]; /* the sample filters,
+                                 * checked (fg_settings_filter_spec) */
     char *sample_type;           /* owned */
     struct fg_limits lim;
     struct fg_strlist base, candidate;
@@ -42,7 +52,7 @@ struct fg_settings {
     struct fg_output *outputs;      /* -o FORMAT=PATH */
     size_t n_outputs, cap_outputs;
     enum fg_color color;
-    long top;                       /* 0: report default */
+    long top;                       /* -1: report default; 0: all rows */
     char *marker_id;                /* owned; NULL: "default" */
     bool on_error_pass;             /* --on-error pass */
     bool inconclusive_fail;         /* --inconclusive fail */
@@ -79,6 +89,13 @@ int fg_settings_set(struct fg_settings *s, const char *key, const char *value,
  * -t sample-type, -f format, -o output, -n top), or NULL. */
 const char *fg_settings_short_key(int c);
 
+/* The index of a sample filter key (FG_FILTER_KINDS of them), or -1. */
+int fg_settings_filter_index(const char *key);
+
+/* The sample filters of s as a spec (pointing into s). */
+void fg_settings_filter_spec(const struct fg_settings *s,
+                             struct fg_filter_spec *spec);
+
 /* True when key is a known setting (for config validation). */
 bool fg_settings_known(const char *key);
 
@@ -96,6 +113,15 @@ const char *fg_settings_origin(const struct fg_settings *s, const char *key);
 int fg_settings_apply_env(struct fg_settings *s,
                           const char *(*get)(const char *name),
                           struct fg_error *err) FG_MUST_CHECK;
+
+/*
+ * The FLAMEGATE_* variables of env ("NAME=value" strings, NULL-terminated,
+ * e.g. environ) that no setting reads: one warning each, appended to out,
+ * naming the nearest known variable when one is close ("did you mean
+ * FLAMEGATE_MIN_CHANGE?").  A mistyped variable must not be ignored
+ * silently.
+ */
+void fg_settings_env_unknown(char *const *env, struct fg_strlist *out);
 
 /* The current value of key as text (malloc'd), for "config --show". */
 char *fg_settings_value(const struct fg_settings *s, const char *key);

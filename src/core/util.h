@@ -33,6 +33,10 @@ int fg_parse_long(const char *s, long min, long max, long *out,
 int fg_parse_size(const char *s, size_t *out, const char *what,
                   struct fg_error *err) FG_MUST_CHECK;
 
+/* Levenshtein distance between a and b (for "did you mean"); 64 when
+ * either is longer than 63 bytes. */
+size_t fg_edit_distance(const char *a, const char *b);
+
 /* Read a whole file (path "-" is standard input) into a malloc'd buffer,
  * refusing files larger than max bytes (FG_ELIMIT).  *out is NUL-terminated
  * (not counted in *len).  Errors name the path. */

@@ -420,7 +420,8 @@ static void section(struct text *t, enum fg_rep_section s, size_t top)
         fill_row(t, s, &t->r->funcs[rows[i]], tb.cells + i * tb.ncol);
     table_print(t, &tb, colours[s]);
     if (n > tb.nrows)
-        fg_rw_addf(&t->w, "  ... and %zu more (raise --top to see them)\n",
+        fg_rw_addf(&t->w,
+                   "  ... and %zu more (raise --top; --top 0 shows all)\n",
                    n - tb.nrows);
     fg_rw_addc(&t->w, '\n');
     table_release(&tb);

@@ -26,10 +26,10 @@ has_row $out min-change 12% "environment FLAMEGATE_MIN_CHANGE"
 has_row $out min-delta '0\.8 \(percentage points\)' "command line"
 has_row $out base base\\.pb "command line"
 has_row $out candidate cand\\.pb "command line"
-has_row $out ignore '\^main\\\.debugHook\$' "config $cfg"
+has_row $out gate-ignore '\^main\\\.debugHook\$' "config $cfg"
 # rules in evaluation order, each with where it came from
-contains $out "  1. ignore regex '^main\\.debugHook\$'"
-contains $out "  2. ignore preset 'go-runtime-scheduling' = regex '^(runtime\\.(asyncPreempt2?|"
+contains $out "  1. gate-ignore regex '^main\\.debugHook\$'"
+contains $out "  2. gate-ignore preset 'go-runtime-scheduling' = regex '^(runtime\\.(asyncPreempt2?|"
 contains $out "     from config $cfg, ignore_presets[0]"
 contains $out "  3. threshold glob 'main.encode*': min change 25%, budget 30%"
 contains $out "     from config $cfg, rules[0]"
@@ -59,7 +59,7 @@ printf '{"min_samples": 200, "ignore_presets": ["go-gc"]}\n' > "$TMP/proj/.flame
 (cd "$TMP/proj" && $FG config --show) > "$TMP/out2" 2>&1 || fail "config in a project"
 contains $TMP/out2 "config file: .flamegate.json (from the working directory)"
 has_row $TMP/out2 min-samples 200 "config .flamegate.json"
-contains $TMP/out2 "ignore preset 'go-gc' = regex"
+contains $TMP/out2 "gate-ignore preset 'go-gc' = regex"
 contains $TMP/out2 "from config .flamegate.json, ignore_presets[0]"
 cd "$root"
 
@@ -88,3 +88,16 @@ expect_exit 2 $FG config --no-such-flag
 expect_exit 2 $FG config --show --list-presets
 expect_exit 2 $FG config --min-change lots
 contains $TMP/err "min-change"
+
+# pprof's sample filters, the gate's own patterns, --top 0 and the folded
+# column are settings like any other
+expect_exit 0 $FG config --show --config $cfg --tagfocus endpoint=/x \
+    --focus '^main\.' --gate-only '^main\.' --top 0 --folded-column 2
+has_row $TMP/out tagfocus endpoint=/x "command line"
+has_row $TMP/out focus '\^main\\\.' "command line"
+has_row $TMP/out gate-only '\^main\\\.' "command line"
+has_row $TMP/out top '0 \(every row\)' "command line"
+has_row $TMP/out folded-column 2 "command line"
+contains $TMP/out "gate-only regex '^main\\.'"
+FLAMEGATE_TAGIGNORE='k=(' expect_exit 2 $FG config --show --config $cfg
+contains $TMP/err "(from environment FLAMEGATE_TAGIGNORE)"

@@ -17,7 +17,7 @@ start_pyro "$TMP/p" --profiles "v1=$V1" --profiles "v2=$V2"
 # One window, candidate side: the selector carries version="v2".
 expect_exit 0 $FG fetch "${common[@]}" --url "$URL" --side candidate -o "$TMP/c.pb.gz"
 log_has "$TMP/p" 'POST /querier.v1.QuerierService/SelectMergeStacktraces {service_name="checkout",version="v2"} 1704067200000 1704070800000'
-contains "$TMP/err" "wrote '$TMP/c.pb.gz' (4 samples) from pyroscope"
+contains "$TMP/err" "wrote '$TMP/c.pb.gz' (950 samples in 4 records) from pyroscope"
 [ "$(head -c 2 "$TMP/c.pb.gz" | od -An -tx1 | tr -d ' ')" = 1f8b ] || fail "output is not gzip"
 expect_exit 0 $FG top --format tsv "$TMP/c.pb.gz"
 contains "$TMP/out" "json.parse	600	600"

@@ -148,7 +148,7 @@ START_TEST(test_precedence)
 {
     char *dir = fg_test_tmpdir();
     char *path = write_file(dir, "gate.json",
-                            "{\"alpha\": 0.01, \"min_change\": 0.2,\n"
+                            "{\"alpha\": 0.01, \"min_change\": 20,\n"
                             " \"min-delta\": 1, \"top\": 7,\n"
                             " \"format\": \"markdown\"}\n");
     const char *env[] = {"FLAMEGATE_CONFIG", path,
@@ -274,7 +274,7 @@ START_TEST(test_values_and_spellings)
     int rc = load_text(&c, &s,
                        "{\"base\": [\"a.pb\", \"b.pb\"], \"candidate\": "
                        "\"c.pb\",\n"
-                       " \"min_change\": 0.1, \"min-share\": \"0.2%\",\n"
+                       " \"min_change\": 10, \"min-share\": \"0.2%\",\n"
                        " \"max_samples\": \"2M\", \"max-runs\": 12,\n"
                        " \"min_count\": 30.0, \"on_error\": \"pass\",\n"
                        " \"output\": [\"json=r.json\"], \"test\": "
@@ -301,8 +301,8 @@ START_TEST(test_values_and_spellings)
     fg_config_release(&c);
     fg_settings_release(&s);
 
-    /* "10%", 10 and 0.1 are the same min_change */
-    const char *forms[] = {"\"10%\"", "10", "0.1"};
+    /* "10%", 10 and "10" are the same min_change: percent */
+    const char *forms[] = {"\"10%\"", "10", "\"10\""};
     for (size_t i = 0; i < 3; i++) {
         char *json = fg_xasprintf("{\"min_change\": %s, \"rules\": [{\"glob\":"
                                   " \"x*\", \"min_change\": %s}]}",
@@ -399,9 +399,9 @@ START_TEST(test_error_types)
                 NULL);
     expect_fail("{\"base\": [\"a.pb\", 3]}",
                 "'base[1]' must be a string, not a number", NULL);
-    expect_fail("{\"ignore\": {\"x\": 1}}",
-                "'ignore' must be a string or an array of strings, not an "
-                "object",
+    expect_fail("{\"gate_ignore\": {\"x\": 1}}",
+                "'gate_ignore' must be a string or an array of strings, not "
+                "an object",
                 NULL);
     expect_fail("{\"rules\": {}}",
                 "'rules' must be an array of rule objects, not an object",
@@ -409,7 +409,7 @@ START_TEST(test_error_types)
     expect_fail("{\"rules\": [\"^main\"]}",
                 "'rules[0]' must be an object, not a string", NULL);
     expect_fail("{\"rules\": [{\"glob\": \"a\", \"ignore\": true},\n"
-                " {\"glob\": \"b\", \"min_change\": 0.2},\n"
+                " {\"glob\": \"b\", \"min_change\": 20},\n"
                 " {\"glob\": \"c\", \"max_share\": []}]}",
                 "'rules[2].max_share' must be a number or a string like "
                 "\"30%\", not an array",
@@ -509,10 +509,16 @@ START_TEST(test_error_rules)
     expect_fail("{\"rules\": [{\"match\": \"main.(foo\", \"ignore\": true}]}",
                 "'rules[0].match': invalid regular expression 'main.(foo'",
                 NULL);
-    expect_fail("{\"ignore\": [\"^ok$\", \"([\"]}",
-                "'ignore[1]': invalid regular expression '(['", NULL);
-    expect_fail("{\"focus\": \"*x\"}",
-                "'focus': invalid regular expression '*x'", NULL);
+    expect_fail("{\"gate_ignore\": [\"^ok$\", \"([\"]}",
+                "'gate_ignore[1]': invalid regular expression '(['", NULL);
+    expect_fail("{\"gate_only\": \"*x\"}",
+                "'gate_only': invalid regular expression '*x'", NULL);
+    expect_fail("{\"sample_focus\": \"(x\"}",
+                "'sample_focus': invalid regular expression '(x'", NULL);
+    expect_fail("{\"hide\": [\"a\", \"[\"]}",
+                "'hide[1]': invalid regular expression '['", NULL);
+    expect_fail("{\"tagfocus\": \"k=(\"}",
+                "--tagfocus: invalid regular expression '(' in 'k=('", NULL);
     expect_fail("{\"rules\": [{\"match\": \"\", \"ignore\": true}]}",
                 "'rules[0].match' is an empty pattern", NULL);
     expect_fail("{\"rules\": [{\"ignore\": true}]}",
@@ -527,12 +533,12 @@ START_TEST(test_error_rules)
     expect_fail("{\"rules\": [{\"glob\": \"a\", \"ignore\": false}]}",
                 "'rules[0]' does nothing", NULL);
     expect_fail("{\"rules\": [{\"glob\": \"a\", \"ignore\": true, "
-                "\"focus\": true}]}",
-                "'rules[0]' cannot both ignore and focus", NULL);
+                "\"gate_only\": true}]}",
+                "'rules[0]' cannot be both gate_ignore and gate_only", NULL);
     expect_fail("{\"rules\": [{\"glob\": \"a\", \"ignore\": true, "
                 "\"max_share\": 10}]}",
-                "'rules[0]': an ignore rule takes no min_change, min_delta or "
-                "max_share",
+                "'rules[0]': a gate_ignore rule takes no min_change, "
+                "min_delta or max_share",
                 NULL);
     expect_fail("{\"ignore_presets\": [\"go-gc\", \"go-foo\"]}",
                 "'ignore_presets[1]': unknown ignore preset 'go-foo' (known: "
@@ -552,11 +558,17 @@ START_TEST(test_pattern_safety)
                 "'rules[0].match': 'c++++++++++++++++++++++': '+' repeats a "
                 "repetition at offset 2",
                 "write '\\+' for a literal '+'");
-    expect_fail("{\"ignore\": \"^a{1,30000}$\"}",
-                "'ignore': '^a{1,30000}$': repetition count 30000 is over 100",
+    expect_fail("{\"gate_ignore\": \"^a{1,30000}$\"}",
+                "'gate_ignore': '^a{1,30000}$': repetition count 30000 is "
+                "over 100",
                 NULL);
-    expect_fail("{\"focus\": [\"((a{1,100}){1,100}){1,10}\"]}",
-                "'focus[0]': '((a{1,100}){1,100}){1,10}' is too complex: its "
+    expect_fail("{\"show_from\": \"^a{1,30000}$\"}",
+                "'show_from': '^a{1,30000}$': repetition count 30000 is "
+                "over 100",
+                NULL);
+    expect_fail("{\"gate_only\": [\"((a{1,100}){1,100}){1,10}\"]}",
+                "'gate_only[0]': '((a{1,100}){1,100}){1,10}' is too complex: "
+                "its "
                 "repetitions expand to more than 10000 states",
                 NULL);
     struct fg_error err = {0, ""};
@@ -590,6 +602,133 @@ START_TEST(test_pattern_safety)
 }
 END_TEST
 
+START_TEST(test_renamed_keys)
+{
+    /* "focus"/"ignore" selected the functions to test; the flags of those
+     * names are pprof's sample filters now: a config file saying them is
+     * refused with both new spellings, not read differently */
+    expect_fail("{\"focus\": \"^main\\\\.\"}",
+                "'focus' is no longer a config key: for the only functions "
+                "the gate tests (its old meaning) write \"gate_only\"; for "
+                "pprof's sample filter",
+                "write \"sample_focus\"");
+    expect_fail("{\"ignore\": [\"^a$\"]}",
+                "'ignore' is no longer a config key: for functions the gate "
+                "does not test (its old meaning) write \"gate_ignore\"",
+                "write \"sample_ignore\"");
+    expect_fail("{\"rules\": [{\"glob\": \"a\", \"focus\": true}]}",
+                "'rules[0].focus': \"focus\" is no longer a rule key",
+                "\"gate_only\": true");
+    /* the new spellings */
+    struct fg_settings s;
+    struct fg_config c;
+    struct fg_error err = {0, ""};
+    fg_settings_init(&s);
+    fg_config_init(&c);
+    ck_assert_msg(load_text(&c, &s,
+                            "{\"sample_focus\": \"^main\\\\.\",\n"
+                            " \"sample_ignore\": [\"a\", \"b\"],\n"
+                            " \"hide\": \"^runtime\\\\.\",\n"
+                            " \"show_from\": \"main\",\n"
+                            " \"tagfocus\": \"endpoint=/checkout\",\n"
+                            " \"tagignore\": [\"bytes=1kb:\"],\n"
+                            " \"gate_only\": \"^main\\\\.\",\n"
+                            " \"gate_ignore\": \"^x$\",\n"
+                            " \"folded_column\": 2, \"top\": 0,\n"
+                            " \"rules\": [{\"glob\": \"c\", \"gate_ignore\": "
+                            "true}, {\"glob\": \"d\", \"gate_only\": true}]}",
+                            &err) == FG_OK,
+                  "%s", err.msg);
+    struct fg_filter_spec spec;
+    fg_settings_filter_spec(&s, &spec);
+    ck_assert_uint_eq(spec.n_focus, 1);
+    ck_assert_str_eq(spec.focus[0], "^main\\.");
+    ck_assert_uint_eq(spec.n_ignore, 2);
+    ck_assert_uint_eq(spec.n_hide, 1);
+    ck_assert_uint_eq(spec.n_show_from, 1);
+    ck_assert_str_eq(spec.tagfocus[0], "endpoint=/checkout");
+    ck_assert_uint_eq(spec.n_tagignore, 1);
+    ck_assert_uint_eq(s.lim.folded_column, 2);
+    ck_assert_int_eq(s.top, 0);
+    /* gate patterns and rules are the analysis's rules, as before */
+    ck_assert_uint_eq(s.n_rules, 4);
+    ck_assert_int_eq(s.rules[0].kind, FG_RULE_FOCUS);
+    ck_assert_int_eq(s.rules[1].kind, FG_RULE_IGNORE);
+    ck_assert_int_eq(s.rules[2].kind, FG_RULE_IGNORE);
+    ck_assert_int_eq(s.rules[3].kind, FG_RULE_FOCUS);
+    /* flags add to the file's filters */
+    ck_assert_int_eq(fg_settings_set(&s, "focus", "x", "command line", &err),
+                     FG_OK);
+    fg_settings_filter_spec(&s, &spec);
+    ck_assert_uint_eq(spec.n_focus, 2);
+    ck_assert_int_eq(fg_settings_set(&s, "tagfocus", "k=(", "command line",
+                                     &err),
+                     FG_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(err.msg, "--tagfocus"));
+    ck_assert_int_eq(fg_settings_set(&s, "hide", "a{1000}", "command line",
+                                     &err),
+                     FG_EUSAGE);
+    ck_assert_int_eq(fg_settings_set(&s, "folded-column", "3", "command line",
+                                     &err),
+                     FG_EUSAGE);
+    fg_config_release(&c);
+    fg_settings_release(&s);
+}
+END_TEST
+
+START_TEST(test_percent_units)
+{
+    /* every percentage reads the same: a bare number is percent (points
+     * for min-delta); min-change refuses a bare number up to 1, which it
+     * once read as a fraction */
+    struct fg_settings s;
+    struct fg_error err = {0, ""};
+    fg_settings_init(&s);
+    const char *same[] = {"10", "10%", "10.0"};
+    for (size_t i = 0; i < 3; i++) {
+        ck_assert_int_eq(fg_settings_set(&s, "min-change", same[i], "t",
+                                         &err),
+                         FG_OK);
+        ck_assert_double_eq_tol(s.cmp.min_change, 0.10, 1e-12);
+    }
+    ck_assert_int_eq(fg_settings_set(&s, "min-change", "1.5", "t", &err),
+                     FG_OK);
+    ck_assert_double_eq_tol(s.cmp.min_change, 0.015, 1e-12);
+    ck_assert_int_eq(fg_settings_set(&s, "min-change", "0.5%", "t", &err),
+                     FG_OK);
+    ck_assert_double_eq_tol(s.cmp.min_change, 0.005, 1e-12);
+    ck_assert_int_eq(fg_settings_set(&s, "min-change", "0", "t", &err),
+                     FG_OK);
+    ck_assert_double_eq_tol(s.cmp.min_change, 0, 1e-12);
+    const char *ambiguous[] = {"0.5", "1", "0.1"};
+    for (size_t i = 0; i < 3; i++) {
+        ck_assert_int_eq(fg_settings_set(&s, "min-change", ambiguous[i], "t",
+                                         &err),
+                         FG_EUSAGE);
+        ck_assert_ptr_nonnull(strstr(err.msg, "is ambiguous: it is in "
+                                              "percent"));
+    }
+    ck_assert_int_eq(fg_settings_set(&s, "min-delta", "0.5", "t", &err),
+                     FG_OK);
+    ck_assert_double_eq_tol(s.cmp.min_delta, 0.005, 1e-12);
+    ck_assert_int_eq(fg_settings_set(&s, "min-delta", "0.5%", "t", &err),
+                     FG_OK);
+    ck_assert_double_eq_tol(s.cmp.min_delta, 0.005, 1e-12);
+    ck_assert_int_eq(fg_settings_set(&s, "min-share", "0.2", "t", &err),
+                     FG_OK);
+    ck_assert_double_eq_tol(s.cmp.min_share, 0.002, 1e-12);
+    fg_settings_release(&s);
+    /* rules follow the flags */
+    expect_fail("{\"rules\": [{\"glob\": \"a\", \"min_change\": 0.5}]}",
+                "'rules[0].min_change': 0.5 is ambiguous: min_change is in "
+                "percent",
+                NULL);
+    expect_fail("{\"min_change\": 0.25}",
+                "'0.25' for 'min-change' (from config t.json) is ambiguous",
+                NULL);
+}
+END_TEST
+
 START_TEST(test_error_json_and_files)
 {
     expect_fail_code("{\n  \"alpha\": 0.01,\n  \"top\" 3\n}", FG_EFORMAT,
@@ -597,7 +736,7 @@ START_TEST(test_error_json_and_files)
     expect_fail_code("", FG_EFORMAT, "invalid JSON at line", NULL);
     expect_fail_code("{\"top\": 3, \"top\": 4}", FG_EFORMAT,
                      "duplicate object key", NULL);
-    expect_fail("{\"min_change\": 0.1, \"min-change\": 0.2}",
+    expect_fail("{\"min_change\": 10, \"min-change\": 20}",
                 "'min-change' is given twice", NULL);
     /* unreadable files name the path */
     struct fg_settings s;
@@ -727,7 +866,7 @@ START_TEST(test_ignore_beats_threshold)
         "            {\"glob\": \"main.encodeJSON\", \"ignore\": true}]}",
         "{\"rules\": [{\"glob\": \"main.encodeJSON\", \"ignore\": true},\n"
         "            {\"glob\": \"main.encodeJSON\", \"max_share\": 30}]}",
-        "{\"ignore\": \"^main\\\\.encode\",\n"
+        "{\"gate_ignore\": \"^main\\\\.encode\",\n"
         " \"rules\": [{\"glob\": \"main.encodeJSON\", \"max_share\": 30}]}"};
     for (size_t i = 0; i < 3; i++) {
         struct run x;
@@ -746,7 +885,8 @@ START_TEST(test_focus_rule)
 {
     struct run x;
     struct fg_result *r = run_compare(&x, 
-        "{\"rules\": [{\"match\": \"^main\\\\.parse$\", \"focus\": true}]}",
+        "{\"rules\": [{\"match\": \"^main\\\\.parse$\", \"gate_only\": "
+        "true}]}",
         base_text);
     ck_assert(!(find_func(r, "main.parse")->flags & FG_F_IGNORED));
     ck_assert(find_func(r, "main.encodeJSON")->flags & FG_F_IGNORED);
@@ -903,23 +1043,23 @@ END_TEST
 
 START_TEST(test_flag_ignore_adds_to_rules_and_presets)
 {
-    /* --ignore on the command line adds to the file's ignore patterns,
-     * presets and rules (settings.h: patterns accumulate). */
+    /* --gate-ignore on the command line adds to the file's ignore
+     * patterns, presets and rules (settings.h: patterns accumulate). */
     struct fg_settings s;
     struct fg_config c;
     struct fg_error err = {0, ""};
     fg_settings_init(&s);
     fg_config_init(&c);
     ck_assert_int_eq(load_text(&c, &s,
-                               "{\"ignore\": [\"^a$\"],\n"
+                               "{\"gate_ignore\": [\"^a$\"],\n"
                                " \"ignore_presets\": [\"go-gc\"],\n"
                                " \"rules\": [{\"glob\": \"b\", \"ignore\": "
                                "true}]}",
                                &err),
                      FG_OK);
     ck_assert_uint_eq(s.n_rules, 3);
-    ck_assert_int_eq(fg_settings_set(&s, "ignore", "^z$", "command line",
-                                     &err),
+    ck_assert_int_eq(fg_settings_set(&s, "gate-ignore", "^z$",
+                                     "command line", &err),
                      FG_OK);
     ck_assert_uint_eq(s.n_rules, 4);
     ck_assert_str_eq(s.rules[0].pattern, "^a$");
@@ -1149,6 +1289,8 @@ Suite *config_suite(void)
     tcase_add_test(tr, test_rule_thresholds_override_globals);
     tcase_add_test(tr, test_ignore_beats_threshold);
     tcase_add_test(tr, test_focus_rule);
+    tcase_add_test(tr, test_renamed_keys);
+    tcase_add_test(tr, test_percent_units);
     tcase_add_test(tr, test_flag_ignore_adds_to_rules_and_presets);
     suite_add_tcase(s, tr);
     TCase *tp = tcase_create("presets");
