@@ -197,6 +197,10 @@ int fg_backend_fetch_url(const struct fg_backend_req *o, const char *url,
 struct fg_fetched {
     char *name;           /* owned: describes the query, for messages */
     struct fg_buf data;   /* owned: pprof, gzipped or not */
+    char *note;           /* owned: a warning about this result for the
+                           * user (e.g. the server pruned its flame
+                           * graph), or NULL; fg_backend_decode gives it
+                           * to the profile as its warning */
 };
 
 /* Free f[0..n) and the array.  NULL is accepted. */

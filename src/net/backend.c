@@ -8,6 +8,7 @@
 #include "input/pprof.h"
 #include "net/pyroscope.h"
 #include "flamegate/source.h"
+#include "core/arena.h"
 #include "core/util.h"
 
 #include <ctype.h>
@@ -268,6 +269,7 @@ void fg_fetched_free(struct fg_fetched *f, size_t n)
         return;
     for (size_t i = 0; i < n; i++) {
         free(f[i].name);
+        free(f[i].note);
         fg_buf_release(&f[i].data);
     }
     free(f);
@@ -287,9 +289,11 @@ static char *window_name(const struct fg_backend_req *o,
                         i + 1, p->n);
 }
 
+/* Merge every window of p into out[i]; notes[i] (owned by the caller)
+ * receives a warning about window i, or stays NULL. */
 static int merge(const struct fg_backend_req *o, const struct plan *p,
                  const struct fg_http_opts *h, const struct fg_http_ext *x,
-                 struct fg_buf *out, struct fg_error *err)
+                 struct fg_buf *out, char **notes, struct fg_error *err)
 {
     int rc;
     if (o->kind == FG_BACKEND_PARCA) {
@@ -310,7 +314,21 @@ static int merge(const struct fg_backend_req *o, const struct plan *p,
         q[i] = (struct fg_pyroscope_query){p->ptype, p->selector,
                                            p->start[i], p->end[i],
                                            o->max_nodes};
-    rc = fg_pyroscope_merge(h, x, o->url, q, p->n, out, NULL, err);
+    struct fg_pyroscope_info *info = fg_xcalloc(p->n, sizeof(*info));
+    rc = fg_pyroscope_merge_info(h, x, o->url, q, p->n, out, info, err);
+    for (size_t i = 0; i < p->n && rc == FG_OK; i++) {
+        if (info[i].render)
+            logf_(o, "* pyroscope: window %zu/%zu read from the flame-graph "
+                     "JSON of /render (the server has no querier API)",
+                  i + 1, p->n);
+        if (info[i].pruned)
+            notes[i] = fg_xasprintf(
+                "the server pruned the flame graph at its max-nodes: "
+                "'other' holds %.1f%% of the samples, whose functions are "
+                "not known (raise --max-nodes)",
+                100.0 * info[i].other_share);
+    }
+    free(info);
     free(q);
     return rc;
 }
@@ -361,16 +379,21 @@ static int fetch_plan(const struct fg_backend_req *o, const struct plan *p,
     http_opts(o, lim, &s, &h);
     struct fg_http_ext x = {.log = o->log, .log_ctx = o->log_ctx};
     struct fg_buf *bufs = fg_xcalloc(p->n, sizeof(*bufs));
+    char **notes = fg_xcalloc(p->n, sizeof(*notes));
     struct fg_fetched *f = fg_xcalloc(p->n, sizeof(*f));
     char a[40];
     logf_(o, "* %s: %s%s from %s, %zu window%s", kind_name(o->kind),
           p->ptype, p->selector, fg_backend_format_time(p->sel->from_ms, a, sizeof(a)),
           p->n, p->n == 1 ? "" : "s");
-    rc = merge(o, p, &h, &x, bufs, err);
+    rc = merge(o, p, &h, &x, bufs, notes, err);
     for (size_t i = 0; i < p->n; i++) {
         f[i].name = window_name(o, p, i);
         f[i].data = bufs[i];
+        if (notes[i])
+            f[i].note = fg_xasprintf("%s: %s", f[i].name, notes[i]);
+        free(notes[i]);
     }
+    free(notes);
     free(bufs);
     secrets_release(&s);
     if (rc != FG_OK) {
@@ -659,6 +682,8 @@ int fg_backend_decode(const struct fg_fetched *f, bool sniff,
                    : fg_pprof_decode(d, f->data.len, f->name, lim, &p, err);
     if (rc != FG_OK)
         return rc;
+    if (f->note && !p->warning)
+        p->warning = fg_arena_strndup(p->arena, f->note, strlen(f->note));
     if (p->n_samples == 0)
         fg_profile_free(p);
     else

@@ -13,6 +13,7 @@
 #include "input/gz.h"
 #include "input/pprof.h"
 #include "core/util.h"
+#include "flamegate/aggregate.h"
 
 #include "profile.pb-c.h"
 #include "pyroscope.pb-c.h"
@@ -51,6 +52,12 @@ struct fakepyro {
     int64_t bare_before;       /* a profile without samples for those */
     struct fg_buf bare;        /* that profile */
     double delay;              /* before each answer */
+    /* No querier API: 1, it answers 404 (a v1 server behind a proxy that
+     * passes only /pyroscope/render); 2, every POST and /pyroscope/render
+     * get an HTML page and /render answers (a 0.37 server). */
+    int no_api;
+    bool prune;                /* render folds main;gc into "other" */
+    const char *folded_v1, *folded_v2;
     struct rec rec[64];
     size_t n;
 };
@@ -121,6 +128,217 @@ static void rec_query(struct rec *r, const char *selector, const char *ptype,
     r->max_nodes = max_nodes;
 }
 
+/* ---- the /render flame-graph JSON ---------------------------------------- */
+
+struct fbnode {
+    char name[32];
+    int64_t self, total, x;
+    int child[8], nchild, depth;
+};
+
+/* The flame-graph tree of a folded text, children sorted by name as
+ * Pyroscope keeps them; node 0 is "total". */
+static int fb_tree(const char *folded, bool prune, struct fbnode *t)
+{
+    int n = 1;
+    memset(t, 0, sizeof(*t));
+    snprintf(t[0].name, sizeof(t[0].name), "total");
+    const char *line = folded;
+    while (*line) {
+        const char *nl = strchr(line, '\n'), *sp = strrchr(line, ' ');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        char buf[256];
+        snprintf(buf, sizeof(buf), "%.*s", (int)len, line);
+        sp = strrchr(buf, ' ');
+        ck_assert_ptr_nonnull(sp);
+        int64_t v = atoll(sp + 1);
+        buf[sp - buf] = '\0';
+        int at = 0;
+        t[0].total += v;
+        for (char *f = strtok(buf, ";"); f; f = strtok(NULL, ";")) {
+            /* max-nodes cut: gc is folded into Pyroscope's "other" */
+            const char *name = prune && strcmp(f, "gc") == 0 ? "other" : f;
+            int k = 0;
+            while (k < t[at].nchild && strcmp(t[t[at].child[k]].name, name))
+                k++;
+            if (k == t[at].nchild) {
+                memset(&t[n], 0, sizeof(t[n]));
+                snprintf(t[n].name, sizeof(t[n].name), "%s", name);
+                t[n].depth = t[at].depth + 1;
+                int pos = t[at].nchild++;
+                while (pos > 0 && strcmp(t[t[at].child[pos - 1]].name,
+                                         name) > 0) {
+                    t[at].child[pos] = t[at].child[pos - 1];
+                    pos--;
+                }
+                t[at].child[pos] = n;
+                k = n++;
+            } else {
+                k = t[at].child[k];
+            }
+            at = k;
+            t[at].total += v;
+        }
+        t[at].self += v;
+        line += len + (nl ? 1 : 0);
+    }
+    return n;
+}
+
+/* Place the children of node i (self first, then children by name). */
+static void fb_place(struct fbnode *t, int i)
+{
+    int64_t x = t[i].x + t[i].self;
+    for (int k = 0; k < t[i].nchild; k++) {
+        t[t[i].child[k]].x = x;
+        x += t[t[i].child[k]].total;
+        fb_place(t, t[i].child[k]);
+    }
+}
+
+/* The JSON of GET /render for folded, as Pyroscope writes it (Go's
+ * encoding/json of flamebearer.FlamebearerProfile: names, levels of
+ * [x_delta, total, self, name], numTicks, maxSelf; v1's metadata for CPU
+ * in nanoseconds, or 0.37's in samples at 100 Hz). */
+static char *fb_json(const char *folded, bool prune, bool v037)
+{
+    struct fbnode t[64];
+    int n = fb_tree(folded, prune, t);
+    fb_place(t, 0);
+    int64_t scale = v037 ? 1 : 10000000, max_self = 0;
+    const char *names[64];
+    int nnames = 0, name_of[64], maxd = 0;
+    for (int i = 0; i < n; i++) {
+        int k = 0;
+        while (k < nnames && strcmp(names[k], t[i].name))
+            k++;
+        if (k == nnames)
+            names[nnames++] = t[i].name;
+        name_of[i] = k;
+        if (t[i].depth > maxd)
+            maxd = t[i].depth;
+        if (t[i].self * scale > max_self)
+            max_self = t[i].self * scale;
+    }
+    struct fg_buf b;
+    fg_buf_init(&b, 0);
+    int rc = fg_buf_adds(&b, "{\"version\":1,\"flamebearer\":{\"names\":[");
+    for (int k = 0; k < nnames; k++)
+        rc |= fg_buf_addf(&b, "%s\"%s\"", k ? "," : "", names[k]);
+    rc |= fg_buf_adds(&b, "],\"levels\":[");
+    for (int d = 0; d <= maxd; d++) {
+        rc |= fg_buf_adds(&b, d ? ",[" : "[");
+        int64_t end = 0;
+        bool first = true;
+        for (int64_t x = 0; x <= t[0].total; x++) { /* in x order */
+            for (int i = 0; i < n; i++) {
+                if (t[i].depth != d || t[i].x != x || t[i].total == 0)
+                    continue;
+                rc |= fg_buf_addf(&b, "%s%lld,%lld,%lld,%d",
+                                  first ? "" : ",",
+                                  (long long)((t[i].x - end) * scale),
+                                  (long long)(t[i].total * scale),
+                                  (long long)(t[i].self * scale), name_of[i]);
+                end = t[i].x + t[i].total;
+                first = false;
+            }
+        }
+        rc |= fg_buf_adds(&b, "]");
+    }
+    rc |= fg_buf_addf(&b, "],\"numTicks\":%lld,\"maxSelf\":%lld},",
+                      (long long)(t[0].total * scale), (long long)max_self);
+    if (v037)
+        rc |= fg_buf_adds(&b, "\"metadata\":{\"format\":\"single\","
+                              "\"spyName\":\"gospy\",\"sampleRate\":100,"
+                              "\"units\":\"samples\",\"name\":\"myapp.cpu "
+                              "2024-01-01T00:00:00Z\"},\"timeline\":{"
+                              "\"startTime\":1704067200,\"samples\":[45],"
+                              "\"durationDelta\":10,\"watermarks\":null},"
+                              "\"groups\":null,\"heatmap\":null,"
+                              "\"appName\":\"myapp.cpu\",\"annotations\":[]}\n");
+    else
+        rc |= fg_buf_adds(&b, "\"metadata\":{\"format\":\"single\","
+                              "\"spyName\":\"\",\"sampleRate\":1000000000,"
+                              "\"units\":\"samples\",\"name\":\"cpu\"},"
+                              "\"timeline\":{\"startTime\":1704067200,"
+                              "\"samples\":[450000000],\"durationDelta\":10,"
+                              "\"watermarks\":null},\"groups\":null,"
+                              "\"heatmap\":null}\n"); /* Encode's newline */
+    ck_assert_int_eq(rc, FG_OK);
+    return fg_buf_detach(&b, NULL);
+}
+
+/* The value of parameter key in a query string, percent-decoded. */
+static void query_param(const char *q, const char *key, char *out, size_t n)
+{
+    size_t kl = strlen(key);
+    out[0] = '\0';
+    for (const char *p = q; p && *p; p = strchr(p, '&') ? strchr(p, '&') + 1
+                                                       : NULL) {
+        if (strncmp(p, key, kl) || p[kl] != '=')
+            continue;
+        size_t o = 0;
+        for (const char *c = p + kl + 1; *c && *c != '&' && o + 1 < n; c++) {
+            if (*c == '%' && c[1] && c[2]) {
+                char hex[3] = {c[1], c[2], 0};
+                out[o++] = (char)strtol(hex, NULL, 16);
+                c += 2;
+            } else {
+                out[o++] = *c == '+' ? ' ' : *c;
+            }
+        }
+        out[o] = '\0';
+        return;
+    }
+}
+
+static const char spa_page[] =
+    "<!doctype html><html><head><title>Pyroscope</title></head><body>"
+    "<div id=\"root\"></div></body></html>";
+
+/* A server without the querier API (f->no_api): true when it answered. */
+static bool no_api_answer(struct fakepyro *f, struct rec *r,
+                          const struct fg_fake_request *req,
+                          struct fg_fake_response *resp)
+{
+    bool render = strcmp(req->path, "/pyroscope/render") == 0 ||
+                  strcmp(req->path, "/render") == 0;
+    if (!f->no_api || (!render && strcmp(req->method, "POST") != 0))
+        return false;
+    bool serves = render && (f->no_api == 1 ? req->path[1] == 'p'
+                                             : req->path[1] == 'r');
+    if (!serves && f->no_api == 1) {
+        resp->status = 404;
+        resp->content_type = "text/plain; charset=utf-8";
+        resp->body = "404 page not found\n";
+        resp->body_len = strlen(resp->body);
+        return true;
+    }
+    if (!serves) { /* 0.37: its web app answers every other path */
+        resp->status = 200;
+        resp->content_type = "text/html; charset=utf-8";
+        resp->body = spa_page;
+        resp->body_len = strlen(spa_page);
+        return true;
+    }
+    char v[512];
+    query_param(req->query, "query", r->selector, sizeof(r->selector));
+    query_param(req->query, "from", v, sizeof(v));
+    r->start = atoll(v);
+    query_param(req->query, "until", v, sizeof(v));
+    r->end = atoll(v);
+    query_param(req->query, "max-nodes", v, sizeof(v));
+    r->max_nodes = atoll(v);
+    query_param(req->query, "format", r->name, sizeof(r->name));
+    const char *folded = strstr(r->selector, "\"v2\"") ? f->folded_v2
+                                                        : f->folded_v1;
+    char *json = fb_json(folded, f->prune, f->no_api == 2);
+    resp->status = 200;
+    resp->content_type = "application/json";
+    give(resp, json, strlen(json));
+    return true;
+}
+
 static void pyro_handler(void *ctx, const struct fg_fake_request *req,
                          struct fg_fake_response *resp)
 {
@@ -138,6 +356,8 @@ static void pyro_handler(void *ctx, const struct fg_fake_request *req,
         resp->body_len = strlen(f->err_body);
         return;
     }
+    if (no_api_answer(f, r, req, resp))
+        return;
     const uint8_t *b = req->body;
     size_t bl = req->body_len;
     if (strstr(req->path, "/SelectMergeStacktraces")) {
@@ -250,10 +470,10 @@ static struct fakepyro *fakepyro_new(void)
 {
     struct fakepyro *f = calloc(1, sizeof(*f));
     ck_assert_ptr_nonnull(f);
-    fg_test_make_pprof("main;serve;parse 30\nmain;serve;encode 10\nmain;gc 5\n",
-               &f->prof_v1);
-    fg_test_make_pprof("main;serve;parse 60\nmain;serve;encode 10\nmain;gc 5\n",
-               &f->prof_v2);
+    f->folded_v1 = "main;serve;parse 30\nmain;serve;encode 10\nmain;gc 5\n";
+    f->folded_v2 = "main;serve;parse 60\nmain;serve;encode 10\nmain;gc 5\n";
+    fg_test_make_pprof(f->folded_v1, &f->prof_v1);
+    fg_test_make_pprof(f->folded_v2, &f->prof_v2);
     bare_pprof(&f->bare);
     return f;
 }
@@ -397,6 +617,122 @@ START_TEST(pyroscope_v1_falls_back_to_select_merge_profile)
     ck_assert_int_eq(f->rec[0].max_nodes, 65536);
     ck_assert_str_eq(f->rec[2].path,
                      "/querier.v1.QuerierService/SelectMergeStacktraces");
+    net_case_end(&c);
+}
+END_TEST
+
+/* flat and cum of name in the default type of p. */
+static void flat_cum(const struct fg_profile *p, const char *name,
+                     int64_t flat, int64_t cum)
+{
+    struct fg_agg a;
+    struct fg_error err;
+    ck_assert_int_eq(fg_aggregate_type(p, p->default_type, &a, &err), FG_OK);
+    uint32_t f = fg_strtab_find(&p->func_index, name, strlen(name));
+    ck_assert_msg(f != UINT32_MAX, "no function %s", name);
+    ck_assert_int_eq(a.flat[f], flat);
+    ck_assert_int_eq(a.cum[f], cum);
+    fg_agg_release(&a);
+}
+
+START_TEST(pyroscope_render_without_querier_api)
+{
+    /* a v1 server behind a proxy that passes only /pyroscope/render */
+    struct net_case c;
+    struct fakepyro *f = pyro_fake_start(&c);
+    f->no_api = 1;
+    net_case_set(&c, "runs", "2", NULL);
+    net_case_fetch(&c, FG_SIDE_CANDIDATE, FG_OK);
+    ck_assert_uint_eq(c.n, 2);
+    for (size_t i = 0; i < c.n; i++) {
+        ck_assert_str_eq(c.runs[i]->types[c.runs[i]->default_type].unit,
+                         "nanoseconds");
+        ck_assert_int_eq(fg_test_total(c.runs[i]), 750000000);
+        flat_cum(c.runs[i], "parse", 600000000, 600000000);
+        flat_cum(c.runs[i], "main", 0, 750000000);
+        ck_assert_ptr_null(c.runs[i]->warning);
+    }
+    fg_test_free_runs(c.runs, c.n);
+    /* per window: the two querier methods (404), then the render */
+    ck_assert_uint_eq(f->n, 6);
+    qsort(f->rec, f->n, sizeof(f->rec[0]), cmp_rec);
+    ck_assert_str_eq(f->rec[0].path, "/pyroscope/render");
+    ck_assert_str_eq(f->rec[0].selector,
+                     "process_cpu:cpu:nanoseconds:cpu:nanoseconds"
+                     "{service_name=\"checkout\",version=\"v2\"}");
+    ck_assert_int_eq(f->rec[0].start, T0 / 1000);
+    ck_assert_int_eq(f->rec[0].end, (T0 + 1800000 - 1) / 1000);
+    ck_assert_int_eq(f->rec[1].start, (T0 + 1800000) / 1000);
+    ck_assert_int_eq(f->rec[1].end, T1 / 1000);
+    ck_assert_int_eq(f->rec[0].max_nodes, 1048576);
+    ck_assert_str_eq(f->rec[0].name, "json");
+    ck_assert_str_eq(f->rec[2].path,
+                     "/querier.v1.QuerierService/SelectMergeProfile");
+    ck_assert_str_eq(f->rec[4].path,
+                     "/querier.v1.QuerierService/SelectMergeStacktraces");
+    for (size_t i = 0; i < fg_fakesrv_count(c.s); i++) {
+        const struct fg_fake_request *q = fg_fakesrv_request(c.s, i);
+        if (strcmp(q->method, "GET") == 0)
+            ck_assert_str_eq(q->path, "/pyroscope/render");
+    }
+    net_case_end(&c);
+}
+END_TEST
+
+START_TEST(pyroscope_render_037)
+{
+    /* a 0.37 server: its web app answers the querier API and
+     * /pyroscope/render with an HTML page; /render has the flame graph,
+     * in samples at 100 Hz, pruned at max-nodes */
+    struct net_case c;
+    struct fakepyro *f = pyro_fake_start(&c);
+    f->no_api = 2;
+    f->prune = true;
+    net_case_set(&c, "profile-type", "myapp.cpu", "max-nodes", "2000", NULL);
+    net_case_fetch(&c, FG_SIDE_BASE, FG_OK);
+    ck_assert_uint_eq(c.n, 1);
+    struct fg_profile *p = c.runs[0];
+    ck_assert_uint_eq(p->n_types, 2);
+    ck_assert_str_eq(p->types[0].type, "samples");
+    ck_assert_str_eq(p->types[1].unit, "nanoseconds");
+    ck_assert_int_eq(fg_test_total(p), 450000000);
+    flat_cum(p, "parse", 300000000, 300000000);
+    flat_cum(p, "other", 50000000, 50000000);
+    ck_assert_msg(p->warning && strstr(p->warning, "pruned") &&
+                      strstr(p->warning, "'other' holds 11.1% of the "
+                                         "samples") &&
+                      strstr(p->warning, "--max-nodes") &&
+                      strstr(p->warning, "myapp.cpu"),
+                  "%s", p->warning ? p->warning : "(no warning)");
+    fg_test_free_runs(c.runs, c.n);
+    /* both querier methods, /pyroscope/render, then /render */
+    ck_assert_uint_eq(f->n, 4);
+    qsort(f->rec, f->n, sizeof(f->rec[0]), cmp_rec);
+    ck_assert_str_eq(f->rec[0].path, "/pyroscope/render");
+    ck_assert_str_eq(f->rec[3].path, "/render");
+    ck_assert_str_eq(f->rec[3].selector,
+                     "myapp.cpu{service_name=\"checkout\",version=\"v1\"}");
+    ck_assert_int_eq(f->rec[3].max_nodes, 2000);
+    net_case_end(&c);
+}
+END_TEST
+
+START_TEST(pyroscope_no_api_and_no_render)
+{
+    /* 404 for everything: the first answer and what /render said */
+    struct net_case c;
+    struct fakepyro *f = pyro_fake_start(&c);
+    f->err_status = 404;
+    f->err_ctype = "text/plain";
+    f->err_body = "404 page not found";
+    net_case_fetch(&c, FG_SIDE_BASE, FG_EHTTP);
+    ck_assert_msg(strstr(c.err.msg, "HTTP 404") &&
+                      strstr(c.err.msg, "SelectMergeStacktraces") &&
+                      strstr(c.err.msg, "no flame graph from "
+                                        "/pyroscope/render or /render "
+                                        "either (last HTTP status 404)"),
+                  "%s", c.err.msg);
+    ck_assert_uint_eq(f->n, 4);
     net_case_end(&c);
 }
 END_TEST
@@ -1052,6 +1388,9 @@ Suite *backend_suite(void)
     tcase_add_test(tc, pyroscope_v1_falls_back_to_select_merge_profile);
     tcase_add_test(tc, pyroscope_connect_error_verbatim);
     tcase_add_test(tc, pyroscope_html_page_is_a_clear_error);
+    tcase_add_test(tc, pyroscope_render_without_querier_api);
+    tcase_add_test(tc, pyroscope_render_037);
+    tcase_add_test(tc, pyroscope_no_api_and_no_render);
     tcase_add_test(tc, pyroscope_no_data_is_an_error);
     tcase_add_test(tc, pyroscope_empty_windows_are_dropped);
     tcase_add_test(tc, pyroscope_listings);
