@@ -9,6 +9,8 @@
  * plus the frames written, whatever the depth.
  */
 #include "input/flamebearer.h"
+#include "core/arena.h"
+#include "flamegate/aggregate.h"
 #include "input/build.h"
 #include "input/json.h"
 #include "core/util.h"
@@ -226,6 +228,27 @@ static int side_values(struct fb *f, int64_t self, int64_t *v)
     return FG_OK;
 }
 
+/* The server cut the tree at its max-nodes: say how much is lost. */
+static void warn_pruned(struct fg_profile *p)
+{
+    struct fg_agg a;
+    struct fg_error err;
+    uint32_t f = fg_strtab_find(&p->func_index, "other", 5);
+    double share = 0;
+    if (fg_aggregate_type(p, p->default_type, &a, &err) == FG_OK) {
+        if (a.total > 0)
+            share = (double)a.flat[f] / (double)a.total;
+        fg_agg_release(&a);
+    }
+    char *w = fg_xasprintf("%s: the flame graph was pruned at the server's "
+                           "max-nodes: 'other' holds %.1f%% of it, whose "
+                           "functions are not known (render it again with "
+                           "a larger max-nodes)",
+                           p->source, 100.0 * share);
+    p->warning = fg_arena_strndup(p->arena, w, strlen(w));
+    free(w);
+}
+
 static int build_side(struct fb *f, size_t s, size_t nsides,
                       struct fg_profile **out)
 {
@@ -270,7 +293,10 @@ static int build_side(struct fb *f, size_t s, size_t nsides,
         fg_build_release(&b);
         return rc;
     }
-    return fg_build_finish(&b, true, out);
+    rc = fg_build_finish(&b, true, out);
+    if (rc == FG_OK && fg_flamebearer_pruned(*out))
+        warn_pruned(*out);
+    return rc;
 }
 
 static const char *str_member(const json_t *o, const char *key)

@@ -40,6 +40,10 @@
  * name and a date, which is not used) and otherwise cpu, objects,
  * goroutines, lock_samples, space or lock_duration by unit.
  *
+ * A flame graph holding Pyroscope's "other" node (what a server folds the
+ * nodes beyond its max-nodes into) gets a warning (fg_profile.warning)
+ * saying how much of it "other" holds.
+ *
  * A two-sided file gives two profiles, base (left) then candidate
  * (right), named "<source> (base side)" and "<source> (candidate side)".
  * The format carries no time per sample (sample_time is NULL).

@@ -135,6 +135,10 @@ START_TEST(flamebearer_v1_units)
     ck_assert_uint_eq(p->n_types, 1);
     type_is(p, 0, "alloc_objects", "count");
     ck_assert(fg_flamebearer_pruned(p));
+    ck_assert_msg(p->warning && strstr(p->warning, "t: the flame graph was "
+                                                   "pruned") &&
+                      strstr(p->warning, "'other' holds 44.4%"),
+                  "%s", p->warning ? p->warning : "(none)");
     fc(p, 0, "main", 5, 5);
     fg_profile_free(p);
     /* 0.37 puts "app date" in name: the unit names the type */
