@@ -161,6 +161,11 @@ fuzz: | need-deps
 bench: $(FG_BIN) $(TOOLS)
 	FG=$(abspath $(FG_BIN)) GEN=$(abspath $(B))/fg-gen bench/run.sh
 
+# Regenerate docs/flamegate.1 from every command's --help (tests/cli/man.sh
+# fails when it is out of date).
+man: $(FG_BIN)
+	./$(FG_BIN) help --man > docs/flamegate.1.tmp && mv docs/flamegate.1.tmp docs/flamegate.1
+
 # Rewrite the golden report files on purpose (review the diff).
 update-golden: $(B)/check_all
 	FG_UPDATE_GOLDEN=1 FG_CORPUS=$(CORPUS) ./$(B)/check_all

@@ -30,6 +30,29 @@ void fg_msg_note(const char *fmt, ...) FG_PRINTF(1, 2);
  */
 int fg_usage_error(const char *command, const char *fmt, ...) FG_PRINTF(2, 3);
 
+/* A command of the program (main.c's table). */
+struct fg_cli_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+};
+
+/*
+ * The man page, on standard output: overview (the program's --help) and
+ * the --help of every command of cmds[0..n), in roff (cli_help.c; "make
+ * man" writes docs/flamegate.1 with it).
+ */
+int fg_cli_man(const struct fg_cli_command *cmds, size_t n,
+               const char *overview);
+
+/*
+ * The message for the option getopt_long just refused with '?' (main
+ * turns getopt's own message off): "unknown option '--bogus'", "option
+ * '--top' needs a value" or "option '--tags' takes no value".  optstring
+ * is the short options given to getopt_long.  Returns buf.
+ */
+const char *fg_cli_option_error(const char *optstring, char **argv, char *buf,
+                                size_t n);
+
 /* Print err->msg as an error and return the exit code for err->code. */
 int fg_cli_fail(const struct fg_error *err);
 

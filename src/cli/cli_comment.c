@@ -117,7 +117,12 @@ static int parse_args(int argc, char **argv, struct comment_opts *o,
         case OPT_DETAILS_URL: o->details_url = optarg; break;
         case 'q': o->quiet = true; break;
         case 'h': *help = true; return FG_EXIT_PASS;
-        default: return fg_usage_error("comment", "invalid option");
+        default: {
+            char msg[256];
+            return fg_usage_error("comment", "%s",
+                                  fg_cli_option_error("qh", argv, msg,
+                                                      sizeof(msg)));
+        }
         }
     }
     if (optind + 1 != argc)

@@ -61,8 +61,7 @@ static const char compare_usage[] =
     "\n";
 
 static const char compare_usage_filters[] =
-    "Sample filters (pprof's, applied to every run before comparing; each\n"
-    "repeatable; REGEX: POSIX extended, matched anywhere in a name):\n"
+    "Sample filters (pprof's, applied to every run before comparing):\n"
     "      --focus REGEX         keep only samples whose stack has a\n"
     "                            function matching (several: any)\n"
     "      --ignore REGEX        drop samples whose stack has a function\n"
@@ -76,6 +75,8 @@ static const char compare_usage_filters[] =
     "                            syntax); e.g. endpoint=/checkout compares\n"
     "                            that slice; repeated: all must match\n"
     "      --tagignore EXPR      drop samples whose labels match EXPR\n"
+    "Each is repeatable; a REGEX is a POSIX extended regular expression\n"
+    "matched anywhere in a function name.\n"
     "\n"
     "Which functions are tested (and can fail the gate); the samples stay:\n"
     "      --gate-only REGEX     test only functions matching; the others\n"
@@ -99,9 +100,18 @@ static const char compare_usage_filters[] =
     "                            on one side, in percent (0.1)\n"
     "      --min-count N         ... and at least N samples in total (20)\n"
     "      --min-samples N       INCONCLUSIVE below N samples per side (500)\n"
-    "      --normalize MODE      robust (median-of-ratios, default), total\n"
-    "                            or none\n"
+    "      --normalize MODE      robust (default), total, median (DESeq2's\n"
+    "                            median of ratios), duration (per second),\n"
+    "                            work (per unit of --base-work and\n"
+    "                            --candidate-work) or none\n"
+    "      --base-work W         work done by each base run (requests,\n"
+    "                            iterations): one number, or one per run\n"
+    "                            separated by commas\n"
+    "      --candidate-work W    ... and by each candidate run\n"
     "      --test T              auto (default), binomial or moderated-t\n"
+    "      --env-noise on|off    give environment-driven functions (GC,\n"
+    "                            scheduler, idle waits) their extra\n"
+    "                            run-to-run noise (on)\n"
     "\n";
 
 static const char compare_usage2[] =
@@ -117,7 +127,10 @@ static const char compare_usage2[] =
     "      --marker-id ID        id of the hidden sticky-comment marker\n"
     "  -q, --quiet               no notes on standard error\n"
     "  -v, --verbose             more notes on standard error\n"
-    "\n"
+    "  -h, --help                show this help\n"
+    "\n";
+
+static const char compare_usage_backend[] =
     "Backend (fetch both sides from a profiling backend; see README):\n"
     "      --backend KIND        pyroscope or parca; selects both sides\n"
     "      --url URL             server base URL\n"
@@ -125,8 +138,15 @@ static const char compare_usage2[] =
     "      --selector '{...}'    label selector, e.g. '{service_name=\"api\"}'\n"
     "      --version-label L     label that tells the sides apart (version)\n"
     "      --base-version V      its value for the base side\n"
-    "      --candidate-version V its value for the candidate side\n"
+    "      --candidate-version V\n"
+    "                            its value for the candidate side\n"
     "      --from T, --until T   time range: now, now-1h, RFC 3339, Unix time\n"
+    "      --base-from T, --base-until T, --candidate-from T,\n"
+    "      --candidate-until T   a time range per side\n"
+    "      --step D              windows of length D (e.g. 10m) instead of\n"
+    "                            --runs equal windows\n"
+    "      --max-nodes N         Pyroscope: ask for up to N nodes\n"
+    "      --protocol P          Parca: rest (default) or grpc-web\n"
     "      --runs N              split the range into N windows per side (or\n"
     "                            capture each pprof URL source N times, every\n"
     "                            URL at once, round after round)\n"
@@ -137,6 +157,8 @@ static const char compare_usage2[] =
     "      --header 'N: V'       extra request header (repeatable)\n"
     "      --cacert FILE, --insecure, --timeout S, --connect-timeout S,\n"
     "      --retries N           TLS and network settings\n"
+    "      --retry-backoff S     first backoff bound in seconds (0.5)\n"
+    "      --parallel N          requests in flight (4)\n"
     "\n"
     "Policy:\n"
     "      --inconclusive P      pass (default, exit 0) or fail (exit 1)\n"
@@ -777,7 +799,10 @@ static int parse(int argc, char **argv, struct fg_settings *st,
             *help = true;
             break;
         } else {
-            rc = fg_error_set(err, FG_EUSAGE, "invalid option");
+            char msg[256];
+            rc = fg_error_set(err, FG_EUSAGE, "%s",
+                              fg_cli_option_error("b:c:t:f:o:n:qvh", argv,
+                                                  msg, sizeof(msg)));
             break;
         }
     }
@@ -893,6 +918,7 @@ int fg_cmd_compare(int argc, char **argv)
         fputs(compare_usage, stdout);
         fputs(compare_usage_filters, stdout);
         fputs(compare_usage2, stdout);
+        fputs(compare_usage_backend, stdout);
         fputs(fg_cli_limits_help, stdout);
         goto out;
     }

@@ -43,6 +43,8 @@ static const char config_usage[] =
     "                              print each preset's regular expression\n"
     "      --config FILE           the config file to use\n"
     "      --backend-profile NAME  a profile from the file's \"backends\"\n"
+    "  -q, --quiet                 no warnings on standard error\n"
+    "  -v, --verbose               with --list-presets: the regexes too\n"
     "  -h, --help                  show this help\n"
     "\n"
     "Every option of 'flamegate compare' and every backend option is\n"
@@ -147,10 +149,14 @@ static int parse(struct config_cli *c, int argc, char **argv)
             case 'q': c->verbose = -1; break;
             case 'v': c->verbose++; break;
             case 'h': c->help = true; break;
-            default:
-                fg_usage_error("config", "bad option");
+            default: {
+                char msg[256];
+                fg_usage_error("config", "%s",
+                               fg_cli_option_error("b:c:t:f:o:n:qvh", argv,
+                                                   msg, sizeof(msg)));
                 rc = -1;
                 goto out;
+            }
             }
         }
     }
@@ -471,7 +477,7 @@ static int show(const struct config_cli *c)
         rc = fg_cli_fail(&err);
         goto out;
     }
-    fg_cli_warn_unknown_env(false);
+    fg_cli_warn_unknown_env(c->verbose < 0);
     if (cfg.path)
         printf("config file: %s (from %s)\n\n", cfg.path,
                strcmp(cfg.located_by, "working directory") == 0

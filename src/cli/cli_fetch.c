@@ -267,7 +267,6 @@ static int parse(struct fetch_cli *c, int argc, char **argv)
         else if (opt == 'h')
             help = true;
     }
-    opterr = 1;
     optind = 0;
     if (!help && config_layers(c, config_flag, profile_flag, &err) != FG_OK) {
         fg_cli_fail(&err);
@@ -284,7 +283,10 @@ static int parse(struct fetch_cli *c, int argc, char **argv)
             goto out;
         }
         if (opt == '?') {
-            fg_usage_error("fetch", "bad option");
+            char msg[256];
+            fg_usage_error("fetch", "%s",
+                           fg_cli_option_error("o:qvh", argv, msg,
+                                               sizeof(msg)));
             rc = -1;
             goto out;
         }

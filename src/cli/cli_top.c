@@ -52,8 +52,7 @@ static const char top_usage[] =
     "  -q, --quiet              no warnings on standard error\n"
     "  -h, --help               show this help\n"
     "\n"
-    "Filters (pprof's, in its order; each is repeatable; REGEX is a POSIX\n"
-    "extended regular expression matched anywhere in a function name):\n"
+    "Filters (pprof's, applied in its order):\n"
     "      --focus REGEX        keep only samples whose stack has a\n"
     "                           function matching (several: any)\n"
     "      --ignore REGEX       drop samples whose stack has a function\n"
@@ -68,7 +67,9 @@ static const char top_usage[] =
     "                           or REGEX[,REGEX] matched against 'key:value'\n"
     "                           (every regex must match); repeated: all\n"
     "      --tagignore EXPR     drop samples whose labels match EXPR\n"
-    "Percentages stay relative to the whole profile, as pprof's are.\n"
+    "Each is repeatable; a REGEX is a POSIX extended regular expression\n"
+    "matched anywhere in a function name.  Percentages stay relative to\n"
+    "the whole profile, as pprof's are.\n"
     "\n"
     "Examples:\n"
     "  flamegate top cpu.pb.gz\n"
@@ -569,8 +570,10 @@ static int parse_args(int argc, char **argv, struct top_opts *o,
                     return fg_usage_error("top", "%s", err.msg);
                 break;
             }
-            /* getopt has printed what was wrong */
-            return fg_usage_error("top", "invalid option");
+            char msg[256];
+            return fg_usage_error("top", "%s",
+                                  fg_cli_option_error("t:f:n:s:qh", argv, msg,
+                                                      sizeof(msg)));
         }
     }
     if (optind >= argc)

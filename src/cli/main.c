@@ -19,7 +19,7 @@ static const char usage_text[] =
     "\n"
     "Commands:\n"
     "  compare BASE CANDIDATE   compare profiles; exit 1 on a regression\n"
-    "  top PROFILE              summarise one profile like 'pprof -top'\n"
+    "  top PROFILE...           summarise profiles like 'pprof -top'\n"
     "  fetch SRC -o FILE        fetch a merged profile from a backend\n"
     "  comment REPORT.md        create or update the sticky PR comment\n"
     "  config --show            print the effective settings\n"
@@ -31,12 +31,7 @@ static const char usage_text[] =
     "Run 'flamegate COMMAND --help' for the options of a command.\n";
 
 
-struct command {
-    const char *name;
-    int (*run)(int argc, char **argv);
-};
-
-static const struct command commands[] = {
+static const struct fg_cli_command commands[] = {
     {"compare", fg_cmd_compare},
     {"top", fg_cmd_top},
     {"fetch", fg_cmd_fetch},
@@ -44,7 +39,7 @@ static const struct command commands[] = {
     {"config", fg_cmd_config},
 };
 
-static const struct command *find(const char *name)
+static const struct fg_cli_command *find(const char *name)
 {
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (strcmp(commands[i].name, name) == 0)
@@ -66,21 +61,26 @@ static int run(int argc, char **argv)
         return FG_EXIT_PASS;
     }
     if (strcmp(cmd, "help") == 0) {
-        if (argc < 3) {
+        if (argc < 3 || strcmp(argv[2], "--help") == 0 ||
+            strcmp(argv[2], "-h") == 0) {
             fputs(usage_text, stdout);
             return FG_EXIT_PASS;
         }
-        const struct command *c = find(argv[2]);
+        if (strcmp(argv[2], "--man") == 0) /* hidden: make man */
+            return fg_cli_man(commands, sizeof(commands) / sizeof(*commands),
+                              usage_text);
+        const struct fg_cli_command *c = find(argv[2]);
         if (!c)
             return fg_usage_error(NULL, "unknown command '%s'", argv[2]);
         char *help_argv[] = {argv[2], (char *)(uintptr_t)"--help", NULL};
         optind = 0;
         return c->run(2, help_argv);
     }
-    const struct command *c = find(cmd);
+    const struct fg_cli_command *c = find(cmd);
     if (!c)
         return fg_usage_error(NULL, "unknown command '%s'", cmd);
     optind = 0; /* glibc: 0 also resets getopt's internal state */
+    opterr = 0; /* the commands say what was wrong, in one line */
     return c->run(argc - 1, argv + 1);
 }
 
