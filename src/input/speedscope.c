@@ -7,6 +7,7 @@
  * up to its span.
  */
 #include "input/speedscope.h"
+#include "core/arena.h"
 #include "input/build.h"
 #include "input/json.h"
 #include "core/util.h"
@@ -30,6 +31,7 @@ struct ss {
     bool none;           /* unit "none": the weights are the counts */
     uint32_t *stack;     /* evented: open frames, root first */
     size_t cap_stack;
+    size_t rounded;      /* numbers with a fraction of the model's unit */
 };
 
 static int bad(struct ss *s, const char *fmt, ...) FG_PRINTF(2, 3);
@@ -73,12 +75,15 @@ static bool unit_of(const char *u, struct ss *s, const char **type,
 }
 
 /* A number of the file's unit as an integer of the model's. */
-static bool scaled(const struct ss *s, const json_t *v, int64_t *out)
+static bool scaled(struct ss *s, const json_t *v, int64_t *out)
 {
     double d;
     if (!fg_json_double(v, &d))
         return false;
-    d = round(d * s->scale);
+    d *= s->scale;
+    if (d != round(d))
+        s->rounded++;
+    d = round(d);
     if (!(d > -9.2e18 && d < 9.2e18))
         return false;
     *out = (int64_t)d;
@@ -307,7 +312,15 @@ int fg_speedscope_from_json(const json_t *root, const char *source,
         fg_build_release(&b);
         return rc;
     }
-    return fg_build_finish(&b, true, out);
+    rc = fg_build_finish(&b, true, out);
+    if (rc == FG_OK && s.rounded) {
+        char *w = fg_xasprintf("%s: %zu weights or times were not whole "
+                               "numbers (of %s) and were rounded",
+                               source, s.rounded, unit);
+        (*out)->warning = fg_arena_strndup((*out)->arena, w, strlen(w));
+        free(w);
+    }
+    return rc;
 }
 
 int fg_speedscope_decode(const unsigned char *data, size_t len,

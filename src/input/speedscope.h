@@ -25,7 +25,8 @@
  *                               integers; fractions would be lost)
  *   bytes                       samples/count and memory/bytes (sampled),
  *                               memory/bytes (evented)
- * Non-integral values are rounded half away from zero.  An evented
+ * Non-integral values are rounded half away from zero (with a warning,
+ * fg_profile.warning, counting them).  An evented
  * profile gives one sample per interval in which the stack stays the
  * same (the innermost open frame gets the time until the next event),
  * with sample_time the interval's start (at - startValue, in

@@ -324,7 +324,10 @@ START_TEST(speedscope_sampled_merged)
     ck_assert_ptr_null(p->sample_time);
     ck_assert_uint_eq(p->n_samples, 4);
     stack_is(p, 2, "f;f;main");
-    fc(p, 0, "main", 1, 5);      /* 2.5 rounds to 3 */
+    fc(p, 0, "main", 1, 5);      /* 2.5 rounds to 3, with a warning */
+    ck_assert_msg(p->warning && strstr(p->warning, "1 weights or times "
+                                                   "were not whole numbers"),
+                  "%s", p->warning ? p->warning : "(none)");
     fc(p, 0, "f", 5, 5);
     fg_profile_free(p);
 }
