@@ -13,8 +13,14 @@ int64_t fg_cli_sample_count(const struct fg_profile *p, size_t t)
     struct fg_count_spec cs;
     bool approx = false;
     fg_counts_choose(p, t, &cs, &approx);
-    if (approx)
-        return (int64_t)p->n_samples;
+    if (approx) {
+        /* one event per record holding a value, as the analysis counts
+         * a profile that says nothing else */
+        int64_t nz = 0;
+        for (size_t s = 0; s < p->n_samples; s++)
+            nz += p->values[s * p->n_types + t] != 0;
+        return nz;
+    }
     struct fg_agg a;
     struct fg_error err;
     if (fg_aggregate(p, &cs.spec, &a, &err) != FG_OK)
@@ -46,6 +52,16 @@ void fg_cli_filter_warn(const struct fg_filter_spec *spec,
                         const struct fg_filter_stats *st, const char *where,
                         bool quiet)
 {
+    /* pprof's "Interpreted '...' as range, not regexp" */
+    for (int k = 0; k < 2 && !quiet; k++) {
+        const char *const *v = k ? spec->tagignore : spec->tagfocus;
+        size_t n = k ? spec->n_tagignore : spec->n_tagfocus;
+        for (size_t i = 0; i < n; i++)
+            if (fg_filter_tag_is_range(v[i]))
+                fg_msg_note("--%s '%s' is read as a numeric range, not a "
+                            "regular expression (as pprof does)",
+                            k ? "tagignore" : "tagfocus", v[i]);
+    }
     const struct {
         size_t given;
         bool matched;

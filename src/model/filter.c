@@ -241,6 +241,15 @@ static int tagexpr_parse(const char *expr, const char *option,
     return rc;
 }
 
+bool fg_filter_tag_is_range(const char *expr)
+{
+    struct tagexpr t;
+    struct fg_error err;
+    bool range = tagexpr_parse(expr, "", &t, &err) == FG_OK && t.is_range;
+    tagexpr_free(&t);
+    return range;
+}
+
 int fg_filter_check_tag(const char *expr, const char *option,
                         struct fg_error *err)
 {

@@ -83,6 +83,10 @@ void fg_filter_free(struct fg_filter *f);
 int fg_filter_check_tag(const char *expr, const char *option,
                         struct fg_error *err) FG_MUST_CHECK;
 
+/* True when a valid tag expression is a numeric range (pprof then says
+ * "Interpreted '...' as range, not regexp"). */
+bool fg_filter_tag_is_range(const char *expr);
+
 /*
  * The samples of in that pass f, as a new profile (*out owned by the
  * caller; in is only read).  st (may be NULL) says what matched.
