@@ -220,14 +220,20 @@ struct ps {
     size_t cap_ids;
 };
 
+/* /\.\(.*\)\./: the first ".(" comes before the last ")." (linear). */
 static bool has_go_method(const char *f, size_t n)
 {
-    for (size_t i = 0; i + 1 < n; i++)
-        if (f[i] == '.' && f[i + 1] == '(')
-            for (size_t j = i + 2; j + 1 < n; j++)
-                if (f[j] == ')' && f[j + 1] == '.')
-                    return true;
-    return false;
+    size_t first = n, last = 0;
+    bool any = false;
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (first == n && f[i] == '.' && f[i + 1] == '(')
+            first = i;
+        if (f[i] == ')' && f[i + 1] == '.') {
+            last = i;
+            any = true;
+        }
+    }
+    return first < n && any && last >= first + 2;
 }
 
 /* stackcollapse-perf.pl's renaming of one function of a frame line. */
