@@ -5,6 +5,10 @@ by its format's own rules, against flamegate's `top --format tsv
 
   formats_reference.py cpuprofile FILE.cpuprofile FLAMEGATE.tsv
   formats_reference.py perf SCRIPT.txt FLAMEGATE.tsv
+  formats_reference.py golden GOLDEN.tsv FLAMEGATE.tsv
+
+golden: a table of ../shared/corpus/formats (function, then flat and cum
+per column), its columns in flamegate's order of sample types.
 
 cpuprofile: the DevTools protocol's Profiler.Profile: samples[] and
 timeDeltas[] (not hitCount); a sample's time is timeDeltas[i+1] (0 for the
@@ -147,7 +151,42 @@ def read_tsv(path):
     return types, rows
 
 
+def golden(path, tsv):
+    """A corpus golden table against flamegate's TSV: the golden columns
+    (flat, cum pairs) in order are flamegate's sample types in order (for
+    a two-sided file: the base side's, then the candidate's)."""
+    want, header = {}, None
+    with open(path) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line.startswith("#") or not line:
+                continue
+            parts = line.split("\t")
+            if header is None:
+                header = parts
+                continue
+            want[parts[0]] = [int(x) for x in parts[1:]]
+    types, rows = read_tsv(tsv)
+    ncols = (len(header) - 1) // 2
+    bad = 0
+    if len(types) != ncols:
+        print("flamegate has %d sample types, the golden table %d" % (len(types), ncols))
+        return 1
+    for t in range(ncols):
+        funcs = set(want) | set(rows[t])
+        for fn in sorted(funcs):
+            w = tuple(want.get(fn, [0] * (2 * ncols))[2 * t:2 * t + 2])
+            if rows[t].get(fn, (0, 0)) != w:
+                bad += 1
+                if bad <= 20:
+                    print("%s %s: flamegate %s, golden %s" % (types[t], fn, rows[t].get(fn), w))
+        print("%s (%s): %d functions" % (types[t], header[1 + 2 * t], len(funcs)))
+    return 1 if bad else 0
+
+
 def main():
+    if sys.argv[1] == "golden":
+        return golden(sys.argv[2], sys.argv[3])
     kind, src, tsv = sys.argv[1:4]
     want_types, stacks = cpuprofile(src) if kind == "cpuprofile" else perf(src)
     flat, cum = aggregate(stacks)
