@@ -416,6 +416,8 @@ static int validate_all(const struct fetch_cli *c, int side,
         samples[i] = p ? p->n_samples : 0;
         counts[i] = p ? fg_cli_sample_count(p, p->default_type) : 0;
         nonempty += p != NULL;
+        /* e.g. the server pruned a /render flame graph */
+        fg_cli_profile_warning(p, c->verbose < 0);
         fg_profile_free(p);
     }
     if (nonempty > 0)
