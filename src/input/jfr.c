@@ -909,6 +909,79 @@ static int pool_entry(struct dec *d, uint32_t cls, int64_t key, size_t at,
     return FG_OK;
 }
 
+static bool is_hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+           (c >= 'A' && c <= 'F');
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return n > 0;
+}
+
+/* Length of a hidden-class address suffix starting at s[0] ([./+]0xHEX,
+ * then optionally /DIGITS) that runs to s[n], else 0. */
+static size_t address_suffix(const char *s, size_t n)
+{
+    if (n < 4 || !strchr("./+", s[0]) || s[1] != '0' || s[2] != 'x')
+        return 0;
+    size_t i = 3;
+    while (i < n && is_hex(s[i]))
+        i++;
+    if (i == 3)
+        return 0;
+    if (i == n || (s[i] == '/' && all_digits(s + i + 1, n - i - 1)))
+        return n;
+    return 0;
+}
+
+size_t fg_jfr_class_name(const char *s, size_t n, char *out)
+{
+    static const char *const accessors[] = {
+        "GeneratedMethodAccessor", "GeneratedConstructorAccessor",
+        "GeneratedSerializationConstructorAccessor"};
+    size_t keep = n;
+    const char *lam = NULL;
+    for (size_t i = 0; i + 8 <= n; i++)
+        if (memcmp(s + i, "$$Lambda", 8) == 0)
+            lam = s + i + 8;
+    if (lam) {
+        /* Foo$$Lambda$88+0x00007f66.../1790421142, Foo$$Lambda$88/0x...,
+         * Foo$$Lambda.0x...: Pyroscope's merge of generated classes */
+        size_t at = (size_t)(lam - s), i = at;
+        if (i < n && s[i] == '$') {
+            i++;
+            while (i < n && s[i] >= '0' && s[i] <= '9')
+                i++;
+        }
+        if ((i == n && i > at + 1) || (i < n && address_suffix(s + i, n - i)))
+            keep = at;
+    } else {
+        for (size_t i = n; i-- > 0;)
+            if (s[i] == '/' && address_suffix(s + i, n - i)) {
+                keep = i; /* a hidden class: LambdaForm$MH/0x0000000800c0 */
+                break;
+            }
+        for (size_t a = 0; keep == n && a < 3; a++) {
+            size_t l = strlen(accessors[a]);
+            size_t d = n;
+            while (d > 0 && s[d - 1] >= '0' && s[d - 1] <= '9')
+                d--;
+            if (d < n && d >= l && memcmp(s + d - l, accessors[a], l) == 0)
+                keep = d;
+        }
+    }
+    memcpy(out, s, keep);
+    if (keep == n)
+        return n;
+    out[keep] = '_';
+    return keep + 1;
+}
+
 /* Symbol text of a class-name or method-name key. */
 static int symbol(struct dec *d, int64_t key, size_t at, struct jstr *s)
 {
@@ -954,13 +1027,12 @@ static int method_func(struct dec *d, int64_t key, size_t at, uint32_t *fid)
         if (skey && (rc = symbol(d, skey, at, &cname)))
             return rc;
     }
-    size_t n = cname.n + 1 + mname.n;
+    size_t n = cname.n + 2 + mname.n;
     char *name = fg_arena_alloc(d->ca, n + 1);
     size_t k = 0;
     if (cname.n) {
-        memcpy(name, cname.s, cname.n);
-        name[cname.n] = '.';
-        k = cname.n + 1;
+        k = fg_jfr_class_name(cname.s, cname.n, name);
+        name[k++] = '.';
     }
     memcpy(name + k, mname.s, mname.n);
     k += mname.n;

@@ -34,7 +34,9 @@
  *
  * A frame is named "<class>.<method>" with the class symbol as JFR stores
  * it (slash form, e.g. "java/lang/String.indexOf"), as Pyroscope and
- * async-profiler show Java frames; stacks are stored top (leaf) first in
+ * async-profiler show Java frames, except that the parts of generated
+ * class names that change from one JVM run to the next are replaced by
+ * "_" (fg_jfr_class_name), as Pyroscope merges them; stacks are stored top (leaf) first in
  * JFR, which is the model's order.  Each sample gets its event's start
  * time in Unix nanoseconds (sample_time), converted with the chunk's
  * start ticks, ticks per second and start nanoseconds.
@@ -62,5 +64,21 @@ bool fg_jfr_sniff(const unsigned char *data, size_t len);
 int fg_jfr_decode(const unsigned char *data, size_t len, const char *source,
                   const struct fg_limits *lim, struct fg_profile **out,
                   struct fg_error *err) FG_MUST_CHECK;
+
+/*
+ * Write class symbol s[0..n) to out (room for n + 1 bytes) with the parts
+ * that differ between JVM runs replaced by "_", and return its length:
+ *   Foo$$Lambda$88+0x00007f660c007a08/1790421142  ->  Foo$$Lambda_
+ *   Foo$$Lambda$88/0x0000000800c0a000, Foo$$Lambda.0x00007ffa600c4da0
+ *                                                 ->  Foo$$Lambda_
+ *   java/lang/invoke/LambdaForm$MH/0x0000000800c08400
+ *                                                 ->  ...LambdaForm$MH_
+ *   jdk/internal/reflect/GeneratedMethodAccessor31 -> ...Accessor_
+ * (also GeneratedConstructorAccessor and
+ * GeneratedSerializationConstructorAccessor).  Without normalization a
+ * lambda's frames would be new in every comparison of two JVM runs and
+ * fail the gate.  Any other name is copied unchanged.
+ */
+size_t fg_jfr_class_name(const char *s, size_t n, char *out);
 
 #endif

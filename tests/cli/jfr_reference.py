@@ -44,10 +44,31 @@ def iso_ns(s):
     return -ns if sign else ns
 
 
+# the per-run parts of generated class names, which flamegate replaces by
+# "_" (fg_jfr_class_name in src/input/jfr.h, after Pyroscope's merge)
+GENERATED = [
+    (re.compile(r"^(.*\$\$Lambda)(\$\d*)?([./+]0x[0-9a-fA-F]+(/\d+)?)?$"),
+     lambda m: m.group(1) + "_" if (m.group(2) and len(m.group(2)) > 1)
+     or m.group(3) else m.group(0)),
+    (re.compile(r"^(.*)/0x[0-9a-fA-F]+$"), lambda m: m.group(1) + "_"),
+    (re.compile(r"^(.*(GeneratedMethodAccessor|GeneratedConstructorAccessor"
+                r"|GeneratedSerializationConstructorAccessor))\d+$"),
+     lambda m: m.group(1) + "_"),
+]
+
+
+def class_name(c):
+    for rx, rep in GENERATED:
+        m = rx.match(c)
+        if m:
+            return rep(m)
+    return c
+
+
 def frame_name(f):
     m = f["method"]
     cls = m["type"]["name"] if m.get("type") else None
-    return (cls + "." if cls else "") + m["name"]
+    return (class_name(cls) + "." if cls else "") + m["name"]
 
 
 def main():
