@@ -21,9 +21,10 @@ contains "$TMP/fg.tsv" "$(printf '#sample_type\tsamples\tcount')"
 contains "$TMP/fg.tsv" "$(printf '#sample_type\twall\tmicroseconds')"
 contains "$TMP/fg.tsv" "$(printf 'hotLoop\t')"
 contains "$TMP/fg.tsv" "$(printf '(anonymous)\t')"
-# the recording against itself passes, also cut into time blocks (the
+# the recording against itself passes, also cut into time blocks
+# (a low --min-samples: a loaded machine records fewer samples) (the
 # samples carry their times)
-expect_exit 0 $FG compare --min-samples 50 "$P" "$P"
+expect_exit 0 $FG compare --min-samples 10 "$P" "$P"
 contains "$TMP/out" "PASS"
-expect_exit 0 $FG compare --min-samples 50 --split 3 "$P" "$P"
+expect_exit 0 $FG compare --min-samples 10 --split 3 "$P" "$P"
 contains "$TMP/out" "3 runs"

@@ -29,7 +29,8 @@ contains "$TMP/fg.tsv" "$(printf '#sample_type\tcpu-clock\tnanoseconds')"
 contains "$TMP/fg.tsv" "$(printf 'hot_loop\t')"
 contains "$TMP/fg.tsv" "$(printf 'work\t0\t')"
 # the recording against itself passes, also cut into time blocks
-expect_exit 0 $FG compare --min-samples 50 "$TMP/script.txt" "$TMP/script.txt"
+# (a low --min-samples: a loaded machine records fewer samples)
+expect_exit 0 $FG compare --min-samples 10 "$TMP/script.txt" "$TMP/script.txt"
 contains "$TMP/out" "PASS"
-expect_exit 0 $FG compare --min-samples 50 --split 3 "$TMP/script.txt" "$TMP/script.txt"
+expect_exit 0 $FG compare --min-samples 10 --split 3 "$TMP/script.txt" "$TMP/script.txt"
 contains "$TMP/out" "3 runs"
