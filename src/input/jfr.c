@@ -141,6 +141,8 @@ struct dec {
     struct map pool, methods, stacks;
     uint32_t *stk;          /* frames of the cached stacks */
     size_t nstk, capstk;
+    struct map pstacks;     /* the previous chunk's stacks and frames */
+    uint32_t *pstk;
 
     /* the samples */
     uint32_t *sstart, *slocs;
@@ -1177,8 +1179,9 @@ static int active_setting(struct dec *d, size_t pos, size_t end)
     return FG_OK;
 }
 
-static int add_sample(struct dec *d, int k, int64_t t, size_t fstart,
-                      size_t nframes, int64_t v1, int64_t v2)
+static int add_sample(struct dec *d, int k, int64_t t,
+                      const uint32_t *frames, size_t nframes, int64_t v1,
+                      int64_t v2)
 {
     if (d->ns >= d->lim->max_samples)
         return limit(d, "samples", d->lim->max_samples, "--max-samples");
@@ -1191,7 +1194,7 @@ static int add_sample(struct dec *d, int k, int64_t t, size_t fstart,
     d->slocs = fg_xgrow(d->slocs, &d->caprefs, d->nrefs + nframes + 1,
                         sizeof(uint32_t));
     d->sstart[d->ns] = (uint32_t)d->nrefs;
-    memcpy(d->slocs + d->nrefs, d->stk + fstart, nframes * sizeof(uint32_t));
+    memcpy(d->slocs + d->nrefs, frames, nframes * sizeof(uint32_t));
     d->nrefs += nframes;
     int64_t *v = d->vals + d->ns * S_N;
     memset(v, 0, S_N * sizeof(*v));
@@ -1235,16 +1238,29 @@ static int event(struct dec *d, int k, size_t pos, size_t end)
      * counted: a chunk where most are missing is corrupt (read_chunk). */
     uint64_t off;
     d->nstackref++;
+    size_t fstart = 0, n = 0;
+    const uint32_t *frames = d->stk;
+    int rc = FG_OK;
     if (!map_get(&d->stacks, 0, skey, &off) &&
         !map_get(&d->pool, d->cls[d->c_stack].id, skey, &off)) {
-        if (d->ndangling++ == 0)
-            d->first_dangling = skey;
-        return FG_OK;
-    }
-    size_t fstart = 0, n = 0;
-    int rc = stack_frames(d, skey, pos, &fstart, &n);
-    if (rc || n == 0)
+        /* An event written just before a chunk rotation may name a stack
+         * trace of the previous chunk (the JDK's reader resolves it when
+         * it reads the whole file): one that an event there used. */
+        if (!map_get(&d->pstacks, 0, skey, &off)) {
+            if (d->ndangling++ == 0)
+                d->first_dangling = skey;
+            return FG_OK;
+        }
+        frames = d->pstk;
+        fstart = (size_t)off;
+        n = d->pstk[fstart - 1];
+    } else if ((rc = stack_frames(d, skey, pos, &fstart, &n))) {
         return rc;
+    } else {
+        frames = d->stk;
+    }
+    if (n == 0)
+        return FG_OK;
     if (d->cticks) {
         /* compressed ticks (JDK TimeConverter.unpackStartTicks) */
         if (ticks > d->start_ticks)
@@ -1262,7 +1278,7 @@ static int event(struct dec *d, int k, size_t pos, size_t end)
         t = d->start_nanos;
     if (kinds[k].v1_ticks && !ticks_ns(v1, d->tps, &v1))
         return bad(d, pos, "event duration out of range");
-    return add_sample(d, k, t, fstart, n, v1, v2);
+    return add_sample(d, k, t, frames + fstart, n, v1, v2);
 }
 
 static int read_events(struct dec *d)
@@ -1351,8 +1367,14 @@ static int read_chunk(struct dec *d, size_t start, size_t *next)
                           (long long)d->first_dangling);
     map_clear(&d->pool);
     map_clear(&d->methods);
-    map_clear(&d->stacks);
-    d->nstk = 0;
+    /* keep this chunk's resolved stacks for the next one (event()) */
+    map_clear(&d->pstacks);
+    free(d->pstk);
+    d->pstacks = d->stacks;
+    d->pstk = d->stk;
+    memset(&d->stacks, 0, sizeof(d->stacks));
+    d->stk = NULL;
+    d->nstk = d->capstk = 0;
     fg_arena_free(d->ca);
     d->ca = NULL;
     d->cls = NULL;
@@ -1478,8 +1500,10 @@ out:
     map_clear(&d.pool);
     map_clear(&d.methods);
     map_clear(&d.stacks);
+    map_clear(&d.pstacks);
     fg_arena_free(d.ca);
     free(d.stk);
+    free(d.pstk);
     free(d.sstart);
     free(d.slocs);
     free(d.vals);

@@ -26,10 +26,12 @@
  * Only the types of events present in the file are kept; the default is
  * samples/count when there are CPU samples.  Events whose stack trace is
  * null or empty are skipped (they belong to no function), as in
- * `jfr print`-based tables and Pyroscope; so are events whose stack trace
- * key is missing from the chunk's constant pools, which the JDK's reader
- * resolves to null (real recordings have a few at a chunk rotation) - but
- * a chunk where more than half of the events' keys are missing is an
+ * `jfr print`-based tables and Pyroscope.  An event whose stack trace key
+ * is missing from its chunk's constant pools (real recordings have a few
+ * written just before a chunk rotation) takes the stack of that key in
+ * the previous chunk when an event there used it, as the JDK's reader of
+ * a whole file does, and is skipped otherwise (the JDK resolves null) -
+ * but a chunk where more than half of the events' keys are missing is an
  * error.
  *
  * A frame is named "<class>.<method>" with the class symbol as JFR stores

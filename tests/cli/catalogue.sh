@@ -93,6 +93,10 @@ bad 2 "jfr-chunk-size.jfr: not a valid JFR file: chunk size past the end of the 
 bad 2 "jfr-varint-overflow.jfr: not a valid JFR file: varint overflows a 32-bit int" $FG top $C/jfr-varint-overflow.jfr
 bad 2 "jfr-valid.jfr: a stack of 3 frames is deeper than 2" $FG top --max-stack-depth 2 $C/jfr-valid.jfr
 bad 2 "jfr-valid.jfr: more than 5 samples" $FG top --max-samples 5 $C/jfr-valid.jfr
+expect_exit 0 $FG top -f tsv -t all $C/jfr-valid.jfr
+cp "$TMP/out" "$TMP/valid.tsv"
+expect_exit 0 $FG top -f tsv -t all $C/jfr-prev-chunk-stack.jfr
+cmp -s "$TMP/out" "$TMP/valid.tsv" || fail "a stack trace of the previous chunk is not used"
 for f in jfr-valid.jfr jfr-fixed-ints.jfr; do
     expect_exit 0 $FG top -f tsv -t all $C/$f
     contains "$TMP/out" "$(printf 'java/lang/String.indexOf\t')"

@@ -268,6 +268,7 @@ START_TEST(jfr_bad_inputs)
         "chunk size past the end of the file",
         "varint overflows a 32-bit int",
         NULL,
+        NULL,
     };
     for (int v = 0; v < JFRW_N; v++) {
         struct fg_buf b;

@@ -358,6 +358,8 @@ static void events(struct jw *w, const struct chunk_opts *o)
         int64_t st = i < 3 ? k + 1 : k + 2;
         if (o->v == JFRW_MISSING_STACK && i > 0)
             st = 7; /* 4 of the 7 events */
+        if (o->v == JFRW_PREV_STACK && o->keybase && i == 0)
+            st = 1; /* chunk 1's [Main.work, Main.main] */
         jw_long(&ev, st);
         jw_event(w, &ev);
     }
@@ -412,7 +414,7 @@ const char *fg_jfrw_name(enum jfrw_variant v)
         "jfr-valid.jfr",      "jfr-truncated.jfr",   "jfr-bad-version.jfr",
         "jfr-bad-magic.jfr",  "jfr-cp-range.jfr",    "jfr-missing-stack.jfr",
         "jfr-huge-count.jfr", "jfr-chunk-size.jfr",  "jfr-varint-overflow.jfr",
-        "jfr-fixed-ints.jfr",
+        "jfr-fixed-ints.jfr",  "jfr-prev-chunk-stack.jfr",
     };
     return names[v];
 }
@@ -422,7 +424,7 @@ void fg_jfrw_build(struct fg_buf *b, enum jfrw_variant v)
     struct jw out = {NULL, 0, 0, true};
     struct chunk_opts o = {v != JFRW_FIXED_INTS, 0, 0, JFRW_START_NANOS, v};
     chunk(&out, &o);
-    if (v == JFRW_VALID || v == JFRW_BAD_MAGIC) {
+    if (v == JFRW_VALID || v == JFRW_BAD_MAGIC || v == JFRW_PREV_STACK) {
         struct chunk_opts o2 = {true, 1000, 100,
                                 JFRW_START_NANOS + 10000000000LL, v};
         chunk(&out, &o2);

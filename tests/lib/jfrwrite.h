@@ -37,6 +37,9 @@ enum jfrw_variant {
     JFRW_CHUNK_SIZE,      /* the chunk size runs 1000 bytes past the end */
     JFRW_VARINT_OVERFLOW, /* an event size varint of 35 bits */
     JFRW_FIXED_INTS,      /* valid, one chunk, fixed-width integers */
+    JFRW_PREV_STACK,      /* valid: as JFRW_VALID, but the second chunk's
+                           * first CPU sample names stack trace 1 of the
+                           * first chunk, which the second lacks */
     JFRW_N
 };
 
