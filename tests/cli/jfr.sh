@@ -22,8 +22,14 @@ grep -qE "^ *split +4 " "$TMP/out" || fail "config shows no split 4: $(grep spli
 # the real recording
 F=$CORPUS/formats/jfr/work.jfr
 [ -f "$F" ] || skip "corpus absent: formats/jfr/work.jfr"
-expect_exit 0 $FG top --format tsv --sample-type all "$F"
+expect_exit 0 $FG top --format tsv --sample-type all --top 0 "$F"
 contains "$TMP/out" "$(printf 'Work.hotLoop\t385\t385')"
+if command -v python3 >/dev/null 2>&1; then
+    python3 tests/cli/jfr_golden.py "$TMP/out" "$CORPUS"/formats/jfr/*.golden.tsv ||
+        fail "top differs from the golden tables"
+else
+    echo "SKIP: python3 not installed: golden tables checked by check_jfr only"
+fi
 expect_exit 0 $FG compare --min-samples 100 "$F" "$F"
 contains "$TMP/out" "PASS"
 expect_exit 0 $FG compare --min-samples 50 --split 4 "$F" "$F"
