@@ -290,6 +290,7 @@ SHARE_SPECS = [
     ("debuglog", "cpu", "largest flat of one function under `main.debugLog`", r".", "flatmax", "main.debugLog"),
     ("marshal2", "cpu", "`main.marshalResult` cum", "main.marshalResult", "cum", None),
     ("hotleaf", "cpu", "`main.checksum` flat", "main.checksum", "flat", None),
+    ("hotleaf", "cpu", "`main.checksum` cum (its flat plus preemption landing in it)", "main.checksum", "cum", None),
     ("manycallers", "cpu", "`main.normalizeField` flat", "main.normalizeField", "flat", None),
     ("manycallers", "cpu", "`main.normalizeField` cum", "main.normalizeField", "cum", None),
     ("improve", "cpu", "`main.stageScratch` cum", "main.stageScratch", "cum", None),
