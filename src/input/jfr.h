@@ -29,8 +29,10 @@
  * `jfr print`-based tables and Pyroscope.  An event whose stack trace key
  * is missing from its chunk's constant pools (real recordings have a few
  * written just before a chunk rotation) takes the stack of that key in
- * the previous chunk when an event there used it, as the JDK's reader of
- * a whole file does, and is skipped otherwise (the JDK resolves null) -
+ * the previous chunk when an event there used it, which agrees with the
+ * JDK's reader of the whole file in most recordings (it resolves some such
+ * keys and not others: tests/cli/jfr_live.sh allows one event per chunk
+ * rotation), and is skipped otherwise (the JDK resolves null) -
  * but a chunk where more than half of the events' keys are missing is an
  * error.
  *

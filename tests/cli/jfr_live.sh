@@ -15,12 +15,12 @@ javac -d "$TMP/java" tests/cli/java/Live.java || fail "javac failed"
 # and park events over 10 ms, and the settings as jdk.ActiveSetting
 java -XX:StartFlightRecording=filename="$TMP/live.jfr",settings=profile \
     -cp "$TMP/java" Live 3 >"$TMP/java.log" 2>&1 || fail "java failed: $(tail -3 "$TMP/java.log")"
-check() { # FILE
+check() { # FILE [SLACK]
     jfr print --json --stack-depth 4096 --events "$events" "$1" >"$TMP/ref.json" ||
         fail "jfr print failed"
     expect_exit 0 $FG top --format tsv --sample-type all "$1"
     cp "$TMP/out" "$TMP/fg.tsv"
-    python3 tests/cli/jfr_reference.py "$TMP/ref.json" "$TMP/fg.tsv" >"$TMP/cmp.txt" ||
+    python3 tests/cli/jfr_reference.py ${2:+--slack $2} "$TMP/ref.json" "$TMP/fg.tsv" >"$TMP/cmp.txt" ||
         fail "flamegate and jfr print disagree on $1: $(head -20 "$TMP/cmp.txt")"
     cat "$TMP/cmp.txt"
 }
@@ -51,7 +51,9 @@ java -XX:StartFlightRecording=filename="$TMP/two.jfr",settings=profile \
 jfr summary "$TMP/two.jfr" >"$TMP/summary.txt"
 grep -qE '^ Chunks: [2-9]' "$TMP/summary.txt" ||
     fail "no second chunk: $(head -4 "$TMP/summary.txt")"
-check "$TMP/two.jfr"
+# exact but for an event at a chunk rotation now and then (jfr_reference.py)
+chunks=$(sed -n 's/^ Chunks: //p' "$TMP/summary.txt")
+check "$TMP/two.jfr" $((chunks - 1))
 # the recording against itself passes, also cut into time blocks
 expect_exit 0 $FG compare --min-samples 50 "$TMP/live.jfr" "$TMP/live.jfr"
 contains "$TMP/out" "PASS"
