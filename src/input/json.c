@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,6 +60,8 @@ int fg_json_parse(const unsigned char *data, size_t len, const char *source,
         fg_limits_default(&deflim);
         lim = &deflim;
     }
+    if (!data || len == 0) /* e.g. a server's empty answer */
+        return fg_error_set(err, FG_EFORMAT, "%s: empty file", source);
     size_t budget = lim->max_samples > (SIZE_MAX - 1000000) / 4
                         ? SIZE_MAX
                         : lim->max_samples * 4 + 1000000;
@@ -73,10 +76,24 @@ int fg_json_parse(const unsigned char *data, size_t len, const char *source,
                       : 0;
     json_error_t je;
     json_t *j = json_loadb((const char *)data + skip, len - skip, 0, &je);
-    if (!j)
+    if (!j) {
+        /* jansson quotes the text near the error: no raw control bytes
+         * from the input in a message */
+        char what[sizeof(je.text) * 4];
+        size_t o = 0;
+        for (const char *c = je.text; *c && o + 5 < sizeof(what); c++) {
+            unsigned char ch = (unsigned char)*c;
+            if (ch < 0x20 || ch == 0x7f)
+                o += (size_t)snprintf(what + o, sizeof(what) - o, "\\x%02x",
+                                      ch);
+            else
+                what[o++] = (char)ch;
+        }
+        what[o] = '\0';
         return fg_error_set(err, FG_EFORMAT,
                             "%s: invalid JSON at line %d column %d: %s",
-                            source, je.line, je.column, je.text);
+                            source, je.line, je.column, what);
+    }
     if (!json_is_object(j)) {
         json_decref(j);
         return fg_error_set(err, FG_EFORMAT,

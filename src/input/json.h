@@ -35,7 +35,8 @@ bool fg_json_sniff(const unsigned char *data, size_t len);
 /*
  * Parse data[0..len) (borrowed) into *root (a new reference, owned by
  * the caller: json_decref).  Errors: FG_EFORMAT "source: invalid JSON at
- * line L column C: what", "source: JSON document is not an object";
+ * line L column C: what", "source: JSON document is not an object",
+ * "source: empty file" (also for data NULL);
  * FG_ELIMIT (the value budget above).
  */
 int fg_json_parse(const unsigned char *data, size_t len, const char *source,

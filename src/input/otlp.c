@@ -433,6 +433,8 @@ static bool all_len(const unsigned char *p, size_t n, uint64_t maxf,
 
 bool fg_otlp_sniff(const unsigned char *data, size_t len)
 {
+    if (!data || len == 0)
+        return false;
     const unsigned char *p = data, *end = data + len;
     size_t fields = 0, dicts = 0;
     while (p < end) {

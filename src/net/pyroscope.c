@@ -292,6 +292,25 @@ static bool is_json(const struct fg_http_response *r)
     return false;
 }
 
+/* Replace every occurrence of secret in msg (NUL-terminated, a
+ * struct fg_error message) by "<redacted>", as long as it fits. */
+static void hide(char *msg, const char *secret)
+{
+    size_t sl = secret ? strlen(secret) : 0;
+    size_t cap = sizeof(((struct fg_error *)0)->msg);
+    char *from = msg, *at;
+    if (sl == 0)
+        return;
+    while ((at = strstr(from, secret)) != NULL) {
+        char tail[sizeof(((struct fg_error *)0)->msg)];
+        snprintf(tail, sizeof(tail), "%s", at + sl);
+        snprintf(at, cap - (size_t)(at - msg), "<redacted>%s", tail);
+        from = at + strlen("<redacted>");
+        if ((size_t)(from - msg) >= cap - 1 || from > msg + strlen(msg))
+            break;
+    }
+}
+
 /* Window i's flame graph (JSON in r) as pprof in out[i]. */
 static int take_render(struct merge *m, size_t i, const char *url,
                        struct fg_http_response *r, struct fg_error *err)
@@ -325,8 +344,16 @@ static int take_render(struct merge *m, size_t i, const char *url,
             fg_agg_release(&a);
         }
     }
-    if (rc != FG_OK && rc != FG_ELIMIT)
-        rc = FG_EHTTP; /* what the server sent is the fetch's failure */
+    if (rc != FG_OK && rc != FG_ELIMIT) {
+        /* what the server sent is the fetch's failure; a message quoting
+         * the body (JSON errors do) must not show a secret it echoed */
+        rc = FG_EHTTP;
+        if (err) {
+            err->code = rc;
+            hide(err->msg, m->h->auth.bearer);
+            hide(err->msg, m->h->auth.password);
+        }
+    }
     for (size_t k = 0; k < np; k++)
         fg_profile_free(p[k]);
     free(red);

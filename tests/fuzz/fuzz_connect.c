@@ -3,8 +3,9 @@
  * protocol: binary proto answers, JSON error bodies).
  *
  * byte 0 picks the call: 0 fg_pyroscope_merge of one window, 1 of two
- * windows (concurrent requests, and the SelectMergeProfile fallback for
- * some of them), 2 fg_pyroscope_profile_types, 3
+ * windows (concurrent requests, and the SelectMergeProfile and /render
+ * flame-graph JSON fallbacks for some of them), 2
+ * fg_pyroscope_profile_types, 3
  * fg_pyroscope_label_values.  The rest is the response script
  * (fuzz_net.h).  A merged profile that comes back is decoded like the
  * backend does, through fg_source_decode.

@@ -149,6 +149,11 @@ seed_text connect merge-fallback '\x01\x05\x01{"code":"unimplemented"}@@@@\x00\x
 seed_text connect merge-v1 '\x00\x00\x00\x0a\x02\x08\x01@@@@\x00\x00\x32\x00'
 seed_text connect error-json '\x00\x07\x01{"code":"invalid_argument","message":"parse error: unexpected token fzSECRETtoken0123456789"}'
 seed_text connect html '\x02\x00\x03<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>'
+# the /render fallback: no querier API (404s, or 0.37's HTML pages), then
+# the flame-graph JSON (a pruned one: "other")
+fb_json='{"version":1,"flamebearer":{"names":["total","other","main"],"levels":[[0,9,0,0],[0,4,4,1,0,5,5,2]],"numTicks":9,"maxSelf":5},"metadata":{"format":"single","units":"samples","sampleRate":1000000000,"name":"cpu"}}'
+seed_text connect render-404 "\\x01\\x05\\x07404 page not found@@@@\\x05\\x07404 page not found@@@@\\x00\\x01$fb_json"
+seed_text connect render-037 "\\x00\\x00\\x03<html><title>Pyroscope</title></html>@@@@\\x00\\x03<html></html>@@@@\\x00\\x03<html></html>@@@@\\x00\\x01$fb_json"
 seed_text connect types '\x02\x00\x00\x0a\x2f\x0a\x2dprocess_cpu:cpu:nanoseconds:cpu:nanoseconds\x0a\x0c\x12\x03mem\x22\x05alloc'
 seed_text connect labels '\x03\x00\x00\x0a\x02v1\x0a\x02v2'
 # parca: byte 0 picks (0 unframe, 1 REST, 2 gRPC-Web, 3 two windows,

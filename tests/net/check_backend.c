@@ -737,6 +737,40 @@ START_TEST(pyroscope_no_api_and_no_render)
 }
 END_TEST
 
+START_TEST(pyroscope_render_bad_json_is_clean)
+{
+    /* the /render JSON is broken, echoes the token and holds a control
+     * byte: one clean error, without either */
+    static const char body[] = "{\"flamebearer\": " TOKEN "\x10}";
+    struct net_case c;
+    pyro_start(&c, NULL, NULL, NULL);
+    setenv("FG_TEST_PYRO_TOKEN", TOKEN, 1);
+    net_case_set(&c, "token-env", "FG_TEST_PYRO_TOKEN", NULL);
+    struct fg_fake_response r;
+    memset(&r, 0, sizeof(r));
+    r.status = 404;
+    r.content_type = "text/plain";
+    r.body = "404 page not found";
+    r.body_len = strlen(r.body);
+    fg_fakesrv_push(c.s, &r);
+    fg_fakesrv_push(c.s, &r);
+    r.status = 200;
+    r.content_type = "application/json";
+    r.body = body;
+    r.body_len = strlen(body);
+    fg_fakesrv_push(c.s, &r);
+    net_case_fetch(&c, FG_SIDE_BASE, FG_EHTTP);
+    ck_assert_msg(strstr(c.err.msg, "/pyroscope/render?query=") &&
+                      strstr(c.err.msg, "invalid JSON"),
+                  "%s", c.err.msg);
+    ck_assert_msg(!strstr(c.err.msg, TOKEN), "token in: %s", c.err.msg);
+    for (const char *m = c.err.msg; *m; m++)
+        ck_assert_msg((unsigned char)*m >= 0x20, "control byte in: %s",
+                      c.err.msg);
+    net_case_end(&c);
+}
+END_TEST
+
 START_TEST(pyroscope_connect_error_verbatim)
 {
     static const char body[] =
@@ -1391,6 +1425,7 @@ Suite *backend_suite(void)
     tcase_add_test(tc, pyroscope_render_without_querier_api);
     tcase_add_test(tc, pyroscope_render_037);
     tcase_add_test(tc, pyroscope_no_api_and_no_render);
+    tcase_add_test(tc, pyroscope_render_bad_json_is_clean);
     tcase_add_test(tc, pyroscope_no_data_is_an_error);
     tcase_add_test(tc, pyroscope_empty_windows_are_dropped);
     tcase_add_test(tc, pyroscope_listings);
