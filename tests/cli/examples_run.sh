@@ -11,7 +11,10 @@
 # PYROSCOPE_TOKEN (unset or empty, as when the optional secret is absent)
 # no --token-env is passed and an open Pyroscope works, one that needs a
 # token answers 401 and the gate exits 3 (fails closed); with the token
-# the request is authorized; the token never appears in any output.
+# the request is authorized; the token never appears in any output.  A
+# young canary (the first windows empty) gets a verdict, exit 0, and the
+# warning naming the dropped windows; one whose windows hold fewer than
+# --min-samples samples is INCONCLUSIVE, exit 0, as the comments say.
 # Needs python3 with PyYAML (Debian: python3-yaml) to read the examples.
 . tests/cli/lib.sh
 . tests/cli/fetch_lib.bash
@@ -37,6 +40,7 @@ for i in 1 2 3; do
     gen --run-seed $((20 + i)) --regress @0.05:3 -o "$P/slow-$i.pb.gz"
 done
 files() { printf '%s' "$P/$1-1.pb.gz,$P/$1-2.pb.gz,$P/$1-3.pb.gz"; }
+gen --run-seed 30 --samples 300 -o "$P/few.pb.gz"
 
 # The examples' gate commands, argv NUL-separated, with the example's
 # Pyroscope URL replaced by @URL@.
@@ -138,5 +142,25 @@ for ex in argo:100000:version flagger:150000:pod_app; do
     # a regression fails the gate: exit 1, the rollout aborts / the check fails
     expect "$name" 1 "$U_SLOW"
     grep -qE '^FAIL\b' "$TMP/out" || fail "$name: a regression did not FAIL: $(head -n 3 "$TMP/out")"
+
+    # A young canary, as the examples' comments say: the windows before it
+    # existed (all but the last 2 here) are dropped with a warning naming
+    # them and the others compared: a verdict, exit 0.  The fake's windows
+    # start where the gate's range does (now-10m), so window k of the
+    # range is file k of the list.
+    t0=$(( $(date +%s) * 1000 - 600000 ))
+    empty=$(for i in $(seq $((runs - 2))); do printf -- '-,'; done)
+    start_pyro "$TMP/$name-young" --label "$label" --t0 "$t0" --window "$win" \
+        --profiles "$base=$(files base)" --profiles "$cand=$empty$P/same-1.pb.gz,$P/same-2.pb.gz"
+    expect "$name" 0 "$URL"
+    grep -qE '^(PASS|MARGINAL)\b' "$TMP/out" || fail "$name: young canary: $(head -n 3 "$TMP/out")"
+    contains "$TMP/out" "candidate: 2 of $runs windows have samples; $((runs - 2)) empty windows dropped (1-$((runs - 2)))"
+    # ... with fewer than --min-samples (500) samples in its one window
+    # with data: INCONCLUSIVE, exit 0 (the rollout continues)
+    start_pyro "$TMP/$name-few" --label "$label" --t0 "$t0" --window "$win" \
+        --profiles "$base=$(files base)" --profiles "$cand=$empty-,$P/few.pb.gz"
+    expect "$name" 0 "$URL"
+    grep -qE '^INCONCLUSIVE\b' "$TMP/out" || fail "$name: few samples: $(head -n 3 "$TMP/out")"
+    contains "$TMP/out" "candidate 300 (at least 500 per side needed"
 done
 exit 0
