@@ -302,6 +302,29 @@ int fg_compare(struct fg_profile *const *base, size_t k,
 
 void fg_result_free(struct fg_result *r);
 
+/* How many samples one profile holds (fg_compare_count_samples). */
+struct fg_sample_count {
+    int64_t samples;     /* as fg_compare counts a run (its entry in
+                          * fg_side.run_totals) */
+    bool approx;         /* the profile carries no counts: one sample per
+                          * record holding a value */
+    char how[192];       /* what was counted, worded as
+                          * fg_result.count_type, e.g. "samples/count" */
+};
+
+/*
+ * The number of samples behind sample type t of p (borrowed), as
+ * fg_compare counts them and as pprof's samples/count reports them:
+ * samples/count or another count type, raw counts recovered from a Go
+ * heap profile, the values divided by the sampling interval, or, when
+ * the profile says nothing else, the sample records holding a value
+ * (p->n_samples counts every record).  Fills *out.  Errors: FG_EUSAGE
+ * when t is not a type of p; those of fg_aggregate.
+ */
+int fg_compare_count_samples(const struct fg_profile *p, size_t t,
+                             struct fg_sample_count *out,
+                             struct fg_error *err) FG_MUST_CHECK;
+
 /* Append a one-line warning to r->warnings (formatted; at most 511
  * bytes), e.g. what the caller dropped before comparing. */
 void fg_result_add_warning(struct fg_result *r, const char *fmt, ...)

@@ -1,7 +1,7 @@
 /* cli_profile.c - sample counts, reader warnings and sample filters of
  * loaded profiles (see cli_profile.h). */
 #include "cli/cli_profile.h"
-#include "analysis/work.h"
+#include "flamegate/compare.h"
 #include "cli/cli.h"
 #include "config/settings.h"
 
@@ -10,24 +10,11 @@
 
 int64_t fg_cli_sample_count(const struct fg_profile *p, size_t t)
 {
-    struct fg_count_spec cs;
-    bool approx = false;
-    fg_counts_choose(p, t, &cs, &approx);
-    if (approx) {
-        /* one event per record holding a value, as the analysis counts
-         * a profile that says nothing else */
-        int64_t nz = 0;
-        for (size_t s = 0; s < p->n_samples; s++)
-            nz += p->values[s * p->n_types + t] != 0;
-        return nz;
-    }
-    struct fg_agg a;
+    struct fg_sample_count c;
     struct fg_error err;
-    if (fg_aggregate(p, &cs.spec, &a, &err) != FG_OK)
+    if (fg_compare_count_samples(p, t, &c, &err) != FG_OK)
         return (int64_t)p->n_samples;
-    double n = floor((double)a.total * cs.scale + 0.5);
-    fg_agg_release(&a);
-    return n > 0 ? (int64_t)n : 0;
+    return c.samples;
 }
 
 void fg_cli_profile_warning(const struct fg_profile *p, bool quiet)

@@ -11,11 +11,9 @@
 #include "model/filter.h"
 
 /*
- * The number of samples behind type t of p, as compare counts them (and
- * as pprof's samples/count reports them): samples/count or another count
- * type, raw counts recovered from a Go heap profile, or the values divided
- * by the sampling interval; the number of sample records when the profile
- * says nothing else.  p->n_samples is the number of records.
+ * The number of samples behind type t of p, as compare counts them
+ * (fg_compare_count_samples, compare.h); p->n_samples, the number of
+ * records, when they cannot be counted.
  */
 int64_t fg_cli_sample_count(const struct fg_profile *p, size_t t);
 

@@ -571,6 +571,19 @@ START_TEST(test_corpus_true_sample_counts)
                           (long long)cases[i].total);
         ck_assert_msg(r->verdict == FG_VERDICT_PASS, "%s vs itself: %s",
                       cases[i].file, r->reason);
+        /* the public count (top, fetch) is the comparison's */
+        size_t t = 0;
+        struct fg_error err = {0, ""};
+        struct fg_sample_count c;
+        ck_assert_int_eq(fg_profile_select_type(p, cases[i].type, &t, &err),
+                         FG_OK);
+        ck_assert_int_eq(fg_compare_count_samples(p, t, &c, &err), FG_OK);
+        ck_assert_str_eq(c.how, r->count_type);
+        ck_assert(!c.approx);
+        if (cases[i].total >= 0)
+            ck_assert_int_eq(c.samples, cases[i].total);
+        ck_assert_int_eq(fg_compare_count_samples(p, p->n_types, &c, &err),
+                         FG_EUSAGE);
         fg_result_free(r);
         fg_profile_free(p);
     }
