@@ -238,10 +238,73 @@ void fg_stats_bh(const double *p, size_t m, double *adj)
 }
 
 /* Median of v[0..n), sorting v in place; n > 0. */
+/* The k-th smallest of v[0..n) (0-based) by selection: v is reordered so
+ * that v[i] <= v[k] for i < k and v[i] >= v[k] for i > k.  Hoare
+ * partitions around a median of three; after 2 log2(n) + 8 rounds (an
+ * adversarial order) the rest is sorted instead, so it stays
+ * O(n log n) in the worst case and linear on average.  No NaN in v. */
+static double select_kth(double *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1;
+    int budget = 8;
+    for (size_t m = n; m > 1; m >>= 1)
+        budget += 2;
+    while (hi > lo) {
+        if (budget-- == 0) {
+            gsl_sort(v + lo, 1, hi - lo + 1);
+            break;
+        }
+        size_t mid = lo + (hi - lo) / 2;
+        double a = v[lo], b = v[mid], c = v[hi];
+        double piv = a < b ? (b < c ? b : (a < c ? c : a))
+                           : (a < c ? a : (b < c ? c : b));
+        size_t i = lo, j = hi;
+        for (;;) {
+            while (v[i] < piv)
+                i++;
+            while (piv < v[j])
+                j--;
+            if (i >= j)
+                break;
+            double t = v[i];
+            v[i] = v[j];
+            v[j] = t;
+            i++;
+            j--;
+        }
+        /* v[lo..j] <= piv <= v[j+1..hi] */
+        if (k <= j)
+            hi = j;
+        else
+            lo = j + 1;
+    }
+    return v[k];
+}
+
+/* The median as gsl_stats_median_from_sorted_data computes it from the
+ * sorted data (the mean of the two middle values when n is even), found
+ * by selection instead of a sort: this runs 20 times per run over every
+ * function in the biweight scale, where sorting took a fifth of a
+ * comparison of two 10^6-stack profiles.  v is reordered. */
 static double median_inplace(double *v, size_t n)
 {
-    gsl_sort(v, 1, n);
-    return gsl_stats_median_from_sorted_data(v, 1, n);
+    if (n == 0)
+        return 0.0;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(v[i])) { /* no order: keep the sort's answer */
+            gsl_sort(v, 1, n);
+            return gsl_stats_median_from_sorted_data(v, 1, n);
+        }
+    }
+    const size_t rhs = n / 2;
+    double hi = select_kth(v, n, rhs);
+    if (n % 2)
+        return hi;
+    double lo = v[0]; /* the largest of v[0..rhs): the (rhs-1)-th */
+    for (size_t i = 1; i < rhs; i++)
+        if (v[i] > lo)
+            lo = v[i];
+    return (lo + hi) / 2.0;
 }
 
 double fg_stats_median(const double *x, size_t n)
