@@ -34,9 +34,9 @@ CORPUS     ?= ../shared/corpus
 B          ?= build
 FG_BIN     := $(if $(filter build,$(B)),flamegate,$(B)/flamegate)
 
-DEPS        := libprotobuf-c zlib libcurl gsl jansson
+DEPS        := libprotobuf-c zlib libdeflate libcurl gsl jansson
 DEB_PKGS    := build-essential pkg-config libprotobuf-c-dev protobuf-c-compiler \
-               zlib1g-dev libcurl4-openssl-dev libgsl-dev libjansson-dev check
+               zlib1g-dev libdeflate-dev libcurl4-openssl-dev libgsl-dev libjansson-dev check
 # What the tests use beyond the build (each test names its package when it
 # has to skip): HTML report in a real browser, GitHub's markdown renderer,
 # YAML and JSON-schema checks of the examples.

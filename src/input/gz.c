@@ -1,6 +1,18 @@
-/* gz.c - gzip detection, capped inflate, deflate (see gz.h). */
+/*
+ * gz.c - gzip detection, capped inflate, deflate (see gz.h).
+ *
+ * Inflate takes libdeflate's whole-buffer decoder first: 2-3x faster
+ * than zlib's inflate on profiles, and it writes into a buffer of exactly
+ * the size the gzip trailer announces, so nothing is reallocated.  It is
+ * used only when its answer is certain to be zlib's: a single member whose
+ * trailer size is within the cap, decoded without error.  Everything else
+ * (several members, a trailer that lies, corrupt or truncated data, a
+ * size over the cap) goes to zlib's streaming inflate, which decides and
+ * words the error as before; the cap holds on both paths.
+ */
 #include "input/gz.h"
 
+#include <libdeflate.h>
 #include <string.h>
 #include <zlib.h>
 
@@ -23,9 +35,43 @@ static size_t size_hint(const unsigned char *data, size_t len, size_t max)
     return isize + 1;
 }
 
+/* libdeflate's answer when it is zlib's (see above): FG_OK with out
+ * filled, else -1 and out left reset for the zlib path. */
+static int inflate_whole(const unsigned char *data, size_t len, size_t max,
+                         struct fg_buf *out)
+{
+    if (len < 18)
+        return -1;
+    const unsigned char *t = data + len - 4;
+    size_t isize = (size_t)t[0] | (size_t)t[1] << 8 | (size_t)t[2] << 16 |
+                   (size_t)t[3] << 24;
+    /* DEFLATE expands at most 1032:1: a larger claim is a lie (or a
+     * member of 4 GiB and more, whose size wrapped). */
+    if (isize > max || isize / 1032 > len)
+        return -1;
+    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+    if (!d)
+        return -1;
+    fg_buf_reset(out);
+    fg_buf_grow_raw(out, isize + 1);
+    size_t in_used = 0, got = 0;
+    enum libdeflate_result r = libdeflate_gzip_decompress_ex(
+        d, data, len, out->data, isize, &in_used, &got);
+    libdeflate_free_decompressor(d);
+    /* A second member follows: zlib reads them all. */
+    if (r != LIBDEFLATE_SUCCESS || got != isize ||
+        (len - in_used >= 2 && fg_gz_is_gzip(data + in_used, len - in_used)))
+        return -1;
+    out->len = got;
+    out->data[got] = '\0';
+    return FG_OK;
+}
+
 int fg_gz_inflate(const unsigned char *data, size_t len, size_t max,
                   const char *what, struct fg_buf *out, struct fg_error *err)
 {
+    if (inflate_whole(data, len, max, out) == FG_OK)
+        return FG_OK;
     int rc = FG_OK;
     z_stream z;
     memset(&z, 0, sizeof(z));

@@ -425,6 +425,78 @@ START_TEST(test_gzip_roundtrip_and_bomb)
 }
 END_TEST
 
+/* libdeflate takes the single-member case, zlib every other one: the
+ * answers and the cap are the same on both paths (gz.c). */
+START_TEST(test_gz_inflate_paths)
+{
+    size_t n = 300000;
+    unsigned char *raw = malloc(n);
+    uint32_t x = 12345;
+    for (size_t i = 0; i < n; i++) {
+        x = x * 1103515245u + 12345u;
+        raw[i] = (unsigned char)("abcdefgh"[(x >> 16) & 7]);
+    }
+    struct fg_buf gz, out;
+    struct fg_error err;
+    fg_buf_init(&gz, 0);
+    fg_buf_init(&out, 0);
+    ck_assert_int_eq(fg_gz_deflate(raw, n, 6, &gz, &err), FG_OK);
+    /* one member: exact bytes, also with the cap at exactly the size */
+    ck_assert_int_eq(fg_gz_inflate((unsigned char *)gz.data, gz.len, n, "g",
+                                   &out, &err),
+                     FG_OK);
+    ck_assert_uint_eq(out.len, n);
+    ck_assert(memcmp(out.data, raw, n) == 0);
+    ck_assert_int_eq(out.data[n], '\0');
+    /* one byte over the cap */
+    ck_assert_int_eq(fg_gz_inflate((unsigned char *)gz.data, gz.len, n - 1,
+                                   "g", &out, &err),
+                     FG_ELIMIT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "more than"));
+    /* trailing bytes that are not a member are ignored, as zlib did */
+    struct fg_buf two;
+    fg_buf_init(&two, 0);
+    ck_assert_int_eq(fg_buf_add(&two, gz.data, gz.len), FG_OK);
+    ck_assert_int_eq(fg_buf_add(&two, "\0\0\0", 3), FG_OK);
+    fg_buf_init(&out, 0);
+    ck_assert_int_eq(fg_gz_inflate((unsigned char *)two.data, two.len,
+                                   SIZE_MAX / 2, "g", &out, &err),
+                     FG_OK);
+    ck_assert_uint_eq(out.len, n);
+    fg_buf_release(&out);
+    /* two members: both, in order */
+    fg_buf_reset(&two);
+    ck_assert_int_eq(fg_buf_add(&two, gz.data, gz.len), FG_OK);
+    ck_assert_int_eq(fg_buf_add(&two, gz.data, gz.len), FG_OK);
+    ck_assert_int_eq(fg_gz_inflate((unsigned char *)two.data, two.len,
+                                   SIZE_MAX / 2, "g", &out, &err),
+                     FG_OK);
+    ck_assert_uint_eq(out.len, 2 * n);
+    ck_assert(memcmp(out.data + n, raw, n) == 0);
+    fg_buf_release(&out);
+    /* a trailer that lies about the size: corrupt, whichever way */
+    for (int d = -1; d <= 1; d += 2) {
+        fg_buf_reset(&two);
+        ck_assert_int_eq(fg_buf_add(&two, gz.data, gz.len), FG_OK);
+        unsigned char *isz = (unsigned char *)two.data + two.len - 4;
+        isz[0] = (unsigned char)(isz[0] + d);
+        ck_assert_int_eq(fg_gz_inflate((unsigned char *)two.data, two.len,
+                                       SIZE_MAX / 2, "g", &out, &err),
+                         FG_EFORMAT);
+        ck_assert_ptr_nonnull(strstr(err.msg, "corrupt gzip data"));
+    }
+    /* truncated */
+    ck_assert_int_eq(fg_gz_inflate((unsigned char *)gz.data, gz.len - 9,
+                                   SIZE_MAX / 2, "g", &out, &err),
+                     FG_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "truncated gzip"));
+    fg_buf_release(&two);
+    fg_buf_release(&out);
+    fg_buf_release(&gz);
+    free(raw);
+}
+END_TEST
+
 START_TEST(test_folded)
 {
     const char *text = "# comment\n"
@@ -654,6 +726,7 @@ Suite *core_suite(void)
     tcase_add_test(tc, test_decode_errors);
     tcase_add_test(tc, test_decode_limits);
     tcase_add_test(tc, test_gzip_roundtrip_and_bomb);
+    tcase_add_test(tc, test_gz_inflate_paths);
     tcase_add_test(tc, test_folded);
     tcase_add_test(tc, test_heap_raw_count);
     tcase_add_test(tc, test_strtab);

@@ -29,7 +29,7 @@ CORPUS=${CORPUS:-../shared/corpus}
 CC=${FUZZ_CC:-clang}
 ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 FUZZ_JOBS=${FUZZ_JOBS:-$(( ncpu > 1 ? 2 : 1 ))}
-PKGS="libprotobuf-c zlib libcurl gsl jansson"
+PKGS="libprotobuf-c zlib libdeflate libcurl gsl jansson"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 WARN="-Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wvla -Wno-format-nonliteral"
 
