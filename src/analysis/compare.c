@@ -285,7 +285,9 @@ static double overlap(const struct fg_work *w, size_t nf)
 
 /*
  * One side has no profile at all (e.g. every window of a young canary was
- * empty): nothing can be judged, which is INCONCLUSIVE, never a pass.
+ * empty): nothing can be judged, which is INCONCLUSIVE, never a pass.  The
+ * other side is counted as a comparison would count it; the reports tell
+ * the empty side by its 0 runs.
  */
 static int one_side_empty(struct fg_profile *const *ps, size_t n, bool base,
                           const struct fg_compare_opts *opts,
@@ -293,29 +295,44 @@ static int one_side_empty(struct fg_profile *const *ps, size_t n, bool base,
 {
     struct fg_result *r = fg_xcalloc(1, sizeof(*r));
     r->opts = *opts;
-    size_t t = 0;
-    int rc = fg_profile_select_type(ps[0], opts->sample_type, &t, err);
-    if (rc) {
-        free(r);
-        return rc;
-    }
-    r->sample_type = fg_xstrdup(ps[0]->types[t].type);
-    r->unit = fg_xstrdup(ps[0]->types[t].unit);
-    r->count_type = fg_xstrdup("none");
-    r->test = opts->test;
-    r->normalize = opts->normalize;
-    r->r = 1.0;
+    size_t *types = fg_xcalloc(n, sizeof(size_t));
+    int rc = fg_table_check_types(ps, n, NULL, 0, opts, types, err);
     struct fg_side *have = base ? &r->base : &r->cand;
     have->runs = n;
     have->sources = fg_xcalloc(n, sizeof(char *));
     have->run_totals = fg_xcalloc(n, sizeof(int64_t));
-    for (size_t i = 0; i < n; i++)
+    double sum = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        struct fg_sample_count c;
+        rc = fg_compare_count_samples(ps[i], types[i], &c, err);
         have->sources[i] = fg_xstrdup(ps[i]->source);
+        have->run_totals[i] = c.samples;
+        sum += (double)c.samples;
+        for (size_t s = 0; s < ps[i]->n_samples; s++)
+            have->value_total +=
+                (double)ps[i]->values[s * ps[i]->n_types + types[i]];
+        if (!r->count_type)
+            r->count_type = fg_xstrdup(c.how);
+    }
+    have->total = fg_work_i64(sum);
+    if (rc) {
+        free(types);
+        fg_result_free(r);
+        return rc;
+    }
+    r->sample_type = fg_xstrdup(ps[0]->types[types[0]].type);
+    r->unit = fg_xstrdup(ps[0]->types[types[0]].unit);
+    free(types);
+    r->test = opts->test;
+    r->normalize = opts->normalize;
+    r->r = 1.0;
     r->verdict = FG_VERDICT_INCONCLUSIVE;
     r->exit_code = FG_EXIT_PASS;
     snprintf(r->reason, sizeof(r->reason),
-             "no %s profile has samples: nothing to compare",
-             base ? "candidate" : "base");
+             "the %s has no samples: none of its profiles (or backend "
+             "windows) holds any, so there is nothing to compare the %s "
+             "with",
+             base ? "candidate" : "base", base ? "base" : "candidate");
     *out = r;
     return FG_OK;
 }

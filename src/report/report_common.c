@@ -432,6 +432,15 @@ static const char *plural(size_t n, const char *one, const char *many)
     return n == 1 ? one : many;
 }
 
+const char *fg_rep_empty_side(const struct fg_result *r)
+{
+    if (r->base.runs == 0 && r->cand.runs > 0)
+        return "base";
+    if (r->cand.runs == 0 && r->base.runs > 0)
+        return "candidate";
+    return NULL;
+}
+
 void fg_rep_verdict_phrase(struct fg_rw *w, const struct fg_result *r)
 {
     switch (r->verdict) {
@@ -461,7 +470,10 @@ void fg_rep_verdict_phrase(struct fg_rw *w, const struct fg_result *r)
                               "improvements"));
         break;
     case FG_VERDICT_INCONCLUSIVE:
-        fg_rw_adds(w, "not enough data to decide");
+        if (fg_rep_empty_side(r))
+            fg_rw_addf(w, "no %s samples to compare", fg_rep_empty_side(r));
+        else
+            fg_rw_adds(w, "not enough data to decide");
         break;
     }
 }

@@ -106,6 +106,11 @@ const char *fg_rep_ci_level(char *buf, const struct fg_result *r);
 /* Short verdict phrase, e.g. "2 functions regressed" (plain text). */
 void fg_rep_verdict_phrase(struct fg_rw *w, const struct fg_result *r);
 
+/* The side of r that has no samples at all, "base" or "candidate" (0
+ * runs: no profile of that side, or every backend window of it, held
+ * any), or NULL when both sides have runs. */
+const char *fg_rep_empty_side(const struct fg_result *r);
+
 /* Names of the flags set in f (e.g. "tested", "regression"), in bit
  * order; returns the count written to names (at most 16). */
 size_t fg_rep_flag_names(unsigned flags, const char **names);

@@ -281,8 +281,11 @@ static void side_text(struct html *h, const char *label,
                       const struct fg_side *s)
 {
     char c[FG_REP_NUM];
-    fg_rw_addf(&h->w, "%s: %zu %s, %s samples", label, s->runs,
-               s->runs == 1 ? "run" : "runs", fg_rep_count(c, s->total));
+    if (s->runs == 0)
+        fg_rw_addf(&h->w, "%s: no samples", label);
+    else
+        fg_rw_addf(&h->w, "%s: %zu %s, %s samples", label, s->runs,
+                   s->runs == 1 ? "run" : "runs", fg_rep_count(c, s->total));
 }
 
 static void verdict(struct html *h)
@@ -307,11 +310,12 @@ static void verdict(struct html *h)
     fg_rw_adds(&h->w, " (");
     esc(h, r->unit ? r->unit : "?");
     fg_rw_addf(&h->w, ") &middot; metric %s &middot; %s normalization "
-                      "&middot; %s test &middot; %zu functions tested</p>\n"
+                      "&middot; %s test &middot; %zu row%s tested</p>\n"
                       "</header>\n",
                fg_metric_name(r->opts.metric),
                fg_normalize_name(r->normalize),
-               fg_test_name(r->test), r->n_tested);
+               fg_test_name(r->test), r->n_tested,
+               r->n_tested == 1 ? "" : "s");
 }
 
 static void graph(struct html *h)
@@ -475,7 +479,10 @@ static void results(struct html *h)
         }
         free(rows);
     }
-    if (!any)
+    if (!any && fg_rep_empty_side(r))
+        fg_rw_addf(&h->w, "<p>Nothing was compared: the %s has no "
+                          "samples.</p>\n", fg_rep_empty_side(r));
+    else if (!any)
         fg_rw_adds(&h->w, "<p>No function changed significantly.</p>\n");
     size_t others = 0;
     for (size_t i = 0; i < r->n_funcs; i++)
@@ -516,9 +523,13 @@ static void method_side(struct html *h, const char *label,
                         const struct fg_side *s)
 {
     char c[FG_REP_NUM];
-    fg_rw_addf(&h->w, "<tr><th>%s</th><td>%zu %s, %s samples", label,
-               s->runs, s->runs == 1 ? "run" : "runs",
-               fg_rep_count(c, s->total));
+    if (s->runs == 0)
+        fg_rw_addf(&h->w, "<tr><th>%s</th><td>no samples (no profile of "
+                          "this side holds any)", label);
+    else
+        fg_rw_addf(&h->w, "<tr><th>%s</th><td>%zu %s, %s samples", label,
+                   s->runs, s->runs == 1 ? "run" : "runs",
+                   fg_rep_count(c, s->total));
     for (size_t i = 0; s->sources && i < s->runs; i++) {
         fg_rw_adds(&h->w, i ? ", <code>" : ": <code>");
         esc(h, s->sources[i] ? s->sources[i] : "-");
@@ -557,9 +568,10 @@ static void method(struct html *h)
                fg_rep_num(a, o->alpha), fg_rep_rel(b, 1 + o->min_change),
                fg_rep_pp(c, o->min_delta));
     fg_rw_addf(&h->w, "<tr><th>tested</th><td>share &ge; %s and count "
-                      "&ge; %lld: %zu of %zu functions%s</td></tr>\n",
+                      "&ge; %lld: %zu of %zu function%s%s</td></tr>\n",
                fg_rep_pct(a, o->min_share), (long long)o->min_count,
-               r->n_tested, r->n_funcs, fg_rep_gate(b, r));
+               r->n_tested, r->n_funcs, r->n_funcs == 1 ? "" : "s",
+               fg_rep_gate(b, r));
     fg_rw_addf(&h->w, "<tr><th>detectable</th><td>base %s, candidate %s "
                       "(%s)",
                fg_rep_mde(a, r->base.mde), fg_rep_mde(b, r->cand.mde),

@@ -319,6 +319,8 @@ static json_t *document(const struct fg_report_ctx *ctx)
     set(in, "count_type", str(r->count_type ? r->count_type : ""));
     set(in, "base", side(&r->base));
     set(in, "candidate", side(&r->cand));
+    if (fg_rep_empty_side(r))
+        set(in, "empty_side", json_string(fg_rep_empty_side(r)));
     set(root, "inputs", in);
     set(root, "settings", settings(&r->opts));
 

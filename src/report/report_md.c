@@ -388,13 +388,20 @@ static void heading(struct md *m)
         text(&m->w, r->reason, TEXT_MAX_BYTES);
         fg_rw_adds(&m->w, "\n\n");
     }
-    char a[FG_REP_NUM], b[FG_REP_NUM];
-    fg_rw_addf(&m->w, "<sub>base: %zu %s, %s samples &middot; "
-                      "candidate: %zu %s, %s samples &middot; ",
-               r->base.runs, r->base.runs == 1 ? "run" : "runs",
-               fg_rep_count(a, r->base.total), r->cand.runs,
-               r->cand.runs == 1 ? "run" : "runs",
-               fg_rep_count(b, r->cand.total));
+    char a[FG_REP_NUM];
+    const struct fg_side *sides[2] = {&r->base, &r->cand};
+    fg_rw_adds(&m->w, "<sub>");
+    for (int i = 0; i < 2; i++) {
+        const struct fg_side *s = sides[i];
+        if (s->runs == 0)
+            fg_rw_addf(&m->w, "%s: no samples &middot; ",
+                       i ? "candidate" : "base");
+        else
+            fg_rw_addf(&m->w, "%s: %zu %s, %s samples &middot; ",
+                       i ? "candidate" : "base", s->runs,
+                       s->runs == 1 ? "run" : "runs",
+                       fg_rep_count(a, s->total));
+    }
     text(&m->w, r->sample_type ? r->sample_type : "?", 100);
     fg_rw_adds(&m->w, " (");
     text(&m->w, r->unit ? r->unit : "?", 100);
@@ -587,6 +594,10 @@ static void warnings(struct md *m)
 static void sources_cell(struct fg_rw *w, const struct fg_side *s)
 {
     char c[FG_REP_NUM];
+    if (s->runs == 0) {
+        fg_rw_adds(w, "no samples (no profile of this side holds any)");
+        return;
+    }
     fg_rw_addf(w, "%zu %s, %s samples", s->runs,
                s->runs == 1 ? "run" : "runs", fg_rep_count(c, s->total));
     for (size_t i = 0; i < s->runs && i < MAX_SOURCES; i++) {
@@ -752,7 +763,13 @@ int fg_report_markdown(const struct fg_report_ctx *ctx, struct fg_buf *out,
                                 FG_REPORT_TOP_MD));
         any |= n[s] > 0;
     }
-    if (!any) {
+    if (!any && fg_rep_empty_side(m.r)) {
+        char why[64];
+        snprintf(why, sizeof(why),
+                 "Nothing was compared: the %s has no samples.\n\n",
+                 fg_rep_empty_side(m.r));
+        put_str(&m, why);
+    } else if (!any) {
         put_str(&m, "No function changed significantly.\n\n");
         moves(&m, fg_rep_top(ctx, FG_SEC_REGRESSION, FG_REPORT_TOP_MD));
     }
@@ -769,9 +786,10 @@ int fg_report_markdown(const struct fg_report_ctx *ctx, struct fg_buf *out,
 
     if (m.omitted)
         fg_rw_addf(&m.w,
-                   "*%zu rows left out to stay under GitHub's 65,536-character "
-                   "limit; the JSON report has every row.*\n\n",
-                   m.omitted);
+                   "*%zu row%s left out to stay under GitHub's "
+                   "65,536-character limit; the JSON report has every "
+                   "row.*\n\n",
+                   m.omitted, m.omitted == 1 ? "" : "s");
     fg_rw_add(&m.w, foot.data, foot.len);
     fg_buf_release(&foot);
     return fg_rw_finish(&m.w, "markdown", err);

@@ -76,6 +76,11 @@ static void side_line(struct text *t, const char *label,
                       const struct fg_side *s)
 {
     char c[FG_REP_NUM], v[FG_REP_NUM];
+    if (s->runs == 0) {
+        fg_rw_addf(&t->w, "  %-11s no samples (no profile of this side "
+                          "holds any)\n", label);
+        return;
+    }
     fg_rw_addf(&t->w, "  %-11s %zu %s, %s samples", label, s->runs,
                s->runs == 1 ? "run" : "runs", fg_rep_count(c, s->total));
     if (t->r->unit && strcmp(t->r->unit, "count") != 0)
@@ -139,6 +144,11 @@ static void compared(struct text *t)
     fg_rep_escape(&t->w, r->count_type ? r->count_type : "?",
                   strlen(r->count_type ? r->count_type : "?"), false);
     fg_rw_addf(&t->w, ", metric %s\n", fg_metric_name(o->metric));
+    if (fg_rep_empty_side(r)) {
+        /* nothing was tested: no method, power or tests to show */
+        fg_rw_addc(&t->w, '\n');
+        return;
+    }
     fg_rw_addf(&t->w, "  %-11s %s; normalization %s", "method",
                fg_rep_test_desc(r->test),
                fg_normalize_name(r->normalize));
@@ -548,7 +558,10 @@ int fg_report_text(const struct fg_report_ctx *ctx, struct fg_buf *out,
                 fg_rep_top(ctx, (enum fg_rep_section)s, FG_REPORT_TOP_TEXT));
         shown += out->len != before;
     }
-    if (!shown && t.w.rc == FG_OK) {
+    if (!shown && t.w.rc == FG_OK && fg_rep_empty_side(t.r)) {
+        fg_rw_addf(&t.w, "Nothing was compared: the %s has no samples.\n\n",
+                   fg_rep_empty_side(t.r));
+    } else if (!shown && t.w.rc == FG_OK) {
         fg_rw_adds(&t.w, "No function changed significantly.\n\n");
         moves(&t, fg_rep_top(ctx, FG_SEC_REGRESSION, FG_REPORT_TOP_TEXT));
     }

@@ -196,28 +196,48 @@ START_TEST(test_inconclusive_and_gates)
     ck_assert_ptr_nonnull(strstr(r->reason, "no function"));
     fg_result_free(r);
     /* a side without any profile (every window of a young canary empty):
-     * INCONCLUSIVE with the reason, and the reports still render */
-    r = run(&b, 1, NULL, 0, &o);
-    ck_assert_int_eq(r->verdict, FG_VERDICT_INCONCLUSIVE);
-    ck_assert_int_eq(r->exit_code, 0);
-    ck_assert_ptr_nonnull(strstr(r->reason, "no candidate profile"));
-    ck_assert_uint_eq(r->base.runs, 1);
-    ck_assert_uint_eq(r->cand.runs, 0);
-    fg_result_add_warning(r, "candidate: %d of %d windows empty", 5, 5);
-    ck_assert_uint_eq(r->n_warnings, 1);
-    for (int f = FG_REPORT_TEXT; f <= FG_REPORT_HTML; f++) {
-        struct fg_report_ctx ctx;
-        fg_report_ctx_init(&ctx, r, NULL);
-        struct fg_buf out;
-        fg_buf_init(&out, 0);
-        struct fg_error err;
-        ck_assert_int_eq(fg_report_write((enum fg_report_format)f, &ctx,
-                                         &out, &err), FG_OK);
-        ck_assert_ptr_nonnull(strstr(out.data, "INCONCLUSIVE"));
-        ck_assert_ptr_nonnull(strstr(out.data, "windows empty"));
-        fg_buf_release(&out);
+     * INCONCLUSIVE with the reason naming the empty side, the other side
+     * counted, and every report says which side had no samples */
+    for (int empty = 0; empty < 2; empty++) {
+        const char *side = empty ? "base" : "candidate";
+        r = empty ? run(NULL, 0, &c, 1, &o) : run(&b, 1, NULL, 0, &o);
+        ck_assert_int_eq(r->verdict, FG_VERDICT_INCONCLUSIVE);
+        ck_assert_int_eq(r->exit_code, 0);
+        char want[64];
+        snprintf(want, sizeof(want), "the %s has no samples", side);
+        ck_assert_msg(strstr(r->reason, want), "%s", r->reason);
+        ck_assert_uint_eq(r->base.runs, empty ? 0 : 1);
+        ck_assert_uint_eq(r->cand.runs, empty ? 1 : 0);
+        ck_assert_int_eq(empty ? r->cand.total : r->base.total,
+                         empty ? 340 : 300);
+        ck_assert_int_eq(empty ? r->base.total : r->cand.total, 0);
+        ck_assert_str_eq(r->count_type, "the analysed counts (samples)");
+        fg_result_add_warning(r, "%s: %d of %d windows empty", side, 5, 5);
+        ck_assert_uint_eq(r->n_warnings, 1);
+        for (int f = FG_REPORT_TEXT; f <= FG_REPORT_HTML; f++) {
+            struct fg_report_ctx ctx;
+            fg_report_ctx_init(&ctx, r, NULL);
+            struct fg_buf out;
+            fg_buf_init(&out, 0);
+            struct fg_error err;
+            ck_assert_int_eq(fg_report_write((enum fg_report_format)f, &ctx,
+                                             &out, &err), FG_OK);
+            ck_assert_ptr_nonnull(strstr(out.data, "INCONCLUSIVE"));
+            ck_assert_ptr_nonnull(strstr(out.data, "windows empty"));
+            ck_assert_ptr_nonnull(strstr(out.data, want));
+            ck_assert_ptr_null(strstr(out.data, "tests count none"));
+            snprintf(want, sizeof(want),
+                     f == FG_REPORT_JSON ? "\"empty_side\": \"%s\""
+                                         : "no %s samples to compare",
+                     side);
+            ck_assert_msg(strstr(out.data, want), "%s report lacks '%s'",
+                          fg_report_format_name((enum fg_report_format)f),
+                          want);
+            snprintf(want, sizeof(want), "the %s has no samples", side);
+            fg_buf_release(&out);
+        }
+        fg_result_free(r);
     }
-    fg_result_free(r);
     struct fg_error err;
     ck_assert_int_eq(fg_compare(NULL, 0, NULL, 0, &o, &r, &err), FG_EUSAGE);
     fg_profile_free(b);

@@ -5,7 +5,8 @@
 #     it used; fetch --runs writes only the windows with samples and names
 #     the others;
 #   - a candidate without any data: INCONCLUSIVE, exit 0 (1 with
-#     --inconclusive fail), in every report format;
+#     --inconclusive fail), every report format saying that the candidate
+#     has no samples (JSON: inputs.empty_side) and counting the base;
 #   - neither side with data (a wrong selector, say): exit 3 naming the
 #     query, for compare and fetch alike.
 . tests/cli/lib.sh
@@ -53,9 +54,26 @@ start_pyro "$TMP/none" --t0 "${T0}000" --window 100000 \
 expect_exit 0 $FG compare "${sel[@]}" --url "$URL" --format json -o "html=$TMP/r.html" \
     -o "markdown=$TMP/r.md" -o "folded=$TMP/r.folded"
 [ "$(verdict "$TMP/out")" = INCONCLUSIVE ] || fail "no candidate data: $(verdict "$TMP/out")"
-contains "$TMP/out" "no candidate profile has samples"
+contains "$TMP/out" '"reason": "the candidate has no samples: none of its profiles (or backend windows) holds any, so there is nothing to compare the base with"'
+contains "$TMP/out" '"empty_side": "candidate"'
+contains "$TMP/out" '"count_type": "samples/count"'
+contains "$TMP/out" '"total": 100000,'
 contains "$TMP/out" "candidate: 0 of 5 windows have samples; 5 empty windows dropped (1-5)"
-contains "$TMP/r.md" "INCONCLUSIVE"
+contains "$TMP/r.md" "**INCONCLUSIVE**: no candidate samples to compare"
+contains "$TMP/r.md" "base: 5 runs, 100,000 samples &middot; candidate: no samples"
+contains "$TMP/r.md" "Nothing was compared: the candidate has no samples."
+lacks "$TMP/r.md" "tests count none"
+contains "$TMP/r.html" "candidate: no samples"
+# the text report: which side, why, and no method for a test never made
+expect_exit 0 $FG compare "${sel[@]}" --url "$URL"
+contains "$TMP/out" "INCONCLUSIVE  no candidate samples to compare"
+contains "$TMP/out" "the candidate has no samples"
+contains "$TMP/out" "  base        5 runs, 100,000 samples"
+contains "$TMP/out" "  candidate   no samples (no profile of this side holds any)"
+contains "$TMP/out" "tests count samples/count"
+contains "$TMP/out" "Nothing was compared: the candidate has no samples."
+lacks "$TMP/out" "0 runs, 0 samples"
+lacks "$TMP/out" "No function changed significantly"
 [ -s "$TMP/r.html" ] && [ -s "$TMP/r.folded" ] || fail "reports missing"
 expect_exit 1 $FG compare "${sel[@]}" --url "$URL" --inconclusive fail
 contains "$TMP/out" "INCONCLUSIVE"
