@@ -4,20 +4,47 @@
  *
  *   fg-report-check sample FORMAT     the sample comparison (the goldens)
  *   fg-report-check big N FORMAT      N functions (markdown size cap)
+ *   fg-report-check units             for each "VALUE UNIT" line of
+ *                                     standard input (UNIT may be empty),
+ *                                     VALUE as the reports print it
  *
  * FORMAT is text, markdown, json, html or folded.
  */
 #include "fg-report-check.h"
+#include "report/report_common.h"
+
+/* The text and markdown reports' value formatting, for the HTML script's
+ * check (tests/cli/report_html_units.sh). */
+static int units(void)
+{
+    char line[512];
+    while (fgets(line, sizeof(line), stdin)) {
+        line[strcspn(line, "\n")] = '\0';
+        char *end = NULL;
+        double v = strtod(line, &end);
+        if (end == line) {
+            fprintf(stderr, "fg-report-check: bad value line '%s'\n", line);
+            return 2;
+        }
+        const char *unit = *end == ' ' ? end + 1 : end;
+        char buf[FG_REP_NUM];
+        printf("%s\n", fg_rep_value(buf, v, unit));
+    }
+    return fflush(stdout) == 0 ? 0 : 2;
+}
 
 int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "units") == 0)
+        return units();
     enum fg_report_format fmt;
     bool big = argc == 4 && strcmp(argv[1], "big") == 0;
     bool sample = argc == 3 && strcmp(argv[1], "sample") == 0;
     if ((!big && !sample) ||
         fg_report_format_parse(argv[argc - 1], &fmt) != FG_OK) {
         fprintf(stderr, "usage: fg-report-check sample FORMAT\n"
-                        "       fg-report-check big N FORMAT\n");
+                        "       fg-report-check big N FORMAT\n"
+                        "       fg-report-check units < VALUES\n");
         return 2;
     }
     struct fg_result *r = NULL;
