@@ -253,6 +253,21 @@ struct fg_result {
                                * power, with both sides' sample counts */
     double prior_var;         /* moderated t prior s0^2 (0 if unused) */
     double prior_df;          /* moderated t prior d0 */
+    double spread_var;        /* replicate test: variance of the functions'
+                               * log ratios (natural log) beyond their
+                               * run-to-run noise, e.g. a change elsewhere
+                               * that shifted the shares of unchanged
+                               * functions unevenly; added to every test
+                               * (0: none found) */
+    double env_share[2];      /* env_noise: share of each side's samples
+                               * (base, candidate) set aside as
+                               * environment-driven (a collector, scheduler
+                               * or wait frame on the stack): they leave
+                               * every other function's rows */
+    double charged_share[2];  /* env_noise: share of each side's samples
+                               * whose leaf interrupted its caller (Go's
+                               * runtime.asyncPreempt), counted as the
+                               * caller's own time */
     struct fg_side base;
     struct fg_side cand;
 

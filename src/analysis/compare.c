@@ -183,8 +183,8 @@ static size_t make_rows(struct fg_work *w, size_t nf, enum fg_metric metric,
             f->flags |= FG_F_VANISHED;
         if (w->env[g] >= 0) {
             f->flags |= FG_F_ENV;
-            f->env_family = fg_presets[w->env[g]].name;
-            f->env_cv = fg_presets[w->env[g]].cv;
+            f->env_family = fg_envnoise_family(w->env[g])->name;
+            f->env_cv = fg_envnoise_cv(w->env[g]);
         }
         fg_rules_apply(w->o, cr, f);
         added++;
@@ -355,6 +355,10 @@ static void work_release(struct fg_work *w)
     free(w->fmap);
     free(w->env);
     free(w->leaf_out);
+    free(w->charge);
+    for (size_t j = 0; w->sout && j < w->runs; j++)
+        free(w->sout[j]);
+    free(w->sout);
     free(w->row_of[0]);
     free(w->row_of[1]);
     fg_strtab_release(&w->names);
@@ -386,18 +390,26 @@ static int analyse(struct fg_work *w, struct fg_profile *const *base,
     if ((rc = fg_envnoise_new(&en, w->err)))
         return rc;
     w->leaf_out = fg_xcalloc(nf + 1, sizeof(bool));
-    bool any_out = false;
+    w->charge = fg_xcalloc(nf + 1, sizeof(bool));
     for (size_t g = 0; g < nf; g++) {
-        w->env[g] = (int)fg_envnoise_classify(en, w->names.strs[g]);
-        w->leaf_out[g] = (opts->env_noise && w->env[g] >= 0) ||
-                         fg_rules_ignores(opts, cr, w->names.strs[g]);
-        any_out = any_out || w->leaf_out[g];
+        const char *name = w->names.strs[g];
+        w->env[g] = (int)fg_envnoise_classify(en, name);
+        w->leaf_out[g] = fg_rules_ignores(opts, cr, name);
+        /* an ignore rule that names it keeps its samples apart */
+        w->charge[g] = opts->env_noise && !w->leaf_out[g] &&
+                       fg_envnoise_interrupts(name);
     }
     fg_envnoise_free(en);
-    if (any_out)
-        fg_table_exclude_leaves(w);
+    w->types = types;
+    fg_table_charge_interrupts(w);
+    fg_table_set_aside(w);
     fill_side(&r->base, base, k, w->totals, w->vtotals);
     fill_side(&r->cand, cand, m, w->totals + k, w->vtotals + k);
+    for (int s = 0; s < 2; s++) {
+        double n = s ? (double)r->cand.total : (double)r->base.total;
+        r->env_share[s] = n > 0 ? w->aside[s] / n : 0.0;
+        r->charged_share[s] = n > 0 ? w->charged[s] / n : 0.0;
+    }
     fg_normalize(w, nf);
     fg_difftest_choose(w);
     r->overlap = overlap(w, nf);

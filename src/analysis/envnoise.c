@@ -31,14 +31,16 @@ static const struct fg_preset_group go_sched[] = {
      "asynchronous preemption interrupts goroutines that run for more than "
      "10 ms, so how often it fires depends on how many goroutines compete "
      "for the CPUs: runtime.asyncPreempt moved from 1.7% to 11-17% share "
-     "between identical runs on a loaded CI machine"},
+     "between identical runs on a loaded CI machine",
+     1.0},
     {"runtime\\.(sighandler|sigtramp|sigtrampgo|sigfwdgo|sigreturn|"
      "sigreturn__sigaction|cgoSigtramp|sigprof|sigprofNonGoPC)",
      "runtime.sighandler, runtime.sigtramp, runtime.sigtrampgo, "
      "runtime.sigprof",
      "signal delivery for preemption and for the profiler's own SIGPROF "
      "ticks; its cost scales with the number of threads and signals, not "
-     "with the work done"},
+     "with the work done",
+     0.6},
     {"runtime\\.(schedule|findRunnable|findrunnable|stealWork|runqgrab|"
      "runqsteal|checkTimers|mcall|park_m|goschedImpl|gosched_m|gopreempt_m|"
      "preemptPark|resetspinning|wakep|startm|stopm|mPark|handoffp|"
@@ -47,22 +49,32 @@ static const struct fg_preset_group go_sched[] = {
      "runtime.stealWork, runtime.mcall, runtime.park_m, runtime.stopm",
      "the scheduler loop: its cost depends on how often goroutines block "
      "and wake and on how many idle threads spin looking for work, which "
-     "changes with the machine's load and core count"},
+     "changes with the machine's load and core count",
+     0.6},
     {"runtime\\.(futex|futexsleep|futexwakeup|notesleep|notetsleep|"
      "notetsleep_internal|notetsleepg|notewakeup|semasleep|semawakeup|"
-     "usleep|usleep_no_g|osyield|osyield_no_g|procyield|epollwait|netpoll|"
+     "usleep|usleep_no_g|epollwait|netpoll|"
      "kevent|pthread_cond_wait|pthread_cond_timedwait_relative_np|sysmon|"
      "retake)",
-     "runtime.futex, runtime.usleep, runtime.notesleep, runtime.osyield, "
+     "runtime.futex, runtime.usleep, runtime.notesleep, "
      "runtime.epollwait, runtime.netpoll, runtime.sysmon",
-     "threads parking, waking and spin-waiting, and the background monitor "
+     "threads parking and waking, and the background monitor "
      "thread; wake-up latency and contention on the machine set these "
-     "counts"},
+     "counts",
+     0.6},
+    {"runtime\\.(procyield|osyield|osyield_no_g)",
+     "runtime.procyield, runtime.osyield",
+     "spin-waits: a thread spins while another one finishes, e.g. while "
+     "the collector suspends a goroutine to scan its stack; between "
+     "identical runs on a loaded machine runtime.procyield went from 0 to "
+     "16% of the samples",
+     2.0},
     {"runtime\\.(nanotime|nanotime1|walltime|walltime1)",
      "runtime.nanotime, runtime.nanotime1, runtime.walltime",
      "clock reads done by the scheduler and timers on every round; their "
      "cost depends on the machine's clock source (a vDSO read on bare "
-     "metal, a much slower one on some VMs)"},
+     "metal, a much slower one on some VMs)",
+     0.5},
 };
 
 static const struct fg_preset_group go_gc[] = {
@@ -75,14 +87,16 @@ static const struct fg_preset_group go_gc[] = {
      "runtime.gcBgMarkWorker, runtime.gcDrain, runtime.scanobject, "
      "runtime.greyobject, runtime.markroot, runtime.(*gcWork).balance",
      "the background mark workers: whether a GC cycle falls inside a short "
-     "profile window, and how much of it, is largely chance"},
+     "profile window, and how much of it, is largely chance",
+     2.0},
     {"runtime\\.(gcStart|gcMarkDone|gcMarkTermination|gcMarkTinyAllocs|"
      "gcResetMarkState|gcSweep|gcBgMarkStartWorkers|gcBgMarkPrepare|"
      "finishsweep_m|\\(\\*gcControllerState\\)\\.[A-Za-z0-9_]+)",
      "runtime.gcStart, runtime.gcMarkDone, runtime.gcMarkTermination, "
      "runtime.(*gcControllerState).revise",
      "cycle start and termination and the pacer; once per cycle, so the "
-     "count follows the number of cycles that happened in the window"},
+     "count follows the number of cycles that happened in the window",
+     0.5},
     {"runtime\\.(bgsweep|bgscavenge|bgscavenge\\.func[0-9]+|sweepone|"
      "\\(\\*sweepLocked\\)\\.sweep|\\(\\*mspan\\)\\.sweep|"
      "\\(\\*activeSweep\\)\\.(begin|end)|"
@@ -91,7 +105,8 @@ static const struct fg_preset_group go_gc[] = {
      "runtime.bgsweep, runtime.bgscavenge, runtime.sweepone, "
      "runtime.(*mspan).sweep, runtime.(*scavengerState).run",
      "sweeping and returning memory to the OS in the background; timing "
-     "depends on the heap limit and memory pressure of the machine"},
+     "depends on the heap limit and memory pressure of the machine",
+     1.0},
 };
 
 static const struct fg_preset_group jvm[] = {
@@ -102,12 +117,14 @@ static const struct fg_preset_group jvm[] = {
      "RuntimeService::record_safepoint_begin",
      "bringing every thread to a safepoint takes as long as the slowest "
      "thread needs to reach one, which depends on what all the other "
-     "threads and the machine are doing"},
+     "threads and the machine are doing",
+     0},
     {JVM_PREFIX "(VMThread|VM_Operation|VM_[A-Za-z0-9]+)::[A-Za-z0-9_~]+",
      "VMThread::loop, VMThread::run, VMThread::evaluate_operation, "
      "VM_G1CollectForAllocation::doit",
      "the VM thread runs safepoint operations (GC pauses, deoptimization, "
-     "thread dumps) when the JVM decides to, not when the code asks"},
+     "thread dumps) when the JVM decides to, not when the code asks",
+     0},
     {JVM_PREFIX "((GangWorker|WorkerThread|WorkGang|WorkerThreads|"
      "ConcurrentGCThread|G1ConcurrentRefineThread|G1YoungRemSetSamplingThread|"
      "G1ServiceThread|G1ConcurrentMarkThread|G1CMConcurrentMarkingTask|"
@@ -122,7 +139,8 @@ static const struct fg_preset_group jvm[] = {
      "TaskTerminator::offer_termination, SpinPause",
      "collector threads run beside the application; how much CPU they get "
      "inside a window depends on heap size, the GC thread count chosen "
-     "from the machine's CPUs and where the cycle falls"},
+     "from the machine's CPUs and where the cycle falls",
+     0},
     {"(jdk[./]internal[./]misc|sun[./]misc)[./]Unsafe\\.park|"
      "java[./]lang[./]Object\\.wait0?|"
      "java[./]lang[./]Thread\\.(sleep|sleep0|yield|yield0|onSpinWait)|"
@@ -134,7 +152,8 @@ static const struct fg_preset_group jvm[] = {
      "libjvm.so.Parker::park",
      "parked and waiting threads are idle: a CPU profile samples only the "
      "park and wake-up path, which grows with contention, and a wall-clock "
-     "profile counts the idle time itself, which follows the load"},
+     "profile counts the idle time itself, which follows the load",
+     0},
 };
 
 static const struct fg_preset_group glibc[] = {
@@ -145,23 +164,27 @@ static const struct fg_preset_group glibc[] = {
      "futex_wait, __futex_abstimed_wait_common64, __lll_lock_wait, "
      "libc.so.6.__lll_lock_wait",
      "futex waits: the thread sleeps until another one wakes it; the "
-     "sampled entry and exit cost follows contention and wake-ups"},
+     "sampled entry and exit cost follows contention and wake-ups",
+     0},
     {LIBC_PREFIX "(__)?pthread_cond_(wait|timedwait|clockwait)(_common)?"
      "(64)?",
      "pthread_cond_wait, __pthread_cond_wait, __pthread_cond_timedwait, "
      "libpthread-2.31.so.__pthread_cond_timedwait",
-     "condition-variable waits of idle worker threads"},
+     "condition-variable waits of idle worker threads",
+     0},
     {LIBC_PREFIX "(__GI_)?(__)?(epoll_wait|epoll_pwait|epoll_pwait2|poll|"
      "ppoll|select|pselect|pselect6)",
      "epoll_wait, __GI___poll, __poll, select, libc-2.31.so.epoll_wait",
      "event loops waiting for I/O: how often they wake up depends on the "
-     "traffic and timers, not on the work done per event"},
+     "traffic and timers, not on the work done per event",
+     0},
     {LIBC_PREFIX "(__GI_)?(__)?(nanosleep|clock_nanosleep|"
      "clock_nanosleep_time64|usleep|sleep|sched_yield)",
      "nanosleep, __nanosleep, __GI___nanosleep, clock_nanosleep, usleep, "
      "sched_yield, __sched_yield",
      "sleeping and yielding threads: the sampled cost is the system call, "
-     "whose frequency follows timers and the scheduler"},
+     "whose frequency follows timers and the scheduler",
+     0},
     {"(__x64_sys_|__arm64_sys_|__se_sys_|__do_sys_)(futex|epoll_wait|"
      "epoll_pwait|nanosleep|clock_nanosleep|sched_yield|poll|ppoll|select|"
      "pselect6)|do_futex|futex_wait_queue|futex_wait_queue_me|do_epoll_wait|"
@@ -171,7 +194,8 @@ static const struct fg_preset_group glibc[] = {
      "__x64_sys_futex, do_futex, futex_wait_queue_me, ep_poll, "
      "do_nanosleep, __schedule",
      "the kernel side of the same waits, as seen by perf and eBPF "
-     "profilers (Parca Agent)"},
+     "profilers (Parca Agent)",
+     0},
 };
 
 static const struct fg_preset_group python[] = {
@@ -180,7 +204,8 @@ static const struct fg_preset_group python[] = {
      "PyCOND_TIMEDWAIT|PyMUTEX_LOCK)",
      "take_gil, drop_gil, PyEval_RestoreThread, PyThread_acquire_lock_timed",
      "waiting for the global interpreter lock: threads queue for it longer "
-     "the more threads compete and the busier the machine is"},
+     "the more threads compete and the busier the machine is",
+     0},
     {"(gc_collect_main|gc_collect_with_callback|gc_collect_impl|"
      "collect_generations|_PyObject_GC_Link|_PyGC_CollectNoFail|"
      "subtract_refs|update_refs|move_unreachable|visit_reachable)",
@@ -188,7 +213,8 @@ static const struct fg_preset_group python[] = {
      "move_unreachable",
      "the cyclic garbage collector runs when allocation counters cross "
      "thresholds, so whether a collection falls inside a window is "
-     "largely chance"},
+     "largely chance",
+     0},
 };
 
 static const struct fg_preset_group node[] = {
@@ -196,7 +222,8 @@ static const struct fg_preset_group node[] = {
      "(idle), (program), (garbage collector)",
      "V8's pseudo-frames: idle time and native work outside JavaScript "
      "follow the load and the event loop's wake-ups, collections follow "
-     "the allocation pacing"},
+     "the allocation pacing",
+     0},
     {"(uv__io_poll|uv__run_timers|uv__epoll_ctl|"
      "v8::internal::Heap::[A-Za-z0-9_]+|"
      "v8::internal::(Scavenger|MarkCompactCollector|MinorMarkCompactCollector"
@@ -204,7 +231,8 @@ static const struct fg_preset_group node[] = {
      "uv__io_poll, v8::internal::Heap::CollectGarbage, "
      "v8::internal::Scavenger::ScavengePage",
      "libuv's poll loop and V8's collectors: their share follows traffic, "
-     "timers and heap pacing rather than the work per request"},
+     "timers and heap pacing rather than the work per request",
+     0},
 };
 
 #define GROUPS(g) g, sizeof(g) / sizeof(g[0])
@@ -274,25 +302,90 @@ char *fg_preset_regex(const struct fg_preset *p)
 /* ---- classification ------------------------------------------------------ */
 
 struct fg_envnoise {
-    regex_t *re; /* one anchored regex per family */
+    regex_t any;  /* every group at once: most names match none, and one
+                   * match attempt per name keeps 10^5 functions cheap */
+    bool any_ok;
+    regex_t *re;  /* one anchored regex per class */
     size_t n;
 };
+
+/* The class numbered cls: its family index and group index. */
+static bool class_at(long cls, size_t *fam, size_t *grp)
+{
+    if (cls < 0)
+        return false;
+    size_t c = (size_t)cls;
+    for (size_t i = 0; i < fg_preset_count; i++) {
+        if (c < fg_presets[i].n_groups) {
+            *fam = i;
+            *grp = c;
+            return true;
+        }
+        c -= fg_presets[i].n_groups;
+    }
+    return false;
+}
+
+const struct fg_preset *fg_envnoise_family(long cls)
+{
+    size_t f, g;
+    return class_at(cls, &f, &g) ? &fg_presets[f] : NULL;
+}
+
+const struct fg_preset_group *fg_envnoise_group(long cls)
+{
+    size_t f, g;
+    return class_at(cls, &f, &g) ? &fg_presets[f].groups[g] : NULL;
+}
+
+double fg_envnoise_cv(long cls)
+{
+    size_t f, g;
+    if (!class_at(cls, &f, &g))
+        return 0.0;
+    double cv = fg_presets[f].groups[g].cv;
+    return cv > 0 ? cv : fg_presets[f].cv;
+}
+
+static int compile(regex_t *re, const char *body, const char *what,
+                   struct fg_error *err)
+{
+    struct fg_buf b;
+    fg_buf_init(&b, 0);
+    if (fg_buf_addf(&b, "^(%s)$", body) == 0 &&
+        regcomp(re, b.data, REG_EXTENDED | REG_NOSUB) == 0) {
+        fg_buf_release(&b);
+        return FG_OK;
+    }
+    fg_buf_release(&b);
+    return fg_error_set(err, FG_ESTATS,
+                        "built-in pattern of '%s' does not compile", what);
+}
 
 int fg_envnoise_new(struct fg_envnoise **out, struct fg_error *err)
 {
     struct fg_envnoise *e = fg_xcalloc(1, sizeof(*e));
-    e->re = fg_xcalloc(fg_preset_count, sizeof(regex_t));
+    size_t total = 0;
+    for (size_t i = 0; i < fg_preset_count; i++)
+        total += fg_presets[i].n_groups;
+    e->re = fg_xcalloc(total ? total : 1, sizeof(regex_t));
+    struct fg_buf all;
+    fg_buf_init(&all, 0);
     int rc = FG_OK;
-    for (size_t i = 0; i < fg_preset_count && rc == FG_OK; i++) {
-        char *re = fg_preset_regex(&fg_presets[i]);
-        if (regcomp(&e->re[i], re, REG_EXTENDED | REG_NOSUB) != 0)
-            rc = fg_error_set(err, FG_ESTATS,
-                              "built-in pattern of '%s' does not compile",
-                              fg_presets[i].name);
-        else
-            e->n++;
-        free(re);
+    for (size_t i = 0; i < fg_preset_count && rc == FG_OK; i++)
+        for (size_t g = 0; g < fg_presets[i].n_groups && rc == FG_OK; g++) {
+            const char *body = fg_presets[i].groups[g].regex;
+            rc = compile(&e->re[e->n], body, fg_presets[i].name, err);
+            if (rc == FG_OK) {
+                e->n++;
+                rc = fg_buf_addf(&all, "%s(%s)", e->n > 1 ? "|" : "", body);
+            }
+        }
+    if (rc == FG_OK && all.len) {
+        rc = compile(&e->any, all.data, "all families", err);
+        e->any_ok = rc == FG_OK;
     }
+    fg_buf_release(&all);
     if (rc != FG_OK) {
         fg_envnoise_free(e);
         e = NULL;
@@ -307,13 +400,22 @@ void fg_envnoise_free(struct fg_envnoise *e)
         return;
     for (size_t i = 0; i < e->n; i++)
         regfree(&e->re[i]);
+    if (e->any_ok)
+        regfree(&e->any);
     free(e->re);
     free(e);
 }
 
+bool fg_envnoise_interrupts(const char *name)
+{
+    return strcmp(name, "runtime.asyncPreempt") == 0;
+}
+
 long fg_envnoise_classify(const struct fg_envnoise *e, const char *name)
 {
-    for (size_t i = 0; e && i < e->n; i++)
+    if (!e || !e->any_ok || regexec(&e->any, name, 0, NULL, 0) != 0)
+        return -1;
+    for (size_t i = 0; i < e->n; i++)
         if (regexec(&e->re[i], name, 0, NULL, 0) == 0)
             return (long)i;
     return -1;

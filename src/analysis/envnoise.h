@@ -20,6 +20,8 @@ struct fg_preset_group {
                          * function name (the preset anchors it) */
     const char *frames; /* example names it matches, ", "-separated */
     const char *why;    /* one sentence: why these frames are noise */
+    double cv;          /* this group's run-to-run noise when it differs
+                         * from its family's (0: the family's) */
 };
 
 struct fg_preset {
@@ -30,7 +32,8 @@ struct fg_preset {
     size_t n_groups;
     double cv;            /* default run-to-run noise of these frames as a
                            * coefficient of variation of their count,
-                           * beyond sampling (analysis: environment class) */
+                           * beyond sampling (analysis: environment class);
+                           * a group may set its own */
 };
 
 /* Every preset, in documentation order; fg_preset_count entries. */
@@ -44,17 +47,35 @@ const struct fg_preset *fg_preset_find(const char *name);
 char *fg_preset_regex(const struct fg_preset *p);
 
 /*
- * Environment classes of a comparison: every family's anchored regex
- * compiled once.  fg_envnoise_classify gives the family index of a
- * function name, or -1.
+ * Environment classes of a comparison: every group of every family
+ * compiled once.  A class is one group, numbered across the families in
+ * order; fg_envnoise_classify gives the class of a function name, or -1.
  */
 struct fg_envnoise;
 
-/* Compile every family (*out owned by the caller, fg_envnoise_free).
+/* Compile every group (*out owned by the caller, fg_envnoise_free).
  * Errors: FG_ESTATS if a built-in pattern does not compile (a bug). */
 int fg_envnoise_new(struct fg_envnoise **out,
                     struct fg_error *err) FG_MUST_CHECK;
 void fg_envnoise_free(struct fg_envnoise *e);
 long fg_envnoise_classify(const struct fg_envnoise *e, const char *name);
+
+/* The family and group of class cls (0 <= cls < number of groups). */
+const struct fg_preset *fg_envnoise_family(long cls);
+const struct fg_preset_group *fg_envnoise_group(long cls);
+
+/* The run-to-run noise (coefficient of variation) of class cls. */
+double fg_envnoise_cv(long cls);
+
+/*
+ * Whether a leaf frame of this name interrupts the function below it
+ * rather than doing work of its own: Go's runtime.asyncPreempt is entered
+ * by a signal wherever a goroutine is preempted, and on a loaded machine
+ * the profiler's ticks land in it (27% of a CPU profile, 46% of them
+ * inside one hot loop of the program), so the interrupted function's own
+ * time shrinks with the machine's load.  The analysis counts such a
+ * sample as the interrupted function's own time.
+ */
+bool fg_envnoise_interrupts(const char *name);
 
 #endif

@@ -114,7 +114,7 @@ static void scan(const struct fg_work *w, struct flagged *F, struct edges *E)
                 continue;
             /* as in the cum rows: time that follows the machine, or that
              * a rule ignores, is not part of a finding */
-            if (fg_table_leaf_out(w, j, s))
+            if (fg_table_sample_out(w, j, s))
                 continue;
             stamp++;
             /* the stack root first, inlined frames outermost first */
@@ -130,6 +130,9 @@ static void scan(const struct fg_work *w, struct flagged *F, struct edges *E)
                     seq[len++] = g;
                 }
             }
+            /* an interrupt frame at the leaf is its caller's time */
+            while (len > 1 && w->charge && w->charge[seq[len - 1]])
+                len--;
             if (len == 0)
                 continue;
             for (size_t t = 0; t < len; t++) {

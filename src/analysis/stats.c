@@ -149,6 +149,32 @@ static double weighted_median(const double *x, const double *w,
     return n ? x[ix[n - 1]] : 0.0;
 }
 
+double fg_stats_weighted_median(const double *x, const double *w, size_t n)
+{
+    double *xs = fg_xmalloc((n ? n : 1) * sizeof *xs);
+    double *wt = fg_xmalloc((n ? n : 1) * sizeof *wt);
+    size_t *ix = fg_xmalloc((n ? n : 1) * sizeof *ix);
+    size_t m = 0;
+    double total = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        if (!(w[i] > 0.0) || !isfinite(w[i]) || !isfinite(x[i]))
+            continue;
+        xs[m] = x[i];
+        wt[m] = w[i];
+        total += w[i];
+        m++;
+    }
+    double c = 0.0;
+    if (m) {
+        gsl_sort_index(ix, xs, 1, m);
+        c = weighted_median(xs, wt, ix, m, total);
+    }
+    free(xs);
+    free(wt);
+    free(ix);
+    return c;
+}
+
 double fg_stats_biweight_location(const double *x, const double *w, size_t n)
 {
     if (n == 0)

@@ -83,6 +83,11 @@ void fg_stats_holm_weighted(const double *p, const double *w, size_t m,
 double fg_stats_biweight_location(const double *x, const double *w,
                                   size_t n);
 
+/* The weighted median of x[0..n) with weights w (the smallest x at
+ * which the cumulative weight reaches half the total); non-finite x and
+ * non-positive w are skipped; 0 when none is left. */
+double fg_stats_weighted_median(const double *x, const double *w, size_t n);
+
 /* Median of the finite values of x[0..n) (x is not modified; NaN and
  * infinities are skipped); 0 when there are none.  Even count: the mean of
  * the two middle values. */

@@ -3,6 +3,7 @@
  * aggregated into count, value and squared-count matrices over the union
  * of function names (functions x runs, base runs first).
  */
+#include "analysis/envnoise.h"
 #include "analysis/work.h"
 #include "core/util.h"
 
@@ -163,19 +164,6 @@ uint64_t fg_table_digest(const struct fg_profile *p)
     return h;
 }
 
-/* The union function of sample s's leaf frame in run j, or UINT32_MAX. */
-static uint32_t leaf_of(const struct fg_work *w, size_t j, size_t s)
-{
-    const struct fg_profile *p = w->prof[j];
-    uint32_t a = p->sample_start[s];
-    if (a == p->sample_start[s + 1])
-        return UINT32_MAX;
-    uint32_t loc = p->sample_locs[a];
-    if (p->loc_start[loc] == p->loc_start[loc + 1])
-        return UINT32_MAX;
-    return w->fmap[j][p->loc_frames[p->loc_start[loc]]];
-}
-
 double fg_table_sample_count(const struct fg_work *w, size_t j, size_t s)
 {
     const struct fg_profile *p = w->prof[j];
@@ -187,41 +175,204 @@ double fg_table_sample_count(const struct fg_work *w, size_t j, size_t s)
     return x > 0 ? (double)x * cs->scale : 0.0;
 }
 
-bool fg_table_leaf_out(const struct fg_work *w, size_t j, size_t s)
+/* Walk the union functions of sample s of run j leaf first (inlined frames
+ * innermost first): FOR_FRAMES(w, j, s, g) { ... } with g a uint32_t
+ * declared by the caller; unmapped frames are skipped. */
+#define FOR_FRAMES(w, j, s, g)                                               \
+    for (uint32_t i_ = (w)->prof[j]->sample_start[s],                        \
+                  e_ = (w)->prof[j]->sample_start[(s) + 1];                  \
+         i_ < e_; i_++)                                                      \
+        for (uint32_t l_ = (w)->prof[j]->sample_locs[i_],                    \
+                      f_ = (w)->prof[j]->loc_start[l_];                      \
+             f_ < (w)->prof[j]->loc_start[l_ + 1]; f_++)                     \
+            if (((g) = (w)->fmap[j][(w)->prof[j]->loc_frames[f_]]) !=        \
+                UINT32_MAX)
+
+/* The union function of the innermost mapped frame of sample s of run j,
+ * or UINT32_MAX. */
+static uint32_t first_frame(const struct fg_work *w, size_t j, size_t s)
 {
-    uint32_t g = leaf_of(w, j, s);
-    return g != UINT32_MAX && w->leaf_out[g];
+    uint32_t g;
+    FOR_FRAMES(w, j, s, g)
+        return g;
+    return UINT32_MAX;
 }
 
-void fg_table_exclude_leaves(struct fg_work *w)
+uint32_t fg_table_leaf(const struct fg_work *w, size_t j, size_t s)
+{
+    uint32_t g, first = UINT32_MAX;
+    FOR_FRAMES(w, j, s, g) {
+        if (first == UINT32_MAX)
+            first = g;
+        if (!w->charge || !w->charge[g])
+            return g;
+    }
+    return first;
+}
+
+bool fg_table_sample_out(const struct fg_work *w, size_t j, size_t s)
+{
+    return w->sout && w->sout[j] && w->sout[j][s];
+}
+
+/* The analysed value of sample s of run j. */
+static double sample_value(const struct fg_work *w, size_t j, size_t s)
+{
+    const struct fg_profile *p = w->prof[j];
+    return (double)p->values[s * p->n_types + w->types[j]];
+}
+
+/* Add c counts (value v) to entry x of a count matrix, its squared-count
+ * matrix and its value matrix; counts and squares stay non-negative. */
+static void move(double *cnt, double *sq, double *val, size_t x, double c,
+                 double v)
+{
+    cnt[x] = fmax(0.0, cnt[x] + c);
+    sq[x] = fmax(0.0, sq[x] + (c < 0 ? -c * c : c * c));
+    val[x] += v;
+}
+
+void fg_table_charge_interrupts(struct fg_work *w)
 {
     size_t nf = w->names.n;
-    size_t *stamp = fg_xcalloc(nf + 1, sizeof(size_t));
-    size_t mark = 0;
-    for (size_t j = 0; j < w->runs; j++) {
+    bool any = false;
+    for (size_t g = 0; w->charge && g < nf && !any; g++)
+        any = w->charge[g];
+    if (!any)
+        return;
+    const size_t R = w->runs;
+    for (size_t j = 0; j < R; j++) {
         const struct fg_profile *p = w->prof[j];
         for (size_t s = 0; s < p->n_samples; s++) {
-            if (!fg_table_leaf_out(w, j, s))
+            uint32_t g, g0 = first_frame(w, j, s);
+            if (g0 == UINT32_MAX || !w->charge[g0])
                 continue;
-            double c = fg_table_sample_count(w, j, s);
-            if (!(c > 0))
+            uint32_t g1 = fg_table_leaf(w, j, s);
+            double c = floor(fg_table_sample_count(w, j, s) + 0.5);
+            if (g1 == g0 || !(c > 0))
+                continue;
+            double v = sample_value(w, j, s);
+            move(w->flat, w->sqflat, w->vflat, (size_t)g0 * R + j, -c, -v);
+            move(w->flat, w->sqflat, w->vflat, (size_t)g1 * R + j, c, v);
+            /* the interrupt frame keeps its cum where it also sits higher
+             * up the stack (asyncPreempt -> ... -> asyncPreempt) */
+            bool above = false, past = false;
+            FOR_FRAMES(w, j, s, g) {
+                if (!w->charge[g])
+                    past = true;
+                else if (past && g == g0)
+                    above = true;
+            }
+            if (!above)
+                move(w->cum, w->sqcum, w->vcum, (size_t)g0 * R + j, -c, -v);
+            w->charged[j < w->k ? 0 : 1] += c;
+        }
+    }
+}
+
+/* Why a sample is set aside (w->sout). */
+enum { KEEP = 0, OUT_RULE = 1, OUT_ENV = 2 };
+
+/* The environment class of sample s of run j (interrupt frames at the
+ * leaf skipped): of the environment-driven frames on its stack, the one
+ * whose noise is largest (a spin-wait inside the collector's mark phase
+ * varies as the mark phase does), or -1. */
+static int env_of_sample(const struct fg_work *w, size_t j, size_t s)
+{
+    uint32_t g;
+    bool past = false;
+    int best = -1;
+    FOR_FRAMES(w, j, s, g) {
+        if (!past && w->charge && w->charge[g])
+            continue;
+        past = true;
+        if (w->env[g] >= 0 &&
+            (best < 0 || fg_envnoise_cv(w->env[g]) > fg_envnoise_cv(best)))
+            best = w->env[g];
+    }
+    return best;
+}
+
+void fg_table_set_aside(struct fg_work *w)
+{
+    const size_t nf = w->names.n, R = w->runs;
+    const bool env_on = w->o->env_noise;
+    bool any = false;
+    for (size_t g = 0; g < nf && !any; g++)
+        any = w->leaf_out[g] || (env_on && w->env[g] >= 0);
+    if (!any)
+        return;
+    double *cumtot = fg_xcalloc(nf + 1, sizeof(double));
+    double *outc = fg_xcalloc(nf + 1, sizeof(double));
+    int *fam = fg_xcalloc(nf + 1, sizeof(int));
+    size_t *stamp = fg_xcalloc(nf + 1, sizeof(size_t));
+    size_t mark = 0;
+    for (size_t g = 0; g < nf; g++) {
+        cumtot[g] = fg_work_sum(w->cum + g * R, 0, R);
+        fam[g] = -1;
+    }
+    w->sout = fg_xcalloc(R, sizeof(*w->sout));
+    /* which samples, and how much of each function's time they hold */
+    for (size_t j = 0; j < R; j++) {
+        const struct fg_profile *p = w->prof[j];
+        w->sout[j] = fg_xcalloc(p->n_samples + 1, 1);
+        for (size_t s = 0; s < p->n_samples; s++) {
+            double c = floor(fg_table_sample_count(w, j, s) + 0.5);
+            uint32_t leaf = fg_table_leaf(w, j, s);
+            if (!(c > 0) || leaf == UINT32_MAX)
+                continue;
+            int e = -1;
+            if (w->leaf_out[leaf])
+                w->sout[j][s] = OUT_RULE;
+            else if (env_on && (e = env_of_sample(w, j, s)) >= 0)
+                w->sout[j][s] = OUT_ENV;
+            if (w->sout[j][s] != OUT_ENV)
                 continue;
             mark++;
-            for (uint32_t i = p->sample_start[s]; i < p->sample_start[s + 1];
-                 i++) {
-                uint32_t loc = p->sample_locs[i];
-                for (uint32_t f = p->loc_start[loc]; f < p->loc_start[loc + 1];
-                     f++) {
-                    uint32_t g = w->fmap[j][p->loc_frames[f]];
-                    if (g == UINT32_MAX || w->leaf_out[g] || stamp[g] == mark)
-                        continue;
-                    stamp[g] = mark;
-                    size_t x = (size_t)g * w->runs + j;
-                    w->cum[x] = fmax(0.0, w->cum[x] - floor(c + 0.5));
-                    w->sqcum[x] = fmax(0.0, w->sqcum[x] - c * c);
-                }
+            uint32_t g;
+            FOR_FRAMES(w, j, s, g) {
+                if (stamp[g] == mark)
+                    continue;
+                stamp[g] = mark;
+                outc[g] += c;
+                if (fam[g] < 0 || fg_envnoise_cv(e) > fg_envnoise_cv(fam[g]))
+                    fam[g] = e;
             }
         }
     }
+    /* functions that are mostly there on the environment's behalf (the
+     * sweeper's helpers, the locks the collector takes) */
+    for (size_t g = 0; g < nf; g++)
+        if (w->env[g] < 0 && !w->leaf_out[g] && cumtot[g] > 0 &&
+            outc[g] >= 0.5 * cumtot[g])
+            w->env[g] = fam[g];
+    /* the rest lose these samples */
+    for (size_t j = 0; j < R; j++) {
+        const struct fg_profile *p = w->prof[j];
+        for (size_t s = 0; s < p->n_samples; s++) {
+            int why = w->sout[j][s];
+            if (why == KEEP)
+                continue;
+            double c = floor(fg_table_sample_count(w, j, s) + 0.5);
+            double v = sample_value(w, j, s);
+            uint32_t leaf = fg_table_leaf(w, j, s), g;
+            if (why == OUT_ENV)
+                w->aside[j < w->k ? 0 : 1] += c;
+            mark++;
+            FOR_FRAMES(w, j, s, g) {
+                if (stamp[g] == mark || w->leaf_out[g] ||
+                    (why == OUT_ENV && w->env[g] >= 0))
+                    continue;
+                stamp[g] = mark;
+                size_t x = (size_t)g * R + j;
+                move(w->cum, w->sqcum, w->vcum, x, -c, -v);
+                if (g == leaf)
+                    move(w->flat, w->sqflat, w->vflat, x, -c, -v);
+            }
+        }
+    }
+    free(cumtot);
+    free(outc);
+    free(fam);
     free(stamp);
 }

@@ -46,12 +46,24 @@ struct fg_work {
     struct fg_count_spec *cs; /* how each run was counted */
     uint32_t **fmap;          /* per run: profile function -> union row
                                * (UINT32_MAX: not in the table) */
+    const size_t *types;      /* per run: the analysed sample type */
     int *env;                 /* per union function: environment family,
-                               * or -1 */
-    bool *leaf_out;           /* per union function: samples ending in it
-                               * leave the other functions' cum rows and
-                               * the findings (environment-driven with
-                               * env_noise on, or ignored by a rule) */
+                               * or -1 (by name, or by context: most of
+                               * its samples are environment-driven) */
+    bool *leaf_out;           /* per union function: ignored by a rule;
+                               * samples ending in it leave the other
+                               * functions' rows and the findings */
+    bool *charge;             /* per union function: a leaf frame that
+                               * interrupts its caller, whose samples count
+                               * as the caller's own time (env_noise on) */
+    uint8_t **sout;           /* per run and sample: 1 when the sample is
+                               * set aside (environment-driven or ending in
+                               * an ignored function), else 0; NULL when
+                               * no sample is */
+    double aside[2];          /* counts set aside as environment-driven,
+                               * per side */
+    double charged[2];        /* counts charged from interrupt frames to the
+                               * interrupted functions, per side */
     size_t *row_of[2];        /* per union function and metric (0 flat,
                                * 1 cum): 1 + its result row, or 0 */
     double lb, lc;            /* summed effective library sizes per side */
@@ -111,20 +123,34 @@ int fg_table_add_run(struct fg_work *w, const struct fg_profile *p,
 /* The count the tests use for sample s of run j (w->cs[j]). */
 double fg_table_sample_count(const struct fg_work *w, size_t j, size_t s);
 
-/* Whether sample s of run j ends in a function marked in w->leaf_out. */
-bool fg_table_leaf_out(const struct fg_work *w, size_t j, size_t s);
+/* The union function of sample s's leaf frame in run j, interrupt frames
+ * (w->charge) skipped, or UINT32_MAX. */
+uint32_t fg_table_leaf(const struct fg_work *w, size_t j, size_t s);
+
+/* Whether sample s of run j is set aside (w->sout). */
+bool fg_table_sample_out(const struct fg_work *w, size_t j, size_t s);
 
 /*
- * Take the samples that end in a function marked in w->leaf_out out of
- * the cum counts of every function not so marked: preemption that follows
- * the machine's load moved 1.7% of the samples to 15% between identical
- * runs, and every ancestor's inclusive time with it, where the tight noise
- * of a function spread over many stacks would call that a regression; an
- * ignored function's time must not fail its callers either.  The marked
- * rows keep their counts (environment-driven ones get their family's
- * extra noise instead).
+ * Count the samples whose leaf is an interrupt frame (w->charge) as the
+ * interrupted function's own time: flat and its value move from the
+ * interrupt frame to the first frame above it that is not one.
  */
-void fg_table_exclude_leaves(struct fg_work *w);
+void fg_table_charge_interrupts(struct fg_work *w);
+
+/*
+ * Set aside the samples that are not the code's time: those ending in a
+ * function ignored by a rule (w->leaf_out) and, with env_noise on, those
+ * with an environment-driven frame anywhere on the stack (a background
+ * collector, the scheduler, a futex wait): preemption that follows the
+ * machine's load moved 1.7% of the samples to 15% between identical runs,
+ * and every ancestor's inclusive time with it, where the tight noise of a
+ * function spread over many stacks would call that a regression.  A
+ * function that most of its samples in such stacks becomes
+ * environment-driven itself (w->env, the family of the frame that made
+ * them so) and keeps its counts; every other function loses the set-aside
+ * samples from its flat and cum rows.  Fills w->sout and w->aside.
+ */
+void fg_table_set_aside(struct fg_work *w);
 
 /* A 64-bit digest of a profile's samples, stacks and names: equal for
  * byte-identical recordings (duplicated runs, or a URL that served the same

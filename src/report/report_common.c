@@ -285,11 +285,38 @@ const char *fg_rep_noise(char *buf, const struct fg_result *r)
     }
     double a = r->overdispersion;
     double cv = a > 0 && isfinite(a) ? 100.0 * sqrt(a) : 0.0;
+    int n;
     if (cv > 0 && cv < 1)
-        snprintf(buf, FG_REP_NUM, "run-to-run noise <1%% per stack");
+        n = snprintf(buf, FG_REP_NUM, "run-to-run noise <1%% per stack");
     else
-        snprintf(buf, FG_REP_NUM, "run-to-run noise %.0f%% per stack", cv);
+        n = snprintf(buf, FG_REP_NUM, "run-to-run noise %.0f%% per stack", cv);
+    if (r->spread_var > 0 && n > 0 && n < FG_REP_NUM)
+        snprintf(buf + n, FG_REP_NUM - (size_t)n,
+                 ", functions spread %.0f%% beyond it",
+                 100.0 * (exp(sqrt(r->spread_var)) - 1.0));
     return buf;
+}
+
+const char *fg_rep_env(char *buf, const struct fg_result *r)
+{
+    char a[FG_REP_NUM], b[FG_REP_NUM];
+    size_t n = 0;
+    buf[0] = 0;
+    if (r->env_share[0] > 0 || r->env_share[1] > 0)
+        n += (size_t)snprintf(buf, FG_REP_ENV,
+                              "set aside as environment-driven (collector, "
+                              "scheduler, waits): base %s, candidate %s of "
+                              "the samples",
+                              fg_rep_pct(a, r->env_share[0]),
+                              fg_rep_pct(b, r->env_share[1]));
+    if ((r->charged_share[0] > 0 || r->charged_share[1] > 0) &&
+        n < FG_REP_ENV)
+        snprintf(buf + n, FG_REP_ENV - n,
+                 "%spreemption counted as the interrupted function's time: "
+                 "base %s, candidate %s",
+                 n ? "; " : "", fg_rep_pct(a, r->charged_share[0]),
+                 fg_rep_pct(b, r->charged_share[1]));
+    return buf[0] ? buf : NULL;
 }
 
 const char *fg_rep_gate(char *buf, const struct fg_result *r)

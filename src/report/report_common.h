@@ -44,6 +44,14 @@ void fg_rep_html_escape(struct fg_rw *w, const char *s, size_t len);
  * it stands for: "run-to-run noise 35% per stack" ("0%", "<1%"), or "run-to-run
  * noise not estimated (too few functions)". */
 const char *fg_rep_noise(char *buf, const struct fg_result *r);
+
+/* What the environment model did to the samples, e.g. "set aside as
+ * environment-driven: base 3.1%, candidate 4.0% of the samples (collector,
+ * scheduler, waits); preemption counted as the interrupted function's
+ * time: base 21.6%, candidate 14.0%", into buf (at least FG_REP_ENV
+ * bytes); NULL when it did nothing. */
+#define FG_REP_ENV 320
+const char *fg_rep_env(char *buf, const struct fg_result *r);
 /* What the two minimum detectable effects mean, in the words of every
  * format (compare.c computes them for MDE_SHARE and MDE_POWER). */
 #define FG_REP_MDE_SAMPLING                                                   \

@@ -673,6 +673,9 @@ static void method(struct md *m)
                r->n_tested, r->n_funcs, r->n_funcs == 1 ? "" : "s",
                fg_rep_gate(b, r),
                (long long)o->min_samples);
+    char env[FG_REP_ENV];
+    if (fg_rep_env(env, r))
+        fg_rw_addf(&w, "| environment | %s |\n", env);
     fg_rw_addf(&w, "| detectable | base %s, candidate %s: %s",
                fg_rep_mde(a, r->base.mde), fg_rep_mde(b, r->cand.mde),
                FG_REP_MDE_SAMPLING);

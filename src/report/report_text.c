@@ -176,6 +176,9 @@ static void compared(struct text *t)
     if (r->noise_var > 0)
         fg_rw_addf(&t->w, "  %-11s %s %s\n", "", fg_rep_mde(a, r->mde_noise),
                    FG_REP_MDE_NOISE);
+    char env[FG_REP_ENV];
+    if (fg_rep_env(env, r))
+        fg_rw_addf(&t->w, "  %-11s %s\n", "environment", env);
     fg_rw_addf(&t->w, "  %-11s %zu of %zu row%s (self and inclusive time "
                "per function)%s\n\n",
                "tested", r->n_tested, r->n_funcs, r->n_funcs == 1 ? "" : "s",

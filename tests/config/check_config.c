@@ -94,7 +94,7 @@ static struct fg_profile *folded(const char *text, const char *name)
  * (overdisp.h): the tests are about rules, not statistics. */
 static const char base_text[] = "main;main.encodeJSON 4000\n"
                                 "main;main.parse 3000\n"
-                                "main;runtime.asyncPreempt 1000\n"
+                                "runtime.asyncPreempt 1000\n"
                                 "main;main.asyncPreemptHandler 1000\n"
                                 "main;main.other 1000\n";
 
@@ -828,7 +828,7 @@ START_TEST(test_rule_thresholds_override_globals)
      * regression under the global 10% gate ... */
     const char *cand = "main;main.encodeJSON 4000\n"
                        "main;main.parse 4000\n"
-                       "main;runtime.asyncPreempt 1000\n"
+                       "runtime.asyncPreempt 1000\n"
                        "main;main.asyncPreemptHandler 1000\n"
                        "main;main.other 1000\n";
     struct run x;
@@ -988,10 +988,11 @@ END_TEST
 START_TEST(test_preset_in_compare)
 {
     /* runtime.asyncPreempt balloons from 10% to 40% (load on the runner),
-     * the user's main.asyncPreemptHandler stays put. */
+     * the user's main.asyncPreemptHandler stays put.  (A stack of its own:
+     * under a caller it would count as the caller's time.) */
     const char *cand = "main;main.encodeJSON 4000\n"
                        "main;main.parse 3000\n"
-                       "main;runtime.asyncPreempt 6000\n"
+                       "runtime.asyncPreempt 6000\n"
                        "main;main.asyncPreemptHandler 1000\n"
                        "main;main.other 1000\n";
     struct run x;

@@ -29,8 +29,8 @@ LABEL = {
     "regex": "regex (new callee subtree)",
     "debuglog": "debuglog (spread change)",
     "marshal2": "marshal2 (marshal twice)",
-    "hotleaf": "hotleaf (hot leaf x1.3)",
-    "manycallers": "manycallers (many callers x1.2)",
+    "hotleaf": "hotleaf (hot leaf x1.5)",
+    "manycallers": "manycallers (many callers x1.6)",
 }
 
 # Functions whose flagging "names the change" of a regression variant.
