@@ -71,6 +71,30 @@ int fg_report_format_parse(const char *name, enum fg_report_format *out);
 /* Canonical name of a format ("text", "markdown", ...). */
 const char *fg_report_format_name(enum fg_report_format f);
 
+/*
+ * How the profiles were prepared before the comparison, beyond
+ * fg_compare_opts: the JSON report lists in its settings what is set.
+ * Every pointer is borrowed; lists are n strings each.
+ */
+struct fg_report_prep {
+    const char *const *focus;     /* pprof's sample filters, as given */
+    size_t n_focus;
+    const char *const *ignore;
+    size_t n_ignore;
+    const char *const *hide;
+    size_t n_hide;
+    const char *const *show_from;
+    size_t n_show_from;
+    const char *const *tagfocus;
+    size_t n_tagfocus;
+    const char *const *tagignore;
+    size_t n_tagignore;
+    unsigned split;               /* each recording cut into this many
+                                   * time blocks; 0 or 1: not cut */
+    unsigned folded_column;       /* column read from two-count folded
+                                   * files (1 or 2); 0: not set */
+};
+
 struct fg_report_ctx {
     const struct fg_result *result; /* borrowed; NULL only for folded */
     const struct fg_flame *flame;   /* borrowed, may be NULL: the HTML
@@ -87,6 +111,9 @@ struct fg_report_ctx {
     bool color;                     /* ANSI colours in text */
     size_t md_max_bytes;            /* markdown cap in bytes; 0: the
                                      * default; at least FG_REPORT_MD_MIN */
+    const struct fg_report_prep *prep; /* borrowed, may be NULL: nothing
+                                        * beyond the comparison's options
+                                        * was set */
 };
 
 /* Zero ctx and set result and flame (both borrowed). */

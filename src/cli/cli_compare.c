@@ -960,6 +960,14 @@ int fg_cmd_compare(int argc, char **argv)
     fg_report_ctx_init(&ctx, res, flame);
     ctx.settings = line;
     ctx.marker_id = st.marker_id;
+    struct fg_filter_spec spec;
+    fg_settings_filter_spec(&st, &spec);
+    struct fg_report_prep prep = {
+        spec.focus,     spec.n_focus,     spec.ignore,   spec.n_ignore,
+        spec.hide,      spec.n_hide,      spec.show_from, spec.n_show_from,
+        spec.tagfocus,  spec.n_tagfocus,  spec.tagignore, spec.n_tagignore,
+        (unsigned)st.split, st.lim.folded_column};
+    ctx.prep = &prep;
     /* --top 0: every row (pprof's -nodecount=0) */
     ctx.top = st.top < 0 ? 0 : st.top == 0 ? SIZE_MAX : (size_t)st.top;
     ctx.color = want_color(&st);

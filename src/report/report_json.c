@@ -95,7 +95,60 @@ static json_t *rule(const struct fg_rule *r)
     return o;
 }
 
-static json_t *settings(const struct fg_compare_opts *o)
+static json_t *strings(const char *const *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; v && i < n; i++)
+        json_array_append_new(a, str(v[i] ? v[i] : ""));
+    return a;
+}
+
+/* The regular expressions of the rules of kind k (--gate-only,
+ * --gate-ignore or their config-file rules; presets and globs are in
+ * "rules" only), or NULL when there are none. */
+static json_t *gate_patterns(const struct fg_compare_opts *o,
+                             enum fg_rule_kind k)
+{
+    json_t *a = NULL;
+    for (size_t i = 0; o->rules && i < o->n_rules; i++) {
+        const struct fg_rule *r = &o->rules[i];
+        if (r->kind != k || r->is_glob || r->preset || !r->pattern)
+            continue;
+        if (!a)
+            a = json_array();
+        json_array_append_new(a, str(r->pattern));
+    }
+    return a;
+}
+
+/* What shaped the profiles before the comparison: only what is set. */
+static void prep_settings(json_t *j, const struct fg_report_prep *p)
+{
+    if (!p)
+        return;
+    const struct {
+        const char *key;
+        const char *const *v;
+        size_t n;
+    } lists[] = {
+        {"focus", p->focus, p->n_focus},
+        {"ignore", p->ignore, p->n_ignore},
+        {"hide", p->hide, p->n_hide},
+        {"show_from", p->show_from, p->n_show_from},
+        {"tagfocus", p->tagfocus, p->n_tagfocus},
+        {"tagignore", p->tagignore, p->n_tagignore},
+    };
+    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+        if (lists[i].n)
+            set(j, lists[i].key, strings(lists[i].v, lists[i].n));
+    if (p->split > 1)
+        set(j, "split", json_integer((json_int_t)p->split));
+    if (p->folded_column)
+        set(j, "folded_column", json_integer((json_int_t)p->folded_column));
+}
+
+static json_t *settings(const struct fg_compare_opts *o,
+                        const struct fg_report_prep *prep)
 {
     json_t *j = json_object();
     set(j, "sample_type", o->sample_type ? str(o->sample_type) : NULL);
@@ -122,6 +175,12 @@ static json_t *settings(const struct fg_compare_opts *o)
     for (size_t i = 0; o->rules && i < o->n_rules; i++)
         json_array_append_new(rules, rule(&o->rules[i]));
     set(j, "rules", rules);
+    json_t *g = gate_patterns(o, FG_RULE_FOCUS);
+    if (g)
+        set(j, "gate_only", g);
+    if ((g = gate_patterns(o, FG_RULE_IGNORE)))
+        set(j, "gate_ignore", g);
+    prep_settings(j, prep);
     return j;
 }
 
@@ -322,7 +381,7 @@ static json_t *document(const struct fg_report_ctx *ctx)
     if (fg_rep_empty_side(r))
         set(in, "empty_side", json_string(fg_rep_empty_side(r)));
     set(root, "inputs", in);
-    set(root, "settings", settings(&r->opts));
+    set(root, "settings", settings(&r->opts, ctx->prep));
 
     json_t *m = json_object();
     set(m, "test", json_string(fg_test_name(r->test)));

@@ -7,11 +7,19 @@ need_corpus
 for v in $(env | sed -n 's/^\(FLAMEGATE_[A-Z_]*\)=.*/\1/p'); do unset "$v"; done
 L="$CORPUS/profiles/go-cpu-labels.pb.gz"
 K="$CORPUS/replicates/kafka-java-cpu"
+# json_has TEXT: the JSON report in $TMP/out, without blanks, holds TEXT
+json_has() {
+    tr -d ' \n' <"$TMP/out" | grep -qF -- "$1" || fail "the JSON lacks $1"
+}
 # --tagfocus compares that slice: the counts are those of the slice
 expect_exit 0 $FG compare --format json --min-samples 100 \
     --tagfocus function=slow "$L" "$L"
 contains "$TMP/out" '"total": 674'
 contains "$TMP/out" "sample filters applied (1, see the settings): 325 of 480 sample records of the base and 325 of 480 of the candidate kept"
+# ... and the JSON settings list the filter (only what is set)
+json_has '"tagfocus":["function=slow"]'
+lacks "$TMP/out" '"focus": ['
+lacks "$TMP/out" '"split":'
 expect_exit 0 $FG compare --format json --min-samples 100 "$L" "$L"
 contains "$TMP/out" '"total": 873'
 # --tagignore drops a slice: what has no function label stays
@@ -29,7 +37,12 @@ expect_exit 2 $FG compare --show-from 'a{1000}' "$L" "$L"
 contains "$TMP/err" "--show-from"
 # the gate's own patterns: which functions are tested
 expect_exit 0 $FG compare --gate-only '^main\.' --gate-ignore '^runtime\.' \
+    --focus main --hide '^runtime\.goexit$' \
     --format json --min-samples 100 "$L" "$L"
+json_has '"gate_only":["^main\\."]'
+json_has '"gate_ignore":["^runtime\\."]'
+json_has '"focus":["main"]'
+json_has '"hide":["^runtime\\.goexit$"]'
 expect_exit 2 $FG compare --gate-only '(' "$L" "$L"
 contains "$TMP/err" "invalid regular expression '('"
 # --top 0: every row of every table
@@ -76,3 +89,11 @@ expect_exit 2 $FG compare "$TMP/diff.folded" "$TMP/diff.folded"
 contains "$TMP/err" "folded line has two counts"
 expect_exit 0 $FG compare --folded-column 2 --min-samples 1 "$TMP/diff.folded" "$TMP/diff.folded"
 contains "$TMP/out" "PASS"
+expect_exit 0 $FG compare --folded-column 2 --min-samples 1 --format json "$TMP/diff.folded" "$TMP/diff.folded"
+contains "$TMP/out" '"folded_column": 2'
+# --split: the JSON settings say how many blocks each recording became
+C=$(ls "$CORPUS"/formats/cpuprofile/*.cpuprofile 2>/dev/null | head -n 1)
+if [ -n "$C" ]; then
+    expect_exit 0 $FG compare --split 3 --min-samples 10 --format json "$C" "$C"
+    contains "$TMP/out" '"split": 3'
+fi

@@ -978,6 +978,73 @@ END_TEST
 
 /* ---- JSON ---- */
 
+/* The settings that shaped the profiles before the comparison (pprof's
+ * filters, --split, --folded-column) and the gate's patterns are in the
+ * JSON settings when set, absent otherwise, and valid against the schema. */
+START_TEST(test_json_settings_prep)
+{
+    struct sample s;
+    sample_init(&s);
+    char msg[600];
+    size_t len;
+    char *js = render(FG_REPORT_JSON, &s.ctx, &len);
+    json_error_t je;
+    json_t *doc = json_loads(js, 0, &je);
+    json_t *st = json_object_get(doc, "settings");
+    static const char *const absent[] = {"focus", "ignore", "hide",
+                                         "show_from", "tagfocus", "tagignore",
+                                         "gate_only", "split",
+                                         "folded_column"};
+    for (size_t i = 0; i < sizeof(absent) / sizeof(*absent); i++)
+        ck_assert_msg(!json_object_get(st, absent[i]), "%s set", absent[i]);
+    /* the fixture's regex ignore rule; its preset rule stays in rules */
+    json_t *gi = json_object_get(st, "gate_ignore");
+    ck_assert_int_eq(json_array_size(gi), 1);
+    ck_assert_str_eq(json_string_value(json_array_get(gi, 0)), "^ignored\\.");
+    json_decref(doc);
+    free(js);
+
+    const char *focus[] = {"^main\\.", "server"};
+    const char *tagfocus[] = {"endpoint=/checkout"};
+    const char *hide[] = {"runtime\\..*"};
+    struct fg_report_prep prep = {0};
+    prep.focus = focus;
+    prep.n_focus = 2;
+    prep.tagfocus = tagfocus;
+    prep.n_tagfocus = 1;
+    prep.hide = hide;
+    prep.n_hide = 1;
+    prep.split = 4;
+    prep.folded_column = 2;
+    s.ctx.prep = &prep;
+    js = render(FG_REPORT_JSON, &s.ctx, &len);
+    ck_assert_msg(schema_check(js, msg, sizeof(msg)), "prep: %s", msg);
+    doc = json_loads(js, 0, &je);
+    st = json_object_get(doc, "settings");
+    ck_assert_int_eq(json_array_size(json_object_get(st, "focus")), 2);
+    ck_assert_str_eq(json_string_value(json_array_get(
+                         json_object_get(st, "focus"), 1)), "server");
+    ck_assert_str_eq(json_string_value(json_array_get(
+                         json_object_get(st, "tagfocus"), 0)),
+                     "endpoint=/checkout");
+    ck_assert_int_eq(json_array_size(json_object_get(st, "hide")), 1);
+    ck_assert_ptr_null(json_object_get(st, "ignore"));
+    ck_assert_int_eq(json_integer_value(json_object_get(st, "split")), 4);
+    ck_assert_int_eq(json_integer_value(json_object_get(st, "folded_column")),
+                     2);
+    json_decref(doc);
+    /* the schema refuses what these keys cannot hold */
+    char *bad = fg_xasprintf("%s", js);
+    char *at = strstr(bad, "\"folded_column\": 2");
+    ck_assert_ptr_nonnull(at);
+    at[strlen("\"folded_column\": ")] = '3';
+    ck_assert(!schema_check(bad, msg, sizeof(msg)));
+    free(bad);
+    free(js);
+    sample_release(&s);
+}
+END_TEST
+
 START_TEST(test_json_schema)
 {
     struct sample s;
@@ -1506,6 +1573,7 @@ Suite *report_suite(void)
     tcase_add_test(tc, test_markdown_escaping);
     tcase_add_test(tc, test_markdown_size_cap);
     tcase_add_test(tc, test_json_schema);
+    tcase_add_test(tc, test_json_settings_prep);
     tcase_add_test(tc, test_json_doc_example);
     tcase_add_test(tc, test_json_error_document);
     tcase_add_test(tc, test_html_self_contained);
