@@ -26,7 +26,7 @@ for k in sys.argv[2].split("."):
 print(d)
 EOF
 }
-command -v python3 >/dev/null || skip "python3 needed to read the JSON"
+command -v python3 >/dev/null || skip "python3 not installed, needed to read the JSON (make test-deps installs it)"
 # schema FILE: valid against docs/json-schema.json (when jsonschema exists)
 have_jsonschema=false
 python3 -c 'import jsonschema' 2>/dev/null && have_jsonschema=true

@@ -5,8 +5,8 @@
 # exactly; the recording against itself passes, also cut into time
 # blocks.
 . tests/cli/lib.sh
-command -v node >/dev/null 2>&1 || skip "nodejs not installed (node missing)"
-command -v python3 >/dev/null 2>&1 || skip "python3 not installed"
+command -v node >/dev/null 2>&1 || skip "nodejs not installed (node missing; make test-deps installs it)"
+command -v python3 >/dev/null 2>&1 || skip "python3 not installed (make test-deps installs it)"
 node --cpu-prof --cpu-prof-dir "$TMP" --cpu-prof-name work.cpuprofile \
     tests/cli/live/work.js >"$TMP/node.log" 2>&1 ||
     fail "node --cpu-prof failed: $(tail -3 "$TMP/node.log")"

@@ -4,10 +4,11 @@
 # per-function flat and cum values must agree exactly
 # (tests/cli/jfr_reference.py), over two chunks too.
 . tests/cli/lib.sh
-for tool in java javac jfr python3; do
+for tool in java javac jfr; do
     command -v $tool >/dev/null 2>&1 ||
-        skip "openjdk-17-jdk-headless not installed ($tool missing)"
+        skip "openjdk-17-jdk-headless not installed ($tool missing; make test-deps installs it)"
 done
+command -v python3 >/dev/null 2>&1 || skip "python3 not installed (make test-deps installs it)"
 events=jdk.ExecutionSample,jdk.ObjectAllocationSample,jdk.ObjectAllocationInNewTLAB,jdk.ObjectAllocationOutsideTLAB,jdk.JavaMonitorEnter,jdk.ThreadPark,jdk.ActiveSetting
 mkdir "$TMP/java"
 javac -d "$TMP/java" tests/cli/java/Live.java || fail "javac failed"

@@ -7,15 +7,15 @@
 # kernel refuses perf events (perf_event_paranoid, or a container without
 # them).
 . tests/cli/lib.sh
-command -v perf >/dev/null 2>&1 || skip "linux-perf not installed (perf missing)"
-command -v cc >/dev/null 2>&1 || skip "no C compiler (build-essential)"
-command -v python3 >/dev/null 2>&1 || skip "python3 not installed"
+command -v perf >/dev/null 2>&1 || skip "linux-perf not installed (perf missing; make test-deps installs it)"
+command -v cc >/dev/null 2>&1 || skip "no C compiler: build-essential not installed (make deps installs it)"
+command -v python3 >/dev/null 2>&1 || skip "python3 not installed (make test-deps installs it)"
 cc -O1 -g -fno-omit-frame-pointer -o "$TMP/work" tests/cli/live/work.c ||
     fail "cc failed"
 paranoid=$(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null || echo '?')
 if ! perf record -e cpu-clock -F 499 -g -o "$TMP/perf.data" -- "$TMP/work" \
         >"$TMP/perf.log" 2>&1; then
-    skip "perf record refused (kernel.perf_event_paranoid=$paranoid): $(grep -m1 -iE 'error|permission|denied|not supported' "$TMP/perf.log")"
+    skip "perf record refused (kernel.perf_event_paranoid=$paranoid; run as root or 'sysctl kernel.perf_event_paranoid=1'): $(grep -m1 -iE 'error|permission|denied|not supported' "$TMP/perf.log")"
 fi
 perf script -i "$TMP/perf.data" >"$TMP/script.txt" 2>"$TMP/script.log" ||
     fail "perf script failed: $(tail -3 "$TMP/script.log")"

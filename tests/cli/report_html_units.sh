@@ -6,7 +6,7 @@
 # values and units, must print exactly what the C formatter prints
 # (fg-report-check units).
 . tests/cli/lib.sh
-command -v node >/dev/null 2>&1 || skip "nodejs not installed (node missing)"
+command -v node >/dev/null 2>&1 || skip "nodejs not installed (node missing; make test-deps installs it)"
 TOOL="$(dirname "$FG_BIN")/fg-report-check"
 [ -x "$TOOL" ] || TOOL=build/fg-report-check
 [ -x "$TOOL" ] || skip "fg-report-check not built"
