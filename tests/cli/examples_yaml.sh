@@ -103,7 +103,8 @@ def check_workflow(path, wf, n):
             if sid in ids and out not in action["outputs"]:
                 err(where, "flamegate action has no output '%s'" % out)
 
-for path in ("examples/github-benchmark.yml", "examples/github-fork-safe.yml"):
+for path in ("examples/github-benchmark.yml", "examples/github-fork-safe.yml",
+             "examples/github-history.yml"):
     docs = load(path)
     if not docs:
         err(path, "missing or empty")
@@ -468,7 +469,8 @@ for where, argv in commands:
             err(where, "'flamegate %s' has no flag %s" % (argv[0], m.group(1)))
 
 readme = open("examples/README.md").read()
-for f in ("github-benchmark.yml", "github-fork-safe.yml", "argo-rollouts-analysis.yaml",
+for f in ("github-benchmark.yml", "github-fork-safe.yml", "github-history.yml",
+          "argo-rollouts-analysis.yaml",
           "flagger-canary.yaml", "Dockerfile"):
     if f not in readme:
         err("examples/README.md", "does not describe %s" % f)
