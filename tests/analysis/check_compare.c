@@ -9,7 +9,9 @@
 #include "flamegate/source.h"
 #include "analysis/stats.h"
 #include "core/util.h"
+#include "synth.h"
 #include "testutil.h"
+#include "model/filter.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -582,6 +584,106 @@ START_TEST(test_environment_context)
 }
 END_TEST
 
+/* ---- a single function's slice ------------------------------------------ */
+
+/* name as an anchored POSIX ERE that matches only itself. */
+static void exact_regex(char *out, size_t cap, const char *name)
+{
+    size_t n = 0;
+    out[n++] = '^';
+    for (const char *c = name; *c && n + 3 < cap; c++) {
+        if (strchr(".[]()*+?{}|^$\\", *c))
+            out[n++] = '\\';
+        out[n++] = *c;
+    }
+    out[n++] = '$';
+    out[n] = 0;
+}
+
+/*
+ * Issue "Verdicts II": with the gate on one function (36 of 40 synthetic
+ * A/A pairs once failed when the noise was learned from that function
+ * alone) and with pprof's --focus on one function (the profiles cut to
+ * the stacks through it), A/A comparisons of 100 pairs fail at most 2.5%
+ * of the time.  The functions cycle over those holding 2% or more of the
+ * samples (self or inclusive).
+ */
+START_TEST(test_single_function_aa)
+{
+    struct fg_synth_opts so;
+    fg_synth_opts_default(&so);
+    so.seed = 11;
+    so.n_funcs = 300;
+    so.n_stacks = 2000;
+    struct fg_synth_tree *t = NULL;
+    struct fg_error err;
+    ck_assert_int_eq(fg_synth_tree_new(&so, &t, &err), FG_OK);
+    size_t nf = fg_synth_n_funcs(t), n_pick = 0;
+    size_t *pick = calloc(nf, sizeof(size_t));
+    for (size_t f = 0; f < nf; f++)
+        if (fg_synth_cum_weight(t, f) >= 0.02)
+            pick[n_pick++] = f;
+    ck_assert_uint_ge(n_pick, 10);
+    size_t pairs = fg_test_under_valgrind() ? 10 : 100;
+    size_t fails[2] = {0, 0};
+    for (size_t i = 0; i < pairs; i++) {
+        struct fg_synth_run_opts ro;
+        fg_synth_run_opts_default(&ro);
+        ro.n_samples = 10000;
+        ro.cv = 0.05;
+        struct fg_profile *b = NULL, *c = NULL;
+        ro.seed = fg_synth_seed(5, (uint32_t)(2 * i));
+        ck_assert_int_eq(fg_synth_generate(t, &ro, &b, &err), FG_OK);
+        ro.seed = fg_synth_seed(5, (uint32_t)(2 * i + 1));
+        ck_assert_int_eq(fg_synth_generate(t, &ro, &c, &err), FG_OK);
+        char re[600];
+        exact_regex(re, sizeof(re),
+                    fg_synth_func_name(t, pick[i % n_pick]));
+        /* the gate on one function */
+        struct fg_rule rule;
+        memset(&rule, 0, sizeof(rule));
+        rule.kind = FG_RULE_FOCUS;
+        rule.pattern = re;
+        rule.min_change = rule.min_delta = rule.max_share = -1;
+        struct fg_compare_opts o;
+        fg_compare_opts_default(&o);
+        o.min_samples = 100;
+        o.rules = &rule;
+        o.n_rules = 1;
+        struct fg_result *r = run(&b, 1, &c, 1, &o);
+        fails[0] += r->verdict == FG_VERDICT_FAIL;
+        fg_result_free(r);
+        /* pprof's --focus: only the stacks through it */
+        const char *focus[] = {re};
+        struct fg_filter_spec fs;
+        memset(&fs, 0, sizeof(fs));
+        fs.focus = focus;
+        fs.n_focus = 1;
+        struct fg_filter *flt = NULL;
+        ck_assert_int_eq(fg_filter_new(&fs, &flt, &err), FG_OK);
+        struct fg_profile *fb = NULL, *fc = NULL;
+        ck_assert_int_eq(fg_filter_apply(flt, b, &fb, NULL, &err), FG_OK);
+        ck_assert_int_eq(fg_filter_apply(flt, c, &fc, NULL, &err), FG_OK);
+        fg_compare_opts_default(&o);
+        o.min_samples = 100;
+        r = run(&fb, 1, &fc, 1, &o);
+        fails[1] += r->verdict == FG_VERDICT_FAIL;
+        fg_result_free(r);
+        fg_filter_free(flt);
+        fg_profile_free(fb);
+        fg_profile_free(fc);
+        fg_profile_free(b);
+        fg_profile_free(c);
+    }
+    ck_assert_msg(fails[0] * 40 <= pairs, "gate on one function: %zu of %zu "
+                  "A/A pairs failed", fails[0], pairs);
+    ck_assert_msg(fails[1] * 40 <= pairs, "--focus on one function: %zu of "
+                  "%zu A/A pairs failed", fails[1], pairs);
+    free(pick);
+    fg_synth_tree_free(t);
+}
+END_TEST
+
 /* ---- the real A/A series ---------------------------------------------- */
 
 static struct fg_profile *load(const char *rel)
@@ -759,6 +861,7 @@ Suite *compare_suite(void)
     tcase_add_test(tc, test_rules_and_new_functions);
     tcase_add_test(tc, test_interrupt_frames_charged_to_caller);
     tcase_add_test(tc, test_environment_context);
+    tcase_add_test(tc, test_single_function_aa);
     tcase_add_test(tc, test_kafka_aa_never_fails);
     tcase_add_test(tc, test_corpus_self_compare_and_heap);
     suite_add_tcase(s, tc);
