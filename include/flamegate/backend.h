@@ -112,13 +112,14 @@ void fg_backend_req_release(struct fg_backend_req *r);
 bool fg_backend_is_url(const char *src);
 
 /*
- * What became of the windows of one fg_backend_fetch_side: a window
- * without samples (an empty answer, or a profile that has none: a canary
- * younger than the range, a service without traffic) is dropped and
+ * What became of the windows of one fg_backend_fetch_side (or the
+ * captures of one URL of fg_backend_fetch_urls): a window without samples
+ * (an empty answer, or a profile that has none: a canary younger than the
+ * range, a service without traffic, an idle process) is dropped and
  * counted here.  Filled by the fetch; release with fg_fetch_tally_release.
  */
 struct fg_fetch_tally {
-    size_t windows;    /* windows fetched */
+    size_t windows;    /* windows fetched (captures made) */
     size_t empty;      /* of them without samples, dropped */
     size_t *empty_at;  /* owned: their indices (from 0), ascending */
 };
@@ -176,16 +177,23 @@ void fg_runs_release(struct fg_runs *r);
  * per URL, in order; release each with fg_runs_release (also after a
  * failure).  Only o->access is used (auth, tenant, headers, TLS,
  * timeouts, retries, size); the timeout is raised to cover a ?seconds=N
- * capture.  An empty answer, an HTML page or a profile without samples is
- * FG_EHTTP.
+ * capture.  An HTML page is FG_EHTTP.
+ *
+ * Captures without samples (an empty answer, or a profile that has
+ * none), as the windows of fg_backend_fetch_side: with tallies NULL each
+ * is FG_EHTTP naming the capture; with tallies (the caller's array of
+ * nurls, filled by the call, each released by the caller with
+ * fg_fetch_tally_release) they are left out of out[u] and counted in
+ * tallies[u], so a URL may end with out[u].n == 0 and the caller decides.
  */
 int fg_backend_fetch_urls(const struct fg_backend_req *o,
                           const char *const *urls, size_t nurls, size_t runs,
                           const struct fg_limits *lim, struct fg_runs *out,
+                          struct fg_fetch_tally *tallies,
                           struct fg_error *err) FG_MUST_CHECK;
 
-/* fg_backend_fetch_urls of one URL: *runs_out is a malloc'd array of *n
- * owned profiles. */
+/* fg_backend_fetch_urls of one URL, strict (a capture without samples is
+ * FG_EHTTP): *runs_out is a malloc'd array of *n owned profiles. */
 int fg_backend_fetch_url(const struct fg_backend_req *o, const char *url,
                          size_t runs, const struct fg_limits *lim,
                          struct fg_profile ***runs_out, size_t *n,

@@ -169,9 +169,10 @@ static const char compare_usage_backend[] =
     "                            (flags, values, config file) exit 2 always\n"
     "\n"
     "Exit codes: 0 PASS, MARGINAL or INCONCLUSIVE; 1 FAIL; 2 usage error or\n"
-    "unusable input; 3 a fetch failed.  --runs N against a backend drops\n"
-    "windows without samples (a young canary), saying so in the report; a\n"
-    "side left without any is INCONCLUSIVE, both sides without any exit 3.\n"
+    "unusable input; 3 a fetch failed.  Backend windows and live URL\n"
+    "captures without samples (a young canary, an idle process) are\n"
+    "dropped, and the report names them; a side left without any is\n"
+    "INCONCLUSIVE, both sides without any exit 3.\n"
     "\n"
     "Configuration:\n"
     "      --config FILE         settings, rules, budgets and presets (JSON;\n"
@@ -278,6 +279,10 @@ struct sides {
     bool single;                    /* one positional source: two-sided */
     bool backend;                   /* fetched with --backend: tally set */
     struct fg_fetch_tally tally[2]; /* the windows of each side */
+    size_t n_urls;                  /* live URL sources captured */
+    struct fg_fetch_tally *url_tally; /* per URL: its empty captures */
+    char **url_name;                /* per URL: redacted, owned */
+    int *url_side;                  /* per URL: 0 base, 1 candidate */
 };
 
 static void sides_release(struct sides *sd)
@@ -289,6 +294,13 @@ static void sides_release(struct sides *sd)
         fg_pathlist_release(&sd->paths[s]);
         fg_fetch_tally_release(&sd->tally[s]);
     }
+    for (size_t u = 0; u < sd->n_urls; u++) {
+        fg_fetch_tally_release(&sd->url_tally[u]);
+        free(sd->url_name[u]);
+    }
+    free(sd->url_tally);
+    free(sd->url_name);
+    free(sd->url_side);
 }
 
 /* Append one profile (stolen) to side s. */
@@ -356,12 +368,30 @@ static void warn_dropped(const struct sides *sd, struct fg_result *res)
             t->empty, t->empty == 1 ? "" : "s", which,
             s ? " (a canary younger than --from?)" : "");
     }
+    for (size_t u = 0; u < sd->n_urls; u++) {
+        const struct fg_fetch_tally *t = &sd->url_tally[u];
+        if (t->empty == 0)
+            continue;
+        char which[128];
+        fg_backend_windows_text(t->empty_at, t->empty, which, sizeof(which));
+        fg_result_add_warning(
+            res,
+            "%s %s: %zu of %zu capture%s %s samples; %zu empty capture%s "
+            "dropped (%s)",
+            sd->url_side[u] ? "candidate" : "base", sd->url_name[u],
+            t->windows - t->empty, t->windows, t->windows == 1 ? "" : "s",
+            t->windows - t->empty == 1 ? "has" : "have", t->empty,
+            t->empty == 1 ? "" : "s", which);
+    }
 }
 
 /*
  * Live endpoints: each URL captured --runs times, both sides at the same
  * time (round i takes capture i of every URL), so that a drift in load
- * during the captures shows on both sides.
+ * during the captures shows on both sides.  Captures without samples are
+ * dropped as backend windows are (warn_dropped names them); a side left
+ * without any profile is INCONCLUSIVE (fg_compare), both sides an error
+ * (check_captured).
  */
 static int capture_urls(const struct fg_settings *st,
                         const struct fg_backend_req *req,
@@ -372,11 +402,18 @@ static int capture_urls(const struct fg_settings *st,
     if (nu == 0)
         return FG_OK;
     const char **all = fg_xcalloc(nu, sizeof(*all));
-    for (size_t i = 0; i < nu; i++)
+    sd->n_urls = nu;
+    sd->url_tally = fg_xcalloc(nu, sizeof(*sd->url_tally));
+    sd->url_name = fg_xcalloc(nu, sizeof(*sd->url_name));
+    sd->url_side = fg_xcalloc(nu, sizeof(*sd->url_side));
+    for (size_t i = 0; i < nu; i++) {
         all[i] = i < urls[0].n ? urls[0].v[i] : urls[1].v[i - urls[0].n];
+        sd->url_name[i] = fg_http_redact_url(all[i]);
+        sd->url_side[i] = i < urls[0].n ? 0 : 1;
+    }
     struct fg_runs *got = fg_xcalloc(nu, sizeof(*got));
     int rc = fg_backend_fetch_urls(req, all, nu, (size_t)st->runs, &st->lim,
-                                   got, err);
+                                   got, sd->url_tally, err);
     for (size_t i = 0; i < nu; i++) {
         if (rc == FG_OK) {
             add_fetched(sd, i < urls[0].n ? 0 : 1, got[i].p, got[i].n);
@@ -459,7 +496,14 @@ static int load_files(const struct fg_settings *st,
         }
         take_sides(sd, i < nb ? 0 : 1, &jobs[i]);
     }
-    if (rc == FG_OK && sd->single && sd->n[1] == 0)
+    if (rc == FG_OK && sd->n_urls && sd->n[0] == 0 && sd->n[1] == 0)
+        rc = fg_error_set(err, FG_EHTTP,
+                          "neither side has samples in any capture of %s%s: "
+                          "is the process busy, and for a CPU profile is "
+                          "?seconds=N long enough?",
+                          sd->url_name[0],
+                          sd->n_urls > 1 ? " or the other URLs" : "");
+    else if (rc == FG_OK && sd->single && sd->n[1] == 0)
         rc = fg_error_set(err, FG_EUSAGE,
                           "give BASE CANDIDATE: a single source must be "
                           "two-sided (a Pyroscope /render-diff JSON), and "

@@ -767,10 +767,14 @@ int fg_backend_fetch_side(const struct fg_backend_req *o,
 int fg_backend_fetch_urls(const struct fg_backend_req *o,
                           const char *const *urls, size_t nurls, size_t runs,
                           const struct fg_limits *lim, struct fg_runs *out,
+                          struct fg_fetch_tally *tallies,
                           struct fg_error *err)
 {
-    for (size_t u = 0; u < nurls; u++)
+    for (size_t u = 0; u < nurls; u++) {
         out[u] = (struct fg_runs){NULL, 0};
+        if (tallies)
+            memset(&tallies[u], 0, sizeof(tallies[u]));
+    }
     int rc = check_runs(&runs, lim, err);
     if (rc != FG_OK || nurls == 0)
         return rc;
@@ -779,11 +783,14 @@ int fg_backend_fetch_urls(const struct fg_backend_req *o,
         f[u] = fg_xcalloc(runs, sizeof(**f));
     rc = capture_rounds(o, urls, nurls, runs, lim, f, err);
     for (size_t u = 0; u < nurls && rc == FG_OK; u++)
-        rc = decode_all(NULL, f[u], runs, true, lim, NULL, &out[u].p,
-                        &out[u].n, err);
+        rc = decode_all(NULL, f[u], runs, true, lim,
+                        tallies ? &tallies[u] : NULL, &out[u].p, &out[u].n,
+                        err);
     for (size_t u = 0; u < nurls; u++) {
-        if (rc != FG_OK)
+        if (rc != FG_OK) {
             fg_runs_release(&out[u]);
+            fg_fetch_tally_release(tallies ? &tallies[u] : NULL);
+        }
         fg_fetched_free(f[u], runs);
     }
     free(f);
@@ -796,7 +803,7 @@ int fg_backend_fetch_url(const struct fg_backend_req *o, const char *url,
                          struct fg_error *err)
 {
     struct fg_runs r;
-    int rc = fg_backend_fetch_urls(o, &url, 1, runs, lim, &r, err);
+    int rc = fg_backend_fetch_urls(o, &url, 1, runs, lim, &r, NULL, err);
     *runs_out = r.p;
     *n = r.n;
     return rc;

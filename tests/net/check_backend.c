@@ -1185,7 +1185,7 @@ START_TEST(live_captures_run_in_rounds)
         fg_xasprintf("%s/other/profile", fg_fakesrv_url(c.s))};
     struct fg_runs out[3];
     ck_assert_msg(fg_backend_fetch_urls(&c.req, (const char *const *)u, 3, 3,
-                                        &c.lim, out, &c.err) == FG_OK,
+                                        &c.lim, out, NULL, &c.err) == FG_OK,
                   "%s", c.err.msg);
     for (size_t i = 0; i < 3; i++) {
         ck_assert_uint_eq(out[i].n, 3);
@@ -1252,6 +1252,79 @@ START_TEST(live_capture_errors)
     ck_assert_int_eq(fg_backend_fetch_url(&c.req, url, 3, &c.lim, &c.runs,
                                           &c.n, &c.err), FG_ELIMIT);
     free(url);
+    net_case_end(&c);
+}
+END_TEST
+
+/*
+ * Captures without samples (an empty answer; the profile of an idle
+ * process, which holds none) are dropped and counted per URL, as backend
+ * windows are, when the caller asks for tallies: a URL may end with no
+ * capture at all and the caller decides.  Without tallies each is an
+ * error naming the capture.
+ */
+START_TEST(live_captures_without_samples)
+{
+    struct net_case c;
+    net_case_start(&c, NULL, NULL, NULL);
+    ck_assert_int_eq(net_case_resolve(&c, 0), FG_OK);
+    struct fg_fakesrv *s2 = fg_fakesrv_start_for(60);
+    ck_assert_ptr_nonnull(s2);
+    /* server 1: capture 1 empty, 2 with samples, 3 a profile of none */
+    struct fg_fake_response none = {.status = 200,
+                                    .content_type = "application/octet-stream"};
+    fg_fakesrv_push(c.s, &none);
+    serve_capture(c.s, "main;work 100\n", 0);
+    struct fg_limits lim;
+    fg_limits_default(&lim);
+    struct fg_profile *idle = NULL;
+    ck_assert_int_eq(fg_folded_parse("main;idle 1\n", 12, "idle", &lim,
+                                     &idle, &c.err), FG_OK);
+    idle->n_samples = 0;
+    struct fg_buf raw;
+    fg_buf_init(&raw, 0);
+    ck_assert_int_eq(fg_pprof_encode(idle, &raw, &c.err), FG_OK);
+    fg_profile_free(idle);
+    struct fg_fake_response zero = {.status = 200,
+                                    .content_type = "application/octet-stream",
+                                    .body = raw.data, .body_len = raw.len};
+    fg_fakesrv_push(c.s, &zero);
+    /* server 2: never any sample */
+    fg_fakesrv_push(s2, &none);
+    char *u[2] = {
+        fg_xasprintf("%s/debug/pprof/profile?seconds=0", fg_fakesrv_url(c.s)),
+        fg_xasprintf("%s/debug/pprof/profile?seconds=0&token=s3cr3t",
+                     fg_fakesrv_url(s2))};
+    struct fg_runs out[2];
+    struct fg_fetch_tally t[2];
+    ck_assert_msg(fg_backend_fetch_urls(&c.req, (const char *const *)u, 2, 3,
+                                        &c.lim, out, t, &c.err) == FG_OK,
+                  "%s", c.err.msg);
+    ck_assert_uint_eq(out[0].n, 1);
+    ck_assert_int_eq(fg_test_total(out[0].p[0]), 100);
+    ck_assert_ptr_nonnull(strstr(out[0].p[0]->source, "(capture 2/3)"));
+    ck_assert_uint_eq(t[0].windows, 3);
+    ck_assert_uint_eq(t[0].empty, 2);
+    ck_assert_uint_eq(t[0].empty_at[0], 0);
+    ck_assert_uint_eq(t[0].empty_at[1], 2);
+    ck_assert_uint_eq(out[1].n, 0);
+    ck_assert_uint_eq(t[1].windows, 3);
+    ck_assert_uint_eq(t[1].empty, 3);
+    for (size_t i = 0; i < 2; i++) {
+        fg_runs_release(&out[i]);
+        fg_fetch_tally_release(&t[i]);
+    }
+    /* strict without tallies: the first empty capture is the error */
+    ck_assert_int_eq(fg_backend_fetch_urls(&c.req, (const char *const *)u, 2,
+                                           3, &c.lim, out, NULL, &c.err),
+                     FG_EHTTP);
+    ck_assert_msg(strstr(c.err.msg, "(capture 1/3)"), "%s", c.err.msg);
+    ck_assert_ptr_null(strstr(c.err.msg, "s3cr3t"));
+    ck_assert_ptr_null(out[0].p);
+    fg_buf_release(&raw);
+    free(u[0]);
+    free(u[1]);
+    fg_fakesrv_stop(s2);
     net_case_end(&c);
 }
 END_TEST
@@ -1438,6 +1511,7 @@ Suite *backend_suite(void)
     tc = net_tcase(s, "live", 30);
     tcase_add_test(tc, live_captures_run_in_rounds);
     tcase_add_test(tc, live_capture_errors);
+    tcase_add_test(tc, live_captures_without_samples);
     tc = net_tcase(s, "options", 0);
     tcase_add_test(tc, parse_times);
     tcase_add_test(tc, windows_text_ranges);

@@ -22,7 +22,9 @@
  * the client must fall back), .../SelectMergeProfile, .../ProfileTypes,
  * .../LabelValues; GET /debug/pprof/<anything> answers the first profile
  * of the first --profiles gzipped (application/octet-stream), and keeps a
- * copy in DIR/endpoint.pb.gz.  Errors are Connect JSON bodies.
+ * copy in DIR/endpoint.pb.gz; with NAME=VALUE in its query (a live
+ * endpoint per version) it answers the files of VALUE in turn, one per
+ * request, "-" as an empty answer.  Errors are Connect JSON bodies.
  *
  * --fail N:STATUS answers the first N queries with STATUS; --delay S waits
  * S seconds before each answer; --token T requires "Authorization: Bearer
@@ -52,6 +54,7 @@ struct version_files {
     char *value;
     struct fg_buf *raw; /* uncompressed pprof per file */
     size_t n;
+    size_t served;      /* /debug/pprof answers given from these */
 };
 
 struct fake {
@@ -94,6 +97,7 @@ static void load_version(struct fake *f, const char *arg)
     v->value = fg_xstrndup(arg, (size_t)(eq - arg));
     v->raw = NULL;
     v->n = 0;
+    v->served = 0;
     char *list = fg_xstrdup(eq + 1);
     struct fg_limits lim;
     fg_limits_default(&lim);
@@ -258,11 +262,39 @@ static void label_values(struct fake *f, struct fg_fake_response *r)
     free(names);
 }
 
-static void endpoint(struct fake *f, struct fg_fake_response *r)
+/* True when the query of target has the parameter name=value. */
+static bool has_param(const char *target, const char *name, const char *value)
+{
+    const char *qs = strchr(target, '?');
+    char *want = fg_xasprintf("%s=%s", name, value);
+    size_t wl = strlen(want);
+    bool hit = false;
+    for (const char *p = qs; p && !hit; p = strchr(p + 1, '&'))
+        hit = strncmp(p + 1, want, wl) == 0 &&
+              (p[1 + wl] == '\0' || p[1 + wl] == '&');
+    free(want);
+    return hit;
+}
+
+/* GET /debug/pprof/...: with LABEL=VALUE in the query (a live endpoint
+ * per version), the files of VALUE in turn, one per request ("-": an
+ * empty answer, a capture without samples); else the first file,
+ * gzipped. */
+static void endpoint(struct fake *f, const struct fg_fake_request *q,
+                     struct fg_fake_response *r)
 {
     r->status = 200;
     r->content_type = "application/octet-stream";
     r->headers = "Content-Disposition: attachment; filename=\"profile\"\r\n";
+    for (size_t i = 0; i < f->nv; i++) {
+        struct version_files *v = &f->v[i];
+        if (!has_param(q->target, f->label, v->value))
+            continue;
+        const struct fg_buf *b = &v->raw[v->served++ % v->n];
+        r->body = b->data;
+        r->body_len = b->len;
+        return;
+    }
     r->body = f->endpoint_gz.data;
     r->body_len = f->endpoint_gz.len;
 }
@@ -297,7 +329,7 @@ static void handler(void *ctx, const struct fg_fake_request *q,
     r->delay = f->delay;
     if (strncmp(q->path, "/debug/pprof/", 13) == 0) {
         fprintf(f->log, "GET %s - 0 0\n", q->target);
-        endpoint(f, r);
+        endpoint(f, q, r);
     } else if (!authorised(f, q, r)) {
         fprintf(f->log, "%s %s - 0 0\n", q->method, q->path);
     } else if (f->fail_n > 0) {
