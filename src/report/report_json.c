@@ -391,6 +391,15 @@ static json_t *document(const struct fg_report_ctx *ctx)
     set(m, "mde_noise", num(r->mde_noise));
     set(m, "prior_var", num(r->prior_var));
     set(m, "prior_df", num(r->prior_df));
+    set(m, "spread_var", num(r->spread_var));
+    json_t *es = json_object();
+    set(es, "base", num(r->env_share[0]));
+    set(es, "candidate", num(r->env_share[1]));
+    set(m, "environment_share", es);
+    json_t *cs = json_object();
+    set(cs, "base", num(r->charged_share[0]));
+    set(cs, "candidate", num(r->charged_share[1]));
+    set(m, "interrupt_share", cs);
     set(root, "method", m);
 
     json_t *fds = json_array();
