@@ -63,6 +63,9 @@ static int cmp_keys(const void *x, const void *y)
 }
 
 struct name_ent {
+    uint64_t key;  /* bytes [depth, depth + 8) of s, big-endian, zeros
+                    * after its end: comparing keys compares the bytes
+                    * as strcmp does */
     const unsigned char *s;
     uint32_t row;
 };
@@ -71,41 +74,41 @@ struct name_task {
     size_t lo, n, depth;
 };
 
-static void swap_ent(struct name_ent *a, size_t i, size_t j)
+/* Bytes [d, d + 8) of s (d <= strlen(s)) as a big-endian word. */
+static inline uint64_t load_key(const unsigned char *s, size_t d)
 {
-    struct name_ent t = a[i];
-    a[i] = a[j];
-    a[j] = t;
+    uint64_t k = 0;
+    int i = 0;
+    for (; i < 8 && s[d + (size_t)i]; i++)
+        k = k << 8 | s[d + (size_t)i];
+    return i == 0 ? 0 : k << (8 * (8 - i)); /* i == 8: no shift */
 }
 
-/* Insertion sort of a[lo..lo+n), whose names agree on their first depth
- * bytes. */
-static void sort_names_small(struct name_ent *a, size_t lo, size_t n,
-                             size_t depth)
+static inline bool name_less(const struct name_ent *a,
+                             const struct name_ent *b, size_t depth)
 {
-    for (size_t i = lo + 1; i < lo + n; i++) {
-        struct name_ent x = a[i];
-        size_t j = i;
-        while (j > lo && strcmp((const char *)a[j - 1].s + depth,
-                                (const char *)x.s + depth) > 0) {
-            a[j] = a[j - 1];
-            j--;
-        }
-        a[j] = x;
-    }
+    if (a->key != b->key)
+        return a->key < b->key;
+    if (!(a->key & 0xff))
+        return false; /* both ended in these 8 bytes: equal */
+    return strcmp((const char *)a->s + depth + 8,
+                  (const char *)b->s + depth + 8) < 0;
 }
 
 /*
  * Sort names in byte order by three-way radix quicksort (Bentley and
- * Sedgewick): each byte of a shared prefix is looked at about once,
- * where strcmp in a comparison sort rereads it at every comparison.  An
- * explicit task stack instead of recursion: names may share prefixes of
- * any length.
+ * Sedgewick) on 8 bytes at a time, cached in the entries: a shared
+ * prefix costs one pass per 8 bytes over contiguous keys instead of one
+ * scattered read per byte, or strcmp's rereading of it at every
+ * comparison.  An explicit task stack instead of recursion: names may
+ * share prefixes of any length.  Keys hold the bytes at the task's depth.
  */
 static void sort_names(struct name_ent *a, size_t count)
 {
     struct name_task *st = NULL;
     size_t nst = 0, cap = 0;
+    for (size_t i = 0; i < count; i++)
+        a[i].key = load_key(a[i].s, 0);
     st = fg_xgrow(st, &cap, 1, sizeof(*st));
     st[nst++] = (struct name_task){0, count, 0};
     while (nst) {
@@ -113,34 +116,130 @@ static void sort_names(struct name_ent *a, size_t count)
         size_t lo = t.lo, n = t.n, d = t.depth;
         while (n > 1) {
             if (n < 16) {
-                sort_names_small(a, lo, n, d);
+                for (size_t i = lo + 1; i < lo + n; i++) {
+                    struct name_ent x = a[i];
+                    size_t j = i;
+                    while (j > lo && name_less(&x, &a[j - 1], d)) {
+                        a[j] = a[j - 1];
+                        j--;
+                    }
+                    a[j] = x;
+                }
                 break;
             }
-            /* median of three bytes as the pivot */
-            int x = a[lo].s[d], y = a[lo + n / 2].s[d],
-                z = a[lo + n - 1].s[d];
-            int v = x < y ? (y < z ? y : (x < z ? z : x))
-                          : (x < z ? x : (y < z ? z : y));
+            /* median of three keys as the pivot */
+            uint64_t x = a[lo].key, y = a[lo + n / 2].key,
+                     z = a[lo + n - 1].key;
+            uint64_t v = x < y ? (y < z ? y : (x < z ? z : x))
+                               : (x < z ? x : (y < z ? z : y));
             size_t lt = lo, i = lo, gt = lo + n;
             while (i < gt) {
-                int c = a[i].s[d];
-                if (c < v)
-                    swap_ent(a, lt++, i++);
-                else if (c > v)
-                    swap_ent(a, i, --gt);
-                else
+                uint64_t c = a[i].key;
+                if (c < v) {
+                    struct name_ent tmp = a[lt];
+                    a[lt++] = a[i];
+                    a[i++] = tmp;
+                } else if (c > v) {
+                    struct name_ent tmp = a[--gt];
+                    a[gt] = a[i];
+                    a[i] = tmp;
+                } else {
                     i++;
+                }
             }
             st = fg_xgrow(st, &cap, nst + 2, sizeof(*st));
             if (lt > lo)
                 st[nst++] = (struct name_task){lo, lt - lo, d};
             if (lo + n > gt)
                 st[nst++] = (struct name_task){gt, lo + n - gt, d};
-            if (v == 0)
+            if (!(v & 0xff))
                 break; /* the middle names are equal: all ended here */
             lo = lt;
             n = gt - lt;
-            d++;
+            d += 8;
+            for (size_t k = lo; k < lo + n; k++)
+                a[k].key = load_key(a[k].s, d);
+        }
+    }
+    free(st);
+}
+
+static inline bool key_less(const struct row_key *a, const struct row_key *b)
+{
+    return cmp_keys(a, b) < 0;
+}
+
+static void swap_keys(struct row_key *a, size_t i, size_t j)
+{
+    struct row_key t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+}
+
+/* Sort keys[0..n) (all distinct: the name part is unique) by cmp_keys:
+ * a quicksort with the comparison inlined, insertion sort below 16, and
+ * qsort for a range that partitions badly too often.  glibc's qsort is a
+ * merge sort through a function pointer with an n-sized buffer. */
+static void sort_keys(struct row_key *a, size_t n)
+{
+    struct name_task *st = NULL;
+    size_t nst = 0, cap = 0;
+    int budget = 2;
+    for (size_t m = n; m > 1; m >>= 1)
+        budget += 2;
+    st = fg_xgrow(st, &cap, 1, sizeof(*st));
+    st[nst++] = (struct name_task){0, n, 0};
+    while (nst) {
+        struct name_task t = st[--nst];
+        size_t lo = t.lo, len = t.n;
+        while (len > 1) {
+            if (len < 16) {
+                for (size_t i = lo + 1; i < lo + len; i++) {
+                    struct row_key x = a[i];
+                    size_t j = i;
+                    while (j > lo && key_less(&x, &a[j - 1])) {
+                        a[j] = a[j - 1];
+                        j--;
+                    }
+                    a[j] = x;
+                }
+                break;
+            }
+            if (t.depth++ > (size_t)budget) {
+                qsort(a + lo, len, sizeof(*a), cmp_keys);
+                break;
+            }
+            size_t mid = lo + len / 2, hi = lo + len - 1;
+            if (key_less(&a[mid], &a[lo]))
+                swap_keys(a, mid, lo);
+            if (key_less(&a[hi], &a[lo]))
+                swap_keys(a, hi, lo);
+            if (key_less(&a[hi], &a[mid]))
+                swap_keys(a, hi, mid);
+            struct row_key piv = a[mid];
+            size_t i = lo, j = hi;
+            for (;;) {
+                while (key_less(&a[i], &piv))
+                    i++;
+                while (key_less(&piv, &a[j]))
+                    j--;
+                if (i >= j)
+                    break;
+                swap_keys(a, i, j);
+                i++;
+                j--;
+            }
+            /* [lo, j] <= piv <= [j + 1, hi]; the larger side waits */
+            size_t nl = j + 1 - lo, nr = lo + len - (j + 1);
+            st = fg_xgrow(st, &cap, nst + 1, sizeof(*st));
+            if (nl > nr) {
+                st[nst++] = (struct name_task){lo, nl, t.depth};
+                lo = j + 1;
+                len = nr;
+            } else {
+                st[nst++] = (struct name_task){j + 1, nr, t.depth};
+                len = nl;
+            }
         }
     }
     free(st);
@@ -187,8 +286,7 @@ void fg_rank_rows(struct fg_result *r, size_t *new_of_old)
     }
     free(name_of);
     for (size_t b = 0; b < N_ROW_RANKS; b++)
-        qsort(keys + start[b], start[b + 1] - start[b], sizeof(*keys),
-              cmp_keys);
+        sort_keys(keys + start[b], start[b + 1] - start[b]);
     uint32_t *perm = fg_xcalloc(n ? n : 1, sizeof(uint32_t));
     for (size_t i = 0; i < n; i++) {
         perm[i] = row_of[keys[i].name];
