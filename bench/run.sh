@@ -2,12 +2,15 @@
 # bench/run.sh - the flamegate benchmark ('make bench'; see bench/README.md).
 #
 # Generates synthetic pprof profiles with fg-gen into bench/out/, times
-# 'flamegate top' and 'flamegate compare' (default text report to
-# /dev/null) over several runs and reports medians, measures peak RSS with
-# GNU time, times the references on the same inputs in the same run
-# ('gzip -dc', the floor; 'go tool pprof -top' and '-top -diff_base' when Go
-# is installed, the peer), and prints a table of ratios.  It never fails on
-# timing: the exit status is non-zero only when a command fails.
+# 'flamegate top' and 'flamegate compare' (default settings, text report
+# to /dev/null; and with -o html=...) over several runs and reports
+# medians, measures peak RSS with GNU time, times the references on the
+# same inputs in the same run ('gzip -dc' of every input, the floor; 'go
+# tool pprof -top' and '-top -diff_base' when Go is installed, the peer)
+# for 1 vs 1, 3 vs 3 and 30 history runs vs 1, measures how time grows
+# with stacks, functions and runs (least-squares line, R^2), and prints a
+# table and the targets.  It never fails on timing: the exit status is
+# non-zero only when a command fails.
 #
 # Environment:
 #   FG=PATH            flamegate binary [./flamegate]
@@ -17,7 +20,7 @@
 #                      runs (CI), evaluates no target
 #   BENCH_RUNS=N       runs per flamegate and gzip measurement [5]
 #   BENCH_PPROF_RUNS=N runs per go tool pprof measurement [1]; pprof takes
-#                      25-75 s per run on the 27 MB pair
+#                      10-75 s per run on the 27 MB pair, minutes on 3 vs 3
 #   BENCH_PPROF_LARGE=1  also run 'go tool pprof -diff_base' on the 100 MB
 #                      pair (minutes and about 9 GB of memory)
 #   BENCH_NO_PPROF=1   skip go tool pprof even when Go is installed
@@ -170,6 +173,8 @@ if [ "$QUICK" = 1 ]; then
     B_OPTS=(--seed 8 --functions 4000 --stacks 20000 --depth 6 --all-stacks --samples 200000)
     RUN_COUNTS="1 3"
     FUNC_COUNTS="1000 10000"
+    STACK_COUNTS="5000 10000 20000"
+    STACK_FUNCS=2000
 else
     # "27 MB class": 1,000,000 distinct stacks over 200,000 functions.
     # fg-gen's names are realistic Go names (~45 bytes), so 1M stacks
@@ -178,15 +183,23 @@ else
     B_OPTS=(--seed 8 --functions 400000 --stacks 2000000 --depth 6 --all-stacks --samples 20000000)
     RUN_COUNTS="1 10 50 100"
     FUNC_COUNTS="1000 10000 100000 1000000"
+    STACK_COUNTS="125000 250000 500000 1000000"
+    STACK_FUNCS=50000
 fi
 RUN_OPTS=(--seed 9 --functions 5000 --stacks 28000 --depth 5 --all-stacks --samples 100000)
+HIST=30   # history runs against one candidate
 
 note "generating profiles in $OUT (reused when unchanged)"
 gen a-base.pb.gz "${A_OPTS[@]}" --run-seed 1
 gen a-cand.pb.gz "${A_OPTS[@]}" --run-seed 2 --regress @0.03:1.5
+# 3 vs 3 of the 27 MB class: three runs per side
+mkdir -p "$OUT/a3"
+gen_runs a3/base.pb.gz 3 "${A_OPTS[@]}" --run-seed 3
+gen_runs a3/cand.pb.gz 3 "${A_OPTS[@]}" --run-seed 4 --regress @0.03:1.5
 gen b-base.pb.gz "${B_OPTS[@]}" --run-seed 1
 gen b-cand.pb.gz "${B_OPTS[@]}" --run-seed 2 --regress @0.03:1.5
 maxruns=${RUN_COUNTS##* }
+[ "$maxruns" -lt "$HIST" ] && maxruns=$HIST
 mkdir -p "$OUT/runs"
 gen_runs runs/base.pb.gz "$maxruns" "${RUN_OPTS[@]}" --run-seed 11
 gen_runs runs/cand.pb.gz "$maxruns" "${RUN_OPTS[@]}" --run-seed 12 --regress @0.03:1.3
@@ -195,43 +208,86 @@ for f in $FUNC_COUNTS; do
     gen "f$f-base.pb.gz" "${fo[@]}" --run-seed 1
     gen "f$f-cand.pb.gz" "${fo[@]}" --run-seed 2
 done
+for n in $STACK_COUNTS; do
+    so=(--seed 13 --functions "$STACK_FUNCS" --stacks "$n" --depth 3 --types 1 --all-stacks --samples $((10 * n)))
+    gen "s$n-base.pb.gz" "${so[@]}" --run-seed 1
+    gen "s$n-cand.pb.gz" "${so[@]}" --run-seed 2
+done
 
 A1=$OUT/a-base.pb.gz A2=$OUT/a-cand.pb.gz
 B1=$OUT/b-base.pb.gz B2=$OUT/b-cand.pb.gz
-A1MB=$(mb "$A1") A2MB=$(mb "$A2") B1MB=$(mb "$B1") B2MB=$(mb "$B2")
-AMB=$(awk -v a="$A1MB" -v b="$A2MB" 'BEGIN {printf "%.1f", a + b}')
-BMB=$(awk -v a="$B1MB" -v b="$B2MB" 'BEGIN {printf "%.1f", a + b}')
+A1MB=$(mb "$A1")
+B1MB=$(mb "$B1")
 
-# ---- the 27 MB and 100 MB cases ---------------------------------------------
+# ---- comparisons: flamegate (default, -o html) vs gzip -dc vs pprof ----------
 
-bench_case() { # LABEL MB1 MBPAIR BASE CAND PPROF_DIFF(0/1)
-    local label=$1 mb1=$2 mbp=$3 base=$4 cand=$5 pdiff=$6
-    note "$label: flamegate top"
-    measure "$RUNS" "$FG" top "$base"; row "$label top" "flamegate top" "$mb1"
-    measure "$RUNS" gzip -dc "$base"; row "$label top" "gzip -dc" "$mb1"
-    if [ "$PPROF" = 1 ]; then
-        note "$label: go tool pprof -top"
-        measure "$PPROF_RUNS" go tool pprof -top -symbolize=none "$base"
-        row "$label top" "go tool pprof -top" "$mb1"
-    fi
-    note "$label: flamegate compare"
-    measure "$RUNS" "$FG" compare --color=never "$base" "$cand"
-    row "$label compare" "flamegate compare" "$mbp"
-    # shellcheck disable=SC2016 # expanded by the inner shell
-    measure "$RUNS" bash -c 'gzip -dc "$1" >/dev/null && gzip -dc "$2" >/dev/null' gz "$base" "$cand"
-    row "$label compare" "gzip -dc (both)" "$mbp"
+HTML="$OUT/report.html"
+# gunzip every input, one after the other (what decompressing alone costs)
+# shellcheck disable=SC2016 # expanded by the inner shell
+GZALL='for f in "$@"; do gzip -dc "$f" >/dev/null || exit 2; done'
+
+# bench_compare CASE PPROF(0/1) BASE... -- CAND...: flamegate compare with
+# the default settings and with -o html=..., gzip -dc of every input, and
+# go tool pprof -top -diff_base (merging the runs of each side).
+bench_compare() {
+    local c=$1 pdiff=$2; shift 2
+    local base=() cand=() args=() pargs=() side=0 f
+    for f in "$@"; do
+        if [ "$f" = -- ]; then side=1; continue; fi
+        if [ $side = 0 ]; then base+=("$f"); else cand+=("$f"); fi
+    done
+    for f in "${base[@]}"; do args+=(--base "$f"); pargs+=(-diff_base "$f"); done
+    for f in "${cand[@]}"; do args+=(--candidate "$f"); pargs+=("$f"); done
+    local mbin
+    mbin=$(mb "${base[@]}" "${cand[@]}")
+    note "$c: flamegate compare (default, then -o html)"
+    measure "$RUNS" "$FG" compare --color=never "${args[@]}"
+    row "$c" "flamegate compare" "$mbin"
+    measure "$RUNS" "$FG" compare --color=never -o "html=$HTML" "${args[@]}"
+    row "$c" "flamegate compare -o html" "$mbin"
+    measure "$RUNS" bash -c "$GZALL" gz "${base[@]}" "${cand[@]}"
+    row "$c" "gzip -dc (all inputs)" "$mbin"
     if [ "$PPROF" = 1 ] && [ "$pdiff" = 1 ]; then
-        note "$label: go tool pprof -top -diff_base"
-        measure "$PPROF_RUNS" go tool pprof -top -symbolize=none -diff_base "$base" "$cand"
-        row "$label compare" "go tool pprof -diff_base" "$mbp"
+        note "$c: go tool pprof -top -diff_base"
+        measure "$PPROF_RUNS" go tool pprof -top -symbolize=none "${pargs[@]}"
+        row "$c" "go tool pprof -diff_base" "$mbin"
     fi
 }
 
-bench_case "27MB" "$A1MB" "$AMB" "$A1" "$A2" 1
-bench_case "100MB" "$B1MB" "$BMB" "$B1" "$B2" "$PPROF_LARGE"
+bench_top() { # CASE MB FILE
+    note "$1: flamegate top"
+    measure "$RUNS" "$FG" top "$3"; row "$1" "flamegate top" "$2"
+    measure "$RUNS" gzip -dc "$3"; row "$1" "gzip -dc" "$2"
+    if [ "$PPROF" = 1 ]; then
+        note "$1: go tool pprof -top"
+        measure "$PPROF_RUNS" go tool pprof -top -symbolize=none "$3"
+        row "$1" "go tool pprof -top" "$2"
+    fi
+}
 
-# ---- scaling: runs and functions --------------------------------------------
+a3b=() a3c=() hb=()
+for i in 1 2 3; do a3b+=("$OUT/a3/base-$i.pb.gz"); a3c+=("$OUT/a3/cand-$i.pb.gz"); done
+for ((i = 1; i <= HIST; i++)); do hb+=("$OUT/runs/base-$i.pb.gz"); done
 
+bench_top "27MB top" "$A1MB" "$A1"
+bench_compare "27MB 1v1" 1 "$A1" -- "$A2"
+bench_compare "27MB 3v3" "${BENCH_PPROF_3V3:-1}" "${a3b[@]}" -- "${a3c[@]}"
+bench_compare "history 30v1" 1 "${hb[@]}" -- "$OUT/runs/cand-1.pb.gz"
+bench_top "100MB top" "$B1MB" "$B1"
+bench_compare "100MB 1v1" "$PPROF_LARGE" "$B1" -- "$B2"
+
+# ---- growth: stacks, functions, runs -------------------------------------------
+
+for n in $STACK_COUNTS; do
+    note "stacks: $n"
+    measure "$RUNS" "$FG" compare --color=never "$OUT/s$n-base.pb.gz" "$OUT/s$n-cand.pb.gz"
+    row "stacks" "$n stacks" "$(mb "$OUT/s$n-base.pb.gz" "$OUT/s$n-cand.pb.gz")"
+done
+for f in $FUNC_COUNTS; do
+    note "functions: $f"
+    measure "$RUNS" "$FG" compare --color=never "$OUT/f$f-base.pb.gz" "$OUT/f$f-cand.pb.gz"
+    row "functions" "$f functions" "$(mb "$OUT/f$f-base.pb.gz" "$OUT/f$f-cand.pb.gz")"
+done
 RUNMB=$(mb "$OUT/runs/base-1.pb.gz")
 for n in $RUN_COUNTS; do
     args=()
@@ -242,31 +298,28 @@ for n in $RUN_COUNTS; do
     measure "$RUNS" "$FG" compare --color=never "${args[@]}"
     row "runs" "$((2 * n)) runs ($n + $n)" "$(awk -v a="$RUNMB" -v n="$n" 'BEGIN {printf "%.1f", 2 * n * a}')"
 done
-for f in $FUNC_COUNTS; do
-    note "functions: $f"
-    measure "$RUNS" "$FG" compare --color=never "$OUT/f$f-base.pb.gz" "$OUT/f$f-cand.pb.gz"
-    row "functions" "$f functions" "$(mb "$OUT/f$f-base.pb.gz" "$OUT/f$f-cand.pb.gz")"
-done
 
 # ---- report -----------------------------------------------------------------
 
 T1=${EPOCHREALTIME/,/.}
 LOAD1=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 CPU=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null)
-get() { # GROUP LABEL FIELD(4 wall, 5 cpu, 6 rss)
+get() { # GROUP LABEL FIELD(3 MB, 4 wall, 5 cpu, 6 rss)
     awk -F'|' -v g="$1" -v l="$2" -v f="$3" '$1 == g && $2 == l {print $f}' "$RES"
 }
 
 echo
 echo "flamegate benchmark: $(nproc) x ${CPU:-unknown CPU}; load average $LOAD0 at start, $LOAD1 at end"
 echo "medians of $RUNS run(s) (go tool pprof: $PPROF_RUNS); peak RSS is the largest of the runs"
+echo "input MB: decompressed bytes of every input of the command (MB of 10^6 bytes)"
 [ "$QUICK" = 1 ] && echo "BENCH_QUICK=1: small profiles, one run each; no target is evaluated"
 echo
-printf '%-18s %-28s %9s %9s %9s %9s\n' "case" "command" "input MB" "wall s" "cpu s" "RSS MB"
-awk -F'|' '{printf "%-18s %-28s %9s %9.3f %9s %9s\n", $1, $2, $3, $4, $5, $6}' "$RES"
+printf '%-14s %-28s %9s %9s %9s %9s %7s\n' "case" "command" "input MB" "wall s" "cpu s" "RSS MB" "RSS/in"
+awk -F'|' '{printf "%-14s %-28s %9s %9.3f %9s %9s %7s\n", $1, $2, $3, $4, $5, $6,
+    ($3 > 0 && $6 == $6 + 0) ? sprintf("%.2f", $6 / $3) : "-"}' "$RES"
 
 echo
-echo "ratios (wall-clock medians, measured above):"
+echo "targets (wall-clock medians, measured above):"
 verdict() { # VALUE OP LIMIT
     awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN {
         if (v != v + 0) {print "n/a"; exit}
@@ -276,32 +329,63 @@ verdict() { # VALUE OP LIMIT
 target() { # TEXT VALUE OP LIMIT UNIT
     local v
     if [ "$QUICK" = 1 ]; then v="(quick mode)"; else v=$(verdict "$2" "$3" "$4"); fi
-    printf '  %-62s %8.2f%s  target %s %s%s: %s\n' "$1" "$2" "$5" "$3" "$4" "$5" "$v"
+    printf '  %-64s %8.2f%s  target %s %s%s: %s\n' "$1" "$2" "$5" "$3" "$4" "$5" "$v"
 }
-for c in 27MB 100MB; do
-    fgc=$(get "$c compare" "flamegate compare" 4)
-    fgt=$(get "$c top" "flamegate top" 4)
-    gzc=$(get "$c compare" "gzip -dc (both)" 4)
-    gzt=$(get "$c top" "gzip -dc" 4)
-    rssc=$(get "$c compare" "flamegate compare" 6)
-    rsst=$(get "$c top" "flamegate top" 6)
-    mbc=$(get "$c compare" "flamegate compare" 3)
-    mbt=$(get "$c top" "flamegate top" 3)
-    target "$c compare: time / gzip -dc of both inputs" "$(ratio "$fgc" "$gzc")" "<=" 4 x
-    printf '  %-62s %8.2fx\n' "$c top: time / gzip -dc of the input" "$(ratio "$fgt" "$gzt")"
-    pd=$(get "$c compare" "go tool pprof -diff_base" 4)
-    [ -n "$pd" ] && target "$c compare: go tool pprof -top -diff_base / flamegate" "$(ratio "$pd" "$fgc")" ">=" 20 x
-    pt=$(get "$c top" "go tool pprof -top" 4)
-    [ -n "$pt" ] && printf '  %-62s %8.2fx\n' "$c top: go tool pprof -top / flamegate" "$(ratio "$pt" "$fgt")"
-    target "$c compare: peak RSS / decompressed input ($mbc MB)" "$(ratio "$rssc" "$mbc")" "<=" 3 x
-    target "$c top: peak RSS / decompressed input ($mbt MB)" "$(ratio "$rsst" "$mbt")" "<=" 3 x
+info() { printf '  %-64s %8.2f%s\n' "$1" "$2" "$3"; }
+for c in "27MB 1v1" "27MB 3v3" "history 30v1" "100MB 1v1"; do
+    fgc=$(get "$c" "flamegate compare" 4)
+    [ -n "$fgc" ] || continue
+    fgh=$(get "$c" "flamegate compare -o html" 4)
+    gz=$(get "$c" "gzip -dc (all inputs)" 4)
+    rss=$(get "$c" "flamegate compare" 6)
+    rssh=$(get "$c" "flamegate compare -o html" 6)
+    mbc=$(get "$c" "flamegate compare" 3)
+    pd=$(get "$c" "go tool pprof -diff_base" 4)
+    if [ "$c" = "27MB 1v1" ]; then
+        [ -n "$pd" ] && target "$c: go tool pprof -top -diff_base / flamegate compare" "$(ratio "$pd" "$fgc")" ">=" 40 x
+        target "$c: flamegate compare / gzip -dc of both inputs" "$(ratio "$fgc" "$gz")" "<=" 1 x
+        target "$c: peak RSS / decompressed input ($mbc MB)" "$(ratio "$rss" "$mbc")" "<=" 2 x
+        target "$c: -o html time / default time" "$(ratio "$fgh" "$fgc")" "<=" 1.5 x
+    else
+        [ -n "$pd" ] && info "$c: go tool pprof -top -diff_base / flamegate compare" "$(ratio "$pd" "$fgc")" x
+        info "$c: flamegate compare / gzip -dc of all inputs" "$(ratio "$fgc" "$gz")" x
+        info "$c: peak RSS / decompressed input ($mbc MB)" "$(ratio "$rss" "$mbc")" x
+        info "$c: -o html time / default time" "$(ratio "$fgh" "$fgc")" x
+    fi
+    info "$c: -o html peak RSS / decompressed input" "$(ratio "$rssh" "$mbc")" x
 done
-r100=$(get runs "100 runs (50 + 50)" 4)
-[ -n "$r100" ] && target "100 runs of ~${RUNMB} MB (50 + 50): seconds" "$r100" "<=" 2 " s"
-echo "  per-run time (should be flat: linear in runs):"
-awk -F'|' '$1 == "runs" {split($2, a, " "); printf "    %-20s %.4f s wall, %.4f s cpu per run\n", $2, $4 / a[1], $5 / a[1]}' "$RES"
-echo "  per-function time (should be flat or falling: no quadratic step):"
-awk -F'|' '$1 == "functions" {split($2, a, " "); printf "    %-20s %.2f us wall, %.2f us cpu per function\n", $2, 1e6 * $4 / a[1], 1e6 * $5 / a[1]}' "$RES"
+for c in "27MB top" "100MB top"; do
+    ft=$(get "$c" "flamegate top" 4)
+    [ -n "$ft" ] || continue
+    info "$c: flamegate top / gzip -dc" "$(ratio "$ft" "$(get "$c" "gzip -dc" 4)")" x
+    pt=$(get "$c" "go tool pprof -top" 4)
+    [ -n "$pt" ] && info "$c: go tool pprof -top / flamegate top" "$(ratio "$pt" "$ft")" x
+    info "$c: peak RSS / decompressed input" "$(ratio "$(get "$c" "flamegate top" 6)" "$(get "$c" "flamegate top" 3)")" x
+done
+
+# Least-squares line wall = a + b * N over a group's rows (N: the first
+# number of the label, or the runs of both sides), with R^2 and the time
+# per unit at each size: linear growth keeps the per-unit time flat.
+fit() { # GROUP UNIT SCALE SCALE_NAME
+    awk -F'|' -v g="$1" -v unit="$2" -v k="$3" -v kn="$4" '
+    BEGIN {n = 0}
+    $1 == g {split($2, w, " "); x[n] = w[1] + 0; y[n] = $4 + 0; n++}
+    END {
+        if (n < 2) exit
+        for (i = 0; i < n; i++) {sx += x[i]; sy += y[i]}
+        mx = sx / n; my = sy / n
+        for (i = 0; i < n; i++) {sxx += (x[i] - mx)^2; sxy += (x[i] - mx) * (y[i] - my); syy += (y[i] - my)^2}
+        b = sxy / sxx; c = my - b * mx
+        r2 = syy > 0 ? sxy * sxy / (sxx * syy) : 1
+        printf "  growth in %s: wall = %.4f s + %.4g s x %s (R^2 = %.4f); per %s:", g, c, b, unit, r2, unit
+        for (i = 0; i < n; i++) printf " %.3g %s at %d", k * y[i] / x[i], kn, x[i]
+        printf "\n"
+    }' "$RES"
+}
+fit stacks stack 1e6 us
+fit functions function 1e6 us
+fit runs run 1e3 ms
+
 echo
 awk -v a="$T0" -v b="$T1" 'BEGIN {printf "bench: done in %.0f s\n", b - a}'
 [ "$PPROF" = 1 ] && echo "bench: reference go tool pprof from $PPROF_VERSION"
