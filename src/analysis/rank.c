@@ -4,6 +4,7 @@
  * adjusted p, |statistic|, |delta| and name.
  */
 #include "analysis/work.h"
+#include "core/strsort.h"
 #include "core/util.h"
 
 #include <math.h>
@@ -62,107 +63,9 @@ static int cmp_keys(const void *x, const void *y)
     return a->name < b->name ? -1 : a->name > b->name;
 }
 
-struct name_ent {
-    uint64_t key;  /* bytes [depth, depth + 8) of s, big-endian, zeros
-                    * after its end: comparing keys compares the bytes
-                    * as strcmp does */
-    const unsigned char *s;
-    uint32_t row;
-};
-
 struct name_task {
     size_t lo, n, depth;
 };
-
-/* Bytes [d, d + 8) of s (d <= strlen(s)) as a big-endian word. */
-static inline uint64_t load_key(const unsigned char *s, size_t d)
-{
-    uint64_t k = 0;
-    int i = 0;
-    for (; i < 8 && s[d + (size_t)i]; i++)
-        k = k << 8 | s[d + (size_t)i];
-    return i == 0 ? 0 : k << (8 * (8 - i)); /* i == 8: no shift */
-}
-
-static inline bool name_less(const struct name_ent *a,
-                             const struct name_ent *b, size_t depth)
-{
-    if (a->key != b->key)
-        return a->key < b->key;
-    if (!(a->key & 0xff))
-        return false; /* both ended in these 8 bytes: equal */
-    return strcmp((const char *)a->s + depth + 8,
-                  (const char *)b->s + depth + 8) < 0;
-}
-
-/*
- * Sort names in byte order by three-way radix quicksort (Bentley and
- * Sedgewick) on 8 bytes at a time, cached in the entries: a shared
- * prefix costs one pass per 8 bytes over contiguous keys instead of one
- * scattered read per byte, or strcmp's rereading of it at every
- * comparison.  An explicit task stack instead of recursion: names may
- * share prefixes of any length.  Keys hold the bytes at the task's depth.
- */
-static void sort_names(struct name_ent *a, size_t count)
-{
-    struct name_task *st = NULL;
-    size_t nst = 0, cap = 0;
-    for (size_t i = 0; i < count; i++)
-        a[i].key = load_key(a[i].s, 0);
-    st = fg_xgrow(st, &cap, 1, sizeof(*st));
-    st[nst++] = (struct name_task){0, count, 0};
-    while (nst) {
-        struct name_task t = st[--nst];
-        size_t lo = t.lo, n = t.n, d = t.depth;
-        while (n > 1) {
-            if (n < 16) {
-                for (size_t i = lo + 1; i < lo + n; i++) {
-                    struct name_ent x = a[i];
-                    size_t j = i;
-                    while (j > lo && name_less(&x, &a[j - 1], d)) {
-                        a[j] = a[j - 1];
-                        j--;
-                    }
-                    a[j] = x;
-                }
-                break;
-            }
-            /* median of three keys as the pivot */
-            uint64_t x = a[lo].key, y = a[lo + n / 2].key,
-                     z = a[lo + n - 1].key;
-            uint64_t v = x < y ? (y < z ? y : (x < z ? z : x))
-                               : (x < z ? x : (y < z ? z : y));
-            size_t lt = lo, i = lo, gt = lo + n;
-            while (i < gt) {
-                uint64_t c = a[i].key;
-                if (c < v) {
-                    struct name_ent tmp = a[lt];
-                    a[lt++] = a[i];
-                    a[i++] = tmp;
-                } else if (c > v) {
-                    struct name_ent tmp = a[--gt];
-                    a[gt] = a[i];
-                    a[i] = tmp;
-                } else {
-                    i++;
-                }
-            }
-            st = fg_xgrow(st, &cap, nst + 2, sizeof(*st));
-            if (lt > lo)
-                st[nst++] = (struct name_task){lo, lt - lo, d};
-            if (lo + n > gt)
-                st[nst++] = (struct name_task){gt, lo + n - gt, d};
-            if (!(v & 0xff))
-                break; /* the middle names are equal: all ended here */
-            lo = lt;
-            n = gt - lt;
-            d += 8;
-            for (size_t k = lo; k < lo + n; k++)
-                a[k].key = load_key(a[k].s, d);
-        }
-    }
-    free(st);
-}
 
 static inline bool key_less(const struct row_key *a, const struct row_key *b)
 {
@@ -248,12 +151,12 @@ static void sort_keys(struct row_key *a, size_t n)
 void fg_rank_rows(struct fg_result *r, size_t *new_of_old)
 {
     size_t n = r->n_funcs;
-    struct name_ent *names = fg_xcalloc(n ? n : 1, sizeof(*names));
+    struct fg_strsort_ent *names = fg_xcalloc(n ? n : 1, sizeof(*names));
     for (size_t i = 0; i < n; i++) {
         names[i].s = (const unsigned char *)r->funcs[i].name;
-        names[i].row = (uint32_t)i;
+        names[i].id = (uint32_t)i;
     }
-    sort_names(names, n);
+    fg_strsort(names, n);
     /* name_of[row] = rank of its name; row_of[(name << 1) | metric] =
      * row, to find rows again from the sorted keys. */
     uint64_t *name_of = fg_xcalloc(n ? n : 1, sizeof(uint64_t));
@@ -263,7 +166,7 @@ void fg_rank_rows(struct fg_result *r, size_t *new_of_old)
         if (i > 0 && strcmp((const char *)names[i - 1].s,
                             (const char *)names[i].s) != 0)
             rank++;
-        name_of[names[i].row] = rank;
+        name_of[names[i].id] = rank;
     }
     free(names);
     /* Bucket by row rank (a counting sort), then sort each bucket. */

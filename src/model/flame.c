@@ -1,5 +1,6 @@
 /* flame.c - merged base/candidate stack tree (see flame.h). */
 #include "flamegate/flame.h"
+#include "core/strsort.h"
 #include "core/util.h"
 
 #include <stdlib.h>
@@ -193,6 +194,34 @@ static int step(struct builder *b, struct lane *l, struct fg_error *err)
     return FG_OK;
 }
 
+/* Loading a sample is three dependent random reads per frame (location,
+ * frame, name id) into arrays larger than the cache: they are requested
+ * for samples PF_FAR, PF_MID and PF_NEAR ahead, each stage once the
+ * previous one's data has arrived. */
+#define PF_FAR 24
+#define PF_MID 16
+#define PF_NEAR 8
+
+static void prefetch_sample(const struct fg_profile *p, const uint32_t *ids,
+                            size_t s)
+{
+    if (s + PF_FAR < p->n_samples)
+        for (uint32_t k = p->sample_start[s + PF_FAR];
+             k < p->sample_start[s + PF_FAR + 1]; k++)
+            PREFETCH(&p->loc_start[p->sample_locs[k]]);
+    if (s + PF_MID < p->n_samples)
+        for (uint32_t k = p->sample_start[s + PF_MID];
+             k < p->sample_start[s + PF_MID + 1]; k++)
+            PREFETCH(&p->loc_frames[p->loc_start[p->sample_locs[k]]]);
+    if (s + PF_NEAR < p->n_samples)
+        for (uint32_t k = p->sample_start[s + PF_NEAR];
+             k < p->sample_start[s + PF_NEAR + 1]; k++) {
+            uint32_t loc = p->sample_locs[k];
+            if (p->loc_start[loc] < p->loc_start[loc + 1])
+                PREFETCH(&ids[p->loc_frames[p->loc_start[loc]]]);
+        }
+}
+
 static int add_profile(struct builder *b, const struct fg_profile *p,
                        size_t type, bool cand, struct fg_error *err)
 {
@@ -221,6 +250,7 @@ static int add_profile(struct builder *b, const struct fg_profile *p,
             while (s < p->n_samples && p->values[s * p->n_types + type] == 0)
                 s++;
             if (s < p->n_samples) {
+                prefetch_sample(p, ids, s);
                 rc = load(b, l, p, ids, s++, type, cand, err);
                 any = true;
             }
@@ -249,43 +279,17 @@ static int sum_totals(struct fg_flame *f, struct fg_error *err)
     return FG_OK;
 }
 
-struct name_key {
-    const char *s;
-    uint32_t len;
-    uint32_t id;
-};
-
-static int cmp_names(const void *x, const void *y)
-{
-    const struct name_key *a = x, *b = y;
-    int c = memcmp(a->s, b->s, a->len < b->len ? a->len : b->len);
-    if (c)
-        return c;
-    return a->len < b->len ? -1 : a->len > b->len;
-}
-
-struct kid_key {
-    uint32_t rank;
-    uint32_t node;
-};
-
-static int cmp_kids(const void *x, const void *y)
-{
-    const struct kid_key *a = x, *b = y;
-    return a->rank < b->rank ? -1 : a->rank > b->rank;
-}
-
-/* rank[id] = position of name id in byte order. */
+/* rank[id] = position of name id in byte order (no name holds a NUL:
+ * they were interned by strlen). */
 static uint32_t *name_ranks(const struct fg_strtab *t)
 {
     size_t n = t->n ? t->n : 1;
-    struct name_key *keys = fg_xmalloc(n * sizeof(*keys));
+    struct fg_strsort_ent *keys = fg_xmalloc(n * sizeof(*keys));
     for (size_t i = 0; i < t->n; i++) {
-        keys[i].s = t->strs[i];
-        keys[i].len = t->lens[i];
+        keys[i].s = (const unsigned char *)t->strs[i];
         keys[i].id = (uint32_t)i;
     }
-    qsort(keys, t->n, sizeof(*keys), cmp_names);
+    fg_strsort(keys, t->n);
     uint32_t *rank = fg_xmalloc(n * sizeof(uint32_t));
     for (size_t i = 0; i < t->n; i++)
         rank[keys[i].id] = (uint32_t)i;
@@ -294,7 +298,10 @@ static uint32_t *name_ranks(const struct fg_strtab *t)
 }
 
 /* Child lists in CSR form, each sorted by name so the output does not
- * depend on the order samples were seen (flamegraph.pl sorts the same). */
+ * depend on the order samples were seen (flamegraph.pl sorts the same):
+ * the nodes are put in name order by a counting sort on the names' ranks,
+ * then appended to their parents' lists in that order, so every list
+ * comes out sorted without a comparison sort per node. */
 static void link_children(struct fg_flame *f)
 {
     for (size_t i = 1; i < f->n_nodes; i++)
@@ -306,25 +313,25 @@ static void link_children(struct fg_flame *f)
         f->nodes[i].n_children = 0;
     }
     size_t nk = f->n_nodes > 1 ? f->n_nodes - 1 : 1;
+    size_t nn = f->names.n;
     uint32_t *rank = name_ranks(&f->names);
-    struct kid_key *keys = fg_xmalloc(nk * sizeof(*keys));
-    for (size_t i = 1; i < f->n_nodes; i++) {
-        struct fg_flame_node *p = &f->nodes[f->nodes[i].parent];
-        struct kid_key *kk = &keys[p->child_start + p->n_children++];
-        kk->rank = rank[f->nodes[i].name];
-        kk->node = (uint32_t)i;
-    }
-    f->kids = fg_xmalloc(nk * sizeof(uint32_t));
-    for (size_t i = 0; i < f->n_nodes; i++) {
-        struct fg_flame_node *n = &f->nodes[i];
-        if (n->n_children > 1)
-            qsort(keys + n->child_start, n->n_children, sizeof(*keys),
-                  cmp_kids);
-    }
-    for (size_t i = 0; i + 1 < f->n_nodes; i++)
-        f->kids[i] = keys[i].node;
-    free(keys);
+    uint32_t *first = fg_xcalloc(nn + 1, sizeof(uint32_t));
+    for (size_t i = 1; i < f->n_nodes; i++)
+        first[rank[f->nodes[i].name] + 1]++;
+    for (size_t r = 0; r < nn; r++)
+        first[r + 1] += first[r];
+    uint32_t *by_name = fg_xmalloc(nk * sizeof(uint32_t));
+    for (size_t i = 1; i < f->n_nodes; i++)
+        by_name[first[rank[f->nodes[i].name]]++] = (uint32_t)i;
+    free(first);
     free(rank);
+    f->kids = fg_xmalloc(nk * sizeof(uint32_t));
+    for (size_t k = 0; k + 1 < f->n_nodes; k++) {
+        uint32_t i = by_name[k];
+        struct fg_flame_node *p = &f->nodes[f->nodes[i].parent];
+        f->kids[p->child_start + p->n_children++] = i;
+    }
+    free(by_name);
 }
 
 static int add_side(struct builder *b, struct fg_profile *const *ps,
