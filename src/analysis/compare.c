@@ -356,6 +356,7 @@ static void work_release(struct fg_work *w)
     free(w->env);
     free(w->leaf_out);
     free(w->charge);
+    free(w->internal);
     for (size_t j = 0; w->sout && j < w->runs; j++)
         free(w->sout[j]);
     free(w->sout);
@@ -391,8 +392,10 @@ static int analyse(struct fg_work *w, struct fg_profile *const *base,
         return rc;
     w->leaf_out = fg_xcalloc(nf + 1, sizeof(bool));
     w->charge = fg_xcalloc(nf + 1, sizeof(bool));
+    w->internal = fg_xcalloc(nf + 1, sizeof(bool));
     for (size_t g = 0; g < nf; g++) {
         const char *name = w->names.strs[g];
+        w->internal[g] = fg_envnoise_internal(name);
         w->env[g] = (int)fg_envnoise_classify(en, name);
         w->leaf_out[g] = fg_rules_ignores(opts, cr, name);
         /* an ignore rule that names it keeps its samples apart */

@@ -411,6 +411,22 @@ bool fg_envnoise_interrupts(const char *name)
     return strcmp(name, "runtime.asyncPreempt") == 0;
 }
 
+bool fg_envnoise_internal(const char *name)
+{
+    static const char *const prefix[] = {
+        "runtime.", "internal/runtime/", "libjvm.so.", "libjvm.so::",
+        "uv_", "uv__",
+    };
+    for (size_t i = 0; i < sizeof(prefix) / sizeof(prefix[0]); i++)
+        if (strncmp(name, prefix[i], strlen(prefix[i])) == 0)
+            return true;
+    /* C++ (HotSpot, V8, Node's own): Class::method, without a Java or
+     * Python frame's dots and slashes before it */
+    const char *cc = strstr(name, "::");
+    return cc && !memchr(name, '/', (size_t)(cc - name)) &&
+           !memchr(name, '(', (size_t)(cc - name));
+}
+
 long fg_envnoise_classify(const struct fg_envnoise *e, const char *name)
 {
     if (!e || !e->any_ok || regexec(&e->any, name, 0, NULL, 0) != 0)

@@ -78,4 +78,14 @@ double fg_envnoise_cv(long cls);
  */
 bool fg_envnoise_interrupts(const char *name);
 
+/*
+ * Whether name is a runtime's own code rather than the program's: Go's
+ * runtime package, HotSpot's and V8's C++ internals, libuv.  Work done by
+ * such frames under an environment-driven frame (runtime.bgsweep ->
+ * runtime.freeSomeWbufs -> runtime.lock2) is the environment's too; the
+ * program's own functions under such a frame (a libuv poll loop runs
+ * every JavaScript callback) are not.
+ */
+bool fg_envnoise_internal(const char *name);
+
 #endif

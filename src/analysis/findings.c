@@ -432,6 +432,45 @@ static void group(const struct fg_work *w, const struct flagged *F,
         if (ctx[i] == NONE)
             root[i] = true;
     }
+    /* 2b. an inclusive rise explained by one below it (a chain of the
+     * allocator's slow path: nextFree -> refill -> cacheSpan -> grow ->
+     * allocSpan, seven findings for one change) is context of the
+     * deepest such root: the smallest that lies mostly under it and
+     * whose rise explains its rise */
+    for (size_t i = 0; i < n; i++) {
+        if (!root[i] || F->is_new[i] || F->self[i] || !(size[i] > 0))
+            continue;
+        size_t best = NONE;
+        for (size_t k = 0; k < n; k++) {
+            if (k == i || !root[k] || F->is_new[k] || !(size[k] > 0) ||
+                size[k] > size[i])
+                continue;
+            double ck = fg_work_sum(w->cum + (size_t)F->g[k] * w->runs, 0,
+                                    w->runs);
+            double under = F->co[0][i * n + k] + F->co[1][i * n + k];
+            if (under < EXPLAINS * ck)
+                continue;
+            double explained = dco(w, F, i, k);
+            if (explained < EXPLAINS * size[i] &&
+                size[i] - explained >= own_rise(w, F->g[i]))
+                continue;
+            if (best == NONE || size[k] < size[best])
+                best = k;
+        }
+        if (best != NONE)
+            ctx[i] = best;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (ctx[i] == NONE || F->is_new[i] || !root[i])
+            continue;
+        size_t t = ctx[i];
+        for (size_t hop = 0; hop < n && ctx[t] != NONE && root[t]; hop++)
+            t = ctx[t];
+        ctx[i] = t;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (ctx[i] != NONE && root[i] && !F->is_new[i])
+            root[i] = false;
     size_t *ord = order_by(size, n);
     /* 3. an existing root whose rise happened under a new call path joins
      * it (the allocator that grew because the new code allocates); under

@@ -175,33 +175,58 @@ double fg_table_sample_count(const struct fg_work *w, size_t j, size_t s)
     return x > 0 ? (double)x * cs->scale : 0.0;
 }
 
-/* Walk the union functions of sample s of run j leaf first (inlined frames
- * innermost first): FOR_FRAMES(w, j, s, g) { ... } with g a uint32_t
- * declared by the caller; unmapped frames are skipped. */
-#define FOR_FRAMES(w, j, s, g)                                               \
-    for (uint32_t i_ = (w)->prof[j]->sample_start[s],                        \
-                  e_ = (w)->prof[j]->sample_start[(s) + 1];                  \
-         i_ < e_; i_++)                                                      \
-        for (uint32_t l_ = (w)->prof[j]->sample_locs[i_],                    \
-                      f_ = (w)->prof[j]->loc_start[l_];                      \
-             f_ < (w)->prof[j]->loc_start[l_ + 1]; f_++)                     \
-            if (((g) = (w)->fmap[j][(w)->prof[j]->loc_frames[f_]]) !=        \
-                UINT32_MAX)
+/* The union functions of sample s of run j, leaf first (inlined frames
+ * innermost first), unmapped frames skipped:
+ *     struct frames it; frames_init(&it, w, j, s);
+ *     while (frames_next(&it, &g)) ...   (break works) */
+struct frames {
+    const struct fg_profile *p;
+    const uint32_t *map;
+    uint32_t i, e, f, fe;
+};
+
+static void frames_init(struct frames *it, const struct fg_work *w, size_t j,
+                        size_t s)
+{
+    it->p = w->prof[j];
+    it->map = w->fmap[j];
+    it->i = it->p->sample_start[s];
+    it->e = it->p->sample_start[s + 1];
+    it->f = it->fe = 0;
+}
+
+static bool frames_next(struct frames *it, uint32_t *g)
+{
+    for (;;) {
+        while (it->f < it->fe) {
+            *g = it->map[it->p->loc_frames[it->f++]];
+            if (*g != UINT32_MAX)
+                return true;
+        }
+        if (it->i >= it->e)
+            return false;
+        uint32_t loc = it->p->sample_locs[it->i++];
+        it->f = it->p->loc_start[loc];
+        it->fe = it->p->loc_start[loc + 1];
+    }
+}
 
 /* The union function of the innermost mapped frame of sample s of run j,
  * or UINT32_MAX. */
 static uint32_t first_frame(const struct fg_work *w, size_t j, size_t s)
 {
     uint32_t g;
-    FOR_FRAMES(w, j, s, g)
-        return g;
-    return UINT32_MAX;
+    struct frames it;
+    frames_init(&it, w, j, s);
+    return frames_next(&it, &g) ? g : UINT32_MAX;
 }
 
 uint32_t fg_table_leaf(const struct fg_work *w, size_t j, size_t s)
 {
     uint32_t g, first = UINT32_MAX;
-    FOR_FRAMES(w, j, s, g) {
+    struct frames it_;
+    frames_init(&it_, w, j, s);
+    while (frames_next(&it_, &g)) {
         if (first == UINT32_MAX)
             first = g;
         if (!w->charge || !w->charge[g])
@@ -257,7 +282,9 @@ void fg_table_charge_interrupts(struct fg_work *w)
             /* the interrupt frame keeps its cum where it also sits higher
              * up the stack (asyncPreempt -> ... -> asyncPreempt) */
             bool above = false, past = false;
-            FOR_FRAMES(w, j, s, g) {
+            struct frames it_;
+            frames_init(&it_, w, j, s);
+            while (frames_next(&it_, &g)) {
                 if (!w->charge[g])
                     past = true;
                 else if (past && g == g0)
@@ -274,21 +301,37 @@ void fg_table_charge_interrupts(struct fg_work *w)
 enum { KEEP = 0, OUT_RULE = 1, OUT_ENV = 2 };
 
 /* The environment class of sample s of run j (interrupt frames at the
- * leaf skipped): of the environment-driven frames on its stack, the one
- * whose noise is largest (a spin-wait inside the collector's mark phase
- * varies as the mark phase does), or -1. */
-static int env_of_sample(const struct fg_work *w, size_t j, size_t s)
+ * leaf skipped): its leaf's, or that of an environment-driven frame above
+ * it reached through the runtime's own code only (w->internal); of
+ * several, the one whose noise is largest (a spin-wait inside the
+ * collector's mark phase varies as the mark phase does); -1 when none.
+ * *top is the position (frames from the leaf, 0 = the leaf) of the
+ * highest such frame: the frames up to it do the environment's work,
+ * those above merely called it. */
+static int env_of_sample(const struct fg_work *w, size_t j, size_t s,
+                         size_t *top)
 {
     uint32_t g;
     bool past = false;
     int best = -1;
-    FOR_FRAMES(w, j, s, g) {
+    size_t pos = 0;
+    *top = 0;
+    struct frames it_;
+    frames_init(&it_, w, j, s);
+    while (frames_next(&it_, &g)) {
         if (!past && w->charge && w->charge[g])
             continue;
+        if (w->env[g] >= 0) {
+            if (best < 0 || fg_envnoise_cv(w->env[g]) > fg_envnoise_cv(best))
+                best = w->env[g];
+            *top = pos;
+        }
         past = true;
-        if (w->env[g] >= 0 &&
-            (best < 0 || fg_envnoise_cv(w->env[g]) > fg_envnoise_cv(best)))
-            best = w->env[g];
+        /* the program's own frame: what is above it is not this sample's
+         * environment */
+        if (!w->internal[g] && w->env[g] < 0)
+            break;
+        pos++;
     }
     return best;
 }
@@ -322,15 +365,27 @@ void fg_table_set_aside(struct fg_work *w)
             if (!(c > 0) || leaf == UINT32_MAX)
                 continue;
             int e = -1;
+            size_t top = 0;
             if (w->leaf_out[leaf])
                 w->sout[j][s] = OUT_RULE;
-            else if (env_on && (e = env_of_sample(w, j, s)) >= 0)
+            else if (env_on && (e = env_of_sample(w, j, s, &top)) >= 0)
                 w->sout[j][s] = OUT_ENV;
             if (w->sout[j][s] != OUT_ENV)
                 continue;
+            /* the frames doing the environment's work (the leaf up to the
+             * highest environment-driven frame) */
             mark++;
             uint32_t g;
-            FOR_FRAMES(w, j, s, g) {
+            size_t pos = 0;
+            bool past = false;
+            struct frames it_;
+            frames_init(&it_, w, j, s);
+            while (frames_next(&it_, &g)) {
+                if (!past && w->charge[g])
+                    continue;
+                past = true;
+                if (pos++ > top)
+                    break;
                 if (stamp[g] == mark)
                     continue;
                 stamp[g] = mark;
@@ -359,7 +414,9 @@ void fg_table_set_aside(struct fg_work *w)
             if (why == OUT_ENV)
                 w->aside[j < w->k ? 0 : 1] += c;
             mark++;
-            FOR_FRAMES(w, j, s, g) {
+            struct frames it_;
+            frames_init(&it_, w, j, s);
+            while (frames_next(&it_, &g)) {
                 if (stamp[g] == mark || w->leaf_out[g] ||
                     (why == OUT_ENV && w->env[g] >= 0))
                     continue;

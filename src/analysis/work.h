@@ -53,6 +53,8 @@ struct fg_work {
     bool *leaf_out;           /* per union function: ignored by a rule;
                                * samples ending in it leave the other
                                * functions' rows and the findings */
+    bool *internal;           /* per union function: a runtime's own code
+                               * (fg_envnoise_internal) */
     bool *charge;             /* per union function: a leaf frame that
                                * interrupts its caller, whose samples count
                                * as the caller's own time (env_noise on) */
@@ -140,8 +142,9 @@ void fg_table_charge_interrupts(struct fg_work *w);
 /*
  * Set aside the samples that are not the code's time: those ending in a
  * function ignored by a rule (w->leaf_out) and, with env_noise on, those
- * with an environment-driven frame anywhere on the stack (a background
- * collector, the scheduler, a futex wait): preemption that follows the
+ * whose leaf is environment-driven or sits under such a frame with only
+ * the runtime's own code between them (a background collector, the
+ * scheduler, a futex wait): preemption that follows the
  * machine's load moved 1.7% of the samples to 15% between identical runs,
  * and every ancestor's inclusive time with it, where the tight noise of a
  * function spread over many stacks would call that a regression.  A

@@ -584,6 +584,47 @@ START_TEST(test_environment_context)
 }
 END_TEST
 
+/* A chain of callers whose inclusive time rose through many small callees
+ * none of which crosses the gates alone (the allocator's slow path:
+ * nextFree -> refill -> cacheSpan -> allocSpan): one finding at the
+ * deepest of them, the others its context. */
+START_TEST(test_inclusive_chain_one_finding)
+{
+    char *text[2] = {NULL, NULL};
+    size_t len[2];
+    for (int side = 0; side < 2; side++) {
+        FILE *f = open_memstream(&text[side], &len[side]);
+        fputs("main;main.a 6000\nmain;main.b 4000\nmain;main.c 3000\n"
+              "main;main.d 2000\nmain;main.e 1500\nmain;main.f 1000\n"
+              "main;main.g 800\nmain;main.h 600\n",
+              f);
+        for (int l = 0; l < 20; l++)
+            fprintf(f, "main;r.top;r.mid;r.low;r.leaf%d %d\n", l,
+                    side ? 40 : 12);
+        fclose(f);
+    }
+    struct fg_profile *p[2] = {NULL, NULL};
+    struct fg_error err;
+    for (int side = 0; side < 2; side++)
+        ck_assert_int_eq(fg_folded_parse(text[side], len[side], "chain", NULL,
+                                         &p[side], &err),
+                         FG_OK);
+    struct fg_compare_opts o;
+    fg_compare_opts_default(&o);
+    struct fg_result *r = run(&p[0], 1, &p[1], 1, &o);
+    ck_assert_int_eq(r->verdict, FG_VERDICT_FAIL);
+    ck_assert_uint_eq(r->n_findings, 1);
+    const struct fg_finding *fd = &r->findings[0];
+    ck_assert_str_eq(r->funcs[fd->row].name, "r.low");
+    ck_assert_uint_eq(fd->n_context, 2);
+    fg_result_free(r);
+    for (int side = 0; side < 2; side++) {
+        fg_profile_free(p[side]);
+        free(text[side]);
+    }
+}
+END_TEST
+
 /* ---- a single function's slice ------------------------------------------ */
 
 /* name as an anchored POSIX ERE that matches only itself. */
@@ -862,6 +903,7 @@ Suite *compare_suite(void)
     tcase_add_test(tc, test_interrupt_frames_charged_to_caller);
     tcase_add_test(tc, test_environment_context);
     tcase_add_test(tc, test_single_function_aa);
+    tcase_add_test(tc, test_inclusive_chain_one_finding);
     tcase_add_test(tc, test_kafka_aa_never_fails);
     tcase_add_test(tc, test_corpus_self_compare_and_heap);
     suite_add_tcase(s, tc);
