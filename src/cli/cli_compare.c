@@ -109,9 +109,12 @@ static const char compare_usage_filters[] =
     "                            separated by commas\n"
     "      --candidate-work W    ... and by each candidate run\n"
     "      --test T              auto (default), binomial or moderated-t\n"
-    "      --env-noise on|off    give environment-driven functions (GC,\n"
-    "                            scheduler, idle waits) their extra\n"
-    "                            run-to-run noise (on)\n"
+    "      --env-noise on|off    model the machine's share of a profile\n"
+    "                            (on): collector, scheduler and wait\n"
+    "                            samples leave the other functions' rows,\n"
+    "                            those functions get their extra run-to-run\n"
+    "                            noise, Go's runtime.asyncPreempt counts as\n"
+    "                            the interrupted function's time\n"
     "\n";
 
 static const char compare_usage2[] =
@@ -691,6 +694,43 @@ static bool needs_flame(const struct fg_settings *st)
     return false;
 }
 
+/* The flame tree of the HTML and folded reports, built on a second thread
+ * while fg_compare runs on the first: both only read the profiles, and
+ * the tree then costs no wall time on a machine with two cores. */
+struct flame_job {
+    struct sides *sd;
+    size_t bt, ct;
+    struct fg_flame *flame;
+    struct fg_error err;
+    int rc;
+};
+
+static void *flame_worker(void *arg)
+{
+    struct flame_job *j = arg;
+    j->rc = fg_flame_build(j->sd->prof[0], j->sd->n[0], j->sd->prof[1],
+                           j->sd->n[1], j->bt, j->ct, &j->flame, &j->err);
+    return NULL;
+}
+
+/* Start building the tree when the sample types resolve (when they do
+ * not, fg_compare reports why); false when it was not started. */
+static bool flame_start(const struct fg_settings *st, struct sides *sd,
+                        struct flame_job *j, pthread_t *th)
+{
+    memset(j, 0, sizeof(*j));
+    j->sd = sd;
+    if (!needs_flame(st) || sysconf(_SC_NPROCESSORS_ONLN) < 2 ||
+        (sd->n[0] && fg_profile_select_type(sd->prof[0][0],
+                                            st->cmp.sample_type, &j->bt,
+                                            &j->err)) ||
+        (sd->n[1] && fg_profile_select_type(sd->prof[1][0],
+                                            st->cmp.sample_type, &j->ct,
+                                            &j->err)))
+        return false;
+    return pthread_create(th, NULL, flame_worker, j) == 0;
+}
+
 /* "flamegate compare ARGS" with shell-safe quoting, for reproducibility. */
 static char *settings_line(int argc, char **argv)
 {
@@ -976,17 +1016,34 @@ int fg_cmd_compare(int argc, char **argv)
     line = settings_line(argc, argv);
     double t0 = fg_now();
     size_t kept[2] = {0, 0}, had[2] = {0, 0};
+    struct flame_job fj;
+    pthread_t fth;
+    bool fstarted = false;
     if ((rc = load_sides(&st, &req, &sd, &err)) ||
         (rc = filter_sides(&st, &sd, kept, had, &err)) ||
-        (rc = split_sides(&st, &sd, &err)) ||
-        (rc = fg_compare(sd.prof[0], sd.n[0], sd.prof[1], sd.n[1], &st.cmp,
-                         &res, &err))) {
+        (rc = split_sides(&st, &sd, &err))) {
+        rc = on_error(&st, &err, line);
+        goto out;
+    }
+    fstarted = flame_start(&st, &sd, &fj, &fth);
+    rc = fg_compare(sd.prof[0], sd.n[0], sd.prof[1], sd.n[1], &st.cmp, &res,
+                    &err);
+    if (fstarted) {
+        pthread_join(fth, NULL);
+        flame = fj.flame;
+        /* the comparison's error first, as when the two ran in turn */
+        if (rc == FG_OK && fj.rc != FG_OK) {
+            rc = fj.rc;
+            err = fj.err;
+        }
+    }
+    if (rc) {
         rc = on_error(&st, &err, line);
         goto out;
     }
     warn_dropped(&sd, res);
     note_filters(&st, kept, had, res);
-    if (needs_flame(&st)) {
+    if (needs_flame(&st) && !fstarted) {
         size_t bt = 0, ct = 0;
         /* fg_compare validated the type on every run already; a side
          * without profiles (INCONCLUSIVE) adds nothing to the tree. */
