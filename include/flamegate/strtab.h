@@ -18,7 +18,7 @@ struct fg_strtab {
     uint32_t *hashes;   /* id -> hash */
     size_t n;           /* number of ids */
     size_t cap;         /* capacity of strs/lens/hashes */
-    uint32_t *slots;    /* hash slots: id + 1, 0 = empty */
+    uint64_t *slots;    /* hash slots: hash << 32 | (id + 1), 0 = empty */
     size_t nslots;      /* power of two */
     struct fg_arena *own; /* for copies; created lazily */
 };

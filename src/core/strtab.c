@@ -41,17 +41,26 @@ uint32_t fg_strtab_hash(const char *s, size_t len)
     return (uint32_t)h;
 }
 
+/* A slot holds id + 1 in its low half and the hash in its high half: a
+ * probe that meets another string's slot is told apart without reading
+ * that string's hash, length or bytes (each a cache miss in a large
+ * table). */
+static inline uint64_t slot_of(uint32_t id, uint32_t h)
+{
+    return (uint64_t)h << 32 | ((uint64_t)id + 1);
+}
+
 static void rehash(struct fg_strtab *t, size_t nslots)
 {
     free(t->slots);
-    t->slots = fg_xcalloc(nslots, sizeof(uint32_t));
+    t->slots = fg_xcalloc(nslots, sizeof(uint64_t));
     t->nslots = nslots;
     size_t mask = nslots - 1;
     for (size_t id = 0; id < t->n; id++) {
         size_t i = t->hashes[id] & mask;
         while (t->slots[i])
             i = (i + 1) & mask;
-        t->slots[i] = (uint32_t)id + 1;
+        t->slots[i] = slot_of((uint32_t)id, t->hashes[id]);
     }
 }
 
@@ -65,8 +74,9 @@ static uint32_t lookup(const struct fg_strtab *t, const char *s, size_t len,
     size_t mask = t->nslots - 1;
     size_t i = h & mask;
     while (t->slots[i]) {
-        uint32_t id = t->slots[i] - 1;
-        if (t->hashes[id] == h && t->lens[id] == len &&
+        uint64_t sl = t->slots[i];
+        uint32_t id = (uint32_t)sl - 1;
+        if ((uint32_t)(sl >> 32) == h && t->lens[id] == len &&
             memcmp(t->strs[id], s, len) == 0) {
             *slot = i;
             return id;
@@ -113,7 +123,7 @@ static uint32_t intern(struct fg_strtab *t, const char *s, size_t len,
     t->strs[id] = s;
     t->lens[id] = (uint32_t)len;
     t->hashes[id] = h;
-    t->slots[slot] = id + 1;
+    t->slots[slot] = slot_of(id, h);
     return id;
 }
 
