@@ -103,13 +103,31 @@ static void scan(const struct fg_work *w, struct flagged *F, struct edges *E)
     size_t *present = fg_xcalloc(n, sizeof(size_t));
     size_t *seen = fg_xcalloc(n, sizeof(size_t));
     size_t stamp = 0;
+    unsigned char *hot = NULL;
     for (size_t j = 0; j < w->runs; j++) {
         const struct fg_profile *p = w->prof[j];
         const uint32_t *map = w->fmap[j];
         int side = j < w->k ? 0 : 1;
+        /* A sample none of whose frames is flagged adds nothing below (no
+         * co-occurrence, no edge, no leaf share): the locations holding a
+         * flagged frame are marked once, and most samples are passed over
+         * on one byte per location instead of a walk of their frames. */
+        hot = fg_xrealloc(hot, p->n_locs + 1);
+        for (size_t l = 0; l < p->n_locs; l++) {
+            hot[l] = 0;
+            for (uint32_t f = p->loc_start[l]; f < p->loc_start[l + 1]; f++)
+                if (map[p->loc_frames[f]] != UINT32_MAX &&
+                    F->idx[map[p->loc_frames[f]]] >= 0)
+                    hot[l] = 1;
+        }
         for (size_t s = 0; s < p->n_samples; s++) {
-            double c = fg_table_sample_count(w, j, s);
             uint32_t a = p->sample_start[s], b = p->sample_start[s + 1];
+            bool any = false;
+            for (uint32_t i = a; i < b && !any; i++)
+                any = hot[p->sample_locs[i]];
+            if (!any)
+                continue;
+            double c = fg_table_sample_count(w, j, s);
             if (!(c > 0) || a == b)
                 continue;
             /* as in the cum rows: time that follows the machine, or that
@@ -173,6 +191,7 @@ static void scan(const struct fg_work *w, struct flagged *F, struct edges *E)
                     F->leafco[side][present[x] * (n + 1) + slot] += c;
         }
     }
+    free(hot);
     free(seq);
     free(first);
     free(last);
@@ -358,8 +377,25 @@ static double own_rise(const struct fg_work *w, uint32_t g)
 
 /* Grouping: owner[i] = the root flagged i belongs to (itself for a root);
  * ctx[i] = the root an explained ancestor is context of, or NONE. */
+/* The existing function that calls new function g most in the
+ * candidate, or UINT32_MAX. */
+static uint32_t new_caller(const struct flagged *F, const struct edges *E,
+                           uint32_t g)
+{
+    uint32_t best = UINT32_MAX;
+    double most = 0;
+    for (size_t i = 0; i < E->n; i++) {
+        const struct edge *e = &E->e[i];
+        if (e->to != g || F->new_g[e->from] || !(e->n[1] > most))
+            continue;
+        most = e->n[1];
+        best = e->from;
+    }
+    return best;
+}
+
 static void group(const struct fg_work *w, const struct flagged *F,
-                  size_t *owner, size_t *ctx)
+                  const struct edges *E, size_t *owner, size_t *ctx)
 {
     size_t n = F->n;
     bool *root = fg_xcalloc(n + 1, sizeof(bool));
@@ -389,6 +425,30 @@ static void group(const struct fg_work *w, const struct flagged *F,
         if (best != NONE)
             owner[i] = best;
     }
+    for (size_t i = 0; i < n; i++) {
+        size_t t = owner[i];
+        for (size_t hop = 0; hop < n && owner[t] != t; hop++)
+            t = owner[t];
+        owner[i] = t;
+    }
+    /* 1b. new call paths entered from the same existing caller are one
+     * change there (a pattern compiled and then matched in the same
+     * function): the smaller ones join the largest */
+    uint32_t *via = fg_xcalloc(n + 1, sizeof(uint32_t));
+    for (size_t i = 0; i < n; i++)
+        via[i] = F->is_new[i] && owner[i] == i ? new_caller(F, E, F->g[i])
+                                               : UINT32_MAX;
+    for (size_t i = 0; i < n; i++) {
+        if (via[i] == UINT32_MAX)
+            continue;
+        size_t best = i;
+        for (size_t j = 0; j < n; j++)
+            if (via[j] == via[i] && F->dcum[j] > F->dcum[best])
+                best = j;
+        if (best != i)
+            owner[i] = best;
+    }
+    free(via);
     for (size_t i = 0; i < n; i++) {
         size_t t = owner[i];
         for (size_t hop = 0; hop < n && owner[t] != t; hop++)
@@ -710,7 +770,7 @@ void fg_findings_build(struct fg_work *w)
     scan(w, &F, &E);
     size_t *owner = fg_xcalloc(F.n, sizeof(size_t));
     size_t *ctx = fg_xcalloc(F.n, sizeof(size_t));
-    group(w, &F, owner, ctx);
+    group(w, &F, &E, owner, ctx);
     build(w, &F, &E, owner, ctx);
     free(owner);
     free(ctx);

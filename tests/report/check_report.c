@@ -13,6 +13,7 @@
 #include "core/escape.h"
 #include "flamegate/report.h"
 #include "flamegate/source.h"
+#include "synth.h"
 #include "testutil.h"
 #include "tools/fg-report-check.h"
 /* White-box: the shared formatting helpers. */
@@ -1045,6 +1046,117 @@ START_TEST(test_json_settings_prep)
 }
 END_TEST
 
+/* Occurrences of needle in hay. */
+static size_t count_of(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/*
+ * Issue "Verdicts I": a regex-like shape, a caller gaining 100 new small
+ * callees worth 30% of the samples (one profile of 2,000 samples per
+ * side), is one finding naming the caller and the new path, in text,
+ * markdown, JSON and HTML alike.
+ */
+START_TEST(test_regex_shape_one_finding)
+{
+    struct fg_synth_opts so;
+    fg_synth_opts_default(&so);
+    so.seed = 42;
+    so.n_funcs = 300;
+    so.n_stacks = 2000;
+    struct fg_synth_tree *t = NULL;
+    struct fg_error err;
+    ck_assert_int_eq(fg_synth_tree_new(&so, &t, &err), FG_OK);
+    size_t caller = 0;
+    double bestd = 1;
+    for (size_t f = 0; f < fg_synth_n_funcs(t); f++) {
+        double c = fg_synth_cum_weight(t, f);
+        if (c < 0.9 && fabs(c - 0.40) < bestd) {
+            bestd = fabs(c - 0.40);
+            caller = f;
+        }
+    }
+    double cum = fg_synth_cum_weight(t, caller);
+    /* 30% of the samples: share of the caller s with s c / (1 + s c) = 0.3 */
+    double share = 0.3 / (0.7 * cum);
+    ck_assert_int_eq(fg_synth_add_subtree(t, caller, 100, share, 99, &err),
+                     FG_OK);
+    struct fg_synth_run_opts ro;
+    fg_synth_run_opts_default(&ro);
+    ro.n_samples = 2000;
+    ro.cv = 0.05;
+    struct fg_profile *b = NULL, *c = NULL;
+    ro.seed = 1;
+    ck_assert_int_eq(fg_synth_generate(t, &ro, &b, &err), FG_OK);
+    ro.seed = 2;
+    ro.latent = true;
+    ck_assert_int_eq(fg_synth_generate(t, &ro, &c, &err), FG_OK);
+    struct fg_compare_opts o;
+    fg_compare_opts_default(&o);
+    struct fg_result *r = NULL;
+    ck_assert_int_eq(fg_compare(&b, 1, &c, 1, &o, &r, &err), FG_OK);
+    struct fg_flame *fl = NULL;
+    ck_assert_int_eq(fg_flame_build(&b, 1, &c, 1, 0, 0, &fl, &err), FG_OK);
+    ck_assert_int_eq(r->verdict, FG_VERDICT_FAIL);
+    ck_assert_uint_eq(r->n_findings, 1);
+    const struct fg_finding *fd = &r->findings[0];
+    ck_assert_int_eq(fd->kind, FG_FINDING_NEW_PATH);
+    const char *cname = fg_synth_func_name(t, caller);
+    ck_assert_ptr_nonnull(fd->caller);
+    ck_assert_str_eq(fd->caller, cname);
+    const char *root = r->funcs[fd->row].name;
+    ck_assert_ptr_nonnull(strstr(root, "regexp"));
+    ck_assert_uint_ge(fd->n_members, 10);
+    char *title = fg_xasprintf("%s -> %s: new call path", cname, root);
+    struct fg_report_ctx ctx;
+    fgt_ctx(&ctx, r, fl);
+    size_t len;
+    /* text and markdown: one finding, titled by caller and path */
+    char *txt = render(FG_REPORT_TEXT, &ctx, &len);
+    ck_assert_ptr_nonnull(strstr(txt, "Findings (1)"));
+    ck_assert_uint_eq(count_of(txt, title), 1);
+    free(txt);
+    char *md = render(FG_REPORT_MARKDOWN, &ctx, &len);
+    ck_assert_uint_eq(count_of(md, ": new call path"), 1);
+    ck_assert_ptr_nonnull(strstr(md, root));
+    free(md);
+    /* JSON: one finding of that kind and caller */
+    char *js = render(FG_REPORT_JSON, &ctx, &len);
+    json_error_t je;
+    json_t *doc = json_loads(js, 0, &je);
+    ck_assert_ptr_nonnull(doc);
+    json_t *fds = json_object_get(doc, "findings");
+    ck_assert_int_eq(json_array_size(fds), 1);
+    json_t *f0 = json_array_get(fds, 0);
+    ck_assert_str_eq(json_string_value(json_object_get(f0, "kind")),
+                     "new_call_path");
+    ck_assert_str_eq(json_string_value(json_object_get(f0, "caller")), cname);
+    ck_assert_ptr_eq(strstr(json_string_value(json_object_get(f0, "title")),
+                            title),
+                     json_string_value(json_object_get(f0, "title")));
+    ck_assert_int_eq(json_integer_value(json_object_get(
+                         json_object_get(doc, "summary"), "regressions")),
+                     1);
+    json_decref(doc);
+    free(js);
+    /* HTML: the one finding, with its button */
+    char *html = render(FG_REPORT_HTML, &ctx, &len);
+    ck_assert_uint_eq(count_of(html, ": new call path"), 1);
+    ck_assert_ptr_nonnull(strstr(html, root));
+    free(html);
+    free(title);
+    fg_flame_free(fl);
+    fg_result_free(r);
+    fg_profile_free(b);
+    fg_profile_free(c);
+    fg_synth_tree_free(t);
+}
+END_TEST
+
 START_TEST(test_json_schema)
 {
     struct sample s;
@@ -1573,6 +1685,7 @@ Suite *report_suite(void)
     tcase_add_test(tc, test_markdown_escaping);
     tcase_add_test(tc, test_markdown_size_cap);
     tcase_add_test(tc, test_json_schema);
+    tcase_add_test(tc, test_regex_shape_one_finding);
     tcase_add_test(tc, test_json_settings_prep);
     tcase_add_test(tc, test_json_doc_example);
     tcase_add_test(tc, test_json_error_document);
