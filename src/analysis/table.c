@@ -133,11 +133,21 @@ int fg_table_check_types(struct fg_profile *const *base, size_t k,
     return FG_OK;
 }
 
-/* FNV-1a over a byte range. */
+/* FNV-1a style over a byte range, 8 bytes at a time with a shift that
+ * folds the high bits back (as fg_strtab_hash): a byte at a time was a
+ * twentieth of a comparison of two 10^6-stack profiles.  The digest only
+ * tells runs of one comparison apart, so any good 64-bit mix will do. */
 static uint64_t fnv(uint64_t h, const void *data, size_t len)
 {
     const unsigned char *b = data;
-    for (size_t i = 0; i < len; i++) {
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, b + i, 8);
+        h = (h ^ w) * 0x100000001b3ULL;
+        h ^= h >> 29;
+    }
+    for (; i < len; i++) {
         h ^= b[i];
         h *= 0x100000001b3ULL;
     }
