@@ -625,6 +625,90 @@ START_TEST(test_inclusive_chain_one_finding)
 }
 END_TEST
 
+/* Runs that repeat another run byte for byte are dropped with a warning:
+ * counted twice they would agree perfectly (a p-value of 0.021 became
+ * 1.6e-21). */
+START_TEST(test_duplicate_runs_dropped)
+{
+    const char *names[] = {"main.a", "main.b", "main.c", "main.d", "main.e",
+                           "main.f"};
+    long base[] = {5000, 3000, 2500, 2000, 1500, 1000};
+    long cand[] = {5600, 3000, 2500, 2000, 1500, 1000};
+    struct fg_profile *b = counts_profile(names, base, 6);
+    struct fg_profile *c = counts_profile(names, cand, 6);
+    struct fg_profile *bs[3] = {b, b, b}, *cs[3] = {c, c, c};
+    struct fg_compare_opts o;
+    fg_compare_opts_default(&o);
+    struct fg_result *one = run(&b, 1, &c, 1, &o);
+    struct fg_result *three = run(bs, 3, cs, 3, &o);
+    /* the same comparison as one run per side: same test, same p */
+    ck_assert_uint_eq(three->base.runs, 1);
+    ck_assert_uint_eq(three->cand.runs, 1);
+    ck_assert_int_eq(three->test, FG_TEST_BINOMIAL);
+    ck_assert_double_eq_tol(row(three, "main.a")->p, row(one, "main.a")->p,
+                            1e-12);
+    bool warned = false;
+    for (size_t i = 0; i < three->n_warnings; i++)
+        warned = warned || strstr(three->warnings[i], "byte for byte");
+    ck_assert(warned);
+    fg_result_free(one);
+    fg_result_free(three);
+    fg_profile_free(b);
+    fg_profile_free(c);
+}
+END_TEST
+
+/* Fixed denominators: per second of profile time, per unit of work. */
+START_TEST(test_normalize_duration_and_work)
+{
+    const char *names[] = {"main.a", "main.b", "main.c", "main.d", "main.e",
+                           "main.f"};
+    /* the candidate ran twice as long and did the same per second, except
+     * main.a, which did twice as much per second */
+    long base[] = {1000, 3000, 2500, 2000, 1500, 1000};
+    long cand[] = {4000, 6000, 5000, 4000, 3000, 2000};
+    struct fg_profile *b = counts_profile(names, base, 6);
+    struct fg_profile *c = counts_profile(names, cand, 6);
+    b->duration_nanos = 10 * 1000000000LL;
+    c->duration_nanos = 20 * 1000000000LL;
+    struct fg_compare_opts o;
+    fg_compare_opts_default(&o);
+    o.normalize = FG_NORM_DURATION;
+    struct fg_result *r = run(&b, 1, &c, 1, &o);
+    ck_assert_int_eq(r->normalize, FG_NORM_DURATION);
+    ck_assert_double_eq_tol(row(r, "main.b")->ratio, 1.0, 0.02);
+    ck_assert_double_eq_tol(row(r, "main.a")->ratio, 2.0, 0.1);
+    ck_assert(row(r, "main.a")->flags & FG_F_REGRESSION);
+    fg_result_free(r);
+    /* per unit of work: the candidate served twice the requests */
+    const double bw[] = {100}, cw[] = {200};
+    o.normalize = FG_NORM_WORK;
+    o.base_work = bw;
+    o.n_base_work = 1;
+    o.cand_work = cw;
+    o.n_cand_work = 1;
+    r = run(&b, 1, &c, 1, &o);
+    ck_assert_double_eq_tol(row(r, "main.c")->ratio, 1.0, 0.02);
+    ck_assert_double_eq_tol(row(r, "main.a")->ratio, 2.0, 0.1);
+    fg_result_free(r);
+    /* the denominators are checked: a work list of the wrong length, a
+     * profile without a duration */
+    const double two[] = {100, 120};
+    o.base_work = two;
+    o.n_base_work = 2;
+    struct fg_error err;
+    struct fg_result *bad = NULL;
+    ck_assert_int_eq(fg_compare(&b, 1, &c, 1, &o, &bad, &err), FG_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(err.msg, "--base-work"));
+    o.normalize = FG_NORM_DURATION;
+    c->duration_nanos = 0;
+    ck_assert_int_eq(fg_compare(&b, 1, &c, 1, &o, &bad, &err), FG_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(err.msg, "duration"));
+    fg_profile_free(b);
+    fg_profile_free(c);
+}
+END_TEST
+
 /* ---- a single function's slice ------------------------------------------ */
 
 /* name as an anchored POSIX ERE that matches only itself. */
@@ -904,6 +988,8 @@ Suite *compare_suite(void)
     tcase_add_test(tc, test_environment_context);
     tcase_add_test(tc, test_single_function_aa);
     tcase_add_test(tc, test_inclusive_chain_one_finding);
+    tcase_add_test(tc, test_duplicate_runs_dropped);
+    tcase_add_test(tc, test_normalize_duration_and_work);
     tcase_add_test(tc, test_kafka_aa_never_fails);
     tcase_add_test(tc, test_corpus_self_compare_and_heap);
     suite_add_tcase(s, tc);

@@ -1059,6 +1059,82 @@ END_TEST
 
 /* ---- no NaN or infinity from any function on hostile input ---- */
 
+/* Weighted Holm (Holm 1979): equal weights are plain Holm; a heavier
+ * hypothesis is tested at a larger share of alpha; the adjusted values
+ * are monotone in the order of p / w. */
+START_TEST(test_holm_weighted)
+{
+    const double p[] = {0.01, 0.04, 0.03, 0.005, 0.5};
+    const double one[] = {1, 1, 1, 1, 1};
+    double a[5], b[5];
+    fg_stats_holm(p, 5, a);
+    fg_stats_holm_weighted(p, one, 5, b);
+    for (int i = 0; i < 5; i++)
+        ck_assert_double_eq_tol(a[i], b[i], 1e-15);
+    /* two hypotheses, weights 3 and 1: the first at alpha 3/4, then the
+     * second at alpha (p / w * remaining weight) */
+    const double q[] = {0.03, 0.02};
+    const double w[] = {3, 1};
+    double c[2];
+    fg_stats_holm_weighted(q, w, 2, c);
+    /* p/w: 0.01 and 0.02 -> the first goes first: 0.03 * 4 / 3 = 0.04,
+     * then the second alone: max(0.04, 0.02 * 1 / 1) */
+    ck_assert_double_eq_tol(c[0], 0.04, 1e-15);
+    ck_assert_double_eq_tol(c[1], 0.04, 1e-15);
+    /* a small weight sends its hypothesis last: the heavy one is tested
+     * at p * 1.1, the light one then with what is left (0.1 of 0.1) */
+    const double r[] = {0.001, 0.001};
+    const double v[] = {0.1, 1};
+    double d[2];
+    fg_stats_holm_weighted(r, v, 2, d);
+    ck_assert_double_eq_tol(d[1], 0.001 * 1.1, 1e-15);
+    ck_assert_double_eq_tol(d[0], 0.001 * 1.1, 1e-15);
+    /* ... and alone a light hypothesis pays for its weight */
+    const double r1[] = {0.001, 0.5};
+    fg_stats_holm_weighted(r1, v, 2, d);
+    ck_assert_double_eq_tol(d[0], 0.001 * 1.1 / 0.1, 1e-15);
+    /* adjusted values never exceed 1 */
+    const double big[] = {0.9, 0.8};
+    fg_stats_holm_weighted(big, v, 2, d);
+    ck_assert(d[0] <= 1.0 && d[1] <= 1.0);
+}
+END_TEST
+
+/* The robust locations: a weighted median ignores less than half the
+ * weight far away; the biweight keeps its centre in the bulk whatever the
+ * weight of one far outlier, and is the weighted mean without one. */
+START_TEST(test_robust_locations)
+{
+    const double x[] = {0.0, 0.1, -0.1, 0.05, 2.0};
+    const double w[] = {1, 1, 1, 1, 3.9};
+    ck_assert_double_eq(fg_stats_weighted_median(x, w, 5), 0.1);
+    const double w2[] = {1, 1, 1, 1, 4.1};
+    ck_assert_double_eq(fg_stats_weighted_median(x, w2, 5), 2.0);
+    /* non-finite values and non-positive weights are skipped */
+    const double xn[] = {NAN, 1.0, 3.0, INFINITY};
+    const double wn[] = {1, 1, 1, 1};
+    ck_assert_double_eq(fg_stats_weighted_median(xn, wn, 4), 1.0);
+    ck_assert_double_eq(fg_stats_weighted_median(xn, wn, 0), 0.0);
+    /* biweight: precision weights (1/se^2), one function 40 standard
+     * errors out holding 45% of the weight gets no say */
+    double bx[12], bw[12];
+    for (int i = 0; i < 11; i++) {
+        bx[i] = 0.01 * (i - 5) / 5.0; /* within +-1 se of 0 */
+        bw[i] = 10000;                /* se 0.01 */
+    }
+    bx[11] = 0.4;
+    bw[11] = 90000;
+    double c = fg_stats_biweight_location(bx, bw, 12);
+    ck_assert_msg(fabs(c) < 0.005, "biweight %g", c);
+    /* without an outlier it is close to the weighted mean */
+    const double mx[] = {1.0, 1.2, 0.9, 1.1};
+    const double mw[] = {1, 1, 1, 1};
+    ck_assert_double_eq_tol(fg_stats_biweight_location(mx, mw, 4), 1.05,
+                            0.01);
+    ck_assert_double_eq(fg_stats_biweight_location(mx, mw, 0), 0.0);
+}
+END_TEST
+
 START_TEST(test_no_nan_anywhere)
 {
     const double v[] = {0, -1, 1, 0.5, NAN, INFINITY, -INFINITY, 1e308,
@@ -1162,6 +1238,8 @@ Suite *stats_suite(void)
     tcase_add_test(tc, test_mde_properties);
     tcase_add_test(tc, test_mde_noise);
     tcase_add_test(tc, test_no_nan_anywhere);
+    tcase_add_test(tc, test_holm_weighted);
+    tcase_add_test(tc, test_robust_locations);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("simulated");
