@@ -221,6 +221,36 @@ static bool frames_next(struct frames *it, uint32_t *g)
     }
 }
 
+/* Walking a sample from its leaf is a chain of dependent reads into
+ * arrays larger than the cache (location, its frames, the frame's union
+ * function, then the flags of that function): the per-sample passes ask
+ * for the leaf location, frame and function of the samples LEAF_FAR,
+ * LEAF_MID and LEAF_NEAR ahead, each once the previous one has arrived.
+ * It changes no result, only when the memory is read. */
+#define LEAF_FAR 24
+#define LEAF_MID 16
+#define LEAF_NEAR 8
+
+static void prefetch_leaf(const struct fg_work *w, size_t j, size_t s)
+{
+    const struct fg_profile *p = w->prof[j];
+    size_t n = p->n_samples;
+    if (s + LEAF_FAR < n &&
+        p->sample_start[s + LEAF_FAR] < p->sample_start[s + LEAF_FAR + 1])
+        __builtin_prefetch(
+            &p->loc_start[p->sample_locs[p->sample_start[s + LEAF_FAR]]]);
+    if (s + LEAF_MID < n &&
+        p->sample_start[s + LEAF_MID] < p->sample_start[s + LEAF_MID + 1])
+        __builtin_prefetch(&p->loc_frames[p->loc_start[
+            p->sample_locs[p->sample_start[s + LEAF_MID]]]]);
+    if (s + LEAF_NEAR < n &&
+        p->sample_start[s + LEAF_NEAR] < p->sample_start[s + LEAF_NEAR + 1]) {
+        uint32_t loc = p->sample_locs[p->sample_start[s + LEAF_NEAR]];
+        if (p->loc_start[loc] < p->loc_start[loc + 1])
+            __builtin_prefetch(&w->fmap[j][p->loc_frames[p->loc_start[loc]]]);
+    }
+}
+
 /* The union function of the innermost mapped frame of sample s of run j,
  * or UINT32_MAX. */
 static uint32_t first_frame(const struct fg_work *w, size_t j, size_t s)
@@ -279,6 +309,7 @@ void fg_table_charge_interrupts(struct fg_work *w)
     for (size_t j = 0; j < R; j++) {
         const struct fg_profile *p = w->prof[j];
         for (size_t s = 0; s < p->n_samples; s++) {
+            prefetch_leaf(w, j, s);
             uint32_t g, g0 = first_frame(w, j, s);
             if (g0 == UINT32_MAX || !w->charge[g0])
                 continue;
@@ -370,6 +401,7 @@ void fg_table_set_aside(struct fg_work *w)
         const struct fg_profile *p = w->prof[j];
         w->sout[j] = fg_xcalloc(p->n_samples + 1, 1);
         for (size_t s = 0; s < p->n_samples; s++) {
+            prefetch_leaf(w, j, s);
             double c = floor(fg_table_sample_count(w, j, s) + 0.5);
             uint32_t leaf = fg_table_leaf(w, j, s);
             if (!(c > 0) || leaf == UINT32_MAX)
