@@ -1245,9 +1245,12 @@ static int decode_raw(struct decoder *d, const unsigned char *data,
     return FG_OK;
 }
 
-int fg_pprof_decode(const unsigned char *data, size_t len, const char *source,
-                    const struct fg_limits *lim, struct fg_profile **out,
-                    struct fg_error *err)
+/* fg_pprof_decode; owned, when not NULL, is data and is freed as soon as
+ * it is no longer needed. */
+static int decode_input(const unsigned char *data, size_t len,
+                        unsigned char *owned, const char *source,
+                        const struct fg_limits *lim, struct fg_profile **out,
+                        struct fg_error *err)
 {
     struct fg_limits deflim;
     if (!lim) {
@@ -1278,6 +1281,8 @@ int fg_pprof_decode(const unsigned char *data, size_t len, const char *source,
         p->gzipped = true;
         rc = fg_gz_inflate(data, len, lim->max_inflated, source, &inflated,
                            err);
+        free(owned);
+        owned = NULL;
         if (rc)
             goto out;
         data = (const unsigned char *)inflated.data;
@@ -1295,6 +1300,7 @@ int fg_pprof_decode(const unsigned char *data, size_t len, const char *source,
     }
     rc = decode_raw(&d, data, len);
 out:
+    free(owned);
     decoder_release(&d);
     fg_buf_release(&inflated);
     if (rc) {
@@ -1303,6 +1309,20 @@ out:
     }
     *out = p;
     return rc;
+}
+
+int fg_pprof_decode(const unsigned char *data, size_t len, const char *source,
+                    const struct fg_limits *lim, struct fg_profile **out,
+                    struct fg_error *err)
+{
+    return decode_input(data, len, NULL, source, lim, out, err);
+}
+
+int fg_pprof_decode_gz_owned(unsigned char *data, size_t len,
+                             const char *source, const struct fg_limits *lim,
+                             struct fg_profile **out, struct fg_error *err)
+{
+    return decode_input(data, len, data, source, lim, out, err);
 }
 
 bool fg_pprof_sniff(const unsigned char *data, size_t len)

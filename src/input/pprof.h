@@ -23,6 +23,17 @@ int fg_pprof_decode(const unsigned char *data, size_t len, const char *source,
                     const struct fg_limits *lim, struct fg_profile **out,
                     struct fg_error *err) FG_MUST_CHECK;
 
+/*
+ * The same for a gzipped input the caller hands over: data (malloc'd) is
+ * freed as soon as it is inflated, so the compressed bytes, the inflated
+ * ones and the profile being built are never all held at once.  data is
+ * freed on every path.
+ */
+int fg_pprof_decode_gz_owned(unsigned char *data, size_t len,
+                             const char *source, const struct fg_limits *lim,
+                             struct fg_profile **out,
+                             struct fg_error *err) FG_MUST_CHECK;
+
 /* True when data looks like pprof (gzip magic, or a protobuf whose first
  * field is a valid Profile field); used for format detection. */
 bool fg_pprof_sniff(const unsigned char *data, size_t len);

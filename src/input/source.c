@@ -192,6 +192,13 @@ int fg_source_load_sides(const char *path, const struct fg_limits *lim,
     size_t len = 0;
     const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
     int rc = fg_read_file(path, lim->max_input, &data, &len, err);
+    if (rc == FG_OK && fg_gz_is_gzip(data, len)) {
+        /* what fg_source_decode_sides does with gzip, with the
+         * compressed bytes freed once inflated */
+        rc = fg_pprof_decode_gz_owned(data, len, name, lim, &out[0], err);
+        *n = rc ? 0 : 1;
+        return rc;
+    }
     if (rc == FG_OK)
         rc = fg_source_decode_sides(data, len, name, lim, out, n, err);
     free(data);
@@ -210,6 +217,8 @@ int fg_source_load_file(const char *path, const struct fg_limits *lim,
     size_t len = 0;
     const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
     int rc = fg_read_file(path, lim->max_input, &data, &len, err);
+    if (rc == FG_OK && fg_gz_is_gzip(data, len))
+        return fg_pprof_decode_gz_owned(data, len, name, lim, out, err);
     if (rc == FG_OK)
         rc = fg_source_decode(data, len, name, lim, out, err);
     free(data);
