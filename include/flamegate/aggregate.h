@@ -49,6 +49,15 @@ struct fg_agg_spec {
 int fg_aggregate(const struct fg_profile *p, const struct fg_agg_spec *spec,
                  struct fg_agg *out, struct fg_error *err) FG_MUST_CHECK;
 
+/*
+ * fg_aggregate for two specs in one pass over the samples (the walk of
+ * the stacks is the cost): *out_a and *out_b are what fg_aggregate gives
+ * for a and for b.  On error both are released.
+ */
+int fg_aggregate_two(const struct fg_profile *p, const struct fg_agg_spec *a,
+                     const struct fg_agg_spec *b, struct fg_agg *out_a,
+                     struct fg_agg *out_b, struct fg_error *err) FG_MUST_CHECK;
+
 /* Shorthand for FG_AGG_RAW on sample type index type. */
 int fg_aggregate_type(const struct fg_profile *p, size_t type,
                       struct fg_agg *out, struct fg_error *err) FG_MUST_CHECK;

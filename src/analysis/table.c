@@ -50,18 +50,20 @@ int fg_table_add_run(struct fg_work *w, const struct fg_profile *p,
     bool approx;
     fg_counts_choose(p, t, &cs, &approx);
     cs.spec.want_sq = true;
-    int rc = fg_aggregate(p, &cs.spec, &counts, w->err);
-    if (rc)
-        return rc;
     /* When the counts are the analysed values themselves (a count type,
-     * folded stacks), a second pass would repeat the first exactly. */
+     * folded stacks), the values are the counts; else both come from one
+     * pass over the samples. */
     bool same = cs.spec.type == t && cs.spec.mode == FG_AGG_RAW;
+    struct fg_agg_spec vspec = {t, FG_AGG_RAW, 0, 0, false};
+    int rc;
     if (same) {
         memset(&vals, 0, sizeof(vals));
-    } else if ((rc = fg_aggregate_type(p, t, &vals, w->err))) {
-        fg_agg_release(&counts);
-        return rc;
+        rc = fg_aggregate(p, &cs.spec, &counts, w->err);
+    } else {
+        rc = fg_aggregate_two(p, &cs.spec, &vspec, &counts, &vals, w->err);
     }
+    if (rc)
+        return rc;
     const struct fg_agg *v = same ? &counts : &vals;
     double scale = cs.scale;
     if (approx) {

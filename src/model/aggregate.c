@@ -63,11 +63,9 @@ static uint32_t *single_frames(const struct fg_profile *p)
     return one;
 }
 
-int fg_aggregate(const struct fg_profile *p, const struct fg_agg_spec *spec,
-                 struct fg_agg *out, struct fg_error *err)
+static void agg_init(struct fg_agg *out, const struct fg_agg_spec *spec,
+                     size_t nf)
 {
-    int rc = FG_OK;
-    size_t nf = p->n_funcs;
     memset(out, 0, sizeof(*out));
     out->n_funcs = nf;
     out->flat = fg_xcalloc(nf ? nf : 1, sizeof(int64_t));
@@ -76,10 +74,38 @@ int fg_aggregate(const struct fg_profile *p, const struct fg_agg_spec *spec,
         out->flat_sq = fg_xcalloc(nf ? nf : 1, sizeof(double));
         out->cum_sq = fg_xcalloc(nf ? nf : 1, sizeof(double));
     }
-    struct acc *acc = fg_xcalloc(nf ? nf : 1, sizeof(*acc));
+}
+
+/* The value of sample s under spec. */
+static inline int64_t sample_weight(const struct fg_profile *p,
+                                    const struct fg_agg_spec *spec, size_t s)
+{
+    const size_t nt = p->n_types;
+    int64_t w = p->values[s * nt + spec->type];
+    if (spec->mode == FG_AGG_HEAP_COUNTS)
+        w = fg_heap_raw_count(w, p->values[s * nt + spec->aux], spec->rate);
+    return w;
+}
+
+/*
+ * One pass over the samples for one or two specs (spec[1] NULL for one):
+ * the walk of the stacks (locations, frames, the per-function stamp) is
+ * the cost, so counts and analysed values come from the same walk.  A
+ * sample adds to a spec only where its value under that spec is not 0,
+ * exactly as two separate passes would.
+ */
+static int aggregate_n(const struct fg_profile *p,
+                       const struct fg_agg_spec *const spec[2],
+                       struct fg_agg *const out[2], struct fg_error *err)
+{
+    int rc = FG_OK;
+    size_t nf = p->n_funcs;
+    const int n = spec[1] ? 2 : 1;
+    for (int k = 0; k < n; k++)
+        agg_init(out[k], spec[k], nf);
+    struct acc *acc = fg_xcalloc((nf ? nf : 1) * (size_t)n, sizeof(*acc));
     uint32_t *one = single_frames(p);
-    const size_t nt = p->n_types, ns = p->n_samples;
-    const bool heap = spec->mode == FG_AGG_HEAP_COUNTS;
+    const size_t ns = p->n_samples;
     for (size_t s = 0; s < ns; s++) {
         /* Two-stage prefetch: the frames of a sample PF_FAR ahead, then
          * the accumulators of one PF_NEAR ahead, whose frames are in
@@ -97,19 +123,18 @@ int fg_aggregate(const struct fg_profile *p, const struct fg_agg_spec *spec,
             for (uint32_t i = a; i < b; i++) {
                 uint32_t f = one[p->sample_locs[i]];
                 if (f != UINT32_MAX)
-                    __builtin_prefetch(&acc[f], 1);
+                    __builtin_prefetch(&acc[(size_t)f * (size_t)n], 1);
             }
         }
-        int64_t w = p->values[s * nt + spec->type];
-        if (heap)
-            w = fg_heap_raw_count(w, p->values[s * nt + spec->aux],
-                                  spec->rate);
-        if (w == 0)
+        int64_t w[2] = {sample_weight(p, spec[0], s),
+                        n > 1 ? sample_weight(p, spec[1], s) : 0};
+        if (w[0] == 0 && w[1] == 0)
             continue;
-        if (__builtin_add_overflow(out->total, w, &out->total)) {
-            rc = overflow(p, err);
-            goto out;
-        }
+        for (int k = 0; k < n; k++)
+            if (__builtin_add_overflow(out[k]->total, w[k], &out[k]->total)) {
+                rc = overflow(p, err);
+                goto out;
+            }
         uint32_t a = p->sample_start[s], b = p->sample_start[s + 1];
         if (a == b)
             continue; /* no stack: counts in the total only, like pprof */
@@ -121,12 +146,16 @@ int fg_aggregate(const struct fg_profile *p, const struct fg_agg_spec *spec,
                 continue; /* cannot happen: every location has a frame */
             f0 = p->loc_frames[p->loc_start[leaf]];
         }
-        if (__builtin_add_overflow(acc[f0].flat, w, &acc[f0].flat)) {
-            rc = overflow(p, err);
-            goto out;
+        double w2[2];
+        for (int k = 0; k < n; k++) {
+            struct acc *x = &acc[(size_t)f0 * (size_t)n + (size_t)k];
+            if (__builtin_add_overflow(x->flat, w[k], &x->flat)) {
+                rc = overflow(p, err);
+                goto out;
+            }
+            w2[k] = (double)w[k] * (double)w[k];
+            x->flat_sq += w2[k];
         }
-        double w2 = (double)w * (double)w;
-        acc[f0].flat_sq += w2;
         uint32_t mark = (uint32_t)s + 1;
         for (uint32_t i = a; i < b; i++) {
             uint32_t loc = p->sample_locs[i];
@@ -137,34 +166,55 @@ int fg_aggregate(const struct fg_profile *p, const struct fg_agg_spec *spec,
             }
             for (; j < jend; j++) {
                 uint32_t f = single != UINT32_MAX ? single : p->loc_frames[j];
-                struct acc *x = &acc[f];
+                struct acc *x = &acc[(size_t)f * (size_t)n];
                 if (x->stamp == mark)
                     continue;
                 x->stamp = mark;
-                if (__builtin_add_overflow(x->cum, w, &x->cum)) {
-                    rc = overflow(p, err);
-                    goto out;
+                for (int k = 0; k < n; k++) {
+                    if (__builtin_add_overflow(x[k].cum, w[k], &x[k].cum)) {
+                        rc = overflow(p, err);
+                        goto out;
+                    }
+                    x[k].cum_sq += w2[k];
                 }
-                x->cum_sq += w2;
             }
         }
     }
-    for (size_t f = 0; f < nf; f++) {
-        out->flat[f] = acc[f].flat;
-        out->cum[f] = acc[f].cum;
-    }
-    if (spec->want_sq) {
+    for (int k = 0; k < n; k++) {
         for (size_t f = 0; f < nf; f++) {
-            out->flat_sq[f] = acc[f].flat_sq;
-            out->cum_sq[f] = acc[f].cum_sq;
+            const struct acc *x = &acc[f * (size_t)n + (size_t)k];
+            out[k]->flat[f] = x->flat;
+            out[k]->cum[f] = x->cum;
+            if (spec[k]->want_sq) {
+                out[k]->flat_sq[f] = x->flat_sq;
+                out[k]->cum_sq[f] = x->cum_sq;
+            }
         }
     }
 out:
     free(one);
     free(acc);
     if (rc)
-        fg_agg_release(out);
+        for (int k = 0; k < n; k++)
+            fg_agg_release(out[k]);
     return rc;
+}
+
+int fg_aggregate(const struct fg_profile *p, const struct fg_agg_spec *spec,
+                 struct fg_agg *out, struct fg_error *err)
+{
+    const struct fg_agg_spec *specs[2] = {spec, NULL};
+    struct fg_agg *outs[2] = {out, NULL};
+    return aggregate_n(p, specs, outs, err);
+}
+
+int fg_aggregate_two(const struct fg_profile *p, const struct fg_agg_spec *a,
+                     const struct fg_agg_spec *b, struct fg_agg *out_a,
+                     struct fg_agg *out_b, struct fg_error *err)
+{
+    const struct fg_agg_spec *specs[2] = {a, b};
+    struct fg_agg *outs[2] = {out_a, out_b};
+    return aggregate_n(p, specs, outs, err);
 }
 
 int fg_aggregate_type(const struct fg_profile *p, size_t type,
