@@ -375,9 +375,7 @@ static int analyse(struct fg_work *w, struct fg_profile *const *base,
     const size_t k = w->k, m = w->m;
     int rc = FG_OK;
     bool approx = false;
-    for (size_t i = 0; i < w->runs && !rc; i++)
-        rc = fg_table_add_run(w, i < k ? base[i] : cand[i - k], i, types[i],
-                              &approx);
+    rc = fg_table_add_runs(w, types, &approx);
     if (rc)
         return rc;
     if (approx)

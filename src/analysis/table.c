@@ -5,6 +5,7 @@
  */
 #include "analysis/envnoise.h"
 #include "analysis/work.h"
+#include "core/pool.h"
 #include "core/util.h"
 
 #include <math.h>
@@ -42,49 +43,66 @@ static bool same_type(const struct fg_value_type *a,
     return strcmp(a->type, b->type) == 0 && strcmp(a->unit, b->unit) == 0;
 }
 
-int fg_table_add_run(struct fg_work *w, const struct fg_profile *p,
-                     size_t col, size_t t, bool *approx_out)
-{
-    struct fg_agg counts, vals;
+/* One run's aggregation, done apart from the table (on any thread): it
+ * reads only the profile. */
+struct run_agg {
+    const struct fg_profile *p;
+    size_t t;
     struct fg_count_spec cs;
-    bool approx;
-    fg_counts_choose(p, t, &cs, &approx);
-    cs.spec.want_sq = true;
+    bool approx, same;
+    struct fg_agg counts, vals;
+    struct fg_error err;
+    int rc;
+};
+
+static void run_aggregate(struct run_agg *a)
+{
+    const struct fg_profile *p = a->p;
+    size_t t = a->t;
+    fg_counts_choose(p, t, &a->cs, &a->approx);
+    a->cs.spec.want_sq = true;
     /* When the counts are the analysed values themselves (a count type,
      * folded stacks), the values are the counts; else both come from one
      * pass over the samples. */
-    bool same = cs.spec.type == t && cs.spec.mode == FG_AGG_RAW;
+    a->same = a->cs.spec.type == t && a->cs.spec.mode == FG_AGG_RAW;
     struct fg_agg_spec vspec = {t, FG_AGG_RAW, 0, 0, false};
-    int rc;
-    if (same) {
-        memset(&vals, 0, sizeof(vals));
-        rc = fg_aggregate(p, &cs.spec, &counts, w->err);
-    } else {
-        rc = fg_aggregate_two(p, &cs.spec, &vspec, &counts, &vals, w->err);
-    }
-    if (rc)
-        return rc;
-    const struct fg_agg *v = same ? &counts : &vals;
-    double scale = cs.scale;
-    if (approx) {
+    memset(&a->vals, 0, sizeof(a->vals));
+    if (a->same)
+        a->rc = fg_aggregate(p, &a->cs.spec, &a->counts, &a->err);
+    else
+        a->rc = fg_aggregate_two(p, &a->cs.spec, &vspec, &a->counts,
+                                 &a->vals, &a->err);
+    if (a->rc == FG_OK && a->approx) {
         /* No counting type and no period: one event per sample record is
          * the most conservative count the data supports. */
         size_t nz = 0;
         for (size_t s = 0; s < p->n_samples; s++)
             nz += p->values[s * p->n_types + t] != 0;
-        scale = counts.total > 0 ? (double)nz / (double)counts.total : 1.0;
-        *approx_out = true;
+        a->cs.scale = a->counts.total > 0
+                          ? (double)nz / (double)a->counts.total
+                          : 1.0;
     }
+}
+
+/* Put an aggregated run into column col of the table (in run order: the
+ * union of names is numbered as the runs come). */
+static void run_merge(struct fg_work *w, struct run_agg *a, size_t col,
+                      bool *approx_out)
+{
+    const struct fg_profile *p = a->p;
+    const struct fg_agg *v = a->same ? &a->counts : &a->vals;
+    double scale = a->cs.scale;
+    if (a->approx)
+        *approx_out = true;
     if (!w->res->count_type)
-        w->res->count_type = fg_xstrdup(cs.label);
-    cs.scale = scale;
-    w->cs[col] = cs;
+        w->res->count_type = fg_xstrdup(a->cs.label);
+    w->cs[col] = a->cs;
     uint32_t *map = fg_xmalloc((p->n_funcs ? p->n_funcs : 1) * sizeof(*map));
     w->fmap[col] = map;
     for (size_t f = 0; f < p->n_funcs; f++) {
         map[f] = UINT32_MAX;
-        if (counts.flat[f] == 0 && counts.cum[f] == 0 && v->flat[f] == 0 &&
-            v->cum[f] == 0)
+        if (a->counts.flat[f] == 0 && a->counts.cum[f] == 0 &&
+            v->flat[f] == 0 && v->cum[f] == 0)
             continue;
         const char *name = p->func_names[f];
         uint32_t g = fg_strtab_intern(&w->names, name, strlen(name));
@@ -93,17 +111,74 @@ int fg_table_add_run(struct fg_work *w, const struct fg_profile *p,
         size_t i = (size_t)g * w->runs + col;
         /* Counts are non-negative in the tests (delta profiles may hold
          * negative values; they are clamped for counting only). */
-        w->flat[i] = fmax(0.0, floor((double)counts.flat[f] * scale + 0.5));
-        w->cum[i] = fmax(0.0, floor((double)counts.cum[f] * scale + 0.5));
+        w->flat[i] =
+            fmax(0.0, floor((double)a->counts.flat[f] * scale + 0.5));
+        w->cum[i] = fmax(0.0, floor((double)a->counts.cum[f] * scale + 0.5));
         w->vflat[i] = (double)v->flat[f];
         w->vcum[i] = (double)v->cum[f];
-        w->sqflat[i] = counts.flat_sq[f] * scale * scale;
-        w->sqcum[i] = counts.cum_sq[f] * scale * scale;
+        w->sqflat[i] = a->counts.flat_sq[f] * scale * scale;
+        w->sqcum[i] = a->counts.cum_sq[f] * scale * scale;
     }
-    w->totals[col] = fmax(0.0, floor((double)counts.total * scale + 0.5));
+    w->totals[col] =
+        fmax(0.0, floor((double)a->counts.total * scale + 0.5));
     w->vtotals[col] = (double)v->total;
-    fg_agg_release(&counts);
-    fg_agg_release(&vals);
+}
+
+int fg_table_add_run(struct fg_work *w, const struct fg_profile *p,
+                     size_t col, size_t t, bool *approx_out)
+{
+    struct run_agg a;
+    memset(&a, 0, sizeof(a));
+    a.p = p;
+    a.t = t;
+    run_aggregate(&a);
+    if (a.rc) {
+        *w->err = a.err;
+        return a.rc;
+    }
+    run_merge(w, &a, col, approx_out);
+    fg_agg_release(&a.counts);
+    fg_agg_release(&a.vals);
+    return FG_OK;
+}
+
+/* Runs aggregated at once: two keeps the extra memory at one run's
+ * aggregates while both cores work. */
+#define RUNS_AT_ONCE 2
+
+static void aggregate_item(void *ctx, size_t i)
+{
+    run_aggregate(&((struct run_agg *)ctx)[i]);
+}
+
+int fg_table_add_runs(struct fg_work *w, const size_t *types,
+                      bool *approx_out)
+{
+    struct run_agg a[RUNS_AT_ONCE];
+    unsigned threads = fg_parallel_cpus();
+    for (size_t i0 = 0; i0 < w->runs; i0 += RUNS_AT_ONCE) {
+        size_t m = w->runs - i0 < RUNS_AT_ONCE ? w->runs - i0 : RUNS_AT_ONCE;
+        memset(a, 0, sizeof(a));
+        for (size_t k = 0; k < m; k++) {
+            a[k].p = w->prof[i0 + k];
+            a[k].t = types[i0 + k];
+        }
+        fg_parallel_for(m, threads, aggregate_item, a);
+        int rc = FG_OK;
+        for (size_t k = 0; k < m; k++) {
+            /* the first failing run in order, as one after the other */
+            if (rc == FG_OK && a[k].rc != FG_OK) {
+                rc = a[k].rc;
+                *w->err = a[k].err;
+            }
+            if (rc == FG_OK)
+                run_merge(w, &a[k], i0 + k, approx_out);
+            fg_agg_release(&a[k].counts);
+            fg_agg_release(&a[k].vals);
+        }
+        if (rc)
+            return rc;
+    }
     return FG_OK;
 }
 

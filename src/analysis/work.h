@@ -122,6 +122,12 @@ void fg_table_grow(struct fg_work *w, size_t need);
 int fg_table_add_run(struct fg_work *w, const struct fg_profile *p,
                      size_t col, size_t t, bool *approx_out) FG_MUST_CHECK;
 
+/* fg_table_add_run for every run w->prof[0 .. w->runs) (types[j] the
+ * analysed type of run j), aggregating two runs at a time on separate
+ * threads and merging them in run order; the first failing run's error. */
+int fg_table_add_runs(struct fg_work *w, const size_t *types,
+                      bool *approx_out) FG_MUST_CHECK;
+
 /* The count the tests use for sample s of run j (w->cs[j]). */
 double fg_table_sample_count(const struct fg_work *w, size_t j, size_t s);
 
