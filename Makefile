@@ -218,7 +218,7 @@ test-deps: deps
 	  echo "flamegate: tests will skip; please install (Debian/Ubuntu names): $$missing" >&2; exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; \
 	else echo "flamegate: tests will skip; need root to install: $$missing" >&2; exit 0; fi; \
-	echo "installing the test tools: $$missing"; \
+	echo "installing the test tools (apt-get; a JDK and a browser among them, a few minutes): $$missing"; \
 	$$SUDO apt-get update -qq; \
 	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 || \
 	for p in $$missing; do \
