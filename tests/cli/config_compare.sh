@@ -7,7 +7,7 @@ $FG compare --help | grep -q -- '--config FILE' ||
     skip "compare does not read config files yet"
 root=$PWD
 b=$TMP/base.folded c=$TMP/cand.folded
-printf 'main;main.encodeJSON 400\nmain;main.parse 300\nmain;runtime.asyncPreempt 100\nmain;main.asyncPreemptHandler 100\nmain;main.other 100\n' > $b
+printf 'main;main.encodeJSON 400\nmain;main.parse 300\nruntime.asyncPreempt 100\nmain;main.asyncPreemptHandler 100\nmain;main.other 100\n' > $b
 cp $b $c
 
 # identical profiles, one function at 40% against a 30% budget: FAIL
@@ -17,10 +17,11 @@ contains $TMP/out "over budget"
 contains $TMP/out "main.encodeJSON"
 contains $TMP/out "rules[0]"
 
-# runtime.asyncPreempt jumps from 10% to 40% (a loaded runner): within
+# runtime.asyncPreempt (a stack of its own: under a caller it would count
+# as the caller's time) jumps from 10% to 40% (a loaded runner): within
 # the extra noise of preemption by default; it fails the gate with the
 # environment model off, unless the go-runtime-scheduling preset ignores it
-printf 'main;main.encodeJSON 400\nmain;main.parse 300\nmain;runtime.asyncPreempt 600\nmain;main.asyncPreemptHandler 100\nmain;main.other 100\n' > $c
+printf 'main;main.encodeJSON 400\nmain;main.parse 300\nruntime.asyncPreempt 600\nmain;main.asyncPreemptHandler 100\nmain;main.other 100\n' > $c
 expect_exit 0 $FG compare $b $c
 expect_exit 1 $FG compare --env-noise off $b $c
 contains $TMP/out "runtime.asyncPreempt"
