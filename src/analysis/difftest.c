@@ -114,16 +114,16 @@ static void test_binomial(struct fg_work *w, const struct fg_family *fam)
     r->overdispersion = fg_overdisp_post_mean(q);
     if (!fg_overdisp_post_estimated(q) && fam->n && !w->warned_noise) {
         w->warned_noise = true;
-        fg_work_warn(r, "only %zu functions can inform the run-to-run noise: "
-                        "the test assumes pure sampling noise and may "
+        fg_work_warn(r, "only %zu function%s can inform the run-to-run "
+                        "noise: the test assumes pure sampling noise and may "
                         "over-call; compare several runs per side",
-                     n_in);
+                     n_in, n_in == 1 ? "" : "s");
     } else if (n_in < FEW_NOISE_FUNCS && fam->n && !w->warned_noise) {
         w->warned_noise = true;
         fg_work_warn(r, "the run-to-run noise is inferred from only %zu "
-                        "functions, so only large changes stand out; "
+                        "function%s, so only large changes stand out; "
                         "compare several runs per side",
-                     n_in);
+                     n_in, n_in == 1 ? "" : "s");
     }
     /* the noise of the median noise-set function */
     double *hs = fg_xcalloc(nf + 1, sizeof(double));

@@ -62,8 +62,9 @@ static int fixed_sizes(struct fg_work *w, double *D)
             if (n != 1 && n != runs)
                 return fg_error_set(w->err, FG_EUSAGE,
                                     "--normalize work needs --%s-work once, "
-                                    "or once per run (%zu runs, %zu given)",
-                                    base ? "base" : "candidate", runs, n);
+                                    "or once per run (%zu run%s, %zu given)",
+                                    base ? "base" : "candidate", runs,
+                                    runs == 1 ? "" : "s", n);
             D[j] = per_run(v, n, i);
             if (!(D[j] > 0.0) || !isfinite(D[j]))
                 return fg_error_set(w->err, FG_EUSAGE,
