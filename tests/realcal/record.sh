@@ -16,7 +16,7 @@ usage() {
 usage: record.sh OUTDIR [options]
   --runs N            runs of every variant except none (default 5)
   --none-runs M       runs of the unchanged program (default max(12, N))
-  --duration S        seconds per run (default 8); "long" runs twice as long
+  --duration S        seconds per run (default 20); "long" runs twice as long
   --busy              run CPU/memory hogs beside every recording
   --hogs K            hog processes with --busy (default 2)
   --hog-duty D        fraction of time each hog is busy (default 0.5)
@@ -41,7 +41,7 @@ shift
 [[ $outdir != -* ]] || usage
 runs=5
 none_runs=""
-duration=8
+duration=20
 busy=0
 hogs=2
 hog_duty=0.5
