@@ -9,6 +9,7 @@
 #include "net/http.h"
 #include "config/settings.h"
 #include "flamegate/source.h"
+#include "core/pool.h"
 #include "core/util.h"
 #include "model/split.h"
 #include "cli/cli_profile.h"
@@ -234,45 +235,23 @@ struct load_job {
     int rc;
 };
 
-struct load_pool {
-    struct load_job *jobs;
-    size_t n, next;
-    pthread_mutex_t mu;
-};
-
-static void *load_worker(void *arg)
+static void load_item(void *ctx, size_t i)
 {
-    struct load_pool *pool = arg;
-    for (;;) {
-        pthread_mutex_lock(&pool->mu);
-        size_t i = pool->next++;
-        pthread_mutex_unlock(&pool->mu);
-        if (i >= pool->n)
-            return NULL;
-        struct load_job *j = &pool->jobs[i];
-        struct fg_profile *two[FG_SOURCE_MAX_SIDES];
-        size_t n = 0;
-        j->rc = fg_source_load_sides(j->path, j->lim, two, &n, &j->err);
-        j->p = n > 0 ? two[0] : NULL;
-        j->other = n > 1 ? two[1] : NULL;
-    }
+    struct load_job *j = &((struct load_job *)ctx)[i];
+    struct fg_profile *two[FG_SOURCE_MAX_SIDES];
+    size_t n = 0;
+    j->rc = fg_source_load_sides(j->path, j->lim, two, &n, &j->err);
+    j->p = n > 0 ? two[0] : NULL;
+    j->other = n > 1 ? two[1] : NULL;
 }
 
 /* Decode every job on up to two threads (the machines this runs on in CI
- * have two cores; decoding is CPU-bound and independent per file). */
+ * have two cores; decoding is CPU-bound and independent per file); the
+ * caller reads the results, errors included, in job order. */
 static void load_all(struct load_job *jobs, size_t n)
 {
-    struct load_pool pool = {jobs, n, 0, PTHREAD_MUTEX_INITIALIZER};
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t nthreads = cpus > 1 ? 2 : 1;
-    if (nthreads > n)
-        nthreads = n;
-    pthread_t extra;
-    bool started = nthreads > 1 &&
-                   pthread_create(&extra, NULL, load_worker, &pool) == 0;
-    load_worker(&pool);
-    if (started)
-        pthread_join(extra, NULL);
+    unsigned cpus = fg_parallel_cpus();
+    fg_parallel_for(n, cpus > 1 ? 2 : 1, load_item, jobs);
 }
 
 struct sides {
