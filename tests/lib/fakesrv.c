@@ -509,12 +509,16 @@ static void *conn_main(void *arg)
 
         if (resp.delay > 0)
             sleep_checked(s, resp.delay);
-        bool keep = !stopping(s) && resp.status != 0 &&
-                    send_response(c->fd, &resp);
-        response_free(&resp);
+        /* The request stops counting as active before its response is
+         * sent: a client that has the whole response may send its next
+         * request on another connection before this thread runs again,
+         * and on a loaded machine that showed up as a false overlap. */
         pthread_mutex_lock(&s->mu);
         s->active--;
         pthread_mutex_unlock(&s->mu);
+        bool keep = !stopping(s) && resp.status != 0 &&
+                    send_response(c->fd, &resp);
+        response_free(&resp);
         if (!keep)
             break;
     }

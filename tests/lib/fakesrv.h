@@ -126,7 +126,8 @@ const struct fg_fake_request *fg_fakesrv_request(struct fg_fakesrv *s,
 /* Wait until at least n requests were recorded; false after timeout s. */
 bool fg_fakesrv_wait(struct fg_fakesrv *s, size_t n, double timeout);
 /* Largest number of requests that were being answered at the same time
- * (from the end of reading the request to the end of the answer). */
+ * (from the end of reading the request until its answer starts to be
+ * sent). */
 int fg_fakesrv_max_concurrent(struct fg_fakesrv *s);
 /* When s started, on the clock of fg_fake_request.t (CLOCK_MONOTONIC
  * seconds): started + t of a request compares across servers. */
