@@ -191,6 +191,20 @@ const char *fg_rep_pp(char *buf, double delta)
     return buf;
 }
 
+const char *fg_rep_env_fail(char *buf, size_t n,
+                            const struct fg_func_result *f)
+{
+    double share = f->base_share > 0 ? f->base_share
+                                     : f->cand_share / fmax(f->ratio, 1e-9);
+    if (!(f->fail_ratio > 0) || f->fail_ratio * share >= 1.0)
+        snprintf(buf, n, "cannot fail at these sample counts");
+    else
+        snprintf(buf, n, f->fail_ratio < 10 ? "would fail from about x%.1f"
+                                            : "would fail from about x%.0f",
+                 f->fail_ratio);
+    return buf;
+}
+
 const char *fg_rep_rel(char *buf, double ratio)
 {
     double v = (ratio - 1.0) * 100.0;

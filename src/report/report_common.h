@@ -81,6 +81,12 @@ bool fg_rep_has_rel(const struct fg_func_result *f);
 const char *fg_rep_rel_ci(char *buf, size_t n,
                           const struct fg_func_result *f);
 
+/* What an environment-driven row needs to fail: "would fail from about
+ * x2.4", or "cannot fail at these sample counts" when that ratio would
+ * give it more than all the samples. */
+const char *fg_rep_env_fail(char *buf, size_t n,
+                            const struct fg_func_result *f);
+
 /* A phrase describing a test ("moderated Welch t-test on ..."). */
 const char *fg_rep_test_desc(enum fg_test t);
 

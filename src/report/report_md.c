@@ -526,7 +526,7 @@ static void moves(struct md *m, size_t top)
 static void environment(struct md *m)
 {
     const struct fg_result *r = m->r;
-    char a[FG_REP_NUM], b[FG_REP_NUM], c[FG_REP_NUM];
+    char a[FG_REP_NUM], b[FG_REP_NUM], c[FG_REP_NUM], d[FG_REP_NUM];
     struct fg_buf buf;
     fg_buf_init(&buf, 0);
     struct fg_rw w;
@@ -543,11 +543,10 @@ static void environment(struct md *m)
                            "to fail)\n\n");
         fg_rw_adds(&w, "- ");
         md_name(&w, f->name);
-        fg_rw_addf(&w, " (%s) %s &rarr; %s (%s): `%s` frames, would fail "
-                       "from about x%.1f\n",
+        fg_rw_addf(&w, " (%s) %s &rarr; %s (%s): `%s` frames, %s\n",
                    fg_metric_name(f->metric), fg_rep_pct(a, f->base_share),
                    fg_rep_pct(b, f->cand_share), fg_rep_rel(c, f->ratio),
-                   f->env_family, f->fail_ratio);
+                   f->env_family, fg_rep_env_fail(d, sizeof(d), f));
     }
     if (shown) {
         fg_rw_addc(&w, '\n');

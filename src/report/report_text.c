@@ -477,7 +477,7 @@ static void moves(struct text *t, size_t top)
 static void environment(struct text *t)
 {
     const struct fg_result *r = t->r;
-    char a[FG_REP_NUM], b[FG_REP_NUM], c[FG_REP_NUM];
+    char a[FG_REP_NUM], b[FG_REP_NUM], c[FG_REP_NUM], d[FG_REP_NUM];
     size_t shown = 0;
     for (size_t i = 0; i < r->n_funcs && shown < MAX_ENV; i++) {
         const struct fg_func_result *f = &r->funcs[i];
@@ -494,11 +494,10 @@ static void environment(struct text *t)
         }
         fg_rw_adds(&t->w, "  ");
         esc_name(&t->w, f->name);
-        fg_rw_addf(&t->w, " [%s] %s -> %s (%s): %s frames, would fail from "
-                          "about x%.1f\n",
+        fg_rw_addf(&t->w, " [%s] %s -> %s (%s): %s frames, %s\n",
                    fg_metric_name(f->metric), fg_rep_pct(a, f->base_share),
                    fg_rep_pct(b, f->cand_share), fg_rep_rel(c, f->ratio),
-                   f->env_family, f->fail_ratio);
+                   f->env_family, fg_rep_env_fail(d, sizeof(d), f));
     }
     if (shown)
         fg_rw_addc(&t->w, '\n');

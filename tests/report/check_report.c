@@ -433,6 +433,22 @@ START_TEST(test_numbers)
     ck_assert_str_eq(fg_rep_rel(b, 1.0), "0.0%");
     ck_assert_str_eq(fg_rep_rel(b, 31), "+3000%");
     ck_assert_str_eq(fg_rep_rel(b, INFINITY), "+inf");
+    /* what an environment-driven row needs to fail; never a ratio that
+     * would give it more than all the samples (x64702 at 0.73% read as
+     * if it could happen) */
+    struct fg_func_result ef = {.base_share = 0.05, .cand_share = 0.06,
+                                .ratio = 1.2, .fail_ratio = 2.44};
+    ck_assert_str_eq(fg_rep_env_fail(b, sizeof(b), &ef),
+                     "would fail from about x2.4");
+    ef.base_share = 0.011, ef.fail_ratio = 78.4;
+    ck_assert_str_eq(fg_rep_env_fail(b, sizeof(b), &ef),
+                     "would fail from about x78");
+    ef.base_share = 0.0073, ef.fail_ratio = 64701.6;
+    ck_assert_str_eq(fg_rep_env_fail(b, sizeof(b), &ef),
+                     "cannot fail at these sample counts");
+    ef.base_share = 0, ef.ratio = INFINITY, ef.fail_ratio = 3;
+    ck_assert_str_eq(fg_rep_env_fail(b, sizeof(b), &ef),
+                     "would fail from about x3.0");
     ck_assert_str_eq(fg_rep_p(b, 0.0123), "0.012");
     ck_assert_str_eq(fg_rep_p(b, 3.14e-6), "3.1e-06");
     ck_assert_str_eq(fg_rep_p(b, 1.5), "1");
