@@ -10,6 +10,8 @@
 #include "analysis/envnoise.h"
 #include "analysis/work.h"
 #include "flamegate/strtab.h"
+#include "core/pool.h"
+#include "core/strsort.h"
 #include "core/util.h"
 
 #include <math.h>
@@ -365,6 +367,44 @@ static void work_release(struct fg_work *w)
     fg_strtab_release(&w->names);
 }
 
+/* The rank of every union name in byte order (names are distinct), for
+ * the row order: one sort of the union's names instead of one of the
+ * rows' (flat and cum rows share names), done while the normalization
+ * runs. */
+static void rank_union_names(const struct fg_strtab *names, uint32_t *rank)
+{
+    size_t n = names->n;
+    struct fg_strsort_ent *e = fg_xmalloc((n ? n : 1) * sizeof(*e));
+    for (size_t g = 0; g < n; g++) {
+        e[g].s = (const unsigned char *)names->strs[g];
+        e[g].id = (uint32_t)g;
+    }
+    fg_strsort(e, n);
+    for (size_t i = 0; i < n; i++)
+        rank[e[i].id] = (uint32_t)i;
+    free(e);
+}
+
+/* Two independent steps run side by side: the normalization (and what
+ * only reads it) and the ranking of the union's names. */
+struct norm_job {
+    struct fg_work *w;
+    size_t nf;
+    uint32_t *name_rank;
+};
+
+static void norm_item(void *ctx, size_t i)
+{
+    struct norm_job *j = ctx;
+    if (i == 1) {
+        rank_union_names(&j->w->names, j->name_rank);
+        return;
+    }
+    fg_normalize(j->w, j->nf);
+    fg_difftest_choose(j->w);
+    j->w->res->overlap = overlap(j->w, j->nf);
+}
+
 /* The steps after the table is built (base and candidate deduplicated). */
 static int analyse(struct fg_work *w, struct fg_profile *const *base,
                    struct fg_profile *const *cand, const size_t *types,
@@ -411,9 +451,8 @@ static int analyse(struct fg_work *w, struct fg_profile *const *base,
         r->env_share[s] = n > 0 ? w->aside[s] / n : 0.0;
         r->charged_share[s] = n > 0 ? w->charged[s] / n : 0.0;
     }
-    fg_normalize(w, nf);
-    fg_difftest_choose(w);
-    r->overlap = overlap(w, nf);
+    struct norm_job nj = {w, nf, fg_xmalloc((nf + 1) * sizeof(uint32_t))};
+    fg_parallel_for(2, fg_parallel_cpus(), norm_item, &nj);
     size_t nmetrics = opts->metric == FG_METRIC_BOTH ? 2 : 1;
     r->funcs = fg_xcalloc(nf * nmetrics + 1, sizeof(*r->funcs));
     w->mrow = fg_xcalloc(nf * nmetrics + 1, sizeof(size_t));
@@ -429,7 +468,13 @@ static int analyse(struct fg_work *w, struct fg_profile *const *base,
     fg_findings_build(w);
     fg_gate_decide(w);
     size_t *moved = fg_xcalloc(r->n_funcs + 1, sizeof(size_t));
-    fg_rank_rows(r, moved);
+    /* the rank of each row's name: row i's is union name mrow[i] */
+    uint32_t *row_rank = fg_xmalloc((r->n_funcs + 1) * sizeof(uint32_t));
+    for (size_t i = 0; i < r->n_funcs; i++)
+        row_rank[i] = nj.name_rank[w->mrow[i]];
+    free(nj.name_rank);
+    fg_rank_rows(r, row_rank, moved);
+    free(row_rank);
     fg_findings_remap(r, moved);
     free(moved);
     if (r->overlap < FG_WARN_OVERLAP)

@@ -148,7 +148,9 @@ static void sort_keys(struct row_key *a, size_t n)
     free(st);
 }
 
-void fg_rank_rows(struct fg_result *r, size_t *new_of_old)
+/* name_of[row] = rank of its name in byte order (equal names, equal
+ * ranks), by one string sort of the rows' names. */
+static void rank_names(const struct fg_result *r, uint64_t *name_of)
 {
     size_t n = r->n_funcs;
     struct fg_strsort_ent *names = fg_xcalloc(n ? n : 1, sizeof(*names));
@@ -157,10 +159,6 @@ void fg_rank_rows(struct fg_result *r, size_t *new_of_old)
         names[i].id = (uint32_t)i;
     }
     fg_strsort(names, n);
-    /* name_of[row] = rank of its name; row_of[(name << 1) | metric] =
-     * row, to find rows again from the sorted keys. */
-    uint64_t *name_of = fg_xcalloc(n ? n : 1, sizeof(uint64_t));
-    uint32_t *row_of = fg_xcalloc(2 * n + 2, sizeof(uint32_t));
     uint64_t rank = 0;
     for (size_t i = 0; i < n; i++) {
         if (i > 0 && strcmp((const char *)names[i - 1].s,
@@ -169,6 +167,26 @@ void fg_rank_rows(struct fg_result *r, size_t *new_of_old)
         name_of[names[i].id] = rank;
     }
     free(names);
+}
+
+void fg_rank_rows(struct fg_result *r, const uint32_t *name_rank,
+                  size_t *new_of_old)
+{
+    size_t n = r->n_funcs;
+    /* name_of[row] = rank of its name; row_of[(name << 1) | metric] =
+     * row, to find rows again from the sorted keys. */
+    uint64_t *name_of = fg_xcalloc(n ? n : 1, sizeof(uint64_t));
+    if (name_rank)
+        for (size_t i = 0; i < n; i++)
+            name_of[i] = name_rank[i];
+    else
+        rank_names(r, name_of);
+    /* a rank may exceed n - 1 when given (ranks of a larger name set) */
+    uint64_t top = 0;
+    for (size_t i = 0; i < n; i++)
+        if (name_of[i] > top)
+            top = name_of[i];
+    uint32_t *row_of = fg_xcalloc(2 * (size_t)top + 2 + 2, sizeof(uint32_t));
     /* Bucket by row rank (a counting sort), then sort each bucket. */
     size_t start[N_ROW_RANKS + 1] = {0};
     for (size_t i = 0; i < n; i++)

@@ -248,7 +248,11 @@ void fg_findings_remap(struct fg_result *r, const size_t *new_of_old);
 /* ---- rank.c -------------------------------------------------------------------- */
 
 /* Sort r's rows into report order (rank.c); new_of_old (may be NULL,
- * else n_funcs entries) receives where each row went. */
-void fg_rank_rows(struct fg_result *r, size_t *new_of_old);
+ * else n_funcs entries) receives where each row went.  name_rank (may be
+ * NULL: the rows' names are sorted here) gives each row the rank of its
+ * name in byte order (strcmp's), equal for equal names and distinct for
+ * different ones; only their order matters. */
+void fg_rank_rows(struct fg_result *r, const uint32_t *name_rank,
+                  size_t *new_of_old);
 
 #endif
