@@ -234,6 +234,17 @@ static void test_rows(struct fg_work *w)
     free(fam.rows);
 }
 
+struct digest_job {
+    struct fg_profile *const *ps;
+    uint64_t *h;
+};
+
+static void digest_item(void *ctx, size_t i)
+{
+    struct digest_job *d = ctx;
+    d->h[i] = fg_table_digest(d->ps[i]);
+}
+
 /* Drop runs of one side that repeat an earlier run byte for byte (the
  * same file given twice, a URL that served the same body): counted twice
  * they look like runs that agree perfectly, and made a p-value of 0.021
@@ -247,8 +258,9 @@ static size_t dedup(struct fg_profile *const *ps, size_t n,
     struct fg_profile **keep = fg_xcalloc(n ? n : 1, sizeof(*keep));
     size_t kept = 0;
     *dropped = 0;
+    struct digest_job dj = {ps, h};
+    fg_parallel_for(n, fg_parallel_cpus(), digest_item, &dj);
     for (size_t i = 0; i < n; i++) {
-        h[i] = fg_table_digest(ps[i]);
         size_t j = 0;
         while (j < i && h[j] != h[i])
             j++;
@@ -367,6 +379,64 @@ static void work_release(struct fg_work *w)
     fg_strtab_release(&w->names);
 }
 
+/* The environment class, rule and interrupt flags of union functions
+ * [lo, hi), by name; en is the calling thread's own (regexec serializes
+ * callers of one compiled pattern). */
+static void classify_range(struct fg_work *w, const struct fg_rules *cr,
+                           const struct fg_envnoise *en, size_t lo,
+                           size_t hi)
+{
+    const struct fg_compare_opts *opts = w->o;
+    for (size_t g = lo; g < hi; g++) {
+        const char *name = w->names.strs[g];
+        w->internal[g] = fg_envnoise_internal(name);
+        w->env[g] = (int)fg_envnoise_classify(en, name);
+        w->leaf_out[g] = fg_rules_ignores(opts, cr, name);
+        /* an ignore rule that names it keeps its samples apart */
+        w->charge[g] = opts->env_noise && !w->leaf_out[g] &&
+                       fg_envnoise_interrupts(name);
+    }
+}
+
+/* Names are classified in blocks of this many, a block per thread. */
+#define CLASSIFY_MIN 4096
+
+struct classify_job {
+    struct fg_work *w;
+    const struct fg_rules *cr;
+    size_t nf, parts;
+    struct fg_envnoise **en;
+};
+
+static void classify_item(void *ctx, size_t i)
+{
+    struct classify_job *c = ctx;
+    size_t lo = c->nf * i / c->parts, hi = c->nf * (i + 1) / c->parts;
+    classify_range(c->w, c->cr, c->en[i], lo, hi);
+}
+
+static int classify_all(struct fg_work *w, const struct fg_rules *cr,
+                        size_t nf)
+{
+    size_t parts = fg_parallel_cpus();
+    if (parts > nf / CLASSIFY_MIN)
+        parts = nf / CLASSIFY_MIN;
+    if (parts < 1)
+        parts = 1;
+    struct fg_envnoise **en = fg_xcalloc(parts, sizeof(*en));
+    int rc = FG_OK;
+    for (size_t i = 0; i < parts && !rc; i++)
+        rc = fg_envnoise_new(&en[i], w->err);
+    if (!rc) {
+        struct classify_job c = {w, cr, nf, parts, en};
+        fg_parallel_for(parts, (unsigned)parts, classify_item, &c);
+    }
+    for (size_t i = 0; i < parts; i++)
+        fg_envnoise_free(en[i]);
+    free(en);
+    return rc;
+}
+
 /* The rank of every union name in byte order (names are distinct), for
  * the row order: one sort of the union's names instead of one of the
  * rows' (flat and cum rows share names), done while the normalization
@@ -425,22 +495,11 @@ static int analyse(struct fg_work *w, struct fg_profile *const *base,
     size_t nf = w->names.n;
     fg_table_grow(w, nf + 1);
     w->env = fg_xcalloc(nf + 1, sizeof(int));
-    struct fg_envnoise *en = NULL;
-    if ((rc = fg_envnoise_new(&en, w->err)))
-        return rc;
     w->leaf_out = fg_xcalloc(nf + 1, sizeof(bool));
     w->charge = fg_xcalloc(nf + 1, sizeof(bool));
     w->internal = fg_xcalloc(nf + 1, sizeof(bool));
-    for (size_t g = 0; g < nf; g++) {
-        const char *name = w->names.strs[g];
-        w->internal[g] = fg_envnoise_internal(name);
-        w->env[g] = (int)fg_envnoise_classify(en, name);
-        w->leaf_out[g] = fg_rules_ignores(opts, cr, name);
-        /* an ignore rule that names it keeps its samples apart */
-        w->charge[g] = opts->env_noise && !w->leaf_out[g] &&
-                       fg_envnoise_interrupts(name);
-    }
-    fg_envnoise_free(en);
+    if ((rc = classify_all(w, cr, nf)))
+        return rc;
     w->types = types;
     fg_table_charge_interrupts(w);
     fg_table_set_aside(w);

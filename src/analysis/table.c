@@ -374,6 +374,67 @@ static void move(double *cnt, double *sq, double *val, size_t x, double c,
     val[x] += v;
 }
 
+/* Runs processed at once by the per-sample passes below, each with its
+ * own scratch (a slot); results are merged in run order. */
+#define PASS_SLOTS 8
+
+static size_t pass_slots(size_t runs)
+{
+    size_t t = fg_parallel_cpus();
+    if (t > PASS_SLOTS)
+        t = PASS_SLOTS;
+    return t < runs ? t : (runs ? runs : 1);
+}
+
+struct charge_job {
+    struct fg_work *w;
+    size_t j0;
+    double charged[PASS_SLOTS];
+};
+
+/* Run j's samples whose leaf is an interrupt frame: only column j of the
+ * matrices changes, so runs can go side by side. */
+static double charge_run(struct fg_work *w, size_t j)
+{
+    const size_t R = w->runs;
+    const struct fg_profile *p = w->prof[j];
+    double charged = 0;
+    for (size_t s = 0; s < p->n_samples; s++) {
+        prefetch_leaf(w, j, s);
+        uint32_t g, g0 = first_frame(w, j, s);
+        if (g0 == UINT32_MAX || !w->charge[g0])
+            continue;
+        uint32_t g1 = fg_table_leaf(w, j, s);
+        double c = floor(fg_table_sample_count(w, j, s) + 0.5);
+        if (g1 == g0 || !(c > 0))
+            continue;
+        double v = sample_value(w, j, s);
+        move(w->flat, w->sqflat, w->vflat, (size_t)g0 * R + j, -c, -v);
+        move(w->flat, w->sqflat, w->vflat, (size_t)g1 * R + j, c, v);
+        /* the interrupt frame keeps its cum where it also sits higher
+         * up the stack (asyncPreempt -> ... -> asyncPreempt) */
+        bool above = false, past = false;
+        struct frames it_;
+        frames_init(&it_, w, j, s);
+        while (frames_next(&it_, &g)) {
+            if (!w->charge[g])
+                past = true;
+            else if (past && g == g0)
+                above = true;
+        }
+        if (!above)
+            move(w->cum, w->sqcum, w->vcum, (size_t)g0 * R + j, -c, -v);
+        charged += c;
+    }
+    return charged;
+}
+
+static void charge_item(void *ctx, size_t i)
+{
+    struct charge_job *cj = ctx;
+    cj->charged[i] = charge_run(cj->w, cj->j0 + i);
+}
+
 void fg_table_charge_interrupts(struct fg_work *w)
 {
     size_t nf = w->names.n;
@@ -382,36 +443,16 @@ void fg_table_charge_interrupts(struct fg_work *w)
         any = w->charge[g];
     if (!any)
         return;
-    const size_t R = w->runs;
-    for (size_t j = 0; j < R; j++) {
-        const struct fg_profile *p = w->prof[j];
-        for (size_t s = 0; s < p->n_samples; s++) {
-            prefetch_leaf(w, j, s);
-            uint32_t g, g0 = first_frame(w, j, s);
-            if (g0 == UINT32_MAX || !w->charge[g0])
-                continue;
-            uint32_t g1 = fg_table_leaf(w, j, s);
-            double c = floor(fg_table_sample_count(w, j, s) + 0.5);
-            if (g1 == g0 || !(c > 0))
-                continue;
-            double v = sample_value(w, j, s);
-            move(w->flat, w->sqflat, w->vflat, (size_t)g0 * R + j, -c, -v);
-            move(w->flat, w->sqflat, w->vflat, (size_t)g1 * R + j, c, v);
-            /* the interrupt frame keeps its cum where it also sits higher
-             * up the stack (asyncPreempt -> ... -> asyncPreempt) */
-            bool above = false, past = false;
-            struct frames it_;
-            frames_init(&it_, w, j, s);
-            while (frames_next(&it_, &g)) {
-                if (!w->charge[g])
-                    past = true;
-                else if (past && g == g0)
-                    above = true;
-            }
-            if (!above)
-                move(w->cum, w->sqcum, w->vcum, (size_t)g0 * R + j, -c, -v);
-            w->charged[j < w->k ? 0 : 1] += c;
-        }
+    const size_t R = w->runs, T = pass_slots(R);
+    struct charge_job cj;
+    memset(&cj, 0, sizeof(cj));
+    cj.w = w;
+    for (cj.j0 = 0; cj.j0 < R; cj.j0 += T) {
+        size_t n = R - cj.j0 < T ? R - cj.j0 : T;
+        fg_parallel_for(n, (unsigned)T, charge_item, &cj);
+        /* counts are whole numbers: the sums are exact in any order */
+        for (size_t i = 0; i < n; i++)
+            w->charged[cj.j0 + i < w->k ? 0 : 1] += cj.charged[i];
     }
 }
 
@@ -454,9 +495,123 @@ static int env_of_sample(const struct fg_work *w, size_t j, size_t s,
     return best;
 }
 
+/* Scratch of one run in flight in fg_table_set_aside: how much of each
+ * function's time the run's environment-driven samples hold (outc), the
+ * family that made them so (fam, -1: untouched), which functions it
+ * touched, and a per-sample stamp (a function counts once per sample). */
+struct aside_slot {
+    double *outc;
+    int *fam;
+    size_t *stamp;
+    size_t mark;
+    uint32_t *touched;
+    size_t n_touched;
+    double aside;     /* counts set aside as environment-driven */
+};
+
+struct aside_job {
+    struct fg_work *w;
+    size_t j0;
+    struct aside_slot *slot;
+};
+
+/* Which samples of run j are set aside (w->sout[j]), and how much of
+ * each function's time its environment-driven ones hold (slot). */
+static void aside_mark_run(struct fg_work *w, size_t j, struct aside_slot *sl)
+{
+    const bool env_on = w->o->env_noise;
+    const struct fg_profile *p = w->prof[j];
+    uint8_t *out = w->sout[j];
+    for (size_t s = 0; s < p->n_samples; s++) {
+        prefetch_leaf(w, j, s);
+        double c = floor(fg_table_sample_count(w, j, s) + 0.5);
+        uint32_t leaf = fg_table_leaf(w, j, s);
+        if (!(c > 0) || leaf == UINT32_MAX)
+            continue;
+        int e = -1;
+        size_t top = 0;
+        if (w->leaf_out[leaf])
+            out[s] = OUT_RULE;
+        else if (env_on && (e = env_of_sample(w, j, s, &top)) >= 0)
+            out[s] = OUT_ENV;
+        if (out[s] != OUT_ENV)
+            continue;
+        /* the frames doing the environment's work (the leaf up to the
+         * highest environment-driven frame) */
+        sl->mark++;
+        uint32_t g;
+        size_t pos = 0;
+        bool past = false;
+        struct frames it_;
+        frames_init(&it_, w, j, s);
+        while (frames_next(&it_, &g)) {
+            if (!past && w->charge[g])
+                continue;
+            past = true;
+            if (pos++ > top)
+                break;
+            if (sl->stamp[g] == sl->mark)
+                continue;
+            sl->stamp[g] = sl->mark;
+            if (sl->fam[g] < 0)
+                sl->touched[sl->n_touched++] = g;
+            sl->outc[g] += c;
+            if (sl->fam[g] < 0 ||
+                fg_envnoise_cv(e) > fg_envnoise_cv(sl->fam[g]))
+                sl->fam[g] = e;
+        }
+    }
+}
+
+/* Run j's set-aside samples leave the other functions' rows: only column
+ * j of the matrices changes. */
+static void aside_move_run(struct fg_work *w, size_t j, struct aside_slot *sl)
+{
+    const size_t R = w->runs;
+    const struct fg_profile *p = w->prof[j];
+    for (size_t s = 0; s < p->n_samples; s++) {
+        int why = w->sout[j][s];
+        if (why == KEEP)
+            continue;
+        double c = floor(fg_table_sample_count(w, j, s) + 0.5);
+        double v = sample_value(w, j, s);
+        uint32_t leaf = fg_table_leaf(w, j, s), g;
+        if (why == OUT_ENV)
+            sl->aside += c;
+        sl->mark++;
+        struct frames it_;
+        frames_init(&it_, w, j, s);
+        while (frames_next(&it_, &g)) {
+            if (sl->stamp[g] == sl->mark || w->leaf_out[g] ||
+                (why == OUT_ENV && w->env[g] >= 0))
+                continue;
+            sl->stamp[g] = sl->mark;
+            size_t x = (size_t)g * R + j;
+            move(w->cum, w->sqcum, w->vcum, x, -c, -v);
+            if (g == leaf)
+                move(w->flat, w->sqflat, w->vflat, x, -c, -v);
+        }
+    }
+}
+
+static void aside_mark_item(void *ctx, size_t i)
+{
+    struct aside_job *aj = ctx;
+    size_t j = aj->j0 + i;
+    const struct fg_profile *p = aj->w->prof[j];
+    aj->w->sout[j] = fg_xcalloc(p->n_samples + 1, 1);
+    aside_mark_run(aj->w, j, &aj->slot[i]);
+}
+
+static void aside_move_item(void *ctx, size_t i)
+{
+    struct aside_job *aj = ctx;
+    aside_move_run(aj->w, aj->j0 + i, &aj->slot[i]);
+}
+
 void fg_table_set_aside(struct fg_work *w)
 {
-    const size_t nf = w->names.n, R = w->runs;
+    const size_t nf = w->names.n, R = w->runs, T = pass_slots(R);
     const bool env_on = w->o->env_noise;
     bool any = false;
     for (size_t g = 0; g < nf && !any; g++)
@@ -466,52 +621,41 @@ void fg_table_set_aside(struct fg_work *w)
     double *cumtot = fg_xcalloc(nf + 1, sizeof(double));
     double *outc = fg_xcalloc(nf + 1, sizeof(double));
     int *fam = fg_xcalloc(nf + 1, sizeof(int));
-    size_t *stamp = fg_xcalloc(nf + 1, sizeof(size_t));
-    size_t mark = 0;
     for (size_t g = 0; g < nf; g++) {
         cumtot[g] = fg_work_sum(w->cum + g * R, 0, R);
         fam[g] = -1;
     }
+    struct aside_slot slot[PASS_SLOTS];
+    memset(slot, 0, sizeof(slot));
+    for (size_t i = 0; i < T; i++) {
+        slot[i].outc = fg_xcalloc(nf + 1, sizeof(double));
+        slot[i].fam = fg_xmalloc((nf + 1) * sizeof(int));
+        for (size_t g = 0; g <= nf; g++)
+            slot[i].fam[g] = -1;
+        slot[i].stamp = fg_xcalloc(nf + 1, sizeof(size_t));
+        slot[i].touched = fg_xmalloc((nf + 1) * sizeof(uint32_t));
+    }
     w->sout = fg_xcalloc(R, sizeof(*w->sout));
-    /* which samples, and how much of each function's time they hold */
-    for (size_t j = 0; j < R; j++) {
-        const struct fg_profile *p = w->prof[j];
-        w->sout[j] = fg_xcalloc(p->n_samples + 1, 1);
-        for (size_t s = 0; s < p->n_samples; s++) {
-            prefetch_leaf(w, j, s);
-            double c = floor(fg_table_sample_count(w, j, s) + 0.5);
-            uint32_t leaf = fg_table_leaf(w, j, s);
-            if (!(c > 0) || leaf == UINT32_MAX)
-                continue;
-            int e = -1;
-            size_t top = 0;
-            if (w->leaf_out[leaf])
-                w->sout[j][s] = OUT_RULE;
-            else if (env_on && (e = env_of_sample(w, j, s, &top)) >= 0)
-                w->sout[j][s] = OUT_ENV;
-            if (w->sout[j][s] != OUT_ENV)
-                continue;
-            /* the frames doing the environment's work (the leaf up to the
-             * highest environment-driven frame) */
-            mark++;
-            uint32_t g;
-            size_t pos = 0;
-            bool past = false;
-            struct frames it_;
-            frames_init(&it_, w, j, s);
-            while (frames_next(&it_, &g)) {
-                if (!past && w->charge[g])
-                    continue;
-                past = true;
-                if (pos++ > top)
-                    break;
-                if (stamp[g] == mark)
-                    continue;
-                stamp[g] = mark;
-                outc[g] += c;
-                if (fam[g] < 0 || fg_envnoise_cv(e) > fg_envnoise_cv(fam[g]))
-                    fam[g] = e;
+    struct aside_job aj = {w, 0, slot};
+    /* which samples, and how much of each function's time they hold;
+     * merged in run order, so the family kept is the one a pass over
+     * the runs one after the other keeps (the first of the largest
+     * noise), and the sums of whole counts are exact in any order */
+    for (aj.j0 = 0; aj.j0 < R; aj.j0 += T) {
+        size_t n = R - aj.j0 < T ? R - aj.j0 : T;
+        fg_parallel_for(n, (unsigned)T, aside_mark_item, &aj);
+        for (size_t i = 0; i < n; i++) {
+            struct aside_slot *sl = &slot[i];
+            for (size_t t = 0; t < sl->n_touched; t++) {
+                uint32_t g = sl->touched[t];
+                outc[g] += sl->outc[g];
+                if (fam[g] < 0 ||
+                    fg_envnoise_cv(sl->fam[g]) > fg_envnoise_cv(fam[g]))
+                    fam[g] = sl->fam[g];
+                sl->outc[g] = 0;
+                sl->fam[g] = -1;
             }
+            sl->n_touched = 0;
         }
     }
     /* functions that are mostly there on the environment's behalf (the
@@ -521,34 +665,21 @@ void fg_table_set_aside(struct fg_work *w)
             outc[g] >= 0.5 * cumtot[g])
             w->env[g] = fam[g];
     /* the rest lose these samples */
-    for (size_t j = 0; j < R; j++) {
-        const struct fg_profile *p = w->prof[j];
-        for (size_t s = 0; s < p->n_samples; s++) {
-            int why = w->sout[j][s];
-            if (why == KEEP)
-                continue;
-            double c = floor(fg_table_sample_count(w, j, s) + 0.5);
-            double v = sample_value(w, j, s);
-            uint32_t leaf = fg_table_leaf(w, j, s), g;
-            if (why == OUT_ENV)
-                w->aside[j < w->k ? 0 : 1] += c;
-            mark++;
-            struct frames it_;
-            frames_init(&it_, w, j, s);
-            while (frames_next(&it_, &g)) {
-                if (stamp[g] == mark || w->leaf_out[g] ||
-                    (why == OUT_ENV && w->env[g] >= 0))
-                    continue;
-                stamp[g] = mark;
-                size_t x = (size_t)g * R + j;
-                move(w->cum, w->sqcum, w->vcum, x, -c, -v);
-                if (g == leaf)
-                    move(w->flat, w->sqflat, w->vflat, x, -c, -v);
-            }
-        }
+    for (aj.j0 = 0; aj.j0 < R; aj.j0 += T) {
+        size_t n = R - aj.j0 < T ? R - aj.j0 : T;
+        for (size_t i = 0; i < n; i++)
+            slot[i].aside = 0;
+        fg_parallel_for(n, (unsigned)T, aside_move_item, &aj);
+        for (size_t i = 0; i < n; i++)
+            w->aside[aj.j0 + i < w->k ? 0 : 1] += slot[i].aside;
+    }
+    for (size_t i = 0; i < T; i++) {
+        free(slot[i].outc);
+        free(slot[i].fam);
+        free(slot[i].stamp);
+        free(slot[i].touched);
     }
     free(cumtot);
     free(outc);
     free(fam);
-    free(stamp);
 }
