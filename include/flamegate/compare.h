@@ -131,7 +131,9 @@ enum fg_fail_rule {
 };
 
 struct fg_func_result {
-    char *name;             /* owned */
+    char *name;             /* owned: by the row, or by the result's
+                             * name_pool when it has one (then the rows
+                             * share it and must not free their names) */
     enum fg_metric metric;  /* FLAT or CUM: which value this row tests */
     int64_t *base_runs;     /* owned: count per base run (k entries); NULL
                              * for rows that are neither tested, new,
@@ -300,6 +302,11 @@ struct fg_result {
     double overlap;           /* share of each side's samples in functions
                                * present on both sides (the smaller of
                                * the two) */
+    char *name_pool;          /* owned, or NULL: the NUL-terminated names
+                               * the rows point into (fg_compare writes
+                               * each function's name once, for its flat
+                               * and cum rows); NULL when each row owns
+                               * its name, as in hand-built results */
 };
 
 /*
