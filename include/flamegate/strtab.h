@@ -32,6 +32,11 @@ uint32_t fg_strtab_find(const struct fg_strtab *t, const char *s, size_t len);
 /* Id of s[0..len), adding it (borrowing s, which must outlive t). */
 uint32_t fg_strtab_intern(struct fg_strtab *t, const char *s, size_t len);
 
+/* fg_strtab_intern with h = fg_strtab_hash(s, len) already known (e.g.
+ * from another table's hashes: every table hashes alike). */
+uint32_t fg_strtab_intern_hashed(struct fg_strtab *t, const char *s,
+                                 size_t len, uint32_t h);
+
 /* Id of s[0..len), adding a NUL-terminated copy owned by t if new. */
 uint32_t fg_strtab_intern_copy(struct fg_strtab *t, const char *s,
                                size_t len);

@@ -94,9 +94,8 @@ uint32_t fg_strtab_find(const struct fg_strtab *t, const char *s, size_t len)
 }
 
 static uint32_t intern(struct fg_strtab *t, const char *s, size_t len,
-                       bool copy)
+                       uint32_t h, bool copy)
 {
-    uint32_t h = fg_strtab_hash(s, len);
     size_t slot;
     uint32_t id = lookup(t, s, len, h, &slot);
     if (id != UINT32_MAX)
@@ -129,11 +128,17 @@ static uint32_t intern(struct fg_strtab *t, const char *s, size_t len,
 
 uint32_t fg_strtab_intern(struct fg_strtab *t, const char *s, size_t len)
 {
-    return intern(t, s, len, false);
+    return intern(t, s, len, fg_strtab_hash(s, len), false);
+}
+
+uint32_t fg_strtab_intern_hashed(struct fg_strtab *t, const char *s,
+                                 size_t len, uint32_t h)
+{
+    return intern(t, s, len, h, false);
 }
 
 uint32_t fg_strtab_intern_copy(struct fg_strtab *t, const char *s,
                                size_t len)
 {
-    return intern(t, s, len, true);
+    return intern(t, s, len, fg_strtab_hash(s, len), true);
 }
