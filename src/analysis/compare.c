@@ -353,6 +353,22 @@ static int one_side_empty(struct fg_profile *const *ps, size_t n, bool base,
     return FG_OK;
 }
 
+/* The count matrices and per-sample marks, once nothing reads them (the
+ * row order's temporaries need not sit on top of them). */
+static void release_matrices(struct fg_work *w)
+{
+    double **mats[] = {&w->flat,  &w->cum,    &w->vflat,
+                       &w->vcum,  &w->sqflat, &w->sqcum};
+    for (size_t i = 0; i < 6; i++) {
+        free(*mats[i]);
+        *mats[i] = NULL;
+    }
+    for (size_t j = 0; w->sout && j < w->runs; j++)
+        free(w->sout[j]);
+    free(w->sout);
+    w->sout = NULL;
+}
+
 static void work_release(struct fg_work *w)
 {
     free(w->totals);
@@ -540,6 +556,7 @@ static int analyse(struct fg_work *w, struct fg_profile *const *base,
     fg_gate_classify(w);
     fg_findings_build(w);
     fg_gate_decide(w);
+    release_matrices(w);
     size_t *moved = fg_xcalloc(r->n_funcs + 1, sizeof(size_t));
     /* the rank of each row's name: row i's is union name mrow[i] */
     uint32_t *row_rank = fg_xmalloc((r->n_funcs + 1) * sizeof(uint32_t));

@@ -4,6 +4,7 @@
  * adjusted p, |statistic|, |delta| and name.
  */
 #include "analysis/work.h"
+#include "core/pool.h"
 #include "core/strsort.h"
 #include "core/util.h"
 
@@ -148,6 +149,53 @@ static void sort_keys(struct row_key *a, size_t n)
     free(st);
 }
 
+/* Two ranges sorted side by side. */
+struct halves {
+    struct row_key *a[2];
+    size_t n[2];
+};
+
+static void sort_half(void *ctx, size_t i)
+{
+    struct halves *h = ctx;
+    sort_keys(h->a[i], h->n[i]);
+}
+
+/* Below this many keys one thread sorts them. */
+#define PAR_SORT_MIN 65536
+
+/* sort_keys, with a large range split by one partition into two halves
+ * sorted on two threads (the keys are distinct: the order is the same). */
+static void sort_keys_par(struct row_key *a, size_t n)
+{
+    if (n < PAR_SORT_MIN || fg_parallel_cpus() < 2) {
+        sort_keys(a, n);
+        return;
+    }
+    size_t lo = 0, mid = n / 2, hi = n - 1;
+    if (key_less(&a[mid], &a[lo]))
+        swap_keys(a, mid, lo);
+    if (key_less(&a[hi], &a[lo]))
+        swap_keys(a, hi, lo);
+    if (key_less(&a[hi], &a[mid]))
+        swap_keys(a, hi, mid);
+    struct row_key piv = a[mid];
+    size_t i = lo, j = hi;
+    for (;;) {
+        while (key_less(&a[i], &piv))
+            i++;
+        while (key_less(&piv, &a[j]))
+            j--;
+        if (i >= j)
+            break;
+        swap_keys(a, i, j);
+        i++;
+        j--;
+    }
+    struct halves h = {{a, a + j + 1}, {j + 1, n - (j + 1)}};
+    fg_parallel_for(2, 2, sort_half, &h);
+}
+
 /* name_of[row] = rank of its name in byte order (equal names, equal
  * ranks), by one string sort of the rows' names. */
 static void rank_names(const struct fg_result *r, uint64_t *name_of)
@@ -207,7 +255,7 @@ void fg_rank_rows(struct fg_result *r, const uint32_t *name_rank,
     }
     free(name_of);
     for (size_t b = 0; b < N_ROW_RANKS; b++)
-        sort_keys(keys + start[b], start[b + 1] - start[b]);
+        sort_keys_par(keys + start[b], start[b + 1] - start[b]);
     uint32_t *perm = fg_xcalloc(n ? n : 1, sizeof(uint32_t));
     for (size_t i = 0; i < n; i++) {
         perm[i] = row_of[keys[i].name];
