@@ -252,16 +252,13 @@ static void digest_item(void *ctx, size_t i)
  * they look like runs that agree perfectly, and made a p-value of 0.021
  * into 1.6e-21.  Returns the kept runs (malloc'd) in *out and their
  * number; *dropped names the first duplicate. */
-static size_t dedup(struct fg_profile *const *ps, size_t n,
-                    struct fg_profile ***out, size_t *dropped,
+static size_t dedup(struct fg_profile *const *ps, const uint64_t *h,
+                    size_t n, struct fg_profile ***out, size_t *dropped,
                     const char **dup_of, const char **dup)
 {
-    uint64_t *h = fg_xcalloc(n ? n : 1, sizeof(uint64_t));
     struct fg_profile **keep = fg_xcalloc(n ? n : 1, sizeof(*keep));
     size_t kept = 0;
     *dropped = 0;
-    struct digest_job dj = {ps, h};
-    fg_parallel_for(n, fg_parallel_cpus(), digest_item, &dj);
     for (size_t i = 0; i < n; i++) {
         size_t j = 0;
         while (j < i && h[j] != h[i])
@@ -276,7 +273,6 @@ static size_t dedup(struct fg_profile *const *ps, size_t n,
         }
         keep[kept++] = ps[i];
     }
-    free(h);
     *out = keep;
     return kept;
 }
@@ -595,8 +591,18 @@ int fg_compare(struct fg_profile *const *base, size_t k,
     struct fg_profile **bk = NULL, **ck = NULL;
     size_t drop[2];
     const char *dup_of[2] = {NULL, NULL}, *dup[2] = {NULL, NULL};
-    k = dedup(base, k, &bk, &drop[0], &dup_of[0], &dup[0]);
-    m = dedup(cand, m, &ck, &drop[1], &dup_of[1], &dup[1]);
+    /* the digests of both sides' runs at once, on the core pool */
+    struct fg_profile **both = fg_xcalloc(k + m, sizeof(*both));
+    memcpy(both, base, k * sizeof(*both));
+    memcpy(both + k, cand, m * sizeof(*both));
+    uint64_t *h = fg_xcalloc(k + m, sizeof(uint64_t));
+    struct digest_job dj = {both, h};
+    fg_parallel_for(k + m, fg_parallel_cpus(), digest_item, &dj);
+    free(both);
+    size_t k0 = k;
+    k = dedup(base, h, k, &bk, &drop[0], &dup_of[0], &dup[0]);
+    m = dedup(cand, h + k0, m, &ck, &drop[1], &dup_of[1], &dup[1]);
+    free(h);
     int rc = FG_OK;
     struct fg_work w;
     memset(&w, 0, sizeof(w));
