@@ -175,7 +175,7 @@ static size_t make_rows(struct fg_work *w, size_t nf, enum fg_metric metric,
         f->cand_value = fg_work_sum(vmat + g * R, k, R);
         f->base_share = nb > 0 ? a / nb : 0;
         f->cand_share = nc > 0 ? b / nc : 0;
-        f->delta = (w->lc > 0 ? b / w->lc : 0) - (w->lb > 0 ? a / w->lb : 0);
+        /* delta: once the normalization is done (fill_deltas) */
         f->p = f->p_holm = f->p_bh = 1.0;
         f->ratio = f->ratio_lo = f->ratio_hi = 1.0;
         w->mrow[r->n_funcs - 1] = g;
@@ -212,12 +212,13 @@ static void alloc_runs(struct fg_work *w, size_t row)
     }
 }
 
-/* Mark the tested rows (flat and cum: one family), test them and adjust
- * the p-values. */
-static void test_rows(struct fg_work *w)
+/* Mark the tested rows (flat and cum: one family) into fam and give them
+ * (and the new, vanished and rule rows) their per-run counts. */
+static void mark_tested(struct fg_work *w, struct fg_family *fam)
 {
     struct fg_result *r = w->res;
-    struct fg_family fam = {fg_xcalloc(r->n_funcs + 1, sizeof(size_t)), 0};
+    fam->rows = fg_xcalloc(r->n_funcs + 1, sizeof(size_t));
+    fam->n = 0;
     for (size_t i = 0; i < r->n_funcs; i++) {
         struct fg_func_result *f = &r->funcs[i];
         bool keep = !(f->flags & FG_F_IGNORED) &&
@@ -226,14 +227,24 @@ static void test_rows(struct fg_work *w)
                     fmax(f->base_share, f->cand_share) >= w->o->min_share;
         if (keep) {
             f->flags |= FG_F_TESTED;
-            fam.rows[fam.n++] = i;
+            fam->rows[fam->n++] = i;
         }
         if (keep || (f->flags & (FG_F_NEW | FG_F_VANISHED)) || f->rule)
             alloc_runs(w, i);
     }
-    fg_difftest_run(w, &fam);
-    fg_gate_adjust(w, &fam);
-    free(fam.rows);
+}
+
+/* Every row's change in share after normalization (w->lb, w->lc). */
+static void fill_deltas(struct fg_work *w)
+{
+    struct fg_result *r = w->res;
+    const size_t k = w->k, R = w->runs;
+    for (size_t i = 0; i < r->n_funcs; i++) {
+        struct fg_func_result *f = &r->funcs[i];
+        const double *row = fg_work_mat(w, f->metric) + w->mrow[i] * R;
+        double a = fg_work_sum(row, 0, k), b = fg_work_sum(row, k, R);
+        f->delta = (w->lc > 0 ? b / w->lc : 0) - (w->lb > 0 ? a / w->lb : 0);
+    }
 }
 
 struct digest_job {
@@ -469,12 +480,48 @@ static void rank_union_names(const struct fg_strtab *names, uint32_t *rank)
     free(e);
 }
 
+/* The result rows of both metrics, their names in one pool, and the
+ * tested ones marked (fam): everything about the rows that does not
+ * depend on the normalization. */
+static void build_rows(struct fg_work *w, size_t nf, struct fg_rules *cr,
+                       struct fg_family *fam)
+{
+    struct fg_result *r = w->res;
+    const struct fg_compare_opts *opts = w->o;
+    size_t nmetrics = opts->metric == FG_METRIC_BOTH ? 2 : 1;
+    r->funcs = fg_xcalloc(nf * nmetrics + 1, sizeof(*r->funcs));
+    w->mrow = fg_xcalloc(nf * nmetrics + 1, sizeof(size_t));
+    w->row_of[0] = fg_xcalloc(nf + 1, sizeof(size_t));
+    w->row_of[1] = fg_xcalloc(nf + 1, sizeof(size_t));
+    /* every union name once, for the rows of both metrics: a copy per
+     * row was 16 MB and 335,000 allocations for two 10^6-stack profiles */
+    size_t *name_at = fg_xmalloc((nf + 1) * sizeof(size_t)), bytes = 0;
+    for (size_t g = 0; g < nf; g++) {
+        name_at[g] = bytes;
+        bytes += (size_t)w->names.lens[g] + 1;
+    }
+    r->name_pool = fg_xmalloc(bytes ? bytes : 1);
+    for (size_t g = 0; g < nf; g++)
+        memcpy(r->name_pool + name_at[g], w->names.strs[g],
+               (size_t)w->names.lens[g] + 1);
+    if (opts->metric != FG_METRIC_CUM)
+        make_rows(w, nf, FG_METRIC_FLAT, cr, name_at);
+    if (opts->metric != FG_METRIC_FLAT)
+        make_rows(w, nf, FG_METRIC_CUM, cr, name_at);
+    free(name_at);
+    mark_tested(w, fam);
+}
+
 /* Two independent steps run side by side: the normalization (and what
- * only reads it) and the ranking of the union's names. */
+ * only reads it), and the ranking of the union's names with the rows
+ * (which read the matrices, not the normalization; the normalization
+ * does not read the rows). */
 struct norm_job {
     struct fg_work *w;
     size_t nf;
     uint32_t *name_rank;
+    struct fg_rules *cr;
+    struct fg_family fam;
 };
 
 static void norm_item(void *ctx, size_t i)
@@ -482,6 +529,7 @@ static void norm_item(void *ctx, size_t i)
     struct norm_job *j = ctx;
     if (i == 1) {
         rank_union_names(&j->w->names, j->name_rank);
+        build_rows(j->w, j->nf, j->cr, &j->fam);
         return;
     }
     fg_normalize(j->w, j->nf);
@@ -524,30 +572,13 @@ static int analyse(struct fg_work *w, struct fg_profile *const *base,
         r->env_share[s] = n > 0 ? w->aside[s] / n : 0.0;
         r->charged_share[s] = n > 0 ? w->charged[s] / n : 0.0;
     }
-    struct norm_job nj = {w, nf, fg_xmalloc((nf + 1) * sizeof(uint32_t))};
+    struct norm_job nj = {w, nf, fg_xmalloc((nf + 1) * sizeof(uint32_t)), cr,
+                          {NULL, 0}};
     fg_parallel_for(2, fg_parallel_cpus(), norm_item, &nj);
-    size_t nmetrics = opts->metric == FG_METRIC_BOTH ? 2 : 1;
-    r->funcs = fg_xcalloc(nf * nmetrics + 1, sizeof(*r->funcs));
-    w->mrow = fg_xcalloc(nf * nmetrics + 1, sizeof(size_t));
-    w->row_of[0] = fg_xcalloc(nf + 1, sizeof(size_t));
-    w->row_of[1] = fg_xcalloc(nf + 1, sizeof(size_t));
-    /* every union name once, for the rows of both metrics: a copy per
-     * row was 16 MB and 335,000 allocations for two 10^6-stack profiles */
-    size_t *name_at = fg_xmalloc((nf + 1) * sizeof(size_t)), bytes = 0;
-    for (size_t g = 0; g < nf; g++) {
-        name_at[g] = bytes;
-        bytes += (size_t)w->names.lens[g] + 1;
-    }
-    r->name_pool = fg_xmalloc(bytes ? bytes : 1);
-    for (size_t g = 0; g < nf; g++)
-        memcpy(r->name_pool + name_at[g], w->names.strs[g],
-               (size_t)w->names.lens[g] + 1);
-    if (opts->metric != FG_METRIC_CUM)
-        make_rows(w, nf, FG_METRIC_FLAT, cr, name_at);
-    if (opts->metric != FG_METRIC_FLAT)
-        make_rows(w, nf, FG_METRIC_CUM, cr, name_at);
-    free(name_at);
-    test_rows(w);
+    fill_deltas(w);
+    fg_difftest_run(w, &nj.fam);
+    fg_gate_adjust(w, &nj.fam);
+    free(nj.fam.rows);
     fg_gate_mde(w);
     fg_gate_classify(w);
     fg_findings_build(w);
