@@ -235,6 +235,11 @@ const char *fg_rep_rel_ci(char *buf, size_t n,
         snprintf(buf, n, "%s", f->base_count ? "gone" : "new");
         return buf;
     }
+    /* an untested row has no estimate: its ratio field is a placeholder */
+    if (!(f->flags & FG_F_TESTED)) {
+        snprintf(buf, n, "untested");
+        return buf;
+    }
     fg_rep_rel(r, f->ratio);
     if (isfinite(f->ratio_lo) && isfinite(f->ratio_hi) &&
         f->ratio_hi > 0)

@@ -77,7 +77,8 @@ const char *fg_rep_num(char *buf, double v);         /* "%.4g" */
  * new or vanished row would print +50025%). */
 bool fg_rep_has_rel(const struct fg_func_result *f);
 /* "+51.2% [+30.1%, +75.0%]" (without the interval when not finite);
- * "new" or "gone" when a side is zero. */
+ * "new" or "gone" when a side is zero; "untested" for a row the tests
+ * skipped (its ratio is only a placeholder). */
 const char *fg_rep_rel_ci(char *buf, size_t n,
                           const struct fg_func_result *f);
 

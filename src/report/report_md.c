@@ -243,7 +243,8 @@ static void row(const struct md *m, struct fg_rw *w, enum cols c,
                    fg_rep_pct(a, f->base_share), fg_rep_pct(b, f->cand_share),
                    fg_rep_pp(d, f->cand_share - f->base_share),
                    fg_rep_pp(nd, f->delta), fg_rep_rel_ci(ci, sizeof(ci), f),
-                   fg_rep_p(q, fg_rep_adj_p(f)),
+                   (f->flags & FG_F_TESTED) ? fg_rep_p(q, fg_rep_adj_p(f))
+                                            : "n/a",
                    fg_rep_rule(rule, sizeof(rule), m->r, f));
         break;
     case COLS_NEW:
@@ -263,7 +264,9 @@ static void row(const struct md *m, struct fg_rw *w, enum cols c,
                    fg_rep_pct(a, f->base_share), fg_rep_pct(b, f->cand_share),
                    fg_rep_pp(d, f->cand_share - f->base_share),
                    fg_rep_pp(nd, f->delta), fg_rep_rel_ci(ci, sizeof(ci), f),
-                   fg_rep_p(p, f->p), fg_rep_p(q, fg_rep_adj_p(f)),
+                   (f->flags & FG_F_TESTED) ? fg_rep_p(p, f->p) : "n/a",
+                   (f->flags & FG_F_TESTED) ? fg_rep_p(q, fg_rep_adj_p(f))
+                                            : "n/a",
                    status_word(f->flags));
         break;
     }

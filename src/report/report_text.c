@@ -371,7 +371,9 @@ static void fill_row(const struct text *t, enum fg_rep_section s,
         cell[c++] = fg_xstrdup(fg_rep_pp(a, f->cand_share - f->base_share));
         cell[c++] = fg_xstrdup(fg_rep_pp(a, f->delta));
         cell[c++] = fg_xstrdup(fg_rep_rel_ci(b, sizeof(b), f));
-        cell[c++] = fg_xstrdup(fg_rep_p(a, fg_rep_adj_p(f)));
+        cell[c++] = fg_xstrdup((f->flags & FG_F_TESTED)
+                                   ? fg_rep_p(a, fg_rep_adj_p(f))
+                                   : "n/a");
         if (s == FG_SEC_REGRESSION || s == FG_SEC_MARGINAL)
             cell[c++] = fg_xstrdup(fg_rep_rule(b, sizeof(b), t->r, f));
         break;

@@ -449,6 +449,13 @@ START_TEST(test_numbers)
     ef.base_share = 0, ef.ratio = INFINITY, ef.fail_ratio = 3;
     ck_assert_str_eq(fg_rep_env_fail(b, sizeof(b), &ef),
                      "would fail from about x3.0");
+    /* a row the tests skipped has no estimate to print (its ratio of 1
+     * read as "0.0% [0.0%, 0.0%]") */
+    struct fg_func_result un = {.base_count = 4, .cand_count = 3,
+                                .ratio = 1, .ratio_lo = 1, .ratio_hi = 1};
+    ck_assert_str_eq(fg_rep_rel_ci(b, sizeof(b), &un), "untested");
+    un.flags = FG_F_TESTED;
+    ck_assert_str_eq(fg_rep_rel_ci(b, sizeof(b), &un), "0.0% [0.0%, 0.0%]");
     ck_assert_str_eq(fg_rep_p(b, 0.0123), "0.012");
     ck_assert_str_eq(fg_rep_p(b, 3.14e-6), "3.1e-06");
     ck_assert_str_eq(fg_rep_p(b, 1.5), "1");
