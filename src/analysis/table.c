@@ -509,6 +509,10 @@ static int env_of_sample(const struct fg_work *w, size_t j, size_t s,
     return best;
 }
 
+/* Flags of a union function, one byte, for the passes that would
+ * otherwise read four arrays per sample. */
+enum { GF_CHARGE = 1, GF_INTERNAL = 2, GF_ENV = 4, GF_OUT = 8 };
+
 /* Scratch of one run in flight in fg_table_set_aside: how much of each
  * function's time the run's environment-driven samples hold (outc), the
  * family that made them so (fam, -1: untouched), which functions it
@@ -527,16 +531,55 @@ struct aside_job {
     struct fg_work *w;
     size_t j0;
     struct aside_slot *slot;
+    const uint8_t *gfl;
 };
 
 /* Which samples of run j are set aside (w->sout[j]), and how much of
  * each function's time its environment-driven ones hold (slot). */
-static void aside_mark_run(struct fg_work *w, size_t j, struct aside_slot *sl)
+static void aside_mark_run(struct fg_work *w, size_t j, struct aside_slot *sl,
+                           const uint8_t *gfl)
 {
     const bool env_on = w->o->env_noise;
     const struct fg_profile *p = w->prof[j];
+    const size_t ns = p->n_samples;
     uint8_t *out = w->sout[j];
-    for (size_t s = 0; s < p->n_samples; s++) {
+    /* the first mapped union function of every location: most samples
+     * end in the program's own code, and then their leaf location alone
+     * settles them (one read instead of walking location, frames and
+     * map, with the four flag arrays of the function) */
+    uint32_t *lf = fg_xmalloc((p->n_locs ? p->n_locs : 1) * sizeof(*lf));
+    for (size_t l = 0; l < p->n_locs; l++) {
+        lf[l] = UINT32_MAX;
+        for (uint32_t f = p->loc_start[l]; f < p->loc_start[l + 1]; f++)
+            if ((lf[l] = w->fmap[j][p->loc_frames[f]]) != UINT32_MAX)
+                break;
+    }
+    for (size_t s = 0; s < ns; s++) {
+        if (s + LEAF_MID < ns &&
+            p->sample_start[s + LEAF_MID] < p->sample_start[s + LEAF_MID + 1])
+            __builtin_prefetch(
+                &lf[p->sample_locs[p->sample_start[s + LEAF_MID]]]);
+        if (s + LEAF_NEAR < ns &&
+            p->sample_start[s + LEAF_NEAR] <
+                p->sample_start[s + LEAF_NEAR + 1]) {
+            uint32_t g =
+                lf[p->sample_locs[p->sample_start[s + LEAF_NEAR]]];
+            if (g != UINT32_MAX)
+                __builtin_prefetch(&gfl[g]);
+        }
+        uint32_t a = p->sample_start[s];
+        if (a < p->sample_start[s + 1]) {
+            uint32_t g = lf[p->sample_locs[a]];
+            if (g != UINT32_MAX &&
+                !(gfl[g] & (GF_CHARGE | GF_INTERNAL | GF_ENV))) {
+                /* the leaf is g, the program's own: not the environment
+                 * (env_of_sample stops at it); set aside only by a rule */
+                if ((gfl[g] & GF_OUT) &&
+                    floor(fg_table_sample_count(w, j, s) + 0.5) > 0)
+                    out[s] = OUT_RULE;
+                continue;
+            }
+        }
         prefetch_leaf(w, j, s);
         double c = floor(fg_table_sample_count(w, j, s) + 0.5);
         uint32_t leaf = fg_table_leaf(w, j, s);
@@ -575,6 +618,7 @@ static void aside_mark_run(struct fg_work *w, size_t j, struct aside_slot *sl)
                 sl->fam[g] = e;
         }
     }
+    free(lf);
 }
 
 /* Run j's set-aside samples leave the other functions' rows: only column
@@ -614,7 +658,7 @@ static void aside_mark_item(void *ctx, size_t i)
     size_t j = aj->j0 + i;
     const struct fg_profile *p = aj->w->prof[j];
     aj->w->sout[j] = fg_xcalloc(p->n_samples + 1, 1);
-    aside_mark_run(aj->w, j, &aj->slot[i]);
+    aside_mark_run(aj->w, j, &aj->slot[i], aj->gfl);
 }
 
 static void aside_move_item(void *ctx, size_t i)
@@ -649,8 +693,14 @@ void fg_table_set_aside(struct fg_work *w)
         slot[i].stamp = fg_xcalloc(nf + 1, sizeof(size_t));
         slot[i].touched = fg_xmalloc((nf + 1) * sizeof(uint32_t));
     }
+    uint8_t *gfl = fg_xcalloc(nf + 1, 1);
+    for (size_t g = 0; g < nf; g++)
+        gfl[g] = (uint8_t)((w->charge[g] ? GF_CHARGE : 0) |
+                           (w->internal[g] ? GF_INTERNAL : 0) |
+                           (w->env[g] >= 0 ? GF_ENV : 0) |
+                           (w->leaf_out[g] ? GF_OUT : 0));
     w->sout = fg_xcalloc(R, sizeof(*w->sout));
-    struct aside_job aj = {w, 0, slot};
+    struct aside_job aj = {w, 0, slot, gfl};
     /* which samples, and how much of each function's time they hold;
      * merged in run order, so the family kept is the one a pass over
      * the runs one after the other keeps (the first of the largest
@@ -672,6 +722,7 @@ void fg_table_set_aside(struct fg_work *w)
             sl->n_touched = 0;
         }
     }
+    free(gfl);
     /* functions that are mostly there on the environment's behalf (the
      * sweeper's helpers, the locks the collector takes) */
     for (size_t g = 0; g < nf; g++)
