@@ -400,6 +400,22 @@ static size_t pass_slots(size_t runs)
     return t < runs ? t : (runs ? runs : 1);
 }
 
+/* The first mapped union function of every location of run j (malloc'd),
+ * UINT32_MAX for a location without one: a sample whose leaf location has
+ * one starts with it (what frames_next gives first). */
+static uint32_t *first_funcs(const struct fg_work *w, size_t j)
+{
+    const struct fg_profile *p = w->prof[j];
+    uint32_t *lf = fg_xmalloc((p->n_locs ? p->n_locs : 1) * sizeof(*lf));
+    for (size_t l = 0; l < p->n_locs; l++) {
+        lf[l] = UINT32_MAX;
+        for (uint32_t f = p->loc_start[l]; f < p->loc_start[l + 1]; f++)
+            if ((lf[l] = w->fmap[j][p->loc_frames[f]]) != UINT32_MAX)
+                break;
+    }
+    return lf;
+}
+
 struct charge_job {
     struct fg_work *w;
     size_t j0;
@@ -412,8 +428,21 @@ static double charge_run(struct fg_work *w, size_t j)
 {
     const size_t R = w->runs;
     const struct fg_profile *p = w->prof[j];
+    const size_t ns = p->n_samples;
     double charged = 0;
-    for (size_t s = 0; s < p->n_samples; s++) {
+    uint32_t *lf = first_funcs(w, j);
+    for (size_t s = 0; s < ns; s++) {
+        if (s + LEAF_MID < ns &&
+            p->sample_start[s + LEAF_MID] < p->sample_start[s + LEAF_MID + 1])
+            __builtin_prefetch(
+                &lf[p->sample_locs[p->sample_start[s + LEAF_MID]]]);
+        uint32_t a = p->sample_start[s];
+        if (a < p->sample_start[s + 1]) {
+            uint32_t f = lf[p->sample_locs[a]];
+            /* the innermost mapped frame is f: an interrupt or not */
+            if (f != UINT32_MAX && !w->charge[f])
+                continue;
+        }
         prefetch_leaf(w, j, s);
         uint32_t g, g0 = first_frame(w, j, s);
         if (g0 == UINT32_MAX || !w->charge[g0])
@@ -440,6 +469,7 @@ static double charge_run(struct fg_work *w, size_t j)
             move(w->cum, w->sqcum, w->vcum, (size_t)g0 * R + j, -c, -v);
         charged += c;
     }
+    free(lf);
     return charged;
 }
 
@@ -543,17 +573,10 @@ static void aside_mark_run(struct fg_work *w, size_t j, struct aside_slot *sl,
     const struct fg_profile *p = w->prof[j];
     const size_t ns = p->n_samples;
     uint8_t *out = w->sout[j];
-    /* the first mapped union function of every location: most samples
-     * end in the program's own code, and then their leaf location alone
-     * settles them (one read instead of walking location, frames and
-     * map, with the four flag arrays of the function) */
-    uint32_t *lf = fg_xmalloc((p->n_locs ? p->n_locs : 1) * sizeof(*lf));
-    for (size_t l = 0; l < p->n_locs; l++) {
-        lf[l] = UINT32_MAX;
-        for (uint32_t f = p->loc_start[l]; f < p->loc_start[l + 1]; f++)
-            if ((lf[l] = w->fmap[j][p->loc_frames[f]]) != UINT32_MAX)
-                break;
-    }
+    /* most samples end in the program's own code, and then their leaf
+     * location alone settles them (one read instead of walking location,
+     * frames and map, with the four flag arrays of the function) */
+    uint32_t *lf = first_funcs(w, j);
     for (size_t s = 0; s < ns; s++) {
         if (s + LEAF_MID < ns &&
             p->sample_start[s + LEAF_MID] < p->sample_start[s + LEAF_MID + 1])
