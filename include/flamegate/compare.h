@@ -119,7 +119,11 @@ enum {
     FG_F_IGNORED = 1u << 10,     /* excluded by an ignore/focus rule */
     FG_F_INCREASE = 1u << 11,    /* direction of the point estimate */
     FG_F_GATE = 1u << 12,        /* in the Holm family that decides FAIL */
-    FG_F_ENV = 1u << 13          /* environment-driven (env_family) */
+    FG_F_ENV = 1u << 13,         /* environment-driven (env_family) */
+    FG_F_MOVED = 1u << 14        /* self time rose but the function's
+                                  * inclusive time did not: time moved
+                                  * from its callees into it (a JIT's
+                                  * inlining or intrinsics), not material */
 };
 
 /* The rule that made a row a regression (FG_F_REGRESSION). */

@@ -530,7 +530,7 @@ size_t fg_rep_flag_names(unsigned flags, const char **names)
         "tested",   "significant", "bh_significant", "material",
         "regression", "marginal",  "improvement",    "new",
         "vanished", "budget",      "ignored",        "increase",
-        "gate",     "environment",
+        "gate",     "environment",  "moved",
     };
     size_t n = 0;
     for (size_t i = 0; i < sizeof(all) / sizeof(*all); i++) {
@@ -605,9 +605,13 @@ const char *fg_rep_rule(char *buf, size_t n, const struct fg_result *r,
     case FG_FAIL_NONE:
     default:
         if (f->flags & FG_F_MARGINAL)
-            snprintf(buf, n, "%s p %s",
+            snprintf(buf, n, "%s p %s%s",
                      f->p_holm < r->opts.alpha ? "Holm" : "BH",
-                     fg_rep_p(p, fg_rep_adj_p(f)));
+                     fg_rep_p(p, fg_rep_adj_p(f)),
+                     (f->flags & FG_F_MOVED)
+                         ? "; inclusive time did not rise (moved from its "
+                           "callees)"
+                         : "");
         else
             snprintf(buf, n, "%s", "");
         break;

@@ -625,6 +625,55 @@ START_TEST(test_inclusive_chain_one_finding)
 }
 END_TEST
 
+/* Self time that moved from a callee into its caller (a JVM run that
+ * inlined or intrinsified the callee) is not a regression of the caller:
+ * its inclusive time did not rise.  The same self-time rise with the
+ * callee unchanged is one. */
+static struct fg_result *grow_case(const char *grow, struct fg_profile **p)
+{
+    static const char fill[] =
+        "main;main.a 6000\nmain;main.b 4000\nmain;main.c 3000\n"
+        "main;main.d 2000\nmain;main.e 1500\nmain;main.f 1000\n";
+    const char *side[2] = {"main;jv.grow 300\nmain;jv.grow;jv.copyOf 1400\n",
+                           grow};
+    struct fg_error err;
+    for (int s = 0; s < 2; s++) {
+        char *t = fg_xasprintf("%s%s", fill, side[s]);
+        ck_assert_int_eq(fg_folded_parse(t, strlen(t), "grow", NULL, &p[s],
+                                         &err),
+                         FG_OK);
+        free(t);
+    }
+    struct fg_compare_opts o;
+    fg_compare_opts_default(&o);
+    return run(&p[0], 1, &p[1], 1, &o);
+}
+
+START_TEST(test_self_time_moved_from_callee)
+{
+    struct fg_profile *p[2];
+    struct fg_result *r =
+        grow_case("main;jv.grow 1650\nmain;jv.grow;jv.copyOf 50\n", p);
+    const struct fg_func_result *g = row(r, "jv.grow");
+    ck_assert(g->flags & FG_F_MOVED);
+    ck_assert(!(g->flags & FG_F_REGRESSION));
+    ck_assert(!(g->flags & FG_F_MATERIAL));
+    ck_assert_int_ne(r->verdict, FG_VERDICT_FAIL);
+    fg_result_free(r);
+    fg_profile_free(p[0]);
+    fg_profile_free(p[1]);
+
+    r = grow_case("main;jv.grow 1650\nmain;jv.grow;jv.copyOf 1400\n", p);
+    g = row(r, "jv.grow");
+    ck_assert(!(g->flags & FG_F_MOVED));
+    ck_assert(g->flags & FG_F_REGRESSION);
+    ck_assert_int_eq(r->verdict, FG_VERDICT_FAIL);
+    fg_result_free(r);
+    fg_profile_free(p[0]);
+    fg_profile_free(p[1]);
+}
+END_TEST
+
 /* Runs that repeat another run byte for byte are dropped with a warning:
  * counted twice they would agree perfectly (a p-value of 0.021 became
  * 1.6e-21). */
@@ -988,6 +1037,7 @@ Suite *compare_suite(void)
     tcase_add_test(tc, test_environment_context);
     tcase_add_test(tc, test_single_function_aa);
     tcase_add_test(tc, test_inclusive_chain_one_finding);
+    tcase_add_test(tc, test_self_time_moved_from_callee);
     tcase_add_test(tc, test_duplicate_runs_dropped);
     tcase_add_test(tc, test_normalize_duration_and_work);
     tcase_add_test(tc, test_kafka_aa_never_fails);
