@@ -659,6 +659,96 @@ static void add_row(size_t **v, size_t *n, size_t x)
     (*v)[(*n)++] = x;
 }
 
+/*
+ * Whether the rise of g moved into it from elsewhere under its caller
+ * rather than added time: one caller P carries most (EXPLAINS) of the
+ * rise of g's caller edges, yet P's inclusive time rose by less than a
+ * quarter of that edge's rise.  Seen between two JVM runs of one build:
+ * one JIT attributes an intrinsic array copy to Arrays.copyOf, the next to
+ * ArraysSupport.newLength, both under ArrayList.grow, whose inclusive
+ * time stays put, or rises by a third of it, within its own noise (P's
+ * tested inclusive row must rise with an unadjusted p below alpha); and
+ * the same one or more levels up.  A caller holding half the samples or more is no witness
+ * (under total normalization its share hardly moves whatever happens
+ * inside it).
+ */
+static bool moved_within_caller(const struct fg_work *w, const struct edges *E,
+                                const struct flagged *F, uint32_t g)
+{
+    double tb = fg_work_sum(w->totals, 0, w->k);
+    double tc = fg_work_sum(w->totals, w->k, w->runs);
+    if (!(tb > 0 && tc > 0))
+        return false;
+    /* up the dominant callers while they rose with it: the first one that
+     * did not is where the time moved (ArrayList.add and grow rising
+     * together while Integer.valueOf fell, both under Work.allocate) */
+    uint32_t x = g;
+    for (int depth = 0; depth < 16; depth++) {
+        double total = 0, best = 0;
+        uint32_t bp = UINT32_MAX;
+        for (size_t i = 0; i < E->n; i++) {
+            const struct edge *e = &E->e[i];
+            if (e->to != x || e->from == x)
+                continue;
+            double d = change(w, e->n[0], e->n[1]);
+            if (d > 0)
+                total += d;
+            if (d > best) {
+                best = d;
+                bp = e->from;
+            }
+        }
+        if (bp == UINT32_MAX || best < EXPLAINS * total)
+            return false;
+        const double *cum = w->cum + (size_t)bp * w->runs;
+        double ca = fg_work_sum(cum, 0, w->k);
+        double cb = fg_work_sum(cum, w->k, w->runs);
+        if (ca >= 0.5 * tb || cb >= 0.5 * tc)
+            return false;
+        if (change(w, ca, cb) < 0.25 * best)
+            return true;
+        /* what P gained must itself stand out from P's noise (unadjusted:
+         * P's inclusive row only witnesses a change already found) */
+        size_t fr, cr;
+        rows_of(w, bp, &fr, &cr);
+        if (cr == NONE || !(w->res->funcs[cr].flags & FG_F_TESTED))
+            return false;
+        const struct fg_func_result *pc = &w->res->funcs[cr];
+        if (!(pc->flags & FG_F_INCREASE) || !(pc->p < w->o->alpha))
+            return true;
+        if (F->idx[bp] < 0)
+            return false; /* its callers were not counted */
+        x = bp;
+    }
+    return false;
+}
+
+/* A finding whose time moved (moved_within_caller): its failing rows
+ * become marginal, flagged FG_F_MOVED. */
+static void demote_moved(struct fg_work *w, const struct fg_finding *fd)
+{
+    struct fg_result *r = w->res;
+    const size_t *lists[2] = {&fd->row, fd->members};
+    size_t lens[2] = {1, fd->n_members};
+    for (int l = 0; l < 2; l++)
+        for (size_t x = 0; x < lens[l]; x++) {
+            size_t rows[2];
+            rows_of(w, (uint32_t)w->mrow[lists[l][x]], &rows[0], &rows[1]);
+            for (int k = 0; k < 2; k++) {
+                if (rows[k] == NONE)
+                    continue;
+                struct fg_func_result *f = &r->funcs[rows[k]];
+                if (!(f->flags & FG_F_REGRESSION))
+                    continue;
+                f->flags &= ~(unsigned)(FG_F_REGRESSION | FG_F_MATERIAL);
+                f->flags |= FG_F_MARGINAL | FG_F_MOVED;
+                f->fail_rule = FG_FAIL_NONE;
+                r->n_regressions--;
+                r->n_marginal++;
+            }
+        }
+}
+
 static void build(struct fg_work *w, const struct flagged *F,
                   const struct edges *E, const size_t *owner,
                   const size_t *ctx)
@@ -731,6 +821,11 @@ static void build(struct fg_work *w, const struct flagged *F,
             if (ctx[i] == t)
                 add_row(&fd->context, &fd->n_context,
                         best_row(w, F->g[i], false));
+        if (fd->level == FG_VERDICT_FAIL && fd->kind != FG_FINDING_INCLUSIVE &&
+            moved_within_caller(w, E, F, g)) {
+            demote_moved(w, fd);
+            fd->level = FG_VERDICT_MARGINAL;
+        }
         nb++;
     }
     r->n_findings = nb;

@@ -526,12 +526,16 @@ START_TEST(test_interrupt_frames_charged_to_caller)
     ck_assert_int_eq(r->verdict, FG_VERDICT_PASS);
     ck_assert(r->charged_share[0] > 0.05 && r->charged_share[1] > 0.25);
     fg_result_free(r);
-    /* --env-noise off: pprof's attribution, and main.hot's self time fell */
+    /* --env-noise off: pprof's attribution, and main.hot's self time fell;
+     * the preemption frame's rise is significant, but main.hot's inclusive
+     * time did not move: time moved within main.hot, not a regression */
     o.env_noise = false;
     r = run(&b, 1, &c, 1, &o);
     ck_assert_int_eq(row(r, "main.hot")->base_count, 7000);
     ck_assert(row(r, "main.hot")->flags & FG_F_IMPROVEMENT);
-    ck_assert(row(r, "runtime.asyncPreempt")->flags & FG_F_REGRESSION);
+    ck_assert(row(r, "runtime.asyncPreempt")->flags & FG_F_MOVED);
+    ck_assert(row(r, "runtime.asyncPreempt")->flags & FG_F_MARGINAL);
+    ck_assert(!(row(r, "runtime.asyncPreempt")->flags & FG_F_REGRESSION));
     ck_assert(r->charged_share[0] == 0.0);
     fg_result_free(r);
     fg_profile_free(b);
@@ -665,6 +669,29 @@ START_TEST(test_self_time_moved_from_callee)
 
     r = grow_case("main;jv.grow 1650\nmain;jv.grow;jv.copyOf 1400\n", p);
     g = row(r, "jv.grow");
+    ck_assert(!(g->flags & FG_F_MOVED));
+    ck_assert(g->flags & FG_F_REGRESSION);
+    ck_assert_int_eq(r->verdict, FG_VERDICT_FAIL);
+    fg_result_free(r);
+    fg_profile_free(p[0]);
+    fg_profile_free(p[1]);
+
+    /* one level down: the copy attributed to another callee of grow (a
+     * new call path) while grow's inclusive time stays put */
+    r = grow_case("main;jv.grow 300\nmain;jv.grow;jv.newLength 1400\n", p);
+    g = row(r, "jv.newLength");
+    ck_assert(g->flags & FG_F_MOVED);
+    ck_assert(!(g->flags & FG_F_REGRESSION));
+    ck_assert_int_ne(r->verdict, FG_VERDICT_FAIL);
+    fg_result_free(r);
+    fg_profile_free(p[0]);
+    fg_profile_free(p[1]);
+
+    /* the new call path on top of the old one: grow's time rose */
+    r = grow_case("main;jv.grow 300\nmain;jv.grow;jv.copyOf 1400\n"
+                  "main;jv.grow;jv.newLength 1400\n",
+                  p);
+    g = row(r, "jv.newLength");
     ck_assert(!(g->flags & FG_F_MOVED));
     ck_assert(g->flags & FG_F_REGRESSION);
     ck_assert_int_eq(r->verdict, FG_VERDICT_FAIL);
