@@ -964,8 +964,12 @@ size_t fg_jfr_class_name(const char *s, size_t n, char *out)
             keep = at;
     } else {
         for (size_t i = n; i-- > 0;)
-            if (s[i] == '/' && address_suffix(s + i, n - i)) {
-                keep = i; /* a hidden class: LambdaForm$MH/0x0000000800c0 */
+            if ((s[i] == '/' || s[i] == '+') &&
+                address_suffix(s + i, n - i)) {
+                /* a hidden class: LambdaForm$MH/0x0000000800c0, or
+                 * java.lang.invoke.LambdaForm$MH+0x00007fc748009400/92732
+                 * (JDK 17's JFR names some in dotted form) */
+                keep = i;
                 break;
             }
         for (size_t a = 0; keep == n && a < 3; a++) {

@@ -75,7 +75,8 @@ int fg_jfr_decode(const unsigned char *data, size_t len, const char *source,
  *   Foo$$Lambda$88+0x00007f660c007a08/1790421142  ->  Foo$$Lambda_
  *   Foo$$Lambda$88/0x0000000800c0a000, Foo$$Lambda.0x00007ffa600c4da0
  *                                                 ->  Foo$$Lambda_
- *   java/lang/invoke/LambdaForm$MH/0x0000000800c08400
+ *   java/lang/invoke/LambdaForm$MH/0x0000000800c08400,
+ *   java.lang.invoke.LambdaForm$MH+0x00007fc748009400/927327686
  *                                                 ->  ...LambdaForm$MH_
  *   jdk/internal/reflect/GeneratedMethodAccessor31 -> ...Accessor_
  * (also GeneratedConstructorAccessor and

@@ -275,6 +275,11 @@ START_TEST(class_names)
         {"Fib$$Lambda$12", "Fib$$Lambda_"},
         {"java/lang/invoke/LambdaForm$MH/0x0000000800c08400",
          "java/lang/invoke/LambdaForm$MH_"},
+        /* seen in JDK 17 recordings of a string-concatenating loop */
+        {"java.lang.invoke.LambdaForm$MH+0x00007fc748009400/927327686",
+         "java.lang.invoke.LambdaForm$MH_"},
+        {"Foo+0x12", "Foo_"},
+        {"Foo+0xZZ", "Foo+0xZZ"},
         {"jdk/internal/reflect/GeneratedMethodAccessor31",
          "jdk/internal/reflect/GeneratedMethodAccessor_"},
         {"jdk/internal/reflect/GeneratedConstructorAccessor7",
