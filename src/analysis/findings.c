@@ -33,6 +33,9 @@
 #define MAX_FLAGGED 256  /* functions grouped; the smaller rest stay rows */
 #define MAX_EDGES 10     /* callers and callees kept per finding */
 #define NONE ((size_t)-1)
+/* How far (in sampling standard errors) a caller's inclusive rise must
+ * fall short of a rise under it for the time to count as moved. */
+#define MOVED_Z 2.5
 
 /* A caller -> callee edge touching a flagged function, per side. */
 struct edge {
@@ -666,9 +669,9 @@ static void add_row(size_t **v, size_t *n, size_t x)
  * quarter of that edge's rise.  Seen between two JVM runs of one build:
  * one JIT attributes an intrinsic array copy to Arrays.copyOf, the next to
  * ArraysSupport.newLength, both under ArrayList.grow, whose inclusive
- * time stays put, or rises by a third of it, within its own noise (P's
- * tested inclusive row must rise with an unadjusted p below alpha); and
- * the same one or more levels up.  A caller holding half the samples or more is no witness
+ * time stays put or rises by a third of it: less than half the edge's
+ * rise and more than MOVED_Z sampling errors of P's inclusive count below
+ * it; and the same one or more levels up, while the callers rose with it.  A caller holding half the samples or more is no witness
  * (under total normalization its share hardly moves whatever happens
  * inside it).
  */
@@ -705,16 +708,12 @@ static bool moved_within_caller(const struct fg_work *w, const struct edges *E,
         double cb = fg_work_sum(cum, w->k, w->runs);
         if (ca >= 0.5 * tb || cb >= 0.5 * tc)
             return false;
-        if (change(w, ca, cb) < 0.25 * best)
-            return true;
-        /* what P gained must itself stand out from P's noise (unadjusted:
-         * P's inclusive row only witnesses a change already found) */
-        size_t fr, cr;
-        rows_of(w, bp, &fr, &cr);
-        if (cr == NONE || !(w->res->funcs[cr].flags & FG_F_TESTED))
-            return false;
-        const struct fg_func_result *pc = &w->res->funcs[cr];
-        if (!(pc->flags & FG_F_INCREASE) || !(pc->p < w->o->alpha))
+        /* P's rise falls short of the edge's by more than P's sampling
+         * noise allows, and by more than half: the rest moved inside P */
+        double dp = change(w, ca, cb);
+        double se = sqrt((w->lb > 0 ? ca / (w->lb * w->lb) : 0) +
+                         (w->lc > 0 ? cb / (w->lc * w->lc) : 0));
+        if (dp < 0.5 * best && best - dp > MOVED_Z * se)
             return true;
         if (F->idx[bp] < 0)
             return false; /* its callers were not counted */
@@ -728,9 +727,9 @@ static bool moved_within_caller(const struct fg_work *w, const struct edges *E,
 static void demote_moved(struct fg_work *w, const struct fg_finding *fd)
 {
     struct fg_result *r = w->res;
-    const size_t *lists[2] = {&fd->row, fd->members};
-    size_t lens[2] = {1, fd->n_members};
-    for (int l = 0; l < 2; l++)
+    const size_t *lists[3] = {&fd->row, fd->members, fd->context};
+    size_t lens[3] = {1, fd->n_members, fd->n_context};
+    for (int l = 0; l < 3; l++)
         for (size_t x = 0; x < lens[l]; x++) {
             size_t rows[2];
             rows_of(w, (uint32_t)w->mrow[lists[l][x]], &rows[0], &rows[1]);
