@@ -33,14 +33,6 @@
 #define MAX_FLAGGED 256  /* functions grouped; the smaller rest stay rows */
 #define MAX_EDGES 10     /* callers and callees kept per finding */
 #define NONE ((size_t)-1)
-/* How far (in sampling standard errors) a caller's inclusive rise must
- * fall short of a rise under it for the time to count as moved. */
-#define MOVED_Z 2.5
-/* ... where the caller's count varies between runs by at least this
- * coefficient of variation besides sampling (with sampling alone, a new
- * subtree worth 5% of a caller at 40% share was taken for moved time in a
- * fifth to a third of synthetic comparisons of 20,000-50,000 samples) */
-#define MOVED_CV 0.1
 
 /* A caller -> callee edge touching a flagged function, per side. */
 struct edge {
@@ -675,8 +667,8 @@ static void add_row(size_t **v, size_t *n, size_t x)
  * one JIT attributes an intrinsic array copy to Arrays.copyOf, the next to
  * ArraysSupport.newLength, both under ArrayList.grow, whose inclusive
  * time stays put or rises by a third of it: less than half the edge's
- * rise and more than MOVED_Z standard errors of P's inclusive count
- * (sampling and MOVED_CV) below it; and the same one or more levels up, while the callers rose with it.  A caller holding half the samples or more is no witness
+ * rise and more than a few standard errors of P's inclusive count
+ * (fg_gate_fell_short) below it; and the same one or more levels up, while the callers rose with it.  A caller holding half the samples or more is no witness
  * (under total normalization its share hardly moves whatever happens
  * inside it).
  */
@@ -713,14 +705,8 @@ static bool moved_within_caller(const struct fg_work *w, const struct edges *E,
         double cb = fg_work_sum(cum, w->k, w->runs);
         if (ca >= 0.5 * tb || cb >= 0.5 * tc)
             return false;
-        /* P's rise falls short of the edge's by more than P's noise
-         * allows, and by more than half: the rest moved inside P */
-        double dp = change(w, ca, cb);
-        double sa = w->lb > 0 ? ca / w->lb : 0, sb = w->lc > 0 ? cb / w->lc : 0;
-        double se = sqrt((w->lb > 0 ? sa / w->lb : 0) +
-                         (w->lc > 0 ? sb / w->lc : 0) +
-                         MOVED_CV * MOVED_CV * (sa * sa + sb * sb));
-        if (dp < 0.5 * best && best - dp > MOVED_Z * se)
+        /* P's rise falls short of the edge's: the rest moved inside P */
+        if (fg_gate_fell_short(w, best, ca, cb))
             return true;
         if (F->idx[bp] < 0)
             return false; /* its callers were not counted */

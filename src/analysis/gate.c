@@ -30,6 +30,24 @@
 /* The cum rows of the gate family share this much Holm weight, relative
  * to the flat rows' (each weighs 1). */
 #define CUM_SHARE 0.2
+/* fg_gate_fell_short: how many standard errors short, and the run-to-run
+ * variation of an inclusive count counted besides sampling (with sampling
+ * alone, a new subtree worth 5% of a caller at 40% share was taken for
+ * moved time in a fifth to a third of synthetic comparisons of
+ * 20,000-50,000 samples) */
+#define MOVED_Z 2.5
+#define MOVED_CV 0.1
+
+bool fg_gate_fell_short(const struct fg_work *w, double rise, double ca,
+                        double cb)
+{
+    double sa = w->lb > 0 ? ca / w->lb : 0, sb = w->lc > 0 ? cb / w->lc : 0;
+    double got = sb - sa;
+    double se = sqrt((w->lb > 0 ? sa / w->lb : 0) +
+                     (w->lc > 0 ? sb / w->lc : 0) +
+                     MOVED_CV * MOVED_CV * (sa * sa + sb * sb));
+    return got < 0.5 * rise && rise - got > MOVED_Z * se;
+}
 
 /*
  * Whether a tested row could pass its --min-delta gate at all, with
@@ -139,11 +157,15 @@ static void classify(struct fg_work *w, struct fg_func_result *f)
      * time rose as well: otherwise the time moved from its callees into it
      * (a JVM run that inlined or intrinsified Arrays.copyOf into
      * ArrayList.grow: grow's self time x3.6, its inclusive time -4.6 pp,
-     * between two runs of one build).  The cum row exists only when it
-     * differs from the flat one. */
+     * between two runs of one build; or +12.9 pp of self time against
+     * +2.2 pp inclusive).  The cum row exists only when it differs from
+     * the flat one. */
     if (material && inc && f->metric == FG_METRIC_FLAT) {
         size_t c = w->row_of[1][w->mrow[f - w->res->funcs]];
-        if (c && w->res->funcs[c - 1].delta < f->min_delta) {
+        const struct fg_func_result *cr = c ? &w->res->funcs[c - 1] : NULL;
+        if (cr && (cr->delta < f->min_delta ||
+                   fg_gate_fell_short(w, f->delta, (double)cr->base_count,
+                                      (double)cr->cand_count))) {
             material = false;
             f->flags |= FG_F_MOVED;
         }

@@ -234,6 +234,16 @@ void fg_gate_decide(struct fg_work *w);
 /* The minimum detectable effects of both sides. */
 void fg_gate_mde(struct fg_work *w);
 
+/* Whether an inclusive count (ca base, cb candidate, summed over runs)
+ * fell short of a rise `rise` (a normalized share change) under it: by
+ * more than half, and by more than MOVED_Z (gate.c) standard errors of the
+ * count's normalized change (sampling, and MOVED_CV run-to-run
+ * variation).  Then the rise moved from elsewhere inside that function
+ * (a JIT's inlining, an intrinsic's samples landing on another frame)
+ * instead of adding time. */
+bool fg_gate_fell_short(const struct fg_work *w, double rise, double ca,
+                        double cb);
+
 /* ---- findings.c ---------------------------------------------------------------- */
 
 /* Group the flagged rows into findings (fg_result.findings), each named
