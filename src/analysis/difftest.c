@@ -225,24 +225,18 @@ static double row_var(const struct fg_work *w, const struct rep_row *o,
  * letting the hottest one (whose own regression must not hide itself)
  * decide alone.
  */
-static double spread(const struct fg_work *w, double phi, double s0, double d0)
+static double spread(const struct fg_work *w, const struct rep_row *rows,
+                     size_t n, double phi, double s0, double d0)
 {
-    const size_t k = w->k, m = w->m, R = w->runs, nf = w->names.n;
-    double *y = fg_xcalloc(R, sizeof(double));
-    double *d = fg_xcalloc(nf + 1, sizeof(double));
-    double *v = fg_xcalloc(nf + 1, sizeof(double));
-    double *wt = fg_xcalloc(nf + 1, sizeof(double));
-    double *u = fg_xcalloc(nf + 1, sizeof(double));
-    size_t n = 0;
-    for (size_t g = 0; g < nf; g++) {
-        if (!in_noise_set(w, g))
-            continue;
-        struct rep_row o;
-        rep_row(w, w->flat + g * R, w->sqflat + g * R, y, &o);
-        d[n] = o.diff;
-        v[n] = row_var(w, &o, phi, s0, d0, 0.0) *
+    const size_t k = w->k, m = w->m;
+    double *d = fg_xcalloc(n + 1, sizeof(double));
+    double *v = fg_xcalloc(n + 1, sizeof(double));
+    double *wt = fg_xcalloc(n + 1, sizeof(double));
+    double *u = fg_xcalloc(n + 1, sizeof(double));
+    for (size_t j = 0; j < n; j++) {
+        d[j] = rows[j].diff;
+        v[j] = row_var(w, &rows[j], phi, s0, d0, 0.0) *
                (1.0 / (double)k + 1.0 / (double)m);
-        n++;
     }
     double tau2 = 0.0;
     if (n >= SPREAD_MIN_FUNCS) {
@@ -277,7 +271,6 @@ static double spread(const struct fg_work *w, double phi, double s0, double d0)
             tau2 = hi;
         }
     }
-    free(y);
     free(d);
     free(v);
     free(wt);
@@ -295,16 +288,18 @@ static void test_moderated(struct fg_work *w, const struct fg_family *fam)
     double *dfs = fg_xcalloc(nf + 1, sizeof(double));
     double *floor_v = fg_xcalloc(nf + 1, sizeof(double));
     double *hh = fg_xcalloc(nf + 1, sizeof(double));
+    /* the noise set's rows, kept for the spread between functions */
+    struct rep_row *rows = fg_xcalloc(nf + 1, sizeof(*rows));
     size_t n = 0;
     for (size_t g = 0; g < nf; g++) {
         if (!in_noise_set(w, g))
             continue;
-        struct rep_row o;
-        rep_row(w, w->flat + g * R, w->sqflat + g * R, y, &o);
-        s2[n] = o.s2;
+        struct rep_row *o = &rows[n];
+        rep_row(w, w->flat + g * R, w->sqflat + g * R, y, o);
+        s2[n] = o->s2;
         dfs[n] = df;
-        floor_v[n] = o.floor_v;
-        hh[n] = o.h;
+        floor_v[n] = o->floor_v;
+        hh[n] = o->h;
         n++;
     }
     /*
@@ -338,7 +333,8 @@ static void test_moderated(struct fg_work *w, const struct fg_family *fam)
                         "recording, the test is overconfident (duplicates "
                         "of a file are dropped, but not a re-encoded copy)");
     double cap = (double)n * df;
-    double tau2 = spread(w, phi, s0, d0);
+    double tau2 = spread(w, rows, n, phi, s0, d0);
+    free(rows);
     r->spread_var = tau2 * M_LN2 * M_LN2;
     for (size_t i = 0; i < fam->n; i++) {
         struct fg_func_result *f = &r->funcs[fam->rows[i]];

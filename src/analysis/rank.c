@@ -80,6 +80,33 @@ static void swap_keys(struct row_key *a, size_t i, size_t j)
     a[j] = t;
 }
 
+/* Hoare partition of a[lo, lo + len) (len >= 3) around the median of its
+ * first, middle and last keys; returns j with [lo, j] <= pivot <= [j + 1,
+ * lo + len). */
+static size_t partition_keys(struct row_key *a, size_t lo, size_t len)
+{
+    size_t mid = lo + len / 2, hi = lo + len - 1;
+    if (key_less(&a[mid], &a[lo]))
+        swap_keys(a, mid, lo);
+    if (key_less(&a[hi], &a[lo]))
+        swap_keys(a, hi, lo);
+    if (key_less(&a[hi], &a[mid]))
+        swap_keys(a, hi, mid);
+    struct row_key piv = a[mid];
+    size_t i = lo, j = hi;
+    for (;;) {
+        while (key_less(&a[i], &piv))
+            i++;
+        while (key_less(&piv, &a[j]))
+            j--;
+        if (i >= j)
+            return j;
+        swap_keys(a, i, j);
+        i++;
+        j--;
+    }
+}
+
 /* Sort keys[0..n) (all distinct: the name part is unique) by cmp_keys:
  * a quicksort with the comparison inlined, insertion sort below 16, and
  * qsort for a range that partitions badly too often.  glibc's qsort is a
@@ -113,27 +140,8 @@ static void sort_keys(struct row_key *a, size_t n)
                 qsort(a + lo, len, sizeof(*a), cmp_keys);
                 break;
             }
-            size_t mid = lo + len / 2, hi = lo + len - 1;
-            if (key_less(&a[mid], &a[lo]))
-                swap_keys(a, mid, lo);
-            if (key_less(&a[hi], &a[lo]))
-                swap_keys(a, hi, lo);
-            if (key_less(&a[hi], &a[mid]))
-                swap_keys(a, hi, mid);
-            struct row_key piv = a[mid];
-            size_t i = lo, j = hi;
-            for (;;) {
-                while (key_less(&a[i], &piv))
-                    i++;
-                while (key_less(&piv, &a[j]))
-                    j--;
-                if (i >= j)
-                    break;
-                swap_keys(a, i, j);
-                i++;
-                j--;
-            }
-            /* [lo, j] <= piv <= [j + 1, hi]; the larger side waits */
+            size_t j = partition_keys(a, lo, len);
+            /* the larger side waits */
             size_t nl = j + 1 - lo, nr = lo + len - (j + 1);
             st = fg_xgrow(st, &cap, nst + 1, sizeof(*st));
             if (nl > nr) {
@@ -172,26 +180,7 @@ static void sort_keys_par(struct row_key *a, size_t n)
         sort_keys(a, n);
         return;
     }
-    size_t lo = 0, mid = n / 2, hi = n - 1;
-    if (key_less(&a[mid], &a[lo]))
-        swap_keys(a, mid, lo);
-    if (key_less(&a[hi], &a[lo]))
-        swap_keys(a, hi, lo);
-    if (key_less(&a[hi], &a[mid]))
-        swap_keys(a, hi, mid);
-    struct row_key piv = a[mid];
-    size_t i = lo, j = hi;
-    for (;;) {
-        while (key_less(&a[i], &piv))
-            i++;
-        while (key_less(&piv, &a[j]))
-            j--;
-        if (i >= j)
-            break;
-        swap_keys(a, i, j);
-        i++;
-        j--;
-    }
+    size_t j = partition_keys(a, 0, n);
     struct halves h = {{a, a + j + 1}, {j + 1, n - (j + 1)}};
     fg_parallel_for(2, 2, sort_half, &h);
 }

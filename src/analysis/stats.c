@@ -149,21 +149,31 @@ static double weighted_median(const double *x, const double *w,
     return n ? x[ix[n - 1]] : 0.0;
 }
 
-double fg_stats_weighted_median(const double *x, const double *w, size_t n)
+/* Copy the pairs (x[i], w[i]) with a finite x and a finite positive weight
+ * into xs and wt; returns their number and sets *total to their weight. */
+static size_t usable_pairs(const double *x, const double *w, size_t n,
+                           double *xs, double *wt, double *total)
 {
-    double *xs = fg_xmalloc((n ? n : 1) * sizeof *xs);
-    double *wt = fg_xmalloc((n ? n : 1) * sizeof *wt);
-    size_t *ix = fg_xmalloc((n ? n : 1) * sizeof *ix);
     size_t m = 0;
-    double total = 0.0;
+    *total = 0.0;
     for (size_t i = 0; i < n; i++) {
         if (!(w[i] > 0.0) || !isfinite(w[i]) || !isfinite(x[i]))
             continue;
         xs[m] = x[i];
         wt[m] = w[i];
-        total += w[i];
+        *total += w[i];
         m++;
     }
+    return m;
+}
+
+double fg_stats_weighted_median(const double *x, const double *w, size_t n)
+{
+    double *xs = fg_xmalloc((n ? n : 1) * sizeof *xs);
+    double *wt = fg_xmalloc((n ? n : 1) * sizeof *wt);
+    size_t *ix = fg_xmalloc((n ? n : 1) * sizeof *ix);
+    double total = 0.0;
+    size_t m = usable_pairs(x, w, n, xs, wt, &total);
     double c = 0.0;
     if (m) {
         gsl_sort_index(ix, xs, 1, m);
@@ -183,16 +193,8 @@ double fg_stats_biweight_location(const double *x, const double *w, size_t n)
     double *xs = fg_xmalloc(n * sizeof *xs);
     double *ar = fg_xmalloc(n * sizeof *ar);
     size_t *ix = fg_xmalloc(n * sizeof *ix);
-    size_t m = 0;
     double total = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        if (!(w[i] > 0.0) || !isfinite(w[i]) || !isfinite(x[i]))
-            continue;
-        xs[m] = x[i];
-        wt[m] = w[i];
-        total += w[i];
-        m++;
-    }
+    size_t m = usable_pairs(x, w, n, xs, wt, &total);
     double c = 0.0;
     if (m == 0) {
         c = fg_stats_median(x, n);
