@@ -286,7 +286,10 @@ static void pick(const struct fg_work *w, struct flagged *F)
                       fg_work_sum(w->flat + g * R, w->k, R) > 0;
     for (size_t i = 0; i < nc; i++) {
         size_t fr = w->row_of[0][F->g[i]];
-        F->self[i] = fr && flagged_row(&r->funcs[fr - 1]);
+        /* a self-time rise that moved in from its callees is not the
+         * function's own change: its inclusive row tells what rose */
+        F->self[i] = fr && flagged_row(&r->funcs[fr - 1]) &&
+                     !(r->funcs[fr - 1].flags & FG_F_MOVED);
     }
     for (size_t i = 0; i < nc; i++) {
         const double *cum = w->cum + (size_t)F->g[i] * R;
