@@ -24,6 +24,7 @@
  */
 #include "analysis/work.h"
 #include "analysis/stats.h"
+#include "core/pool.h"
 #include "core/util.h"
 
 #include <math.h>
@@ -90,41 +91,56 @@ static bool voter(const struct fg_work *w, size_t g, bool env_ok)
     return true;
 }
 
+/* The per-run biweights of robust_scales: independent, so one per core. */
+struct scale_job {
+    const struct fg_work *w;
+    const uint32_t *voters; /* union functions that vote */
+    size_t n;
+    double ntot;
+    double *c;
+};
+
+static void scale_item(void *ctx, size_t j)
+{
+    const struct scale_job *s = ctx;
+    const struct fg_work *w = s->w;
+    const size_t R = w->runs;
+    double *x = fg_xmalloc((s->n + 1) * sizeof(double));
+    double *wt = fg_xmalloc((s->n + 1) * sizeof(double));
+    for (size_t i = 0; i < s->n; i++) {
+        const double *row = w->flat + (size_t)s->voters[i] * R;
+        double ref = fg_work_sum(row, 0, R);
+        x[i] = log(row[j] / w->totals[j]) - log(ref / s->ntot);
+        wt[i] = 1.0 / (1.0 / row[j] + 1.0 / ref);
+    }
+    s->c[j] = s->n ? fg_stats_biweight_location(x, wt, s->n) : 0.0;
+    free(x);
+    free(wt);
+}
+
 /* Robust log scale of each run against the pooled profile: c[j], with
  * L_j = N_j exp(c_j).  Environment-driven functions vote only when too
  * few others can.  Returns the number of functions that voted. */
 static size_t robust_scales(struct fg_work *w, size_t nf, double *c)
 {
     const size_t R = w->runs;
-    double ntot = fg_work_sum(w->totals, 0, R);
-    size_t voters = 0;
-    bool env_ok = false;
+    uint32_t *voters = fg_xmalloc((nf + 1) * sizeof(uint32_t));
+    size_t n = 0;
     for (size_t g = 0; g < nf; g++)
-        voters += voter(w, g, false);
-    if (voters < MIN_SF_ROWS) {
-        env_ok = true;
-        voters = 0;
+        if (voter(w, g, false))
+            voters[n++] = (uint32_t)g;
+    if (n < MIN_SF_ROWS) {
+        n = 0;
         for (size_t g = 0; g < nf; g++)
-            voters += voter(w, g, true);
+            if (voter(w, g, true))
+                voters[n++] = (uint32_t)g;
     }
-    double *x = fg_xcalloc(voters + 1, sizeof(double));
-    double *wt = fg_xcalloc(voters + 1, sizeof(double));
-    for (size_t j = 0; j < R && voters >= MIN_SF_ROWS; j++) {
-        size_t n = 0;
-        for (size_t g = 0; g < nf; g++) {
-            if (!voter(w, g, env_ok))
-                continue;
-            const double *row = w->flat + g * R;
-            double ref = fg_work_sum(row, 0, R);
-            x[n] = log(row[j] / w->totals[j]) - log(ref / ntot);
-            wt[n] = 1.0 / (1.0 / row[j] + 1.0 / ref);
-            n++;
-        }
-        c[j] = n ? fg_stats_biweight_location(x, wt, n) : 0.0;
+    if (n >= MIN_SF_ROWS) {
+        struct scale_job s = {w, voters, n, fg_work_sum(w->totals, 0, R), c};
+        fg_parallel_for(R, fg_parallel_cpus(), scale_item, &s);
     }
-    free(x);
-    free(wt);
-    return voters;
+    free(voters);
+    return n;
 }
 
 /*

@@ -72,6 +72,75 @@ double fg_stats_binom_p(uint64_t b, uint64_t n, double q)
     return clamp_p(2.0 * fmin(clamp_p(lo), clamp_p(hi)));
 }
 
+/* An order-preserving 64-bit key of a double that is not NaN: unsigned
+ * order of the keys is the numeric order (-0 and +0 tie). */
+static inline uint64_t order_key(double x)
+{
+    if (x == 0.0)
+        x = 0.0;
+    uint64_t u;
+    memcpy(&u, &x, sizeof(u));
+    return (u >> 63) ? ~u : u | ((uint64_t)1 << 63);
+}
+
+#define RADIX_BITS 11
+#define RADIX_SIZE (1u << RADIX_BITS)
+
+/*
+ * ix[0..m) = the permutation that sorts x[0..m) ascending (no NaN), as
+ * gsl_sort_index gives it up to the order of ties, which no caller reads:
+ * a least-significant-digit radix sort of the keys, 11 bits a pass, a
+ * pass skipped when every key has the same digit.  GSL's heap sort took
+ * a tenth of a comparison of two 10^6-stack profiles (the weighted
+ * medians of the normalization and the Holm orders, 10^5+ values each).
+ */
+static void sort_index(size_t *ix, const double *x, size_t m)
+{
+    if (m < 64) {
+        gsl_sort_index(ix, x, 1, m);
+        return;
+    }
+    uint64_t *key = fg_xmalloc(m * sizeof *key), *k2 = fg_xmalloc(m * sizeof *k2);
+    size_t *i2 = fg_xmalloc(m * sizeof *i2);
+    size_t *cnt = fg_xmalloc(RADIX_SIZE * sizeof *cnt);
+    for (size_t i = 0; i < m; i++) {
+        key[i] = order_key(x[i]);
+        ix[i] = i;
+    }
+    size_t *src_i = ix, *dst_i = i2;
+    uint64_t *src_k = key, *dst_k = k2;
+    for (unsigned shift = 0; shift < 64; shift += RADIX_BITS) {
+        memset(cnt, 0, RADIX_SIZE * sizeof *cnt);
+        for (size_t i = 0; i < m; i++)
+            cnt[(src_k[i] >> shift) & (RADIX_SIZE - 1)]++;
+        if (cnt[(src_k[0] >> shift) & (RADIX_SIZE - 1)] == m)
+            continue; /* one digit for all: the pass changes nothing */
+        size_t at = 0;
+        for (size_t d = 0; d < RADIX_SIZE; d++) {
+            size_t c = cnt[d];
+            cnt[d] = at;
+            at += c;
+        }
+        for (size_t i = 0; i < m; i++) {
+            size_t to = cnt[(src_k[i] >> shift) & (RADIX_SIZE - 1)]++;
+            dst_k[to] = src_k[i];
+            dst_i[to] = src_i[i];
+        }
+        uint64_t *tk = src_k;
+        src_k = dst_k;
+        dst_k = tk;
+        size_t *ti = src_i;
+        src_i = dst_i;
+        dst_i = ti;
+    }
+    if (src_i != ix)
+        memcpy(ix, src_i, m * sizeof *ix);
+    free(key);
+    free(k2);
+    free(i2);
+    free(cnt);
+}
+
 /* Sanitised copy of p and the permutation sorting it ascending.  Ties need
  * no stable order: tied p-values get equal adjusted values either way. */
 static void sort_p(const double *p, size_t m, double **sp, size_t **idx)
@@ -80,7 +149,7 @@ static void sort_p(const double *p, size_t m, double **sp, size_t **idx)
     size_t *ix = fg_xmalloc(m * sizeof *ix);
     for (size_t i = 0; i < m; i++)
         c[i] = clamp_p(p[i]);
-    gsl_sort_index(ix, c, 1, m);
+    sort_index(ix, c, m);
     *sp = c;
     *idx = ix;
 }
@@ -121,7 +190,7 @@ void fg_stats_holm_weighted(const double *p, const double *w, size_t m,
         key[i] = c[i] / wt[i];
         total += wt[i];
     }
-    gsl_sort_index(ix, key, 1, m);
+    sort_index(ix, key, m);
     double run = 0.0, left = total;
     for (size_t j = 0; j < m; j++) {
         size_t i = ix[j];
@@ -176,7 +245,7 @@ double fg_stats_weighted_median(const double *x, const double *w, size_t n)
     size_t m = usable_pairs(x, w, n, xs, wt, &total);
     double c = 0.0;
     if (m) {
-        gsl_sort_index(ix, xs, 1, m);
+        sort_index(ix, xs, m);
         c = weighted_median(xs, wt, ix, m, total);
     }
     free(xs);
@@ -192,6 +261,7 @@ double fg_stats_biweight_location(const double *x, const double *w, size_t n)
     double *wt = fg_xmalloc(n * sizeof *wt);
     double *xs = fg_xmalloc(n * sizeof *xs);
     double *ar = fg_xmalloc(n * sizeof *ar);
+    double *se = fg_xmalloc(n * sizeof *se);
     size_t *ix = fg_xmalloc(n * sizeof *ix);
     double total = 0.0;
     size_t m = usable_pairs(x, w, n, xs, wt, &total);
@@ -200,7 +270,7 @@ double fg_stats_biweight_location(const double *x, const double *w, size_t n)
         c = fg_stats_median(x, n);
         goto out;
     }
-    gsl_sort_index(ix, xs, 1, m);
+    sort_index(ix, xs, m);
     c = weighted_median(xs, wt, ix, m, total);
     /*
      * Tukey's biweight, residuals in standard errors (sqrt of the
@@ -210,9 +280,12 @@ double fg_stats_biweight_location(const double *x, const double *w, size_t n)
      * move together cannot either as long as the bulk of the samples sits
      * in unchanged functions.  The spread is at least 1 (sampling noise).
      */
+    /* the standard errors' inverses, once (sqrt is the loop's cost) */
+    for (size_t i = 0; i < m; i++)
+        se[i] = sqrt(wt[i]);
     for (int it = 0; it < 20; it++) {
         for (size_t i = 0; i < m; i++)
-            ar[i] = fabs(xs[i] - c) * sqrt(wt[i]);
+            ar[i] = fabs(xs[i] - c) * se[i];
         double s = 1.4826 * fg_stats_median(ar, m);
         if (!(s >= 1.0))
             s = 1.0;
@@ -237,6 +310,7 @@ out:
     free(wt);
     free(xs);
     free(ar);
+    free(se);
     free(ix);
     return isfinite(c) ? c : 0.0;
 }

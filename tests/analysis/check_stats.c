@@ -234,18 +234,30 @@ static void naive_adjust(const double *p, size_t m, double *bh, double *holm)
     }
 }
 
-START_TEST(test_adjust_ties_zeros)
+/* fg_stats_bh and fg_stats_holm of p[0..m) into bh and holm, each checked
+ * against the definition to within tol. */
+static void adjust_checked(const double *p, size_t m, double *bh,
+                           double *holm, double tol)
 {
-    const double p[] = {0.0, 0.01, 0.01, 0.0, 0.2, 0.01, 0.04, 1.0, 0.04};
-    const size_t m = sizeof p / sizeof p[0];
-    double bh[9], holm[9], rbh[9], rholm[9];
+    double *rbh = malloc(m * sizeof *rbh), *rholm = malloc(m * sizeof *rholm);
+    ck_assert(rbh && rholm);
     fg_stats_bh(p, m, bh);
     fg_stats_holm(p, m, holm);
     naive_adjust(p, m, rbh, rholm);
     for (size_t i = 0; i < m; i++) {
-        CK_REL(bh[i], rbh[i], 1e-15);
-        CK_REL(holm[i], rholm[i], 1e-15);
+        CK_REL(bh[i], rbh[i], tol);
+        CK_REL(holm[i], rholm[i], tol);
     }
+    free(rbh);
+    free(rholm);
+}
+
+START_TEST(test_adjust_ties_zeros)
+{
+    const double p[] = {0.0, 0.01, 0.01, 0.0, 0.2, 0.01, 0.04, 1.0, 0.04};
+    const size_t m = sizeof p / sizeof p[0];
+    double bh[9], holm[9];
+    adjust_checked(p, m, bh, holm, 1e-15);
     /* zeros stay 0; tied inputs get tied outputs */
     ck_assert(bh[0] == 0.0 && holm[3] == 0.0);
     ck_assert(bh[1] == bh[2] && bh[2] == bh[5]);
@@ -260,21 +272,78 @@ START_TEST(test_adjust_random)
 {
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, 7);
-    double p[60], bh[60], holm[60], rbh[60], rholm[60];
+    double p[60], bh[60], holm[60];
     for (int rep = 0; rep < 20; rep++) {
         size_t m = 1 + gsl_rng_uniform_int(r, 60);
         for (size_t i = 0; i < m; i++) {
             /* coarse values so that ties happen */
             p[i] = (double)gsl_rng_uniform_int(r, 40) / 400.0;
         }
-        fg_stats_bh(p, m, bh);
-        fg_stats_holm(p, m, holm);
-        naive_adjust(p, m, rbh, rholm);
-        for (size_t i = 0; i < m; i++) {
-            CK_REL(bh[i], rbh[i], 1e-14);
-            CK_REL(holm[i], rholm[i], 1e-14);
+        adjust_checked(p, m, bh, holm, 1e-14);
+        for (size_t i = 0; i < m; i++)
             ck_assert(bh[i] >= p[i] && holm[i] >= bh[i] - 1e-15);
+    }
+    gsl_rng_free(r);
+}
+END_TEST
+
+/* The weighted median by the definition: the smallest x whose weight
+ * at or below it reaches half of the total. */
+static double naive_weighted_median(const double *x, const double *w,
+                                    size_t n)
+{
+    double total = 0.0;
+    for (size_t i = 0; i < n; i++)
+        total += w[i];
+    double best = 0.0;
+    bool found = false;
+    for (size_t i = 0; i < n; i++) {
+        double below = 0.0;
+        for (size_t j = 0; j < n; j++)
+            if (x[j] <= x[i])
+                below += w[j];
+        if (below >= 0.5 * total * (1 + 1e-12) && (!found || x[i] < best)) {
+            best = x[i];
+            found = true;
         }
+    }
+    return best;
+}
+
+/*
+ * From 64 values up the orders of the adjustments and the weighted median
+ * come from a radix sort of the values' bit patterns: negative numbers,
+ * both zeros, subnormals, huge values and many ties must sort as numbers.
+ */
+START_TEST(test_adjust_random_large)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 11);
+    enum { M = 400 };
+    static double p[M], bh[M], holm[M], w[M], x[M], hw[M];
+    static const double odd[] = {-0.0, 0.0, 5e-324, -5e-324, 1e300, -1e300,
+                                 -1.5, 2.25, 1e-310, -7.0};
+    for (int rep = 0; rep < 12; rep++) {
+        size_t m = 64 + gsl_rng_uniform_int(r, M - 63);
+        for (size_t i = 0; i < m; i++) {
+            p[i] = rep % 3 == 0 ? (double)gsl_rng_uniform_int(r, 40) / 400.0
+                                : gsl_rng_uniform(r);
+            w[i] = 0.5 + gsl_rng_uniform(r);
+            x[i] = gsl_rng_uniform_int(r, 4) == 0
+                       ? odd[gsl_rng_uniform_int(r, 10)]
+                       : (gsl_rng_uniform(r) - 0.5) * 10.0;
+        }
+        adjust_checked(p, m, bh, holm, 1e-14);
+        /* equal weights: the weighted Holm is Holm */
+        for (size_t i = 0; i < m; i++)
+            hw[i] = 2.0;
+        fg_stats_holm_weighted(p, hw, m, hw);
+        for (size_t i = 0; i < m; i++)
+            CK_REL(hw[i], holm[i], 1e-12);
+        double got = fg_stats_weighted_median(x, w, m);
+        double want = naive_weighted_median(x, w, m);
+        ck_assert_msg(got == want, "rep %d: weighted median %g, want %g", rep,
+                      got, want);
     }
     gsl_rng_free(r);
 }
@@ -1222,6 +1291,7 @@ Suite *stats_suite(void)
     tcase_add_test(tc, test_binom_huge);
     tcase_add_test(tc, test_adjust_ties_zeros);
     tcase_add_test(tc, test_adjust_random);
+    tcase_add_test(tc, test_adjust_random_large);
     tcase_add_test(tc, test_adjust_edges);
     tcase_add_test(tc, test_median);
     tcase_add_test(tc, test_size_factors_edges);
