@@ -214,9 +214,18 @@ int fg_read_file(const char *path, size_t max, unsigned char **out,
     if (!cap)
         cap = 65536;
     for (;;) {
-        if (n + 1 >= cap)
-            data = fg_xgrow(data, &cap, n + 65536, 1);
-        size_t got = fread(data + n, 1, cap - n - 1, f);
+        if (n + 1 >= cap) {
+            /* Full: usually a regular file read to its known size.  One
+             * byte tells whether there is more before the buffer grows
+             * (growing first doubled a large profile's buffer and copied
+             * it, only to find the end of the file). */
+            unsigned char more;
+            if (fread(&more, 1, 1, f) == 1) {
+                data = fg_xgrow(data, &cap, n + 65536, 1);
+                data[n++] = more;
+            }
+        }
+        size_t got = n + 1 < cap ? fread(data + n, 1, cap - n - 1, f) : 0;
         n += got;
         if (n > max) {
             rc = fg_error_set(err, FG_ELIMIT,
