@@ -41,6 +41,10 @@ uint32_t fg_strtab_intern_hashed(struct fg_strtab *t, const char *s,
 uint32_t fg_strtab_intern_copy(struct fg_strtab *t, const char *s,
                                size_t len);
 
+/* fg_strtab_intern_copy with h = fg_strtab_hash(s, len) already known. */
+uint32_t fg_strtab_intern_copy_hashed(struct fg_strtab *t, const char *s,
+                                      size_t len, uint32_t h);
+
 /* The hash used by the table (exposed for tests). */
 uint32_t fg_strtab_hash(const char *s, size_t len);
 

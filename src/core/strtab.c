@@ -142,3 +142,9 @@ uint32_t fg_strtab_intern_copy(struct fg_strtab *t, const char *s,
 {
     return intern(t, s, len, fg_strtab_hash(s, len), true);
 }
+
+uint32_t fg_strtab_intern_copy_hashed(struct fg_strtab *t, const char *s,
+                                      size_t len, uint32_t h)
+{
+    return intern(t, s, len, h, true);
+}

@@ -556,6 +556,17 @@ START_TEST(test_strtab)
     }
     ck_assert_uint_eq(fg_strtab_find(&t, "nope", 4), UINT32_MAX);
     ck_assert_uint_eq(fg_strtab_intern_copy(&t, "", 0), 5000);
+    /* a known hash interns the same: found by name, copied, not borrowed */
+    char mine[] = "borrowed?";
+    uint32_t id = fg_strtab_intern_copy_hashed(
+        &t, mine, strlen(mine), fg_strtab_hash(mine, strlen(mine)));
+    ck_assert_uint_eq(id, 5001);
+    ck_assert_uint_eq(fg_strtab_intern_copy_hashed(
+                          &t, "fn7", 3, fg_strtab_hash("fn7", 3)),
+                      7);
+    mine[0] = 'X';
+    ck_assert_str_eq(t.strs[id], "borrowed?");
+    ck_assert_uint_eq(fg_strtab_find(&t, "borrowed?", 9), id);
     fg_strtab_release(&t);
 }
 END_TEST
