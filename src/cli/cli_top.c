@@ -142,10 +142,62 @@ static int cmp_byname(const void *a, const void *b)
     return cmp_name(a, b);
 }
 
-/* Rows with a non-zero flat or cum, sorted; *n set. Caller frees. */
+/* Rows to show: --top N, 0 for all, the default when not given. */
+static size_t row_limit(const struct top_opts *o, size_t n, size_t deflt)
+{
+    size_t want = o->top < 0 ? deflt : o->top == 0 ? n : (size_t)o->top;
+    return want < n ? want : n;
+}
+
+typedef int (*row_cmp)(const void *, const void *);
+
+static void sift_down(struct row *h, size_t n, size_t i, row_cmp cmp)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, big = i;
+        if (l < n && cmp(&h[l], &h[big]) > 0)
+            big = l;
+        if (l + 1 < n && cmp(&h[l + 1], &h[big]) > 0)
+            big = l + 1;
+        if (big == i)
+            return;
+        struct row t = h[i];
+        h[i] = h[big];
+        h[big] = t;
+        i = big;
+    }
+}
+
+/* rows[0..k) = the k first of rows[0..n) in cmp's order, sorted (the
+ * rest in no order): a heap of the k best so far, so a 200,000-function
+ * profile shown 20 rows at a time costs integer comparisons, not a sort
+ * whose ties on small counts compare long shared name prefixes.  cmp is a
+ * total order (names are distinct), so the rows are those a full sort
+ * puts first. */
+static void first_rows(struct row *rows, size_t n, size_t k, row_cmp cmp)
+{
+    if (k >= n / 4) {
+        qsort(rows, n, sizeof(*rows), cmp);
+        return;
+    }
+    for (size_t i = k / 2; i-- > 0;)
+        sift_down(rows, k, i, cmp);
+    for (size_t i = k; i < n && k; i++) {
+        if (cmp(&rows[i], &rows[0]) < 0) {
+            struct row t = rows[0];
+            rows[0] = rows[i];
+            rows[i] = t;
+            sift_down(rows, k, 0, cmp);
+        }
+    }
+    qsort(rows, k, sizeof(*rows), cmp);
+}
+
+/* Rows with a non-zero flat or cum, the first row_limit(deflt) of them
+ * sorted (deflt 0: all); *n set. Caller frees. */
 static struct row *make_rows(const struct fg_profile *p,
-                             const struct fg_agg *a, enum top_sort sort,
-                             size_t *n)
+                             const struct fg_agg *a, const struct top_opts *o,
+                             size_t deflt, size_t *n)
 {
     struct row *rows = fg_xcalloc(a->n_funcs ? a->n_funcs : 1, sizeof(*rows));
     size_t k = 0;
@@ -158,18 +210,12 @@ static struct row *make_rows(const struct fg_profile *p,
         rows[k].name = p->func_names[f];
         k++;
     }
-    qsort(rows, k, sizeof(*rows),
-          sort == SORT_NAME ? cmp_byname : sort == SORT_CUM ? cmp_cum
-                                                            : cmp_flat);
+    first_rows(rows, k, row_limit(o, k, deflt ? deflt : k),
+               o->sort == SORT_NAME  ? cmp_byname
+               : o->sort == SORT_CUM ? cmp_cum
+                                     : cmp_flat);
     *n = k;
     return rows;
-}
-
-/* Rows to show: --top N, 0 for all, the default when not given. */
-static size_t row_limit(const struct top_opts *o, size_t n, size_t deflt)
-{
-    size_t want = o->top < 0 ? deflt : o->top == 0 ? n : (size_t)o->top;
-    return want < n ? want : n;
 }
 
 static int emit_tsv(const struct view *v, const struct top_opts *o,
@@ -177,7 +223,7 @@ static int emit_tsv(const struct view *v, const struct top_opts *o,
 {
     const struct fg_profile *p = v->p;
     size_t n;
-    struct row *rows = make_rows(p, v->a, o->sort, &n);
+    struct row *rows = make_rows(p, v->a, o, 0, &n);
     size_t limit = row_limit(o, n, n);
     int rc = fg_buf_add(out, "#sample_type\t", 13);
     rc = rc ? rc : fg_escape_tsv(out, p->types[v->t].type);
@@ -236,7 +282,7 @@ static int emit_text(const struct view *v, const struct fg_profile *whole,
 {
     const struct fg_profile *p = v->p;
     size_t n;
-    struct row *rows = make_rows(p, v->a, o->sort, &n);
+    struct row *rows = make_rows(p, v->a, o, 20, &n);
     size_t limit = row_limit(o, n, 20);
     const char *unit = p->types[v->t].unit;
     int64_t total = v->whole;
@@ -294,7 +340,7 @@ static json_t *top_json_type(const struct view *v, const struct top_opts *o)
 {
     const struct fg_profile *p = v->p;
     size_t n;
-    struct row *rows = make_rows(p, v->a, o->sort, &n);
+    struct row *rows = make_rows(p, v->a, o, 0, &n);
     size_t limit = row_limit(o, n, n);
     json_t *fns = json_array();
     for (size_t i = 0; i < limit; i++) {

@@ -21,6 +21,18 @@ for f in "$CORPUS"/profiles/*.pb.gz; do
     fi
 done
 [ "$bad" -eq 0 ] || fail "$bad profiles differ with --top 0"
+# --top N picks its rows without sorting them all: they must be the first N
+# rows of the full order, in every sort order
+bad=0
+for f in "$CORPUS"/profiles/*.pb.gz; do
+    for sort in flat cum name; do
+        expect_exit 0 $FG top --format tsv --sort $sort --top 0 "$f"
+        head -n 6 "$TMP/out" > "$TMP/all"
+        expect_exit 0 $FG top --format tsv --sort $sort --top 5 "$f"
+        cmp -s "$TMP/out" "$TMP/all" || bad=$((bad + 1))
+    done
+done
+[ "$bad" -eq 0 ] || fail "$bad --top 5 listings are not the first 5 rows"
 # text: --top 0 shows every function, samples are pprof's count
 P="$CORPUS/profiles/go-sample-cpu.pb.gz"
 expect_exit 0 $FG top --top 0 "$P"
