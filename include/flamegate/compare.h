@@ -236,6 +236,20 @@ struct fg_side {
     double size_factor;      /* normalization factor s (1 for total) */
 };
 
+/* Wall-clock seconds of the steps of one fg_compare (0 for a step not
+ * run), in the order they run. */
+struct fg_step_times {
+    double digests;    /* duplicate-run digests */
+    double table;      /* every run aggregated into the function table */
+    double set_aside;  /* classification, environment set-aside, interrupt
+                        * charging */
+    double normalize;  /* normalization, with the rows built beside it */
+    double tests;      /* the tests, the correction and the gate */
+    double findings;   /* grouping the flagged rows into findings, the
+                        * verdict */
+    double order;      /* the rows' order */
+};
+
 struct fg_result {
     enum fg_verdict verdict;
     int exit_code;            /* 0 or 1 (INCONCLUSIVE policy applied by the
@@ -311,6 +325,10 @@ struct fg_result {
                                * each function's name once, for its flat
                                * and cum rows); NULL when each row owns
                                * its name, as in hand-built results */
+    struct fg_step_times times; /* wall seconds of fg_compare's steps: for
+                                 * the user's eyes (flamegate compare -vv),
+                                 * never in a report, since they change
+                                 * from run to run */
 };
 
 /*

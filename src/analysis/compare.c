@@ -537,6 +537,16 @@ static void norm_item(void *ctx, size_t i)
     j->w->res->overlap = overlap(j->w, j->nf);
 }
 
+/* Seconds since *t, and *t moved to now: the time of the step that just
+ * ended. */
+static double lap(double *t)
+{
+    double now = fg_now();
+    double d = now - *t;
+    *t = now;
+    return d;
+}
+
 /* The steps after the table is built (base and candidate deduplicated). */
 static int analyse(struct fg_work *w, struct fg_profile *const *base,
                    struct fg_profile *const *cand, const size_t *types,
@@ -547,6 +557,7 @@ static int analyse(struct fg_work *w, struct fg_profile *const *base,
     const size_t k = w->k, m = w->m;
     int rc = FG_OK;
     bool approx = false;
+    double t = fg_now();
     rc = fg_table_add_runs(w, types, &approx);
     if (rc)
         return rc;
@@ -560,6 +571,7 @@ static int analyse(struct fg_work *w, struct fg_profile *const *base,
     w->leaf_out = fg_xcalloc(nf + 1, sizeof(bool));
     w->charge = fg_xcalloc(nf + 1, sizeof(bool));
     w->internal = fg_xcalloc(nf + 1, sizeof(bool));
+    r->times.table = lap(&t);
     if ((rc = classify_all(w, cr, nf)))
         return rc;
     w->types = types;
@@ -574,15 +586,19 @@ static int analyse(struct fg_work *w, struct fg_profile *const *base,
     }
     struct norm_job nj = {w, nf, fg_xmalloc((nf + 1) * sizeof(uint32_t)), cr,
                           {NULL, 0}};
+    r->times.set_aside = lap(&t);
     fg_parallel_for(2, fg_parallel_cpus(), norm_item, &nj);
+    r->times.normalize = lap(&t);
     fill_deltas(w);
     fg_difftest_run(w, &nj.fam);
     fg_gate_adjust(w, &nj.fam);
     free(nj.fam.rows);
     fg_gate_mde(w);
     fg_gate_classify(w);
+    r->times.tests = lap(&t);
     fg_findings_build(w);
     fg_gate_decide(w);
+    r->times.findings = lap(&t);
     release_matrices(w);
     size_t *moved = fg_xcalloc(r->n_funcs + 1, sizeof(size_t));
     /* the rank of each row's name: row i's is union name mrow[i] */
@@ -594,6 +610,7 @@ static int analyse(struct fg_work *w, struct fg_profile *const *base,
     free(row_rank);
     fg_findings_remap(r, moved);
     free(moved);
+    r->times.order = lap(&t);
     if (r->overlap < FG_WARN_OVERLAP)
         fg_work_warn(r, "the two sides share functions for only %.0f%% of "
                         "their samples: are they the same program? (under "
@@ -628,7 +645,9 @@ int fg_compare(struct fg_profile *const *base, size_t k,
     memcpy(both + k, cand, m * sizeof(*both));
     uint64_t *h = fg_xcalloc(k + m, sizeof(uint64_t));
     struct digest_job dj = {both, h};
+    double t_digests = fg_now();
     fg_parallel_for(k + m, fg_parallel_cpus(), digest_item, &dj);
+    t_digests = fg_now() - t_digests;
     free(both);
     size_t k0 = k;
     k = dedup(base, h, k, &bk, &drop[0], &dup_of[0], &dup[0]);
@@ -657,6 +676,7 @@ int fg_compare(struct fg_profile *const *base, size_t k,
     struct fg_result *r = fg_xcalloc(1, sizeof(*r));
     w.res = r;
     r->opts = *opts;
+    r->times.digests = t_digests;
     if ((rc = fg_table_check_types(bk, k, ck, m, opts, types, err)) ||
         (rc = fg_normalize_check(&w)) ||
         (rc = fg_rules_compile(opts, &cr, err)))

@@ -130,7 +130,8 @@ static const char compare_usage2[] =
     "                            20 in text, 10 in markdown)\n"
     "      --marker-id ID        id of the hidden sticky-comment marker\n"
     "  -q, --quiet               no notes on standard error\n"
-    "  -v, --verbose             more notes on standard error\n"
+    "  -v, --verbose             more notes on standard error; twice (-vv): the\n"
+    "                            time of each step\n"
     "  -h, --help                show this help\n"
     "\n";
 
@@ -682,14 +683,34 @@ struct flame_job {
     struct fg_flame *flame;
     struct fg_error err;
     int rc;
+    double seconds; /* wall time of the build */
 };
 
 static void *flame_worker(void *arg)
 {
     struct flame_job *j = arg;
+    double t = fg_now();
     j->rc = fg_flame_build(j->sd->prof[0], j->sd->n[0], j->sd->prof[1],
                            j->sd->n[1], j->bt, j->ct, &j->flame, &j->err);
+    j->seconds = fg_now() - t;
     return NULL;
+}
+
+/* -vv: where the time went, one note per line (the steps of the
+ * comparison are those of fg_result.times). */
+static void note_times(double load, const struct fg_step_times *t,
+                       double flame, double reports)
+{
+    fg_msg_note("time: loading %.3f s (reading, decompressing and decoding; "
+                "filters and --split)", load);
+    fg_msg_note("time: comparison: digests %.3f s, table %.3f s, set-aside "
+                "%.3f s, normalization and rows %.3f s, tests %.3f s, "
+                "findings %.3f s, row order %.3f s",
+                t->digests, t->table, t->set_aside, t->normalize, t->tests,
+                t->findings, t->order);
+    if (flame >= 0)
+        fg_msg_note("time: flame tree %.3f s (beside the comparison)", flame);
+    fg_msg_note("time: reports %.3f s", reports);
 }
 
 /* Start building the tree when the sample types resolve (when they do
@@ -1004,6 +1025,7 @@ int fg_cmd_compare(int argc, char **argv)
         rc = on_error(&st, &err, line);
         goto out;
     }
+    double t_load = fg_now() - t0;
     fstarted = flame_start(&st, &sd, &fj, &fth);
     rc = fg_compare(sd.prof[0], sd.n[0], sd.prof[1], sd.n[1], &st.cmp, &res,
                     &err);
@@ -1051,10 +1073,14 @@ int fg_cmd_compare(int argc, char **argv)
     /* --top 0: every row (pprof's -nodecount=0) */
     ctx.top = st.top < 0 ? 0 : st.top == 0 ? SIZE_MAX : (size_t)st.top;
     ctx.color = want_color(&st);
+    double t_reports = fg_now();
     if ((rc = write_reports(&st, &ctx, &err))) {
         rc = on_error(&st, &err, line);
         goto out;
     }
+    if (st.verbose > 1)
+        note_times(t_load, &res->times, fstarted ? fj.seconds : -1.0,
+                   fg_now() - t_reports);
     if (st.verbose > 0)
         fg_msg_note("compared %zu base and %zu candidate run(s) in %.3f s",
                     sd.n[0], sd.n[1], fg_now() - t0);

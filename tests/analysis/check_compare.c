@@ -100,6 +100,33 @@ START_TEST(test_identical_passes)
 }
 END_TEST
 
+/* The step times add up to no more than the whole call, none is negative,
+ * and together they are not nothing (they are laps of one clock). */
+START_TEST(test_step_times)
+{
+    long c[] = {1200, 5000, 8000, 3000, 400, 150, 30000, 12220};
+    struct fg_profile *a = counts_profile(EX_NAMES, c, 8);
+    struct fg_compare_opts o;
+    fg_compare_opts_default(&o);
+    double t = fg_now();
+    struct fg_result *r = run(&a, 1, &a, 1, &o);
+    double whole = fg_now() - t;
+    const double steps[] = {r->times.digests,  r->times.table,
+                            r->times.set_aside, r->times.normalize,
+                            r->times.tests,    r->times.findings,
+                            r->times.order};
+    double sum = 0.0;
+    for (size_t i = 0; i < sizeof(steps) / sizeof(*steps); i++) {
+        ck_assert_msg(steps[i] >= 0.0, "step %zu took %g s", i, steps[i]);
+        sum += steps[i];
+    }
+    ck_assert_msg(sum > 0.0 && sum <= whole, "steps %g s, call %g s", sum,
+                  whole);
+    fg_result_free(r);
+    fg_profile_free(a);
+}
+END_TEST
+
 /* Example A as profiles: F grows 1200 -> 1404 while everything else
  * scales with the totals (60,000 -> 54,000). */
 START_TEST(test_example_a_fails)
@@ -1057,6 +1084,7 @@ Suite *compare_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_unchecked_fixture(tc, fg_stats_init, NULL);
     tcase_add_test(tc, test_identical_passes);
+    tcase_add_test(tc, test_step_times);
     tcase_add_test(tc, test_corpus_true_sample_counts);
     tcase_add_test(tc, test_example_a_fails);
     tcase_add_test(tc, test_example_c_compositional);

@@ -50,3 +50,22 @@ FLAMEGATE_FORMAT=json expect_exit 0 $FG compare --format markdown "$L" "$L"
 contains "$TMP/out" "<!-- flamegate:"
 expect_exit 0 $FG compare --help
 contains "$TMP/out" "Exit codes"
+# -vv: the time of each step on standard error; the report is the same
+# (apart from the settings line, which repeats the command line)
+expect_exit 0 $FG compare -f json "$K/cpu-0.pb.gz" "$K/cpu-1.pb.gz"
+grep -v '"settings":' "$TMP/out" > "$TMP/quiet.json"
+lacks "$TMP/err" "time:"
+expect_exit 0 $FG compare -v -f json "$K/cpu-0.pb.gz" "$K/cpu-1.pb.gz"
+lacks "$TMP/err" "time:"
+contains "$TMP/err" "compared 1 base and 1 candidate run(s) in"
+expect_exit 0 $FG compare -vv -f json -o html="$TMP/t.html" "$K/cpu-0.pb.gz" "$K/cpu-1.pb.gz"
+grep -v '"settings":' "$TMP/out" | cmp -s - "$TMP/quiet.json" ||
+    fail "-vv changed the report"
+contains "$TMP/err" "time: loading "
+contains "$TMP/err" "time: comparison: digests "
+contains "$TMP/err" ", row order "
+contains "$TMP/err" "time: flame tree "
+contains "$TMP/err" "time: reports "
+# every step's time is a number of seconds
+grep -o '[a-z -]* [0-9]*\.[0-9]* s' "$TMP/err" | grep -c ' s$' > "$TMP/n"
+[ "$(cat "$TMP/n")" -ge 10 ] || fail "-vv printed $(cat "$TMP/n") step times"
