@@ -14,6 +14,7 @@
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
+#include <gsl/gsl_sort.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_statistics_double.h>
@@ -344,6 +345,93 @@ START_TEST(test_adjust_random_large)
         double want = naive_weighted_median(x, w, m);
         ck_assert_msg(got == want, "rep %d: weighted median %g, want %g", rep,
                       got, want);
+    }
+    gsl_rng_free(r);
+}
+END_TEST
+
+/* Tukey's biweight location as fg_stats_biweight_location defines it,
+ * written plainly: the weighted median by a sort, then 20 iterations with
+ * the scale from GSL's median of the sorted residuals. */
+static int cmp_pair(const void *a, const void *b)
+{
+    const double *x = a, *y = b;
+    return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+static double plain_biweight(const double *x, const double *w, size_t n)
+{
+    double *pr = malloc(2 * n * sizeof *pr), *ar = malloc(n * sizeof *ar),
+           *sr = malloc(n * sizeof *sr);
+    ck_assert(pr && ar && sr);
+    double total = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        pr[2 * i] = x[i];
+        pr[2 * i + 1] = w[i];
+        total += w[i];
+    }
+    qsort(pr, n, 2 * sizeof *pr, cmp_pair);
+    double c = pr[2 * (n - 1)], at = 0.0;
+    for (size_t j = 0; j < n; j++) {
+        at += pr[2 * j + 1];
+        if (at >= 0.5 * total) {
+            c = pr[2 * j];
+            break;
+        }
+    }
+    for (int it = 0; it < 20; it++) {
+        for (size_t i = 0; i < n; i++)
+            sr[i] = ar[i] = fabs(x[i] - c) * sqrt(w[i]);
+        gsl_sort(sr, 1, n);
+        double s = 1.4826 * gsl_stats_median_from_sorted_data(sr, 1, n);
+        if (!(s >= 1.0))
+            s = 1.0;
+        double sw = 0.0, sx = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            double u = ar[i] / (4.685 * s);
+            if (u >= 1.0)
+                continue;
+            double b = (1.0 - u * u) * (1.0 - u * u) * w[i];
+            sw += b;
+            sx += b * x[i];
+        }
+        if (!(sw > 0.0))
+            break;
+        double next = sx / sw;
+        bool done = fabs(next - c) < 1e-12 * (1.0 + fabs(c));
+        c = next;
+        if (done)
+            break;
+    }
+    free(pr);
+    free(ar);
+    free(sr);
+    return c;
+}
+
+/* The biweight's medians start from the last iteration's (a partition
+ * around it, then a selection): the location must be the plain
+ * definition's to the last bit, with ties, outliers and both parities. */
+START_TEST(test_biweight_exact)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 23);
+    enum { N = 3001 };
+    static double x[N], w[N];
+    for (int rep = 0; rep < 16; rep++) {
+        size_t n = 64 + gsl_rng_uniform_int(r, N - 63);
+        for (size_t i = 0; i < n; i++) {
+            /* coarse values (ties in the residuals), a tenth far out */
+            x[i] = rep % 2 ? (double)gsl_rng_uniform_int(r, 9) / 50.0
+                           : gsl_ran_gaussian(r, 0.05);
+            if (gsl_rng_uniform(r) < 0.1)
+                x[i] += 2.0;
+            w[i] = rep % 4 < 2 ? 400.0 : 50.0 + gsl_rng_uniform(r) * 5000.0;
+        }
+        double got = fg_stats_biweight_location(x, w, n);
+        double want = plain_biweight(x, w, n);
+        ck_assert_msg(got == want, "rep %d (n %zu): %.17g, want %.17g", rep,
+                      n, got, want);
     }
     gsl_rng_free(r);
 }
@@ -1292,6 +1380,7 @@ Suite *stats_suite(void)
     tcase_add_test(tc, test_adjust_ties_zeros);
     tcase_add_test(tc, test_adjust_random);
     tcase_add_test(tc, test_adjust_random_large);
+    tcase_add_test(tc, test_biweight_exact);
     tcase_add_test(tc, test_adjust_edges);
     tcase_add_test(tc, test_median);
     tcase_add_test(tc, test_size_factors_edges);
