@@ -379,28 +379,29 @@ static double plain_biweight(const double *x, const double *w, size_t n)
             break;
         }
     }
+    /* the residuals' weights first (0 beyond the cut: adding an exact 0
+     * leaves a sum as it is), then the two sums in the same order */
     for (int it = 0; it < 20; it++) {
         for (size_t i = 0; i < n; i++)
             sr[i] = ar[i] = fabs(x[i] - c) * sqrt(w[i]);
         gsl_sort(sr, 1, n);
-        double s = 1.4826 * gsl_stats_median_from_sorted_data(sr, 1, n);
-        if (!(s >= 1.0))
-            s = 1.0;
-        double sw = 0.0, sx = 0.0;
+        double cut = 4.685 * fmax(1.4826 * gsl_stats_median_from_sorted_data(
+                                              sr, 1, n),
+                                  1.0);
         for (size_t i = 0; i < n; i++) {
-            double u = ar[i] / (4.685 * s);
-            if (u >= 1.0)
-                continue;
-            double b = (1.0 - u * u) * (1.0 - u * u) * w[i];
-            sw += b;
-            sx += b * x[i];
+            double u = ar[i] / cut, v = 1.0 - u * u;
+            ar[i] = u < 1.0 ? v * v * w[i] : 0.0;
         }
+        double sw = 0.0, sx = 0.0;
+        for (size_t i = 0; i < n; i++)
+            sw += ar[i];
+        for (size_t i = 0; i < n; i++)
+            sx += ar[i] * x[i];
         if (!(sw > 0.0))
             break;
-        double next = sx / sw;
-        bool done = fabs(next - c) < 1e-12 * (1.0 + fabs(c));
-        c = next;
-        if (done)
+        double before = c;
+        c = sx / sw;
+        if (fabs(c - before) < 1e-12 * (1.0 + fabs(before)))
             break;
     }
     free(pr);
