@@ -124,6 +124,16 @@ struct fg_label {
 void fg_profile_free(struct fg_profile *p);
 
 /*
+ * fg_strtab_hash(name, len) of function f, whose name (func_names[f], or
+ * "" for none) is name[0..len): the hash the profile's own name index
+ * stored when it holds f's name whole, so interning a profile's names
+ * into another table hashes none of them again.  A name with a NUL
+ * inside, shorter as a C string than in the index, is hashed anew.
+ */
+uint32_t fg_profile_name_hash(const struct fg_profile *p, size_t f,
+                              const char *name, size_t len);
+
+/*
  * Index of the sample type named name ("type" or "type/unit"), or -1.
  * The match is exact on type, or on type and unit with the slash form.
  */

@@ -99,9 +99,10 @@ static void run_merge(struct fg_work *w, struct run_agg *a, size_t col,
     w->cs[col] = a->cs;
     uint32_t *map = fg_xmalloc((p->n_funcs ? p->n_funcs : 1) * sizeof(*map));
     w->fmap[col] = map;
-    /* the profile's own name index has every name's length and hash */
+    /* the slot of a name a few ahead is read before it is needed, from the
+     * hash the profile's own name index stored */
     const struct fg_strtab *pi = &p->func_index;
-    bool hashed = pi->n == p->n_funcs && pi->strs == p->func_names;
+    bool ahead = pi->n == p->n_funcs;
     for (size_t f = 0; f < p->n_funcs; f++) {
         map[f] = UINT32_MAX;
         if (a->counts.flat[f] == 0 && a->counts.cum[f] == 0 &&
@@ -109,17 +110,11 @@ static void run_merge(struct fg_work *w, struct run_agg *a, size_t col,
             continue;
         const char *name = p->func_names[f];
         size_t len = strlen(name);
-        uint32_t g;
-        /* (a name with a NUL inside is a shorter C string: hashed anew) */
-        if (hashed && len == pi->lens[f]) {
-            /* the slot of a name a few ahead, read before it is needed */
-            if (f + 8 < p->n_funcs && w->names.nslots)
-                __builtin_prefetch(&w->names.slots[pi->hashes[f + 8] &
-                                                   (w->names.nslots - 1)]);
-            g = fg_strtab_intern_hashed(&w->names, name, len, pi->hashes[f]);
-        } else {
-            g = fg_strtab_intern(&w->names, name, len);
-        }
+        if (ahead && f + 8 < p->n_funcs && w->names.nslots)
+            __builtin_prefetch(&w->names.slots[pi->hashes[f + 8] &
+                                               (w->names.nslots - 1)]);
+        uint32_t g = fg_strtab_intern_hashed(
+            &w->names, name, len, fg_profile_name_hash(p, f, name, len));
         map[f] = g;
         fg_table_grow(w, (size_t)g + 1);
         size_t i = (size_t)g * w->runs + col;

@@ -231,17 +231,11 @@ static int add_profile(struct builder *b, const struct fg_profile *p,
                             p->source ? p->source : "profile", type);
     uint32_t *ids = fg_xmalloc((p->n_funcs ? p->n_funcs : 1) *
                                sizeof(uint32_t));
-    /* the profile's own name index has every name's length and hash */
-    const struct fg_strtab *pi = &p->func_index;
-    bool hashed = pi->n == p->n_funcs && pi->strs == p->func_names;
     for (size_t i = 0; i < p->n_funcs; i++) {
         const char *name = p->func_names[i] ? p->func_names[i] : "";
         size_t len = strlen(name);
-        /* (a name with a NUL inside is a shorter C string: hashed anew) */
-        ids[i] = hashed && len == pi->lens[i]
-                     ? fg_strtab_intern_copy_hashed(&b->f->names, name, len,
-                                                    pi->hashes[i])
-                     : fg_strtab_intern_copy(&b->f->names, name, len);
+        ids[i] = fg_strtab_intern_copy_hashed(
+            &b->f->names, name, len, fg_profile_name_hash(p, i, name, len));
     }
     int rc = FG_OK;
     size_t s = 0;

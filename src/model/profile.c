@@ -31,6 +31,16 @@ void fg_profile_free(struct fg_profile *p)
     free(p);
 }
 
+uint32_t fg_profile_name_hash(const struct fg_profile *p, size_t f,
+                              const char *name, size_t len)
+{
+    const struct fg_strtab *pi = &p->func_index;
+    if (pi->n == p->n_funcs && pi->strs == p->func_names && f < pi->n &&
+        pi->lens[f] == len)
+        return pi->hashes[f];
+    return fg_strtab_hash(name, len);
+}
+
 long fg_profile_find_type(const struct fg_profile *p, const char *name)
 {
     const char *slash = strchr(name, '/');

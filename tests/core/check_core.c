@@ -530,6 +530,39 @@ START_TEST(test_folded)
 }
 END_TEST
 
+/* A profile's name hashes are the table's hash of each name, whether they
+ * come from its own index or are computed because the index does not hold
+ * the names (a hand-built model). */
+START_TEST(test_profile_name_hash)
+{
+    const char *text = "main;work;inl 3\nmain;a b;work 4\n";
+    struct fg_profile *p = NULL;
+    struct fg_error err;
+    ck_assert_int_eq(fg_source_decode((const unsigned char *)text,
+                                      strlen(text), "f.txt", NULL, &p, &err),
+                     FG_OK);
+    ck_assert(p->func_index.strs == p->func_names && p->n_funcs == 4);
+    for (size_t f = 0; f < p->n_funcs; f++) {
+        const char *name = p->func_names[f];
+        size_t len = strlen(name);
+        ck_assert_uint_eq(fg_profile_name_hash(p, f, name, len),
+                          fg_strtab_hash(name, len));
+        /* a shorter C string than the index holds is hashed as given */
+        if (len > 1)
+            ck_assert_uint_eq(fg_profile_name_hash(p, f, name, len - 1),
+                              fg_strtab_hash(name, len - 1));
+    }
+    /* names the index does not hold: hashed from the name given */
+    const char *own[] = {"x", "yy"};
+    const char **saved = p->func_names;
+    p->func_names = own;
+    ck_assert_uint_eq(fg_profile_name_hash(p, 1, own[1], 2),
+                      fg_strtab_hash("yy", 2));
+    p->func_names = saved;
+    fg_profile_free(p);
+}
+END_TEST
+
 START_TEST(test_heap_raw_count)
 {
     /* STATISTICS.md Example G */
@@ -741,6 +774,7 @@ Suite *core_suite(void)
     tcase_add_test(tc, test_folded);
     tcase_add_test(tc, test_heap_raw_count);
     tcase_add_test(tc, test_strtab);
+    tcase_add_test(tc, test_profile_name_hash);
     suite_add_tcase(s, tc);
     TCase *corpus = tcase_create("corpus");
     tcase_set_timeout(corpus, 600);
