@@ -193,11 +193,12 @@ static void first_rows(struct row *rows, size_t n, size_t k, row_cmp cmp)
     qsort(rows, k, sizeof(*rows), cmp);
 }
 
-/* Rows with a non-zero flat or cum, the first row_limit(deflt) of them
- * sorted (deflt 0: all); *n set. Caller frees. */
+/* Rows with a non-zero flat or cum (*n of them), the first *limit of them
+ * sorted: --top N, or deflt when not given (SIZE_MAX: all). Caller
+ * frees. */
 static struct row *make_rows(const struct fg_profile *p,
                              const struct fg_agg *a, const struct top_opts *o,
-                             size_t deflt, size_t *n)
+                             size_t deflt, size_t *n, size_t *limit)
 {
     struct row *rows = fg_xcalloc(a->n_funcs ? a->n_funcs : 1, sizeof(*rows));
     size_t k = 0;
@@ -210,11 +211,12 @@ static struct row *make_rows(const struct fg_profile *p,
         rows[k].name = p->func_names[f];
         k++;
     }
-    first_rows(rows, k, row_limit(o, k, deflt ? deflt : k),
+    *n = k;
+    *limit = row_limit(o, k, deflt);
+    first_rows(rows, k, *limit,
                o->sort == SORT_NAME  ? cmp_byname
                : o->sort == SORT_CUM ? cmp_cum
                                      : cmp_flat);
-    *n = k;
     return rows;
 }
 
@@ -222,9 +224,8 @@ static int emit_tsv(const struct view *v, const struct top_opts *o,
                     struct fg_buf *out)
 {
     const struct fg_profile *p = v->p;
-    size_t n;
-    struct row *rows = make_rows(p, v->a, o, 0, &n);
-    size_t limit = row_limit(o, n, n);
+    size_t n, limit;
+    struct row *rows = make_rows(p, v->a, o, SIZE_MAX, &n, &limit);
     int rc = fg_buf_add(out, "#sample_type\t", 13);
     rc = rc ? rc : fg_escape_tsv(out, p->types[v->t].type);
     rc = rc ? rc : fg_buf_addc(out, '\t');
@@ -281,9 +282,8 @@ static int emit_text(const struct view *v, const struct fg_profile *whole,
                      const struct top_opts *o, struct fg_buf *out)
 {
     const struct fg_profile *p = v->p;
-    size_t n;
-    struct row *rows = make_rows(p, v->a, o, 20, &n);
-    size_t limit = row_limit(o, n, 20);
+    size_t n, limit;
+    struct row *rows = make_rows(p, v->a, o, 20, &n, &limit);
     const char *unit = p->types[v->t].unit;
     int64_t total = v->whole;
     char b1[64], b2[64], b3[32], b4[32], b5[32];
@@ -339,9 +339,8 @@ static json_t *json_name(const char *s)
 static json_t *top_json_type(const struct view *v, const struct top_opts *o)
 {
     const struct fg_profile *p = v->p;
-    size_t n;
-    struct row *rows = make_rows(p, v->a, o, 0, &n);
-    size_t limit = row_limit(o, n, n);
+    size_t n, limit;
+    struct row *rows = make_rows(p, v->a, o, SIZE_MAX, &n, &limit);
     json_t *fns = json_array();
     for (size_t i = 0; i < limit; i++) {
         json_t *r = json_object();
