@@ -665,15 +665,16 @@ static void add_row(size_t **v, size_t *n, size_t x)
 /*
  * Whether the rise of g moved into it from elsewhere under its caller
  * rather than added time: one caller P carries most (EXPLAINS) of the
- * rise of g's caller edges, yet P's inclusive time rose by less than a
- * quarter of that edge's rise.  Seen between two JVM runs of one build:
- * one JIT attributes an intrinsic array copy to Arrays.copyOf, the next to
- * ArraysSupport.newLength, both under ArrayList.grow, whose inclusive
- * time stays put or rises by a third of it: less than half the edge's
- * rise and more than a few standard errors of P's inclusive count
- * (fg_gate_fell_short) below it; and the same one or more levels up, while the callers rose with it.  A caller holding half the samples or more is no witness
- * (under total normalization its share hardly moves whatever happens
- * inside it).
+ * rise of g's caller edges, yet P's inclusive time fell short of that
+ * edge's rise (fg_gate_fell_short: less than half of it, and by more than
+ * a few standard errors of P's inclusive count).  The test goes up the
+ * dominant callers while they rose with it.  Seen between two JVM runs of
+ * one build: one JIT attributes an intrinsic array copy to
+ * Arrays.copyOf, the next to ArraysSupport.newLength, both under
+ * ArrayList.grow, whose inclusive time stays put or rises by a third of
+ * it.  A caller holding half the samples or more is no witness (under
+ * total normalization its share hardly moves whatever happens inside
+ * it).
  */
 static bool moved_within_caller(const struct fg_work *w, const struct edges *E,
                                 const struct flagged *F, uint32_t g)
