@@ -93,6 +93,13 @@ struct fg_compare_opts {
     size_t n_base_work;
     const double *cand_work;
     size_t n_cand_work;
+    /* Called at most once, when fg_compare has read the profiles for the
+     * last time (after the findings; the rows of the untested functions
+     * are built after it): a caller that needs them no more may free them
+     * there, which lowers the peak memory by their size.  The profiles
+     * must stay valid until then.  NULL: not called. */
+    void (*profiles_done)(void *ctx);
+    void *profiles_done_ctx;
 };
 
 /* The verdict is INCONCLUSIVE when the two sides share functions for less
@@ -243,10 +250,13 @@ struct fg_step_times {
     double table;      /* every run aggregated into the function table */
     double set_aside;  /* classification, environment set-aside, interrupt
                         * charging */
-    double normalize;  /* normalization, with the rows built beside it */
+    double normalize;  /* normalization, with the rows that the tests,
+                        * the gate and the findings read built beside it */
     double tests;      /* the tests, the correction and the gate */
     double findings;   /* grouping the flagged rows into findings, the
                         * verdict */
+    double rows;       /* the other rows (functions too small to test),
+                        * built once the profiles are released */
     double order;      /* the rows' order */
 };
 

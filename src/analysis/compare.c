@@ -150,7 +150,7 @@ static bool cum_is_flat(const struct fg_work *w, size_t g)
  * "new" and "vanished" are about the function (absent from every stack of
  * a side), whichever metric the row is. */
 static size_t make_rows(struct fg_work *w, size_t nf, enum fg_metric metric,
-                        struct fg_rules *cr, const size_t *name_at)
+                        struct fg_rules *cr, bool late)
 {
     struct fg_result *r = w->res;
     const size_t k = w->k, R = w->runs;
@@ -161,13 +161,14 @@ static size_t make_rows(struct fg_work *w, size_t nf, enum fg_metric metric,
     for (size_t g = 0; g < nf; g++) {
         const double *row = mat + g * R;
         double a = fg_work_sum(row, 0, k), b = fg_work_sum(row, k, R);
-        if (a == 0 && b == 0)
+        if ((a == 0 && b == 0) || w->early[g] == late)
             continue;
         if (metric == FG_METRIC_CUM && w->row_of[0][g] && cum_is_flat(w, g))
             continue;
         struct fg_func_result *f = &r->funcs[r->n_funcs++];
         memset(f, 0, sizeof(*f));
-        f->name = r->name_pool + name_at[g];
+        /* an early row is named when the pool is built (build_pool) */
+        f->name = r->name_pool ? r->name_pool + w->name_at[g] : NULL;
         f->metric = metric;
         f->base_count = fg_work_i64(a);
         f->cand_count = fg_work_i64(b);
@@ -190,7 +191,7 @@ static size_t make_rows(struct fg_work *w, size_t nf, enum fg_metric metric,
             f->env_family = fg_envnoise_family(w->env[g])->name;
             f->env_cv = fg_envnoise_cv(w->env[g]);
         }
-        fg_rules_apply(w->o, cr, f);
+        fg_rules_apply(w->o, cr, f->name ? f->name : w->names.strs[g], f);
         added++;
     }
     return added;
@@ -234,12 +235,13 @@ static void mark_tested(struct fg_work *w, struct fg_family *fam)
     }
 }
 
-/* Every row's change in share after normalization (w->lb, w->lc). */
-static void fill_deltas(struct fg_work *w)
+/* The change in share after normalization (w->lb, w->lc) of the rows
+ * from row `from` on. */
+static void fill_deltas(struct fg_work *w, size_t from)
 {
     struct fg_result *r = w->res;
     const size_t k = w->k, R = w->runs;
-    for (size_t i = 0; i < r->n_funcs; i++) {
+    for (size_t i = from; i < r->n_funcs; i++) {
         struct fg_func_result *f = &r->funcs[i];
         const double *row = fg_work_mat(w, f->metric) + w->mrow[i] * R;
         double a = fg_work_sum(row, 0, k), b = fg_work_sum(row, k, R);
@@ -401,6 +403,8 @@ static void work_release(struct fg_work *w)
     free(w->sout);
     free(w->row_of[0]);
     free(w->row_of[1]);
+    free(w->early);
+    free(w->name_at);
     fg_strtab_release(&w->names);
 }
 
@@ -480,36 +484,93 @@ static void rank_union_names(const struct fg_strtab *names, uint32_t *rank)
     free(e);
 }
 
-/* The result rows of both metrics, their names in one pool, and the
- * tested ones marked (fam): everything about the rows that does not
- * depend on the normalization. */
+/* Whether a row of these counts could be tested (mark_tested, before
+ * the ignore rules). */
+static bool may_test(const struct fg_work *w, double a, double b, double nb,
+                     double nc)
+{
+    double sb = nb > 0 ? a / nb : 0, sc = nc > 0 ? b / nc : 0;
+    return (double)fg_work_i64(a) + (double)fg_work_i64(b) >=
+               (double)w->o->min_count &&
+           fmax(sb, sc) >= w->o->min_share;
+}
+
+/* Which union functions get their rows before the tests (w->early): a
+ * superset of those whose rows the tests, the gate and the findings read.
+ * Both rows of a function go together (the gate reads a flat row's cum
+ * row, the findings both rows of a flagged function).  On a large profile
+ * nine functions in ten are too small to test: their 200+ bytes a row
+ * wait until the profiles are released. */
+static void choose_early(struct fg_work *w, size_t nf, struct fg_rules *cr)
+{
+    const size_t k = w->k, R = w->runs;
+    double nb = fg_work_sum(w->totals, 0, k), nc = fg_work_sum(w->totals, k, R);
+    w->early = fg_xcalloc(nf + 1, sizeof(bool));
+    for (size_t g = 0; g < nf; g++) {
+        const double *f = w->flat + g * R, *c = w->cum + g * R;
+        double ca = fg_work_sum(c, 0, k), cb = fg_work_sum(c, k, R);
+        w->early[g] =
+            ca == 0 || cb == 0 || /* new, vanished (or no row at all) */
+            may_test(w, ca, cb, nb, nc) ||
+            may_test(w, fg_work_sum(f, 0, k), fg_work_sum(f, k, R), nb, nc) ||
+            fg_rules_threshold(w->o, cr, w->names.strs[g]);
+    }
+}
+
+/* The result rows that the tests, gate and findings read (choose_early),
+ * and the tested ones marked (fam): everything about them that does not
+ * depend on the normalization.  build_late adds the other rows. */
 static void build_rows(struct fg_work *w, size_t nf, struct fg_rules *cr,
                        struct fg_family *fam)
 {
     struct fg_result *r = w->res;
     const struct fg_compare_opts *opts = w->o;
     size_t nmetrics = opts->metric == FG_METRIC_BOTH ? 2 : 1;
+    /* room for every row; the pages of rows not yet built are untouched */
     r->funcs = fg_xcalloc(nf * nmetrics + 1, sizeof(*r->funcs));
     w->mrow = fg_xcalloc(nf * nmetrics + 1, sizeof(size_t));
     w->row_of[0] = fg_xcalloc(nf + 1, sizeof(size_t));
     w->row_of[1] = fg_xcalloc(nf + 1, sizeof(size_t));
-    /* every union name once, for the rows of both metrics: a copy per
-     * row was 16 MB and 335,000 allocations for two 10^6-stack profiles */
-    size_t *name_at = fg_xmalloc((nf + 1) * sizeof(size_t)), bytes = 0;
+    choose_early(w, nf, cr);
+    if (opts->metric != FG_METRIC_CUM)
+        make_rows(w, nf, FG_METRIC_FLAT, cr, false);
+    if (opts->metric != FG_METRIC_FLAT)
+        make_rows(w, nf, FG_METRIC_CUM, cr, false);
+    mark_tested(w, fam);
+}
+
+/* Every union name once in the result's name pool, for the rows of both
+ * metrics (a copy per row was 16 MB and 335,000 allocations for two
+ * 10^6-stack profiles), and the rows built so far named from it.  Done
+ * when the union's names are read no more, before the profiles that hold
+ * them are released. */
+static void build_pool(struct fg_work *w, size_t nf)
+{
+    struct fg_result *r = w->res;
+    size_t bytes = 0;
+    w->name_at = fg_xmalloc((nf + 1) * sizeof(size_t));
     for (size_t g = 0; g < nf; g++) {
-        name_at[g] = bytes;
+        w->name_at[g] = bytes;
         bytes += (size_t)w->names.lens[g] + 1;
     }
     r->name_pool = fg_xmalloc(bytes ? bytes : 1);
     for (size_t g = 0; g < nf; g++)
-        memcpy(r->name_pool + name_at[g], w->names.strs[g],
+        memcpy(r->name_pool + w->name_at[g], w->names.strs[g],
                (size_t)w->names.lens[g] + 1);
-    if (opts->metric != FG_METRIC_CUM)
-        make_rows(w, nf, FG_METRIC_FLAT, cr, name_at);
-    if (opts->metric != FG_METRIC_FLAT)
-        make_rows(w, nf, FG_METRIC_CUM, cr, name_at);
-    free(name_at);
-    mark_tested(w, fam);
+    for (size_t i = 0; i < r->n_funcs; i++)
+        r->funcs[i].name = r->name_pool + w->name_at[w->mrow[i]];
+}
+
+/* The rows build_rows left out, after the early ones (fg_rank_rows
+ * orders them all by their keys, which are distinct). */
+static void build_late(struct fg_work *w, size_t nf, struct fg_rules *cr)
+{
+    size_t from = w->res->n_funcs;
+    if (w->o->metric != FG_METRIC_CUM)
+        make_rows(w, nf, FG_METRIC_FLAT, cr, true);
+    if (w->o->metric != FG_METRIC_FLAT)
+        make_rows(w, nf, FG_METRIC_CUM, cr, true);
+    fill_deltas(w, from);
 }
 
 /* Two independent steps run side by side: the normalization (and what
@@ -589,7 +650,7 @@ static int analyse(struct fg_work *w, struct fg_profile *const *base,
     r->times.set_aside = lap(&t);
     fg_parallel_for(2, fg_parallel_cpus(), norm_item, &nj);
     r->times.normalize = lap(&t);
-    fill_deltas(w);
+    fill_deltas(w, 0);
     fg_difftest_run(w, &nj.fam);
     fg_gate_adjust(w, &nj.fam);
     free(nj.fam.rows);
@@ -599,6 +660,15 @@ static int analyse(struct fg_work *w, struct fg_profile *const *base,
     fg_findings_build(w);
     fg_gate_decide(w);
     r->times.findings = lap(&t);
+    /* the profiles and the union's name table are read no more once the
+     * names are in the pool (their ranks are in nj.name_rank) */
+    build_pool(w, nf);
+    w->prof = NULL;
+    if (opts->profiles_done)
+        opts->profiles_done(opts->profiles_done_ctx);
+    fg_strtab_release(&w->names);
+    build_late(w, nf, cr);
+    r->times.rows = lap(&t);
     release_matrices(w);
     size_t *moved = fg_xcalloc(r->n_funcs + 1, sizeof(size_t));
     /* the rank of each row's name: row i's is union name mrow[i] */

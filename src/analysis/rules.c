@@ -60,7 +60,7 @@ static bool rule_matches(const struct fg_rules *cr,
 /* Apply rules to one row: ignore/focus, then the first matching threshold
  * rule sets the gates and the budget. */
 void fg_rules_apply(const struct fg_compare_opts *o,
-                        const struct fg_rules *cr,
+                        const struct fg_rules *cr, const char *name,
                         struct fg_func_result *f)
 {
     bool focused = !cr->any_focus;
@@ -69,7 +69,7 @@ void fg_rules_apply(const struct fg_compare_opts *o,
     bool threshold_done = false;
     for (size_t i = 0; i < cr->n; i++) {
         const struct fg_rule *r = &o->rules[i];
-        if (!rule_matches(cr, r, i, f->name))
+        if (!rule_matches(cr, r, i, name))
             continue;
         if (r->kind == FG_RULE_IGNORE)
             f->flags |= FG_F_IGNORED;
@@ -88,13 +88,27 @@ void fg_rules_apply(const struct fg_compare_opts *o,
         f->flags |= FG_F_IGNORED;
 }
 
-bool fg_rules_ignores(const struct fg_compare_opts *o,
-                      const struct fg_rules *cr, const char *name)
+/* True when a rule of this kind matches name. */
+static bool kind_matches(const struct fg_compare_opts *o,
+                         const struct fg_rules *cr, enum fg_rule_kind kind,
+                         const char *name)
 {
     for (size_t i = 0; i < cr->n; i++) {
         const struct fg_rule *r = &o->rules[i];
-        if (r->kind == FG_RULE_IGNORE && rule_matches(cr, r, i, name))
+        if (r->kind == kind && rule_matches(cr, r, i, name))
             return true;
     }
     return false;
+}
+
+bool fg_rules_ignores(const struct fg_compare_opts *o,
+                      const struct fg_rules *cr, const char *name)
+{
+    return kind_matches(o, cr, FG_RULE_IGNORE, name);
+}
+
+bool fg_rules_threshold(const struct fg_compare_opts *o,
+                        const struct fg_rules *cr, const char *name)
+{
+    return kind_matches(o, cr, FG_RULE_THRESHOLD, name);
 }

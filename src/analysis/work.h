@@ -67,7 +67,16 @@ struct fg_work {
     double charged[2];        /* counts charged from interrupt frames to the
                                * interrupted functions, per side */
     size_t *row_of[2];        /* per union function and metric (0 flat,
-                               * 1 cum): 1 + its result row, or 0 */
+                               * 1 cum): 1 + its result row, or 0 (also
+                               * for a late row not built yet) */
+    bool *early;              /* per union function: its rows are built
+                               * before the tests (it may be tested, is
+                               * new or vanished, or a threshold rule
+                               * names it); the others' rows after the
+                               * findings, once the profiles are released:
+                               * nothing between reads them */
+    size_t *name_at;          /* per union function: its name's offset in
+                               * the result's name pool (build_pool) */
     double lb, lc;            /* summed effective library sizes per side */
 };
 
@@ -186,9 +195,15 @@ void fg_rules_free(struct fg_rules *cr);
 bool fg_rules_ignores(const struct fg_compare_opts *o,
                       const struct fg_rules *cr, const char *name);
 
-/* Set f's ignore flag and effective gates from the rules. */
+/* True when a threshold rule (per-pattern gates or a budget) matches
+ * name: its rows carry the rule. */
+bool fg_rules_threshold(const struct fg_compare_opts *o,
+                        const struct fg_rules *cr, const char *name);
+
+/* Set the ignore flag and effective gates of f, the row of function
+ * name, from the rules. */
 void fg_rules_apply(const struct fg_compare_opts *o, const struct fg_rules *cr,
-                    struct fg_func_result *f);
+                    const char *name, struct fg_func_result *f);
 
 /* ---- normalize.c -------------------------------------------------------------- */
 

@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "config/config.h"
 #include "flamegate/flame.h"
+#include <malloc.h>
 #include "net/http.h"
 #include "config/settings.h"
 #include "flamegate/source.h"
@@ -674,6 +675,20 @@ static bool needs_flame(const struct fg_settings *st)
     return false;
 }
 
+/* fg_compare's profiles_done: no report reads the profiles once the flame
+ * tree (when one is asked for) is built, and freeing them before the
+ * untested rows are built takes their size off the peak. */
+static void free_profiles(void *ctx)
+{
+    struct sides *sd = ctx;
+    for (int s = 0; s < 2; s++)
+        for (size_t i = 0; i < sd->n[s]; i++) {
+            fg_profile_free(sd->prof[s][i]);
+            sd->prof[s][i] = NULL;
+        }
+    malloc_trim(0);
+}
+
 /* The flame tree of the HTML and folded reports, built on a second thread
  * while fg_compare runs on the first: both only read the profiles, and
  * the tree then costs no wall time on a machine with two cores. */
@@ -704,10 +719,10 @@ static void note_times(double load, const struct fg_step_times *t,
     fg_msg_note("time: loading %.3f s (reading, decompressing and decoding; "
                 "filters and --split)", load);
     fg_msg_note("time: comparison: digests %.3f s, table %.3f s, set-aside "
-                "%.3f s, normalization and rows %.3f s, tests %.3f s, "
-                "findings %.3f s, row order %.3f s",
+                "%.3f s, normalization and rows to test %.3f s, tests %.3f "
+                "s, findings %.3f s, other rows %.3f s, row order %.3f s",
                 t->digests, t->table, t->set_aside, t->normalize, t->tests,
-                t->findings, t->order);
+                t->findings, t->rows, t->order);
     if (flame >= 0)
         fg_msg_note("time: flame tree %.3f s (beside the comparison)", flame);
     fg_msg_note("time: reports %.3f s", reports);
@@ -1027,6 +1042,10 @@ int fg_cmd_compare(int argc, char **argv)
     }
     double t_load = fg_now() - t0;
     fstarted = flame_start(&st, &sd, &fj, &fth);
+    if (!needs_flame(&st)) {
+        st.cmp.profiles_done = free_profiles;
+        st.cmp.profiles_done_ctx = &sd;
+    }
     rc = fg_compare(sd.prof[0], sd.n[0], sd.prof[1], sd.n[1], &st.cmp, &res,
                     &err);
     if (fstarted) {

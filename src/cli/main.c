@@ -9,6 +9,9 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 static const char usage_text[] =
     "usage: flamegate COMMAND [OPTIONS] [ARGS]\n"
@@ -86,6 +89,14 @@ static int run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+#ifdef M_MMAP_THRESHOLD
+    /* Blocks of 1 MiB and more get mappings of their own, which go back to
+     * the system when freed.  glibc's default threshold rises with every
+     * large free; past that, freed decoding buffers, per-run aggregates
+     * and the profiles once the comparison is done with them stay resident
+     * in the threads' heaps and add to the peak. */
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
     fg_stats_init();
     curl_global_init(CURL_GLOBAL_DEFAULT);
     int rc = run(argc, argv);

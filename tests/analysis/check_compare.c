@@ -114,7 +114,7 @@ START_TEST(test_step_times)
     const double steps[] = {r->times.digests,  r->times.table,
                             r->times.set_aside, r->times.normalize,
                             r->times.tests,    r->times.findings,
-                            r->times.order};
+                            r->times.rows,     r->times.order};
     double sum = 0.0;
     for (size_t i = 0; i < sizeof(steps) / sizeof(*steps); i++) {
         ck_assert_msg(steps[i] >= 0.0, "step %zu took %g s", i, steps[i]);
@@ -124,6 +124,105 @@ START_TEST(test_step_times)
                   whole);
     fg_result_free(r);
     fg_profile_free(a);
+}
+END_TEST
+
+/* A folded profile of 10 large functions (big4 doubled in the candidate)
+ * and 400 small ones (a few on one side only): most rows are untested. */
+static struct fg_profile *many_small(bool cand)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    for (int i = 0; i < 10; i++)
+        fprintf(f, "main;work;big%d %d\n", i, cand && i == 4 ? 10000 : 5000);
+    for (int i = 0; i < 400; i++)
+        if (!(cand ? i % 97 == 5 : i % 89 == 3))
+            fprintf(f, "main;mid;small%d %d\n", i, 1 + (i + cand) % 3);
+    fclose(f);
+    struct fg_profile *p = NULL;
+    struct fg_error err;
+    ck_assert_msg(fg_folded_parse(text, len, "mem", NULL, &p, &err) == FG_OK,
+                  "%s", err.msg);
+    free(text);
+    return p;
+}
+
+struct done_ctx {
+    struct fg_profile **prof;
+    size_t n, calls;
+};
+
+static void free_on_done(void *ctx)
+{
+    struct done_ctx *d = ctx;
+    d->calls++;
+    for (size_t i = 0; i < d->n; i++) {
+        fg_profile_free(d->prof[i]);
+        d->prof[i] = NULL;
+    }
+}
+
+/* profiles_done is called once, and a caller that frees the profiles
+ * there gets the same result, row for row, as one that keeps them: the
+ * rows built after it (the untested functions) read nothing of the
+ * profiles.  The sanitizer and valgrind runs of the suite catch a read
+ * after the free.  Those late rows carry their rules, and their change in
+ * share (under total normalization, the difference of the shares). */
+START_TEST(test_profiles_done)
+{
+    struct fg_rule rules[] = {
+        {FG_RULE_THRESHOLD, "small7", true, 0.5, -1, -1, "test", NULL},
+        {FG_RULE_IGNORE, "big9", true, -1, -1, -1, "test", NULL},
+        {FG_RULE_IGNORE, "small1*", true, -1, -1, -1, "test", NULL}};
+    struct fg_compare_opts o;
+    fg_compare_opts_default(&o);
+    o.rules = rules;
+    o.n_rules = 3;
+    o.normalize = FG_NORM_TOTAL;
+    struct fg_profile *kept[2] = {many_small(false), many_small(true)};
+    struct fg_result *r1 = run(&kept[0], 1, &kept[1], 1, &o);
+    struct fg_profile *freed[2] = {many_small(false), many_small(true)};
+    struct done_ctx d = {freed, 2, 0};
+    o.profiles_done = free_on_done;
+    o.profiles_done_ctx = &d;
+    struct fg_result *r2 = run(&freed[0], 1, &freed[1], 1, &o);
+    ck_assert_uint_eq(d.calls, 1);
+    ck_assert_ptr_null(freed[0]);
+    ck_assert_int_eq(r1->verdict, r2->verdict);
+    ck_assert_int_eq(r1->verdict, FG_VERDICT_FAIL);
+    ck_assert_uint_eq(r1->n_findings, r2->n_findings);
+    ck_assert_uint_eq(r1->n_funcs, r2->n_funcs);
+    ck_assert_uint_gt(r1->n_funcs, 400);
+    size_t untested = 0;
+    for (size_t i = 0; i < r1->n_funcs; i++) {
+        const struct fg_func_result *a = &r1->funcs[i], *b = &r2->funcs[i];
+        ck_assert_str_eq(a->name, b->name);
+        ck_assert_int_eq(a->metric, b->metric);
+        ck_assert_int_eq(a->base_count, b->base_count);
+        ck_assert_int_eq(a->cand_count, b->cand_count);
+        ck_assert_uint_eq(a->flags, b->flags);
+        ck_assert(a->delta == b->delta && a->p_holm == b->p_holm);
+        ck_assert_uint_eq(a->finding, b->finding);
+        ck_assert((a->rule == NULL) == (b->rule == NULL));
+        ck_assert(a->min_change == b->min_change);
+        untested += !(a->flags & FG_F_TESTED);
+        if (strcmp(a->name, "small7") == 0)
+            ck_assert_ptr_nonnull(a->rule);
+        ck_assert_msg(fabs(b->delta - (b->cand_share - b->base_share)) <
+                          1e-15,
+                      "%s: delta %g, shares %g -> %g", b->name, b->delta,
+                      b->base_share, b->cand_share);
+        bool ignored = strcmp(a->name, "big9") == 0 ||
+                       strncmp(a->name, "small1", 6) == 0;
+        ck_assert_msg(ignored == ((b->flags & FG_F_IGNORED) != 0), "%s",
+                      b->name);
+    }
+    ck_assert_uint_gt(untested, 300);
+    fg_result_free(r1);
+    fg_result_free(r2);
+    fg_profile_free(kept[0]);
+    fg_profile_free(kept[1]);
 }
 END_TEST
 
@@ -1085,6 +1184,7 @@ Suite *compare_suite(void)
     tcase_add_unchecked_fixture(tc, fg_stats_init, NULL);
     tcase_add_test(tc, test_identical_passes);
     tcase_add_test(tc, test_step_times);
+    tcase_add_test(tc, test_profiles_done);
     tcase_add_test(tc, test_corpus_true_sample_counts);
     tcase_add_test(tc, test_example_a_fails);
     tcase_add_test(tc, test_example_c_compositional);

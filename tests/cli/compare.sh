@@ -63,6 +63,7 @@ grep -v '"settings":' "$TMP/out" | cmp -s - "$TMP/quiet.json" ||
     fail "-vv changed the report"
 contains "$TMP/err" "time: loading "
 contains "$TMP/err" "time: comparison: digests "
+contains "$TMP/err" ", other rows "
 contains "$TMP/err" ", row order "
 contains "$TMP/err" "time: flame tree "
 contains "$TMP/err" "time: reports "
