@@ -18,6 +18,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The profile of the folded text written to f, an open_memstream of
+ * *text and *len (closed and freed here). */
+static struct fg_profile *folded_of(FILE *f, char **text, size_t *len)
+{
+    fclose(f);
+    struct fg_profile *p = NULL;
+    struct fg_error err;
+    ck_assert_msg(fg_folded_parse(*text, *len, "mem", NULL, &p, &err) ==
+                      FG_OK,
+                  "%s", err.msg);
+    free(*text);
+    return p;
+}
+
 /* A folded profile with one leaf function per count: "main;fI COUNT". */
 static struct fg_profile *counts_profile(const char *const *names,
                                          const long *counts, size_t n)
@@ -28,13 +42,7 @@ static struct fg_profile *counts_profile(const char *const *names,
     for (size_t i = 0; i < n; i++)
         if (counts[i] > 0)
             fprintf(f, "main;%s %ld\n", names[i], counts[i]);
-    fclose(f);
-    struct fg_profile *p = NULL;
-    struct fg_error err;
-    ck_assert_msg(fg_folded_parse(text, len, "mem", NULL, &p, &err) == FG_OK,
-                  "%s", err.msg);
-    free(text);
-    return p;
+    return folded_of(f, &text, &len);
 }
 
 static struct fg_result *run(struct fg_profile **b, size_t k,
@@ -139,13 +147,7 @@ static struct fg_profile *many_small(bool cand)
     for (int i = 0; i < 400; i++)
         if (!(cand ? i % 97 == 5 : i % 89 == 3))
             fprintf(f, "main;mid;small%d %d\n", i, 1 + (i + cand) % 3);
-    fclose(f);
-    struct fg_profile *p = NULL;
-    struct fg_error err;
-    ck_assert_msg(fg_folded_parse(text, len, "mem", NULL, &p, &err) == FG_OK,
-                  "%s", err.msg);
-    free(text);
-    return p;
+    return folded_of(f, &text, &len);
 }
 
 struct done_ctx {
