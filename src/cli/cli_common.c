@@ -7,6 +7,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 static void vmsg(const char *kind, const char *fmt, va_list ap)
 {
@@ -104,4 +107,13 @@ struct option *fg_cli_options(const struct option *fixed, size_t nfixed,
             o[k++] = (struct option){fg_backend_flag_options[i], no_argument,
                                      NULL, flag_base + (int)i};
     return o; /* zeroed terminator from calloc */
+}
+
+void fg_cli_malloc_phase(bool loading)
+{
+#ifdef M_MMAP_THRESHOLD
+    mallopt(M_MMAP_THRESHOLD, loading ? 1 << 20 : 8 << 20);
+#else
+    (void)loading;
+#endif
 }

@@ -6,7 +6,6 @@
 #include "cli/cli.h"
 #include "config/config.h"
 #include "flamegate/flame.h"
-#include <malloc.h>
 #include "net/http.h"
 #include "config/settings.h"
 #include "flamegate/source.h"
@@ -20,6 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <unistd.h>
 
 static const char compare_usage[] =
@@ -686,7 +688,10 @@ static void free_profiles(void *ctx)
             fg_profile_free(sd->prof[s][i]);
             sd->prof[s][i] = NULL;
         }
+#ifdef __GLIBC__
+    /* what of them sat in the heaps (blocks under the threshold) */
     malloc_trim(0);
+#endif
 }
 
 /* The flame tree of the HTML and folded reports, built on a second thread
@@ -1041,6 +1046,7 @@ int fg_cmd_compare(int argc, char **argv)
         goto out;
     }
     double t_load = fg_now() - t0;
+    fg_cli_malloc_phase(false);
     fstarted = flame_start(&st, &sd, &fj, &fth);
     if (!needs_flame(&st)) {
         st.cmp.profiles_done = free_profiles;

@@ -98,6 +98,7 @@ int main(int argc, char **argv)
     mallopt(M_MMAP_THRESHOLD, 1 << 20);
 #endif
     fg_stats_init();
+    fg_cli_malloc_phase(true);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     int rc = run(argc, argv);
     curl_global_cleanup();
