@@ -94,10 +94,11 @@ struct fg_compare_opts {
     const double *cand_work;
     size_t n_cand_work;
     /* Called at most once, when fg_compare has read the profiles for the
-     * last time (after the findings; the rows of the untested functions
-     * are built after it): a caller that needs them no more may free them
-     * there, which lowers the peak memory by their size.  The profiles
-     * must stay valid until then.  NULL: not called. */
+     * last time (after the findings; the rows of the functions too small
+     * to test are then built after it): a caller that needs them no more
+     * may free them there, which lowers the peak memory by their size.
+     * The profiles must stay valid until then.  NULL: not called, and
+     * every row is built before the tests (faster on two cores). */
     void (*profiles_done)(void *ctx);
     void *profiles_done_ctx;
 };

@@ -495,8 +495,9 @@ static bool may_test(const struct fg_work *w, double a, double b, double nb,
            fmax(sb, sc) >= w->o->min_share;
 }
 
-/* Which union functions get their rows before the tests (w->early): a
- * superset of those whose rows the tests, the gate and the findings read.
+/* Which union functions get their rows before the tests (w->early): when
+ * the caller frees the profiles, a superset of those whose rows the
+ * tests, the gate and the findings read.
  * Both rows of a function go together (the gate reads a flat row's cum
  * row, the findings both rows of a flagged function).  On a large profile
  * nine functions in ten are too small to test: their 200+ bytes a row
@@ -506,7 +507,11 @@ static void choose_early(struct fg_work *w, size_t nf, struct fg_rules *cr)
     const size_t k = w->k, R = w->runs;
     double nb = fg_work_sum(w->totals, 0, k), nc = fg_work_sum(w->totals, k, R);
     w->early = fg_xcalloc(nf + 1, sizeof(bool));
-    for (size_t g = 0; g < nf; g++) {
+    /* Profiles that stay (no profiles_done) leave nothing to gain: every
+     * row is built beside the normalization, on the second core. */
+    for (size_t g = 0; g < nf && !w->o->profiles_done; g++)
+        w->early[g] = true;
+    for (size_t g = 0; g < nf && w->o->profiles_done; g++) {
         const double *f = w->flat + g * R, *c = w->cum + g * R;
         double ca = fg_work_sum(c, 0, k), cb = fg_work_sum(c, k, R);
         w->early[g] =
