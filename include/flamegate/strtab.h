@@ -26,6 +26,12 @@ struct fg_strtab {
 void fg_strtab_init(struct fg_strtab *t);
 void fg_strtab_release(struct fg_strtab *t);
 
+/* Free the hash slots of a table that is complete (4 MiB for 200,000
+ * names); the ids, strings, lengths and hashes stay.  fg_strtab_find then
+ * reads the ids in order, for rare lookups; interning builds the slots
+ * again. */
+void fg_strtab_drop_slots(struct fg_strtab *t);
+
 /* Id of s[0..len) if present, else UINT32_MAX. */
 uint32_t fg_strtab_find(const struct fg_strtab *t, const char *s, size_t len);
 

@@ -64,11 +64,23 @@ static void rehash(struct fg_strtab *t, size_t nslots)
     }
 }
 
+void fg_strtab_drop_slots(struct fg_strtab *t)
+{
+    free(t->slots);
+    t->slots = NULL;
+    t->nslots = 0;
+}
+
 static uint32_t lookup(const struct fg_strtab *t, const char *s, size_t len,
                        uint32_t h, size_t *slot)
 {
     if (!t->nslots) {
+        /* no slots (empty, or dropped): the ids in order */
         *slot = 0;
+        for (size_t id = 0; id < t->n; id++)
+            if (t->hashes[id] == h && t->lens[id] == len &&
+                memcmp(t->strs[id], s, len) == 0)
+                return (uint32_t)id;
         return UINT32_MAX;
     }
     size_t mask = t->nslots - 1;
@@ -101,7 +113,10 @@ static uint32_t intern(struct fg_strtab *t, const char *s, size_t len,
     if (id != UINT32_MAX)
         return id;
     if ((t->n + 1) * 2 > t->nslots) {
-        rehash(t, t->nslots ? t->nslots * 2 : 64);
+        size_t nslots = t->nslots ? t->nslots * 2 : 64;
+        while ((t->n + 1) * 2 > nslots) /* slots dropped */
+            nslots *= 2;
+        rehash(t, nslots);
         lookup(t, s, len, h, &slot);
     }
     if (t->n == t->cap) {

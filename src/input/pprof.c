@@ -1235,6 +1235,9 @@ static int decode_raw(struct decoder *d, const unsigned char *data,
     free(d->map_names);
     d->func_of = NULL;
     d->map_names = NULL;
+    /* every function is interned: the names' hashes stay, for the
+     * comparison's union of names */
+    fg_strtab_drop_slots(&d->p->func_index);
     idmap_release(&d->func_ids);
     idmap_release(&d->map_ids);
     if ((rc = decode_samples(d)))

@@ -604,6 +604,41 @@ START_TEST(test_strtab)
 }
 END_TEST
 
+/* A table whose slots were dropped finds every name by reading its ids,
+ * and interning after it builds slots large enough for all of them. */
+START_TEST(test_strtab_drop_slots)
+{
+    struct fg_strtab t;
+    fg_strtab_init(&t);
+    char name[32];
+    for (int i = 0; i < 3000; i++) {
+        snprintf(name, sizeof(name), "fn%d", i);
+        ck_assert_uint_eq(fg_strtab_intern_copy(&t, name, strlen(name)),
+                          (uint32_t)i);
+    }
+    fg_strtab_drop_slots(&t);
+    ck_assert_ptr_null(t.slots);
+    for (int i = 0; i < 3000; i += 7) {
+        snprintf(name, sizeof(name), "fn%d", i);
+        ck_assert_uint_eq(fg_strtab_find(&t, name, strlen(name)),
+                          (uint32_t)i);
+    }
+    ck_assert_uint_eq(fg_strtab_find(&t, "fn3000", 6), UINT32_MAX);
+    ck_assert_uint_eq(fg_strtab_find(&t, "fn1", 2), UINT32_MAX);
+    /* an old name keeps its id; a new one gets the next */
+    ck_assert_uint_eq(fg_strtab_intern_copy(&t, "fn12", 4), 12);
+    ck_assert_uint_eq(fg_strtab_intern_copy(&t, "new", 3), 3000);
+    ck_assert_uint_ge(t.nslots, 2 * (size_t)t.n);
+    for (int i = 0; i < 3000; i++) {
+        snprintf(name, sizeof(name), "fn%d", i);
+        ck_assert_uint_eq(fg_strtab_find(&t, name, strlen(name)),
+                          (uint32_t)i);
+    }
+    ck_assert_uint_eq(fg_strtab_find(&t, "new", 3), 3000);
+    fg_strtab_release(&t);
+}
+END_TEST
+
 /* ---- the corpus ------------------------------------------------------ */
 
 /* Render every sample type of p in the golden TSV format. */
@@ -774,6 +809,7 @@ Suite *core_suite(void)
     tcase_add_test(tc, test_folded);
     tcase_add_test(tc, test_heap_raw_count);
     tcase_add_test(tc, test_strtab);
+    tcase_add_test(tc, test_strtab_drop_slots);
     tcase_add_test(tc, test_profile_name_hash);
     suite_add_tcase(s, tc);
     TCase *corpus = tcase_create("corpus");
