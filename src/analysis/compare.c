@@ -362,8 +362,23 @@ static int one_side_empty(struct fg_profile *const *ps, size_t n, bool base,
     return FG_OK;
 }
 
-/* The count matrices and per-sample marks, once nothing reads them (the
- * row order's temporaries need not sit on top of them). */
+/* What only the walks over the profiles' samples read (per-sample marks,
+ * per-run function maps) and the union's hash slots, once the findings
+ * are done: the name pool is built in their place. */
+static void release_sample_state(struct fg_work *w)
+{
+    for (size_t j = 0; j < w->runs; j++) {
+        free(w->sout ? w->sout[j] : NULL);
+        free(w->fmap[j]);
+        w->fmap[j] = NULL;
+    }
+    free(w->sout);
+    w->sout = NULL;
+    fg_strtab_drop_slots(&w->names);
+}
+
+/* The count matrices, once nothing reads them (the row order's
+ * temporaries need not sit on top of them). */
 static void release_matrices(struct fg_work *w)
 {
     double **mats[] = {&w->flat,  &w->cum,    &w->vflat,
@@ -372,10 +387,6 @@ static void release_matrices(struct fg_work *w)
         free(*mats[i]);
         *mats[i] = NULL;
     }
-    for (size_t j = 0; w->sout && j < w->runs; j++)
-        free(w->sout[j]);
-    free(w->sout);
-    w->sout = NULL;
 }
 
 static void work_release(struct fg_work *w)
@@ -667,6 +678,7 @@ static int analyse(struct fg_work *w, struct fg_profile *const *base,
     r->times.findings = lap(&t);
     /* the profiles and the union's name table are read no more once the
      * names are in the pool (their ranks are in nj.name_rank) */
+    release_sample_state(w);
     build_pool(w, nf);
     w->prof = NULL;
     if (opts->profiles_done)

@@ -572,21 +572,25 @@ START_TEST(test_heap_raw_count)
 }
 END_TEST
 
+/* Intern "fn0".."fn<n-1>" (checking their ids) when add, else check that
+ * they are found, every step-th. */
+static void check_fns(struct fg_strtab *t, int n, int step, bool add)
+{
+    char name[32];
+    for (int i = 0; i < n; i += step) {
+        snprintf(name, sizeof(name), "fn%d", i);
+        uint32_t id = add ? fg_strtab_intern_copy(t, name, strlen(name))
+                          : fg_strtab_find(t, name, strlen(name));
+        ck_assert_uint_eq(id, (uint32_t)i);
+    }
+}
+
 START_TEST(test_strtab)
 {
     struct fg_strtab t;
     fg_strtab_init(&t);
-    char name[32];
-    for (int i = 0; i < 5000; i++) {
-        snprintf(name, sizeof(name), "fn%d", i);
-        ck_assert_uint_eq(fg_strtab_intern_copy(&t, name, strlen(name)),
-                          (uint32_t)i);
-    }
-    for (int i = 0; i < 5000; i++) {
-        snprintf(name, sizeof(name), "fn%d", i);
-        ck_assert_uint_eq(fg_strtab_find(&t, name, strlen(name)),
-                          (uint32_t)i);
-    }
+    check_fns(&t, 5000, 1, true);
+    check_fns(&t, 5000, 1, false);
     ck_assert_uint_eq(fg_strtab_find(&t, "nope", 4), UINT32_MAX);
     ck_assert_uint_eq(fg_strtab_intern_copy(&t, "", 0), 5000);
     /* a known hash interns the same: found by name, copied, not borrowed */
@@ -610,30 +614,17 @@ START_TEST(test_strtab_drop_slots)
 {
     struct fg_strtab t;
     fg_strtab_init(&t);
-    char name[32];
-    for (int i = 0; i < 3000; i++) {
-        snprintf(name, sizeof(name), "fn%d", i);
-        ck_assert_uint_eq(fg_strtab_intern_copy(&t, name, strlen(name)),
-                          (uint32_t)i);
-    }
+    check_fns(&t, 3000, 1, true);
     fg_strtab_drop_slots(&t);
     ck_assert_ptr_null(t.slots);
-    for (int i = 0; i < 3000; i += 7) {
-        snprintf(name, sizeof(name), "fn%d", i);
-        ck_assert_uint_eq(fg_strtab_find(&t, name, strlen(name)),
-                          (uint32_t)i);
-    }
+    check_fns(&t, 3000, 7, false);
     ck_assert_uint_eq(fg_strtab_find(&t, "fn3000", 6), UINT32_MAX);
     ck_assert_uint_eq(fg_strtab_find(&t, "fn1", 2), UINT32_MAX);
     /* an old name keeps its id; a new one gets the next */
     ck_assert_uint_eq(fg_strtab_intern_copy(&t, "fn12", 4), 12);
     ck_assert_uint_eq(fg_strtab_intern_copy(&t, "new", 3), 3000);
     ck_assert_uint_ge(t.nslots, 2 * (size_t)t.n);
-    for (int i = 0; i < 3000; i++) {
-        snprintf(name, sizeof(name), "fn%d", i);
-        ck_assert_uint_eq(fg_strtab_find(&t, name, strlen(name)),
-                          (uint32_t)i);
-    }
+    check_fns(&t, 3000, 1, false);
     ck_assert_uint_eq(fg_strtab_find(&t, "new", 3), 3000);
     fg_strtab_release(&t);
 }
